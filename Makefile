@@ -1,0 +1,84 @@
+# ffi-identity. `make test` and `make bench` install what is missing and
+# build what they need; see README.md.
+
+PYTHON ?= /usr/bin/python3
+PYTHON_CONFIG ?= $(PYTHON)-config
+BUILD ?= build
+CC ?= cc
+CXX ?= c++
+OPT ?= -O2
+
+export PYTHON PYTHON_CONFIG
+
+# Queried lazily (=) so that `make deps` can install python3-dev first.
+PY_INCLUDES = $(shell $(PYTHON_CONFIG) --includes)
+PY_EMBED_LDFLAGS = $(shell $(PYTHON_CONFIG) --embed --ldflags)
+PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+
+WARN = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE $(PY_INCLUDES) \
+             -DFFI_DEFAULT_PYTHON='"$(PYTHON)"' $(CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS)
+
+DEPS = harness/tools/deps.sh
+
+# The strategies and the harness core: linked into both the extension
+# module and every embedding binary.
+CORE_SRC = $(wildcard harness/*.c harness/strategies/*.c harness/controls/*.c)
+CORE_SRC := $(filter-out harness/runner.c harness/embed.c,$(CORE_SRC))
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+EMBED_OBJ = $(BUILD)/obj/harness/embed.o
+HEADERS = $(wildcard harness/*.h harness/strategies/*.h harness/controls/*.h)
+
+EXTENSION = $(BUILD)/ffi_identity$(PY_EXT_SUFFIX)
+RUNNER = $(BUILD)/ffi-identity
+
+UNIT_SRC = $(wildcard harness/tests/test_*.c)
+UNIT_BIN = $(UNIT_SRC:harness/tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test unit seed clean help
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
+
+help:
+	@echo "make            build the extension module and the runner into $(BUILD)/"
+	@echo "make test       install what is missing, build, run every test under prove"
+	@echo "make bench      run the benchmarks and write results/ (QUICK=1 for a short run)"
+	@echo "make seed       run the reported scenario against every implementation"
+	@echo "make clean      remove $(BUILD)/"
+	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3)"
+
+# Re-checked whenever the dependency script changes (or after make clean).
+$(BUILD)/.deps-core: $(DEPS)
+	@$(DEPS) core
+	@mkdir -p $(BUILD) && touch $@
+
+deps: $(BUILD)/.deps-core
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/.deps-core
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(EXTENSION): $(CORE_OBJ)
+	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread
+
+$(RUNNER): $(BUILD)/obj/harness/runner.o $(EMBED_OBJ) $(CORE_OBJ)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PY_EMBED_LDFLAGS) -lpthread
+
+$(BUILD)/tests/%: harness/tests/%.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+
+unit: all $(UNIT_BIN)
+	prove --exec '' $(UNIT_BIN)
+
+test: unit
+
+seed: all
+	@for impl in $$($(RUNNER) --list | cut -d' ' -f1); do \
+	    $(RUNNER) --impl $$impl --run harness/examples/seed_aliasing.py || exit 1; \
+	done
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,34 @@
+/* Counting allocator for native objects.
+ *
+ * Every native object comes from here so the suite can count live objects
+ * and bytes, and so address reuse can be made deterministic: in LIFO mode a
+ * freed block is handed out again by the very next allocation of the same
+ * size class, which turns ABA bugs (a stale cache entry meeting a new object
+ * at the old address) from "sometimes" into "always". */
+#ifndef FFI_ALLOC_H
+#define FFI_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ffi_alloc_mode {
+    FFI_ALLOC_MALLOC = 0,  /* plain malloc/free */
+    FFI_ALLOC_LIFO = 1     /* per-size-class free stacks, reused at once */
+} ffi_alloc_mode;
+
+typedef struct ffi_alloc_stats {
+    int64_t live_blocks;   /* allocated and not yet freed */
+    int64_t live_bytes;
+    int64_t total_allocs;  /* ever, for "allocations per access" */
+    int64_t total_bytes;
+} ffi_alloc_stats;
+
+void *ffi_alloc(size_t size);
+void ffi_free(void *p, size_t size);
+void ffi_alloc_set_mode(ffi_alloc_mode mode);
+ffi_alloc_mode ffi_alloc_get_mode(void);
+ffi_alloc_stats ffi_alloc_get_stats(void);
+/* Returns blocks parked on the LIFO stacks to malloc (for leak checkers). */
+void ffi_alloc_trim(void);
+
+#endif

@@ -1,0 +1,67 @@
+/* Embedded interpreter start-up; see embed.h. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "embed.h"
+
+#ifndef FFI_DEFAULT_PYTHON
+#define FFI_DEFAULT_PYTHON "/usr/bin/python3"
+#endif
+
+PyMODINIT_FUNC PyInit_ffi_identity(void);
+
+static void add_own_dir_to_pythonpath(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    const char *old = getenv("PYTHONPATH");
+    size_t len = strlen(exe) + (old ? strlen(old) + 1 : 0) + 1;
+    char *path = malloc(len);
+    if (!path)
+        return;
+    snprintf(path, len, "%s%s%s", exe, old && *old ? ":" : "", old ? old : "");
+    setenv("PYTHONPATH", path, 1);
+    free(path);
+}
+
+int ffi_embed_start(const char *argv0)
+{
+    const char *python = getenv("FFI_PYTHON");
+    if (!python || !*python)
+        python = FFI_DEFAULT_PYTHON;
+    add_own_dir_to_pythonpath();
+    if (PyImport_AppendInittab("ffi_identity", PyInit_ffi_identity) < 0) {
+        fprintf(stderr, "%s: cannot register the ffi_identity module\n", argv0);
+        return -1;
+    }
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;   /* the harness owns SIGALRM/SIGINT */
+    PyStatus st = PyConfig_SetBytesString(&config, &config.program_name, python);
+    if (!PyStatus_Exception(st))
+        st = PyConfig_SetBytesString(&config, &config.executable, python);
+    if (!PyStatus_Exception(st))
+        st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        fprintf(stderr, "%s: cannot start Python (%s): %s\n", argv0, python,
+                st.err_msg ? st.err_msg : "unknown error");
+        return -1;
+    }
+    return 0;
+}
+
+int ffi_embed_stop(void) { return Py_FinalizeEx(); }

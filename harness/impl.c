@@ -1,0 +1,198 @@
+/* Implementations: a strategy x a reduce style, each with its own namespace
+ * module and classes. Implementations live as long as the process: wrappers
+ * point at them and may outlive interpreter finalization. */
+#include <stdio.h>
+#include <string.h>
+
+#include "impl.h"
+
+static ffi_impl *all_impls, **all_tail = &all_impls;
+
+static ffi_handle host_wrapper_handle(PyObject *w) { return ((ffi_wrapper *)w)->handle; }
+
+static const ffi_host host = {
+    .new_wrapper = ffi_wrapper_new,
+    .wrapper_handle = host_wrapper_handle,
+};
+
+const char *ffi_style_name(ffi_style style) { return style == FFI_STYLE_GRAPH ? "graph" : "node"; }
+
+ffi_impl *ffi_impl_first(void) { return all_impls; }
+
+ffi_impl *ffi_impl_find(const char *name)
+{
+    for (ffi_impl *i = all_impls; i; i = i->next)
+        if (strcmp(i->name, name) == 0)
+            return i;
+    return NULL;
+}
+
+ffi_impl *ffi_impl_of_type(PyTypeObject *tp)
+{
+    PyObject *m = PyType_GetModuleByDef(tp, &ffi_impl_module_def);
+    return m ? *(ffi_impl **)PyModule_GetState(m) : NULL;
+}
+
+static ffi_impl *impl_of_module(PyObject *m) { return *(ffi_impl **)PyModule_GetState(m); }
+
+int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out)
+{
+    if (!PyObject_TypeCheck(o, impl->base)) {
+        PyErr_Format(PyExc_TypeError, "expected an object of implementation %s, got %.200s",
+                     impl->name, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    *out = ((ffi_wrapper *)o)->handle;
+    return 0;
+}
+
+PyObject *ffi_impl_wrap_new(ffi_impl *impl, ffi_obj *fresh)
+{
+    PyObject *w = ffi_impl_wrap(impl, ffi_handle_of(fresh));
+    ffi_decref(fresh);
+    return w;
+}
+
+/* ---- the namespace module's functions ---------------------------------- */
+
+static PyObject *m_cache_entries(PyObject *m, PyObject *unused)
+{
+    (void)unused;
+    ffi_cache *c = &impl_of_module(m)->cache;
+    return PyLong_FromSize_t(c->strategy->entries_live(c));
+}
+
+static PyObject *m_cache_bytes(PyObject *m, PyObject *unused)
+{
+    (void)unused;
+    ffi_cache *c = &impl_of_module(m)->cache;
+    return PyLong_FromSize_t(c->strategy->bytes_used(c));
+}
+
+static PyObject *m_same_as(PyObject *m, PyObject *args)
+{
+    PyObject *a, *b;
+    ffi_handle ha, hb;
+    ffi_impl *impl = impl_of_module(m);
+    if (!PyArg_ParseTuple(args, "OO:same_as", &a, &b) || ffi_impl_unwrap(impl, a, &ha) < 0 ||
+        ffi_impl_unwrap(impl, b, &hb) < 0)
+        return NULL;
+    return PyBool_FromLong(ffi_handle_eq(ha, hb));
+}
+
+static PyMethodDef impl_functions[] = {
+    {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},
+    {"cache_bytes", m_cache_bytes, METH_NOARGS, "Bytes the strategy's cache uses now."},
+    {"same_as", m_same_as, METH_VARARGS, "True if two wrappers stand for one handle."},
+    {"_graph_load", ffi_graph_load, METH_O, "Rebuild a graph-style pickle payload."},
+    {NULL, NULL, 0, NULL}
+};
+
+PyModuleDef ffi_impl_module_def = {
+    PyModuleDef_HEAD_INIT, "ffi_identity.impl", "One implementation under test.",
+    sizeof(ffi_impl *), NULL, NULL, NULL, NULL, NULL
+};
+
+/* ---- creation ---------------------------------------------------------- */
+
+static PyTypeObject *make_type(ffi_impl *impl, ffi_kind kind, const char *short_name,
+                               PyType_Slot *slots, unsigned flags, PyTypeObject *base)
+{
+    char *spec_name = impl->type_names[kind];
+    snprintf(spec_name, sizeof impl->type_names[kind], "%s.%s", impl->module_name, short_name);
+    PyType_Spec spec = {spec_name, base ? 0 : (int)sizeof(ffi_wrapper), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | flags, slots};
+    PyObject *tp = PyType_FromModuleAndSpec(impl->module, &spec, (PyObject *)base);
+    if (!tp || PyModule_AddObjectRef(impl->module, short_name, tp) < 0) {
+        Py_XDECREF(tp);
+        return NULL;
+    }
+    return (PyTypeObject *)tp;
+}
+
+static int make_types(ffi_impl *impl)
+{
+    /* The base class uses the slot after the kinds for its spec name. */
+    impl->base = make_type(impl, FFI_KIND_END, "Object", ffi_wrapper_base_slots,
+                           Py_TPFLAGS_BASETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION, NULL);
+    if (!impl->base)
+        return -1;
+    for (int k = FFI_VAR; k < FFI_KIND_END; k++) {
+        unsigned flags = k == FFI_INNER ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0;
+        impl->cls[k] = make_type(impl, (ffi_kind)k, ffi_kind_name((uint32_t)k),
+                                 ffi_wrapper_slots_for((ffi_kind)k), flags, impl->base);
+        if (!impl->cls[k])
+            return -1;
+    }
+    return 0;
+}
+
+static int make_module(ffi_impl *impl)
+{
+    impl->module = PyModule_Create(&ffi_impl_module_def);
+    if (!impl->module)
+        return -1;
+    *(ffi_impl **)PyModule_GetState(impl->module) = impl;
+    /* Set the name before adding functions: pickle finds them by it. */
+    if (PyModule_AddStringConstant(impl->module, "__name__", impl->module_name) < 0 ||
+        PyModule_AddFunctions(impl->module, impl_functions) < 0 ||
+        PyModule_AddStringConstant(impl->module, "name", impl->name) < 0 ||
+        PyModule_AddStringConstant(impl->module, "strategy", impl->cache.strategy->name) < 0 ||
+        PyModule_AddStringConstant(impl->module, "style", ffi_style_name(impl->style)) < 0 ||
+        PyModule_AddStringConstant(impl->module, "summary", impl->cache.strategy->summary) < 0)
+        return -1;
+    impl->graph_load = PyObject_GetAttrString(impl->module, "_graph_load");
+    if (!impl->graph_load || make_types(impl) < 0)
+        return -1;
+    PyObject *modules = PyImport_GetModuleDict();
+    return PyDict_SetItemString(modules, impl->module_name, impl->module);
+}
+
+ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
+{
+    if (s->abi_version != FFI_STRATEGY_ABI) {
+        PyErr_Format(PyExc_ImportError,
+                     "strategy %s was built for strategy ABI %u, this harness speaks %u",
+                     s->name ? s->name : "?", (unsigned)s->abi_version, FFI_STRATEGY_ABI);
+        return NULL;
+    }
+    ffi_impl *impl = PyMem_RawCalloc(1, sizeof *impl);
+    if (!impl) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    impl->style = style;
+    snprintf(impl->name, sizeof impl->name, "%s+%s", s->name, ffi_style_name(style));
+    snprintf(impl->module_name, sizeof impl->module_name, "ffi_identity.%s_%s", s->name,
+             ffi_style_name(style));
+    for (char *p = impl->module_name; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    impl->cache.host = &host;
+    impl->cache.strategy = s;
+    impl->cache.impl_name = impl->name;
+    if (ffi_impl_find(impl->name)) {
+        PyErr_Format(PyExc_ValueError, "implementation %s is already loaded", impl->name);
+        PyMem_RawFree(impl);
+        return NULL;
+    }
+    if (s->init(&impl->cache) < 0) {
+        PyMem_RawFree(impl);
+        return NULL;
+    }
+    if (make_module(impl) < 0) {
+        /* Keep the half-built impl: types made so far may point at it. */
+        return NULL;
+    }
+    *all_tail = impl;
+    all_tail = &impl->next;
+    return impl;
+}
+
+ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style)
+{
+    char name[sizeof ((ffi_impl *)0)->name];
+    snprintf(name, sizeof name, "%s+%s", s->name, ffi_style_name(style));
+    ffi_impl *impl = ffi_impl_find(name);
+    return impl ? impl : ffi_impl_create(s, style);
+}

@@ -1,0 +1,74 @@
+/* An implementation under test: one strategy x one pickle reduce style,
+ * with its own Python namespace (ffi_identity.<strategy>_<style>) holding
+ * its own classes. Internal to the harness; strategies see strategy.h. */
+#ifndef FFI_IMPL_H
+#define FFI_IMPL_H
+
+#include "strategy.h"
+
+typedef enum ffi_style { FFI_STYLE_NODE = 0, FFI_STYLE_GRAPH = 1 } ffi_style;
+
+typedef struct ffi_impl ffi_impl;
+
+/* Every wrapper, whatever the strategy, has this layout. */
+typedef struct ffi_wrapper {
+    PyObject_HEAD
+    ffi_handle handle;
+    ffi_impl *impl;
+    PyObject *dict;
+    PyObject *weaklist;
+} ffi_wrapper;
+
+struct ffi_impl {
+    ffi_cache cache;                      /* first: strategies get &impl->cache */
+    ffi_style style;
+    char name[80];                        /* "hashmap+node" */
+    char module_name[96];                 /* "ffi_identity.hashmap_node" */
+    char type_names[FFI_KIND_END + 1][128];
+    PyObject *module;                     /* strong */
+    PyTypeObject *base;                   /* Object */
+    PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
+    PyObject *graph_load;                 /* module._graph_load, for reduce */
+    ffi_impl *next;                       /* all implementations, in order */
+};
+
+static inline ffi_impl *ffi_impl_of_cache(ffi_cache *c) { return (ffi_impl *)c; }
+
+/* Wrap a native handle through the implementation's strategy (new ref). */
+static inline PyObject *ffi_impl_wrap(ffi_impl *impl, ffi_handle h)
+{
+    return impl->cache.strategy->wrap(&impl->cache, h);
+}
+
+/* impl.c */
+extern PyModuleDef ffi_impl_module_def;
+ffi_impl *ffi_impl_of_type(PyTypeObject *tp);
+ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style);
+ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style);
+ffi_impl *ffi_impl_first(void);
+ffi_impl *ffi_impl_find(const char *name);
+const char *ffi_style_name(ffi_style style);
+/* The handle behind `o` if it is a wrapper of `impl`; else -1 and TypeError. */
+int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);
+/* Wrap a fresh native reference and drop it (constructors). */
+PyObject *ffi_impl_wrap_new(ffi_impl *impl, ffi_obj *fresh);
+
+/* wrapper.c */
+extern PyType_Slot ffi_wrapper_base_slots[];
+PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind);
+PyObject *ffi_wrapper_new(ffi_cache *c, ffi_handle h);
+extern int ffi_race_window;   /* >0: release the GIL inside wrapper creation */
+
+/* reduce_node.c, reduce_graph.c */
+PyObject *ffi_reduce_node(ffi_wrapper *w);
+PyObject *ffi_reduce_graph(ffi_wrapper *w);
+PyObject *ffi_graph_load(PyObject *module, PyObject *records);
+
+/* registry.c: the strategies built into this binary. */
+typedef struct ffi_registered {
+    const ffi_strategy *strategy;
+    int control;   /* a deliberately broken strategy: node style only */
+} ffi_registered;
+extern const ffi_registered ffi_builtin_strategies[];
+
+#endif

@@ -1,0 +1,199 @@
+/* The ffi_identity extension module: every implementation as a namespace
+ * (ffi_identity.hashmap_node, ...) plus introspection of the native side.
+ * Importable from plain Python (PYTHONPATH=build) and built into the
+ * embedding runner. */
+#include <pthread.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "impl.h"
+
+/* ---- native hooks and fork: fan out to every implementation ------------ */
+
+static void on_refcount_changed(ffi_obj *o, int32_t rc)
+{
+    /* Strategies that set FFI_FLAG_OBSERVED keep their wrapper in the slot. */
+    ffi_impl *impl = ((ffi_wrapper *)o->slot)->impl;
+    impl->cache.strategy->refcount_changed(&impl->cache, o, rc);
+}
+
+static void on_freeing(ffi_obj *o)
+{
+    for (ffi_impl *i = ffi_impl_first(); i; i = i->next) {
+        if (!i->cache.strategy->native_free)
+            continue;
+        if (o->kind == FFI_OUTER)
+            i->cache.strategy->native_free(&i->cache, ffi_inner_of(o));
+        i->cache.strategy->native_free(&i->cache, ffi_handle_of(o));
+    }
+}
+
+#define FORK_HOOK(fn, field)                                             \
+    static void fn(void)                                                 \
+    {                                                                    \
+        for (ffi_impl *i = ffi_impl_first(); i; i = i->next)            \
+            if (i->cache.strategy->field)                                \
+                i->cache.strategy->field(&i->cache);                     \
+    }
+FORK_HOOK(fork_prepare, fork_prepare)
+FORK_HOOK(fork_parent, fork_parent)
+FORK_HOOK(fork_child, fork_child)
+
+/* ---- module functions -------------------------------------------------- */
+
+static PyObject *impl_names(void)
+{
+    PyObject *names = PyList_New(0);
+    for (ffi_impl *i = ffi_impl_first(); names && i; i = i->next) {
+        PyObject *s = PyUnicode_FromString(i->name);
+        if (!s || PyList_Append(names, s) < 0) {
+            Py_XDECREF(s);
+            Py_CLEAR(names);
+        }
+        Py_XDECREF(s);
+    }
+    return names;
+}
+
+static PyObject *m_impls(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    return impl_names();
+}
+
+static PyObject *m_load(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    const char *name = PyUnicode_AsUTF8(arg);
+    if (!name)
+        return NULL;
+    ffi_impl *impl = ffi_impl_find(name);
+    if (impl)
+        return Py_NewRef(impl->module);
+    PyObject *names = impl_names();
+    PyObject *sep = PyUnicode_FromString(", ");
+    PyObject *valid = names && sep ? PyUnicode_Join(sep, names) : NULL;
+    if (valid)
+        PyErr_Format(PyExc_ValueError, "unknown implementation '%s'; valid names: %U", name, valid);
+    Py_XDECREF(names);
+    Py_XDECREF(sep);
+    Py_XDECREF(valid);
+    return NULL;
+}
+
+static PyObject *m_native_live(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    return PyLong_FromLongLong(ffi_native_live_total());
+}
+
+static PyObject *m_native_live_by_kind(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    PyObject *d = PyDict_New();
+    for (int k = FFI_VAR; d && k < FFI_KIND_END; k++) {
+        if (k == FFI_INNER)
+            continue;
+        PyObject *v = PyLong_FromLongLong(ffi_native_live((ffi_kind)k));
+        if (!v || PyDict_SetItemString(d, ffi_kind_name((uint32_t)k), v) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+static PyObject *m_alloc_stats(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    ffi_alloc_stats s = ffi_alloc_get_stats();
+    return Py_BuildValue("{sLsLsLsLss}", "live_blocks", (long long)s.live_blocks, "live_bytes",
+                         (long long)s.live_bytes, "total_allocs", (long long)s.total_allocs,
+                         "total_bytes", (long long)s.total_bytes, "mode",
+                         ffi_alloc_get_mode() == FFI_ALLOC_LIFO ? "lifo" : "malloc");
+}
+
+static PyObject *m_set_alloc_mode(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    const char *mode = PyUnicode_AsUTF8(arg);
+    if (!mode)
+        return NULL;
+    if (strcmp(mode, "lifo") == 0)
+        ffi_alloc_set_mode(FFI_ALLOC_LIFO);
+    else if (strcmp(mode, "malloc") == 0)
+        ffi_alloc_set_mode(FFI_ALLOC_MALLOC);
+    else
+        return PyErr_Format(PyExc_ValueError, "allocator mode must be 'lifo' or 'malloc', not '%s'", mode);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_set_race_window(PyObject *m, PyObject *arg)
+{
+    (void)m;
+    int on = PyObject_IsTrue(arg);
+    if (on < 0)
+        return NULL;
+    ffi_race_window = on;
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_handle_of(PyObject *m, PyObject *w)
+{
+    (void)m;
+    for (ffi_impl *i = ffi_impl_first(); i; i = i->next)
+        if (PyObject_TypeCheck(w, i->base)) {
+            ffi_wrapper *x = (ffi_wrapper *)w;
+            return Py_BuildValue("(Ns)", PyLong_FromVoidPtr(x->handle.addr),
+                                 ffi_kind_name(x->handle.kind));
+        }
+    return PyErr_Format(PyExc_TypeError, "not an ffi_identity wrapper: %.200s", Py_TYPE(w)->tp_name);
+}
+
+static PyMethodDef module_functions[] = {
+    {"impls", m_impls, METH_NOARGS, "Names of all implementations, e.g. 'hashmap+node'."},
+    {"load", m_load, METH_O, "The namespace module of one implementation, by name."},
+    {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all kinds)."},
+    {"native_live_by_kind", m_native_live_by_kind, METH_NOARGS, "Native objects alive now, per kind."},
+    {"alloc_stats", m_alloc_stats, METH_NOARGS, "Native allocator counters."},
+    {"set_alloc_mode", m_set_alloc_mode, METH_O, "'lifo' (reuse freed addresses at once) or 'malloc'."},
+    {"set_race_window", m_set_race_window, METH_O, "Release the GIL inside wrapper creation."},
+    {"handle_of", m_handle_of, METH_O, "(address, kind name) of any wrapper."},
+    {NULL, NULL, 0, NULL}
+};
+
+static PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "ffi_identity",
+    "FFI identity semantics: one namespace per wrapper-cache implementation.",
+    -1, module_functions, NULL, NULL, NULL, NULL
+};
+
+static int add_impl(PyObject *m, const ffi_strategy *s, ffi_style style)
+{
+    ffi_impl *impl = ffi_impl_find_or_create(s, style);
+    if (!impl)
+        return -1;
+    /* The attribute name is the module name's last part: hashmap_node. */
+    return PyModule_AddObjectRef(m, strrchr(impl->module_name, '.') + 1, impl->module);
+}
+
+PyMODINIT_FUNC PyInit_ffi_identity(void)
+{
+    static int once;
+    if (!once) {
+        once = 1;
+        ffi_hooks.refcount_changed = on_refcount_changed;
+        ffi_hooks.freeing = on_freeing;
+        pthread_atfork(fork_prepare, fork_parent, fork_child);
+    }
+    PyObject *m = PyModule_Create(&module_def);
+    if (!m)
+        return NULL;
+    for (const ffi_registered *r = ffi_builtin_strategies; r->strategy; r++) {
+        if (add_impl(m, r->strategy, FFI_STYLE_NODE) < 0 ||
+            (!r->control && add_impl(m, r->strategy, FFI_STYLE_GRAPH) < 0)) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}

@@ -1,0 +1,43 @@
+/* Node-style pickling: each object reduces to (cls, (field values...)), its
+ * children read through the strategy like any field access. Pickle's memo
+ * (keyed by id()) then shares a child exactly when the strategy returned the
+ * same wrapper for it. */
+#include "impl.h"
+
+/* Constructor arguments, in order, by field name. */
+static const char *const ctor_fields[FFI_KIND_END][3] = {
+    [FFI_VAR] = {"name"},
+    [FFI_ADD] = {"a", "b"},
+    [FFI_LAYOUT] = {"axes", "offset"},
+    [FFI_NODE] = {"tag", "children"},
+    [FFI_OUTER] = {"value"},
+};
+
+PyObject *ffi_reduce_node(ffi_wrapper *w)
+{
+    ffi_impl *impl = w->impl;
+    if (w->handle.kind == FFI_INNER) {
+        /* A view pickles as "the inner member of this Outer". */
+        PyObject *outer = ffi_impl_wrap(impl, ffi_handle_of(w->handle.addr));
+        if (!outer)
+            return NULL;
+        PyObject *getattr = PyDict_GetItemString(PyEval_GetBuiltins(), "getattr");
+        return Py_BuildValue("(O(Ns))", getattr, outer, "inner");
+    }
+    const char *const *fields = ctor_fields[w->handle.kind];
+    Py_ssize_t n = 0;
+    while (n < 3 && fields[n])
+        n++;
+    PyObject *args = PyTuple_New(n);
+    if (!args)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyObject_GetAttrString((PyObject *)w, fields[i]);
+        if (!v) {
+            Py_DECREF(args);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(args, i, v);
+    }
+    return Py_BuildValue("(ON)", (PyObject *)impl->cls[w->handle.kind], args);
+}

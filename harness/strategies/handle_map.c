@@ -1,0 +1,105 @@
+/* Open-addressing handle map; see handle_map.h. */
+#include "handle_map.h"
+
+#include <stdlib.h>
+
+#include "../strategy.h"
+
+#define MIN_CAP 64
+
+int ffi_map_init(ffi_map *m)
+{
+    m->slots = calloc(MIN_CAP, sizeof *m->slots);
+    m->cap = MIN_CAP;
+    m->len = 0;
+    return m->slots ? 0 : -1;
+}
+
+void ffi_map_fini(ffi_map *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->cap = m->len = 0;
+}
+
+static size_t home(const ffi_map *m, ffi_handle h) { return ffi_handle_hash(h) & (m->cap - 1); }
+
+static ffi_map_entry *find(const ffi_map *m, ffi_handle h)
+{
+    for (size_t i = home(m, h);; i = (i + 1) & (m->cap - 1)) {
+        ffi_map_entry *e = &m->slots[i];
+        if (!e->addr)
+            return NULL;
+        if (e->addr == h.addr && e->kind == h.kind)
+            return e;
+    }
+}
+
+void *ffi_map_get(const ffi_map *m, ffi_handle h)
+{
+    ffi_map_entry *e = find(m, h);
+    return e ? e->value : NULL;
+}
+
+static void place(ffi_map *m, ffi_map_entry e)
+{
+    ffi_handle h = {e.addr, e.kind};
+    size_t i = home(m, h);
+    while (m->slots[i].addr)
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = e;
+}
+
+static int grow(ffi_map *m)
+{
+    ffi_map old = *m;
+    m->slots = calloc(old.cap * 2, sizeof *m->slots);
+    if (!m->slots) {
+        *m = old;
+        return -1;
+    }
+    m->cap = old.cap * 2;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].addr)
+            place(m, old.slots[i]);
+    free(old.slots);
+    return 0;
+}
+
+int ffi_map_put(ffi_map *m, ffi_handle h, void *value)
+{
+    ffi_map_entry *e = find(m, h);
+    if (e) {
+        e->value = value;
+        return 0;
+    }
+    if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)   /* load factor 0.7 */
+        return -1;
+    place(m, (ffi_map_entry){h.addr, h.kind, value});
+    m->len++;
+    return 0;
+}
+
+void *ffi_map_remove(ffi_map *m, ffi_handle h)
+{
+    ffi_map_entry *e = find(m, h);
+    if (!e)
+        return NULL;
+    void *old = e->value;
+    size_t mask = m->cap - 1, hole = (size_t)(e - m->slots);
+    /* Backward shift: pull later entries of the run into the hole when
+     * their home position allows it. */
+    for (size_t i = (hole + 1) & mask; m->slots[i].addr; i = (i + 1) & mask) {
+        ffi_handle hi = {m->slots[i].addr, m->slots[i].kind};
+        size_t want = home(m, hi);
+        if (((i - want) & mask) >= ((i - hole) & mask)) {
+            m->slots[hole] = m->slots[i];
+            hole = i;
+        }
+    }
+    m->slots[hole] = (ffi_map_entry){0};
+    m->len--;
+    return old;
+}
+
+size_t ffi_map_bytes(const ffi_map *m) { return m->cap * sizeof *m->slots; }
