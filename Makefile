@@ -82,3 +82,6 @@ seed: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Each part of the suite keeps its own rules next to its sources.
+-include conformance/conformance.mk bench/bench.mk harness/adapters/adapters.mk harness/reliability.mk

@@ -80,7 +80,23 @@ static PyObject *m_same_as(PyObject *m, PyObject *args)
     return PyBool_FromLong(ffi_handle_eq(ha, hb));
 }
 
+static PyObject *m_native_live(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    return PyLong_FromLongLong(ffi_native_live_total());
+}
+
+static PyObject *m_handle(PyObject *m, PyObject *w)
+{
+    ffi_handle h;
+    if (ffi_impl_unwrap(impl_of_module(m), w, &h) < 0)
+        return NULL;
+    return PyLong_FromVoidPtr(h.addr);
+}
+
 static PyMethodDef impl_functions[] = {
+    {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all implementations)."},
+    {"handle", m_handle, METH_O, "The native address behind a wrapper."},
     {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},
     {"cache_bytes", m_cache_bytes, METH_NOARGS, "Bytes the strategy's cache uses now."},
     {"same_as", m_same_as, METH_VARARGS, "True if two wrappers stand for one handle."},
@@ -141,6 +157,15 @@ static int make_module(ffi_impl *impl)
         PyModule_AddStringConstant(impl->module, "style", ffi_style_name(impl->style)) < 0 ||
         PyModule_AddStringConstant(impl->module, "summary", impl->cache.strategy->summary) < 0)
         return -1;
+    /* What this subject can be asked to do (adapters list fewer). */
+    PyObject *features = Py_BuildValue("(sssssss)", "pickle", "weakref", "dict", "outer", "node",
+                                       "live", "entries");
+    PyObject *frozen = features ? PyFrozenSet_New(features) : NULL;
+    Py_XDECREF(features);
+    if (!frozen || PyModule_AddObject(impl->module, "features", frozen) < 0) {
+        Py_XDECREF(frozen);
+        return -1;
+    }
     impl->graph_load = PyObject_GetAttrString(impl->module, "_graph_load");
     if (!impl->graph_load || make_types(impl) < 0)
         return -1;
