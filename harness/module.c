@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "dag.h"
 #include "impl.h"
 
 /* ---- native hooks and fork: fan out to every implementation ------------ */
@@ -149,7 +150,31 @@ static PyObject *m_handle_of(PyObject *m, PyObject *w)
     return PyErr_Format(PyExc_TypeError, "not an ffi_identity wrapper: %.200s", Py_TYPE(w)->tp_name);
 }
 
+static PyObject *m_make_dag(PyObject *m, PyObject *args)
+{
+    (void)m;
+    PyObject *ns;
+    long n;
+    int fanout = 3, layers = FFI_DAG_DEFAULT_LAYERS;
+    unsigned long long seed = 1;
+    if (!PyArg_ParseTuple(args, "Ol|iiK:make_dag", &ns, &n, &fanout, &layers, &seed))
+        return NULL;
+    return ffi_dag_build(ns, n, fanout, layers, seed);
+}
+
+static PyObject *m_dag_distinct(PyObject *m, PyObject *args)
+{
+    (void)m;
+    PyObject *ns, *root;
+    if (!PyArg_ParseTuple(args, "OO:dag_distinct_handles", &ns, &root))
+        return NULL;
+    long k = ffi_dag_distinct_handles(ns, root);
+    return k < 0 ? NULL : PyLong_FromLong(k);
+}
+
 static PyMethodDef module_functions[] = {
+    {"make_dag", m_make_dag, METH_VARARGS, "make_dag(ns, n, fanout=3, layers=6, seed=1): root of an n-node DAG."},
+    {"dag_distinct_handles", m_dag_distinct, METH_VARARGS, "Distinct handles reachable from a DAG root."},
     {"impls", m_impls, METH_NOARGS, "Names of all implementations, e.g. 'hashmap+node'."},
     {"load", m_load, METH_O, "The namespace module of one implementation, by name."},
     {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all kinds)."},
