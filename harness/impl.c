@@ -15,7 +15,14 @@ static const ffi_host host = {
     .wrapper_handle = host_wrapper_handle,
 };
 
-const char *ffi_style_name(ffi_style style) { return style == FFI_STYLE_GRAPH ? "graph" : "node"; }
+const char *ffi_style_name(ffi_style style)
+{
+    switch (style) {
+    case FFI_STYLE_GRAPH: return "graph";
+    case FFI_STYLE_NONE: return "none";
+    default: return "node";
+    }
+}
 
 ffi_impl *ffi_impl_first(void) { return all_impls; }
 

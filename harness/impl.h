@@ -6,7 +6,11 @@
 
 #include "strategy.h"
 
-typedef enum ffi_style { FFI_STYLE_NODE = 0, FFI_STYLE_GRAPH = 1 } ffi_style;
+typedef enum ffi_style {
+    FFI_STYLE_NODE = 1,
+    FFI_STYLE_GRAPH = 2,
+    FFI_STYLE_NONE = 4    /* no pickle support, like a binding that never wrote one */
+} ffi_style;
 
 typedef struct ffi_impl ffi_impl;
 
@@ -62,12 +66,14 @@ extern int ffi_race_window;   /* >0: release the GIL inside wrapper creation */
 /* reduce_node.c, reduce_graph.c */
 PyObject *ffi_reduce_node(ffi_wrapper *w);
 PyObject *ffi_reduce_graph(ffi_wrapper *w);
+PyObject *ffi_reduce_none(ffi_wrapper *w);
 PyObject *ffi_graph_load(PyObject *module, PyObject *records);
 
 /* registry.c: the strategies built into this binary. */
 typedef struct ffi_registered {
     const ffi_strategy *strategy;
-    int control;   /* a deliberately broken strategy: node style only */
+    unsigned styles;   /* ffi_style bits: which implementations to build */
+    int control;       /* deliberately broken, kept to prove tests can fail */
 } ffi_registered;
 extern const ffi_registered ffi_builtin_strategies[];
 

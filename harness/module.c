@@ -192,10 +192,10 @@ static PyModuleDef module_def = {
     -1, module_functions, NULL, NULL, NULL, NULL
 };
 
-static int add_impl(PyObject *m, const ffi_strategy *s, ffi_style style)
+static int add_impl(PyObject *m, const ffi_registered *r, ffi_style style)
 {
-    ffi_impl *impl = ffi_impl_find_or_create(s, style);
-    if (!impl)
+    ffi_impl *impl = ffi_impl_find_or_create(r->strategy, style);
+    if (!impl || PyModule_AddIntConstant(impl->module, "control", r->control) < 0)
         return -1;
     /* The attribute name is the module name's last part: hashmap_node. */
     return PyModule_AddObjectRef(m, strrchr(impl->module_name, '.') + 1, impl->module);
@@ -214,10 +214,11 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
     if (!m)
         return NULL;
     for (const ffi_registered *r = ffi_builtin_strategies; r->strategy; r++) {
-        if (add_impl(m, r->strategy, FFI_STYLE_NODE) < 0 ||
-            (!r->control && add_impl(m, r->strategy, FFI_STYLE_GRAPH) < 0)) {
-            Py_DECREF(m);
-            return NULL;
+        for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1) {
+            if ((r->styles & style) && add_impl(m, r, (ffi_style)style) < 0) {
+                Py_DECREF(m);
+                return NULL;
+            }
         }
     }
     return m;

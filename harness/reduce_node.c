@@ -41,3 +41,10 @@ PyObject *ffi_reduce_node(ffi_wrapper *w)
     }
     return Py_BuildValue("(ON)", (PyObject *)impl->cls[w->handle.kind], args);
 }
+
+/* Style "none": the binding never implemented pickling. */
+PyObject *ffi_reduce_none(ffi_wrapper *w)
+{
+    return PyErr_Format(PyExc_TypeError, "cannot pickle '%s' object: %s has no pickle support",
+                        ffi_kind_name(w->handle.kind), w->impl->name);
+}

@@ -4,13 +4,22 @@
 
 extern const ffi_strategy ffi_strategy_fresh, ffi_strategy_weakdict, ffi_strategy_hashmap,
     ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_leaky;
+extern const ffi_strategy ffi_control_addronly, ffi_control_noerase, ffi_control_racy,
+    ffi_control_forklock, ffi_control_atexit;
+
+#define BOTH (FFI_STYLE_NODE | FFI_STYLE_GRAPH)
 
 const ffi_registered ffi_builtin_strategies[] = {
-    {&ffi_strategy_fresh, 0},
-    {&ffi_strategy_weakdict, 0},
-    {&ffi_strategy_hashmap, 0},
-    {&ffi_strategy_intrusive, 0},
-    {&ffi_strategy_toggle, 0},
-    {&ffi_strategy_leaky, 0},
-    {NULL, 0}
+    {&ffi_strategy_fresh, BOTH, 0},
+    {&ffi_strategy_weakdict, BOTH, 0},
+    {&ffi_strategy_hashmap, BOTH | FFI_STYLE_NONE, 0},   /* +none: a binding without pickle */
+    {&ffi_strategy_intrusive, BOTH, 0},
+    {&ffi_strategy_toggle, BOTH, 0},
+    {&ffi_strategy_leaky, BOTH, 0},   /* negative control, but a real design */
+    {&ffi_control_addronly, FFI_STYLE_NODE, 1},
+    {&ffi_control_noerase, FFI_STYLE_NODE, 1},
+    {&ffi_control_racy, FFI_STYLE_NODE, 1},
+    {&ffi_control_forklock, FFI_STYLE_NODE, 1},
+    {&ffi_control_atexit, FFI_STYLE_NODE, 1},
+    {NULL, 0, 0}
 };

@@ -99,7 +99,11 @@ static PyObject *wrapper_reduce(PyObject *self, PyObject *unused)
 {
     (void)unused;
     ffi_wrapper *w = (ffi_wrapper *)self;
-    return w->impl->style == FFI_STYLE_GRAPH ? ffi_reduce_graph(w) : ffi_reduce_node(w);
+    switch (w->impl->style) {
+    case FFI_STYLE_GRAPH: return ffi_reduce_graph(w);
+    case FFI_STYLE_NONE: return ffi_reduce_none(w);
+    default: return ffi_reduce_node(w);
+    }
 }
 
 static PyMethodDef wrapper_methods[] = {

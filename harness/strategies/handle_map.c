@@ -103,3 +103,54 @@ void *ffi_map_remove(ffi_map *m, ffi_handle h)
 }
 
 size_t ffi_map_bytes(const ffi_map *m) { return m->cap * sizeof *m->slots; }
+
+int ffi_map_strategy_init(ffi_cache *c)
+{
+    ffi_map *m = malloc(sizeof *m);
+    if (!m || ffi_map_init(m) < 0) {
+        free(m);
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->state = m;
+    return 0;
+}
+
+void ffi_map_strategy_fini(ffi_cache *c)
+{
+    if (c->state)
+        ffi_map_fini(c->state);
+    free(c->state);
+    c->state = NULL;
+}
+
+size_t ffi_map_strategy_bytes(ffi_cache *c) { return sizeof(ffi_map) + ffi_map_bytes(c->state); }
+size_t ffi_map_strategy_entries(ffi_cache *c) { return ((ffi_map *)c->state)->len; }
+
+PyObject *ffi_map_lookup_or_wrap(ffi_cache *c, ffi_handle h, ffi_handle key, int recheck)
+{
+    ffi_map *m = c->state;
+    PyObject *w = ffi_map_get(m, key);
+    if (w)
+        return Py_NewRef(w);
+    w = ffi_cache_new_wrapper(c, h);
+    if (!w)
+        return NULL;
+    PyObject *raced = recheck ? ffi_map_get(m, key) : NULL;
+    if (raced) {
+        Py_DECREF(w);
+        return Py_NewRef(raced);
+    }
+    if (ffi_map_put(m, key, w) < 0) {
+        Py_DECREF(w);
+        return PyErr_NoMemory();
+    }
+    return w;
+}
+
+void ffi_map_forget(ffi_cache *c, PyObject *w, ffi_handle key)
+{
+    ffi_map *m = c->state;
+    if (ffi_map_get(m, key) == w)
+        ffi_map_remove(m, key);
+}

@@ -1,27 +1,7 @@
 /* leaky: a map holding STRONG references that never evicts. A negative
  * control: identity holds perfectly, and nothing is ever freed. */
-#include <stdlib.h>
-
 #include "../strategy.h"
 #include "handle_map.h"
-
-static int leaky_init(ffi_cache *c)
-{
-    ffi_map *m = malloc(sizeof *m);
-    if (!m || ffi_map_init(m) < 0) {
-        free(m);
-        PyErr_NoMemory();
-        return -1;
-    }
-    c->state = m;
-    return 0;
-}
-
-static void leaky_fini(ffi_cache *c)
-{
-    ffi_map_fini(c->state);
-    free(c->state);
-}
 
 static PyObject *leaky_wrap(ffi_cache *c, ffi_handle h)
 {
@@ -50,17 +30,14 @@ static void leaky_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
     (void)c, (void)w, (void)h;
 }
 
-static size_t leaky_bytes(ffi_cache *c) { return sizeof(ffi_map) + ffi_map_bytes(c->state); }
-static size_t leaky_entries(ffi_cache *c) { return ((ffi_map *)c->state)->len; }
-
 const ffi_strategy ffi_strategy_leaky = {
     .abi_version = FFI_STRATEGY_ABI,
     .name = "leaky",
     .summary = "negative control: strong map, never evicts (identity yes, memory no)",
-    .init = leaky_init,
-    .fini = leaky_fini,
+    .init = ffi_map_strategy_init,
+    .fini = ffi_map_strategy_fini,
     .wrap = leaky_wrap,
     .wrapper_dealloc = leaky_wrapper_dealloc,
-    .bytes_used = leaky_bytes,
-    .entries_live = leaky_entries,
+    .bytes_used = ffi_map_strategy_bytes,
+    .entries_live = ffi_map_strategy_entries,
 };

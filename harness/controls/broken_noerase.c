@@ -1,0 +1,28 @@
+/* broken-noerase (control): never erases an entry when its wrapper dies.
+ * When a new native object lands at a freed address (LIFO allocator), the
+ * lookup hands out the dead wrapper: a use-after-free. Fails L3 (usually
+ * by crashing, which the conformance runner contains). */
+#include "../strategies/handle_map.h"
+#include "../strategy.h"
+
+static PyObject *noerase_wrap(ffi_cache *c, ffi_handle h)
+{
+    return ffi_map_lookup_or_wrap(c, h, h, 1);
+}
+
+static void noerase_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
+{
+    (void)c, (void)w, (void)h;   /* the bug: the entry stays */
+}
+
+const ffi_strategy ffi_control_noerase = {
+    .abi_version = FFI_STRATEGY_ABI,
+    .name = "broken-noerase",
+    .summary = "control: map that never erases on dealloc (stale wrapper at a reused address)",
+    .init = ffi_map_strategy_init,
+    .fini = ffi_map_strategy_fini,
+    .wrap = noerase_wrap,
+    .wrapper_dealloc = noerase_wrapper_dealloc,
+    .bytes_used = ffi_map_strategy_bytes,
+    .entries_live = ffi_map_strategy_entries,
+};
