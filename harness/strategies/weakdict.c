@@ -62,9 +62,11 @@ static void weakdict_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
     PyErr_Fetch(&type, &value, &tb);   /* dealloc may run while an error is set */
     PyObject *key = key_of(h);
     /* The referent's refcount is 0 here, so PyWeakref_GET_OBJECT would say
-     * None: compare the raw referent instead. */
+     * None: compare the raw referent. The cycle GC clears weakrefs before it
+     * deallocates, so a dead entry is this wrapper's too: drop it as well. */
     PyObject *ref = key ? PyDict_GetItemWithError(c->state, key) : NULL;
-    if (ref && ((PyWeakReference *)ref)->wr_object == w)
+    PyObject *referent = ref ? ((PyWeakReference *)ref)->wr_object : NULL;
+    if (ref && (referent == w || referent == Py_None))
         PyDict_DelItem(c->state, key);
     Py_XDECREF(key);
     PyErr_Restore(type, value, tb);
