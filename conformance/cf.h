@@ -1,0 +1,74 @@
+/* The conformance suite's shared vocabulary: properties as data, the
+ * context a property runs in, and small C API helpers. */
+#ifndef CF_H
+#define CF_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* What a property needs from a subject (its `features` set), plus
+ * capabilities of the platform. */
+typedef enum cf_need {
+    CF_NEED_PICKLE = 1 << 0,
+    CF_NEED_WEAKREF = 1 << 1,
+    CF_NEED_DICT = 1 << 2,
+    CF_NEED_OUTER = 1 << 3,
+    CF_NEED_NODE = 1 << 4,
+    CF_NEED_LIVE = 1 << 5,      /* native_live() */
+    CF_NEED_ENTRIES = 1 << 6,   /* cache_entries() */
+    CF_NEED_FORK = 1 << 7,
+    CF_NEED_THREADS = 1 << 8,
+    CF_NEED_ALLOC = 1 << 9,     /* ffi_identity's LIFO allocator */
+} cf_need;
+
+typedef enum cf_params { CF_PARAM_NONE, CF_PARAM_PROTOCOL, CF_PARAM_CONTEXT } cf_params;
+
+typedef enum cf_status { CF_PASS, CF_FAIL, CF_SKIP } cf_status;
+
+typedef struct cf_ctx {
+    PyObject *ns;          /* the subject's namespace */
+    const char *subject;   /* its name, e.g. "hashmap+node" */
+    int protocol;          /* CF_PARAM_PROTOCOL: 2..5 */
+    const char *context;   /* CF_PARAM_CONTEXT: fork, spawn, forkserver */
+    char reason[400];      /* why it failed or was skipped */
+} cf_ctx;
+
+typedef struct cf_property {
+    const char *id;        /* stable: "P3" */
+    const char *name;      /* short: "nested-across-roots" */
+    const char *checks;    /* what it checks, one line */
+    const char *why;       /* why it matters, one line */
+    unsigned needs;        /* cf_need bits */
+    cf_params params;
+    cf_status (*run)(cf_ctx *ctx);
+} cf_property;
+
+extern const cf_property *const cf_properties[];   /* NULL-terminated */
+const char *cf_need_name(unsigned bit);
+
+/* Results. cf_fail/cf_skip format the reason; cf_error takes it from the
+ * pending Python exception. */
+cf_status cf_fail(cf_ctx *ctx, const char *fmt, ...);
+cf_status cf_skip(cf_ctx *ctx, const char *fmt, ...);
+cf_status cf_error(cf_ctx *ctx, const char *doing);
+#define CF_CHECK(ctx, cond, ...) \
+    do { if (!(cond)) return cf_fail((ctx), __VA_ARGS__); } while (0)
+
+/* C API helpers; all return new references or NULL with an exception. */
+PyObject *cf_new(PyObject *ns, const char *cls, const char *fmt, ...);  /* ns.cls(*args) */
+PyObject *cf_get(PyObject *o, const char *attr);
+PyObject *cf_item(PyObject *seq, Py_ssize_t i);
+PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...);
+PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
+long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 on error */
+void cf_gc(void);
+int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b);   /* 1, 0 or -1 */
+
+/* The reported layout: Layout(axes=(i, j), offset=Add(i, j)). Only the
+ * layout's wrapper is kept: holding i, j or the Add would keep their
+ * wrappers alive and hide what the strategy does on its own. */
+typedef struct cf_layout { PyObject *layout; } cf_layout;
+int cf_layout_make(PyObject *ns, cf_layout *l);
+void cf_layout_clear(cf_layout *l);
+
+#endif

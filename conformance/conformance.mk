@@ -1,0 +1,25 @@
+# The conformance suite: build/conformance, `make conformance` (the
+# published matrix) and its part of `make test`.
+
+CONF_SRC = $(wildcard conformance/*.c conformance/properties/*.c)
+CONF_OBJ = $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
+CONFORMANCE = $(BUILD)/conformance
+
+$(BUILD)/obj/conformance/%.o: conformance/%.c conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+
+$(CONFORMANCE): $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+
+.PHONY: conformance conformance-test
+conformance-test: $(CONFORMANCE)
+	prove --exec '' $(CONFORMANCE)
+
+test: conformance-test
+
+conformance: $(CONFORMANCE)
+	CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	    $(CONFORMANCE) --json results/conformance.json > $(BUILD)/conformance.tap || \
+	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
+	$(PYTHON) conformance/matrix.py results/conformance.json results/conformance.md

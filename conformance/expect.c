@@ -1,0 +1,62 @@
+/* Expectation files; see expect.h. */
+#include "expect.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry { char key[64]; char reason[256]; } entry;
+
+struct cf_expect { entry *entries; size_t n; };
+
+cf_expect *cf_expect_load(const char *dir, const char *impl)
+{
+    cf_expect *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.txt", dir, impl);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return e;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *s = line;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s || *s == '#')
+            continue;
+        entry *grown = realloc(e->entries, (e->n + 1) * sizeof *grown);
+        if (!grown)
+            break;
+        e->entries = grown;
+        entry *en = &e->entries[e->n++];
+        size_t k = strcspn(s, " \t\n");
+        snprintf(en->key, sizeof en->key, "%.*s", (int)k, s);
+        s += k;
+        while (isspace((unsigned char)*s))
+            s++;
+        snprintf(en->reason, sizeof en->reason, "%s", *s ? s : "expected to fail");
+        en->reason[strcspn(en->reason, "\n")] = '\0';
+    }
+    fclose(f);
+    return e;
+}
+
+const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param)
+{
+    char exact[64];
+    snprintf(exact, sizeof exact, "%s[%s]", id, param);
+    for (size_t k = 0; e && k < e->n; k++)
+        if (strcmp(e->entries[k].key, id) == 0 || (*param && strcmp(e->entries[k].key, exact) == 0))
+            return e->entries[k].reason;
+    return NULL;
+}
+
+void cf_expect_free(cf_expect *e)
+{
+    if (e)
+        free(e->entries);
+    free(e);
+}

@@ -1,0 +1,182 @@
+/* Fork properties F1..F3. */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cf.h"
+
+/* os.fork() through Python, so the interpreter's fork hooks run. */
+static long py_fork(void)
+{
+    PyObject *pid = cf_call("os", "fork", "()");
+    long v = pid ? PyLong_AsLong(pid) : -1;
+    Py_XDECREF(pid);
+    return v;
+}
+
+/* Waits up to `seconds` for pid; returns its exit status, -2 on timeout
+ * (after killing it), -3 if it died from a signal. */
+static int wait_bounded(pid_t pid, double seconds)
+{
+    struct timespec nap = {0, 5 * 1000 * 1000};
+    for (double waited = 0; waited < seconds; waited += 0.005) {
+        int status;
+        pid_t r;
+        Py_BEGIN_ALLOW_THREADS
+        r = waitpid(pid, &status, WNOHANG);
+        Py_END_ALLOW_THREADS
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -3;
+        Py_BEGIN_ALLOW_THREADS
+        nanosleep(&nap, NULL);
+        Py_END_ALLOW_THREADS
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -2;
+}
+
+static cf_status f1_run(cf_ctx *ctx)
+{
+    cf_layout l = {0};
+    if (cf_layout_make(ctx->ns, &l) < 0)
+        return cf_error(ctx, "building the layout");
+    PyObject *before = cf_get(l.layout, "offset");
+    if (!before)
+        return cf_error(ctx, "layout.offset");
+    fflush(NULL);
+    long pid = py_fork();
+    if (pid == 0) {
+        PyObject *after = PyObject_GetAttrString(l.layout, "offset");
+        _exit(after == before ? 0 : after ? 1 : 2);
+    }
+    Py_DECREF(before);
+    cf_layout_clear(&l);
+    if (pid < 0)
+        return cf_error(ctx, "os.fork()");
+    int rc = wait_bounded((pid_t)pid, 10);
+    return rc == 0 ? CF_PASS
+         : rc == 1 ? cf_fail(ctx, "in the fork child, layout.offset is not the wrapper made before the fork")
+         : cf_fail(ctx, "the fork child failed (status %d)", rc);
+}
+
+static cf_status f2_run(cf_ctx *ctx)
+{
+    cf_layout l = {0};
+    if (cf_layout_make(ctx->ns, &l) < 0)
+        return cf_error(ctx, "building the layout");
+    PyObject *axes = cf_get(l.layout, "axes"), *off = cf_get(l.layout, "offset");
+    PyObject *payload = off ? Py_BuildValue("[(OO)]", axes, off) : NULL;
+    PyObject *mp = payload ? PyImport_ImportModule("multiprocessing") : NULL;
+    PyObject *mpctx = mp ? PyObject_CallMethod(mp, "get_context", "s", ctx->context) : NULL;
+    PyObject *worker = mpctx ? PyImport_ImportModule("pool_worker") : NULL;
+    PyObject *fn = worker ? PyObject_GetAttrString(worker, "same_var") : NULL;
+    PyObject *pool = fn ? PyObject_CallMethod(mpctx, "Pool", "i", 1) : NULL;
+    PyObject *async = pool ? PyObject_CallMethod(pool, "map_async", "OO", fn, payload) : NULL;
+    PyObject *results = async ? PyObject_CallMethod(async, "get", "i", 60) : NULL;
+    cf_status st = CF_PASS;
+    if (!results) {
+        st = cf_error(ctx, "Pool.map of (layout.axes, layout.offset)");
+    } else {
+        PyObject *r = PyList_GET_ITEM(results, 0);
+        PyObject *same = PyDict_GetItemString(r, "same_handle");
+        if (same != Py_True)
+            st = cf_fail(ctx, "the %s worker saw axes[0] and offset.a as two native objects",
+                         ctx->context);
+    }
+    if (pool) {
+        PyObject *x = PyObject_CallMethod(pool, "terminate", NULL);
+        Py_XDECREF(x);
+        x = PyObject_CallMethod(pool, "join", NULL);
+        Py_XDECREF(x);
+        PyErr_Clear();
+    }
+    Py_XDECREF(results), Py_XDECREF(async), Py_XDECREF(pool), Py_XDECREF(fn), Py_XDECREF(worker);
+    Py_XDECREF(mpctx), Py_XDECREF(mp), Py_XDECREF(payload), Py_XDECREF(off), Py_XDECREF(axes);
+    cf_layout_clear(&l);
+    return st;
+}
+
+/* F3: a thread keeps creating wrappers (with the race window open, so it
+ * sits inside the cache without the GIL) while the main thread forks. */
+static volatile int churn_stop;
+
+static PyObject *churn(PyObject *ns, PyObject *unused)
+{
+    (void)unused;
+    while (!churn_stop) {
+        PyObject *v = cf_new(ns, "Var", "(s)", "t"), *w = v ? cf_new(ns, "Var", "(s)", "u") : NULL;
+        PyObject *add = w ? cf_new(ns, "Add", "(OO)", v, w) : NULL;
+        Py_XDECREF(v), Py_XDECREF(w);
+        PyObject *a = cf_get(add, "a");   /* the Var's wrapper is gone: a cache miss */
+        Py_XDECREF(a), Py_XDECREF(add);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef churn_def = {"churn", churn, METH_NOARGS, NULL};
+
+static cf_status f3_run(cf_ctx *ctx)
+{
+    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
+    Py_XDECREF(on);
+    PyErr_Clear();   /* adapters have no race window; the thread still runs */
+    PyObject *target = PyCFunction_New(&churn_def, ctx->ns);
+    PyObject *threading = target ? PyImport_ImportModule("threading") : NULL;
+    PyObject *cls = threading ? PyObject_GetAttrString(threading, "Thread") : NULL;
+    PyObject *no_args = PyTuple_New(0);
+    PyObject *kwargs = Py_BuildValue("{sOsO}", "target", target, "daemon", Py_True);
+    PyObject *thread = cls && no_args && kwargs ? PyObject_Call(cls, no_args, kwargs) : NULL;
+    Py_XDECREF(kwargs), Py_XDECREF(no_args), Py_XDECREF(cls);
+    if (!thread)
+        return cf_error(ctx, "starting a thread");
+    PyObject *r = PyObject_CallMethod(thread, "start", NULL);
+    if (!r)
+        return cf_error(ctx, "thread.start()");
+    Py_DECREF(r);
+    cf_status st = CF_PASS;
+    for (int k = 0; k < 20 && st == CF_PASS; k++) {
+        PyObject *slept = cf_call("time", "sleep", "(d)", 0.005);
+        Py_XDECREF(slept);
+        fflush(NULL);
+        long pid = py_fork();
+        if (pid == 0) {
+            /* A cache miss in the child: needs whatever lock the cache has. */
+            PyObject *v = cf_new(ctx->ns, "Var", "(s)", "c"), *add = v ? cf_new(ctx->ns, "Add", "(OO)", v, v) : NULL;
+            Py_XDECREF(v);
+            PyObject *a = cf_get(add, "a");
+            _exit(a ? 0 : 1);
+        }
+        if (pid < 0) {
+            st = cf_error(ctx, "os.fork()");
+            break;
+        }
+        int rc = wait_bounded((pid_t)pid, 3);
+        if (rc == -2)
+            st = cf_fail(ctx, "fork %d: the child deadlocked on its first cache miss (killed after 3 s): "
+                              "a lock held by another thread at fork time was never released", k + 1);
+        else if (rc != 0)
+            st = cf_fail(ctx, "fork %d: the child failed (status %d)", k + 1, rc);
+    }
+    churn_stop = 1;
+    r = PyObject_CallMethod(thread, "join", NULL);
+    Py_XDECREF(r);
+    Py_DECREF(thread), Py_DECREF(threading), Py_DECREF(target);
+    return st;
+}
+
+const cf_property cf_F1 = {"F1", "child",
+    "after os.fork(), a lookup in the child returns the wrapper made before the fork",
+    "fork-based workers must see the parent's objects as they were", CF_NEED_FORK,
+    CF_PARAM_NONE, f1_run};
+const cf_property cf_F2 = {"F2", "pool",
+    "multiprocessing Pool.map of (layout.axes, layout.offset): the worker sees one Var",
+    "the reported scenario, in fork, spawn and forkserver contexts", CF_NEED_FORK | CF_NEED_PICKLE,
+    CF_PARAM_CONTEXT, f2_run};
+const cf_property cf_F3 = {"F3", "lock",
+    "a fork while another thread is inside the cache does not deadlock the child",
+    "locks without fork hooks hang fork-based workers at random", CF_NEED_FORK | CF_NEED_THREADS,
+    CF_PARAM_NONE, f3_run};

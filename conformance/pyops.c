@@ -1,0 +1,130 @@
+/* Results and C API helpers for properties; see cf.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cf.h"
+
+static cf_status set_reason(cf_ctx *ctx, cf_status st, const char *fmt, va_list ap)
+{
+    vsnprintf(ctx->reason, sizeof ctx->reason, fmt, ap);
+    return st;
+}
+
+cf_status cf_fail(cf_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cf_status st = set_reason(ctx, CF_FAIL, fmt, ap);
+    va_end(ap);
+    PyErr_Clear();
+    return st;
+}
+
+cf_status cf_skip(cf_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cf_status st = set_reason(ctx, CF_SKIP, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+cf_status cf_error(cf_ctx *ctx, const char *doing)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
+    snprintf(ctx->reason, sizeof ctx->reason, "%s raised %s: %s", doing,
+             type ? ((PyTypeObject *)type)->tp_name : "an error", msg ? msg : "?");
+    Py_XDECREF(text);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return CF_FAIL;
+}
+
+PyObject *cf_new(PyObject *ns, const char *cls, const char *fmt, ...)
+{
+    PyObject *type = PyObject_GetAttrString(ns, cls);
+    if (!type)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *args = Py_VaBuildValue(fmt, ap);
+    va_end(ap);
+    PyObject *r = args ? PyObject_CallObject(type, args) : NULL;
+    Py_XDECREF(args);
+    Py_DECREF(type);
+    return r;
+}
+
+PyObject *cf_get(PyObject *o, const char *attr) { return o ? PyObject_GetAttrString(o, attr) : NULL; }
+
+PyObject *cf_item(PyObject *seq, Py_ssize_t i) { return seq ? PySequence_GetItem(seq, i) : NULL; }
+
+PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...)
+{
+    PyObject *mod = PyImport_ImportModule(module);
+    PyObject *f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
+    Py_XDECREF(mod);
+    if (!f)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *args = Py_VaBuildValue(fmt, ap);
+    va_end(ap);
+    if (args && !PyTuple_Check(args))
+        args = Py_BuildValue("(N)", args);
+    PyObject *r = args ? PyObject_CallObject(f, args) : NULL;
+    Py_XDECREF(args);
+    Py_DECREF(f);
+    return r;
+}
+
+PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol)
+{
+    PyObject *data = cf_call("pickle", "dumps", "(Oi)", obj, protocol);
+    PyObject *r = data ? cf_call("pickle", "loads", "(O)", data) : NULL;
+    Py_XDECREF(data);
+    return r;
+}
+
+long cf_ns_long(PyObject *ns, const char *fn)
+{
+    PyObject *r = PyObject_CallMethod(ns, fn, NULL);
+    long v = r ? PyLong_AsLong(r) : -1;
+    Py_XDECREF(r);
+    return v;
+}
+
+void cf_gc(void)
+{
+    PyObject *r = cf_call("gc", "collect", "()");
+    Py_XDECREF(r);
+    PyErr_Clear();
+}
+
+int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b)
+{
+    PyObject *ha = PyObject_CallMethod(ns, "handle", "O", a);
+    PyObject *hb = ha ? PyObject_CallMethod(ns, "handle", "O", b) : NULL;
+    int eq = hb ? PyObject_RichCompareBool(ha, hb, Py_EQ) : -1;
+    Py_XDECREF(ha);
+    Py_XDECREF(hb);
+    return eq;
+}
+
+int cf_layout_make(PyObject *ns, cf_layout *l)
+{
+    PyObject *i = cf_new(ns, "Var", "(s)", "i");
+    PyObject *j = i ? cf_new(ns, "Var", "(s)", "j") : NULL;
+    PyObject *add = j ? cf_new(ns, "Add", "(OO)", i, j) : NULL;
+    l->layout = add ? cf_new(ns, "Layout", "((OO)O)", i, j, add) : NULL;
+    Py_XDECREF(add), Py_XDECREF(j), Py_XDECREF(i);
+    return l->layout ? 0 : -1;
+}
+
+void cf_layout_clear(cf_layout *l) { Py_CLEAR(l->layout); }

@@ -1,0 +1,19 @@
+/* Subjects: what the suite can be pointed at. Today the implementations
+ * of the ffi_identity module; adapters for real bindings (modules exposing
+ * the same namespace surface) resolve here too. */
+#ifndef CF_SUBJECT_H
+#define CF_SUBJECT_H
+
+#include "cf.h"
+
+/* All subject names (new list), or NULL with an exception. */
+PyObject *cf_subject_names(void);
+/* The namespace of a subject (new reference), or NULL with an exception
+ * whose message lists the valid names. */
+PyObject *cf_subject_load(const char *name);
+/* cf_need bits the subject (and this platform) can provide. */
+unsigned cf_subject_features(PyObject *ns);
+/* Whether a subject is a deliberately broken control. */
+int cf_subject_is_control(PyObject *ns);
+
+#endif
