@@ -165,8 +165,8 @@ static int make_module(ffi_impl *impl)
         PyModule_AddStringConstant(impl->module, "summary", impl->cache.strategy->summary) < 0)
         return -1;
     /* What this subject can be asked to do (adapters list fewer). */
-    PyObject *features = Py_BuildValue("(sssssss)", "pickle", "weakref", "dict", "outer", "node",
-                                       "live", "entries");
+    PyObject *features = Py_BuildValue("(ssssssss)", "pickle", "weakref", "dict", "outer", "node",
+                                       "live", "entries", "alloc");
     PyObject *frozen = features ? PyFrozenSet_New(features) : NULL;
     Py_XDECREF(features);
     if (!frozen || PyModule_AddObject(impl->module, "features", frozen) < 0) {
