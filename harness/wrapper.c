@@ -62,7 +62,11 @@ static int wrapper_clear(PyObject *self)
     return 0;
 }
 
-static int is_wrapper(PyObject *o) { return Py_TYPE(o)->tp_dealloc == wrapper_dealloc; }
+static PyObject *wrapper_richcompare(PyObject *a, PyObject *b, int op);
+
+/* Every wrapper class inherits the base's comparison (tp_dealloc is not a
+ * reliable mark: heap subclasses may get CPython's own). */
+static int is_wrapper(PyObject *o) { return Py_TYPE(o)->tp_richcompare == wrapper_richcompare; }
 
 static Py_hash_t wrapper_hash(PyObject *self)
 {

@@ -9,14 +9,14 @@
 
 static int tap_count, tap_failed;
 
-static void tap_plan(int n)
+static inline void tap_plan(int n)
 {
     printf("TAP version 13\n1..%d\n", n);
     fflush(stdout);
 }
 
 /* One test point; returns cond so callers can chain diagnostics. */
-static int tap_ok(int cond, const char *fmt, ...)
+static inline int tap_ok(int cond, const char *fmt, ...)
 {
     va_list ap;
     printf("%sok %d - ", cond ? "" : "not ", ++tap_count);
@@ -30,7 +30,7 @@ static int tap_ok(int cond, const char *fmt, ...)
     return cond;
 }
 
-static void tap_diag(const char *fmt, ...)
+static inline void tap_diag(const char *fmt, ...)
 {
     va_list ap;
     printf("# ");
@@ -41,13 +41,13 @@ static void tap_diag(const char *fmt, ...)
 }
 
 /* For a count known only at the end: call tap_start() first, tap_end() last. */
-static void tap_start(void) { printf("TAP version 13\n"); }
-static int tap_end(void)
+static inline void tap_start(void) { printf("TAP version 13\n"); }
+static inline int tap_end(void)
 {
     printf("1..%d\n", tap_count);
     return tap_failed ? 1 : 0;
 }
 
-static int tap_done(void) { return tap_failed ? 1 : 0; }
+static inline int tap_done(void) { return tap_failed ? 1 : 0; }
 
 #endif

@@ -78,6 +78,11 @@ static void check_impl(const char *name)
         return;
     }
     ffi_obj *native_i = ((ffi_wrapper *)i)->handle.addr;
+    /* Whatever the strategy, wrappers compare and hash by handle. */
+    int eq = PyObject_RichCompareBool(a, PyTuple_GET_ITEM(axes, 0), Py_EQ);
+    int ne = PyObject_RichCompareBool(a, PyTuple_GET_ITEM(axes, 1), Py_EQ);
+    tap_ok(eq == 1 && ne == 0 && PyObject_Hash(a) == PyObject_Hash(PyTuple_GET_ITEM(axes, 0)),
+           "%s: wrappers of one handle are == and hash alike; of two handles, !=", name);
     tap_ok((off1 == off2) == caches, "%s I1: layout.offset %s layout.offset", name, want);
     tap_ok((PyTuple_GET_ITEM(axes, 0) == a) == caches, "%s I2: layout.axes[0] %s layout.offset.a", name, want);
     tap_ok((add_a == i) == caches, "%s I3: Add(i, j).a %s i", name, want);
