@@ -1,15 +1,16 @@
 /* Open-addressing handle map; see handle_map.h. */
 #include "handle_map.h"
 
-#include <stdlib.h>
-
 #include "../strategy.h"
+
+/* Tables come from PyMem_Raw*, which needs no GIL and which tracemalloc
+ * sees, so a strategy's footprint shows up in Python's accounting. */
 
 #define MIN_CAP 64
 
 int ffi_map_init(ffi_map *m)
 {
-    m->slots = calloc(MIN_CAP, sizeof *m->slots);
+    m->slots = PyMem_RawCalloc(MIN_CAP, sizeof *m->slots);
     m->cap = MIN_CAP;
     m->len = 0;
     return m->slots ? 0 : -1;
@@ -17,7 +18,7 @@ int ffi_map_init(ffi_map *m)
 
 void ffi_map_fini(ffi_map *m)
 {
-    free(m->slots);
+    PyMem_RawFree(m->slots);
     m->slots = NULL;
     m->cap = m->len = 0;
 }
@@ -50,19 +51,19 @@ static void place(ffi_map *m, ffi_map_entry e)
     m->slots[i] = e;
 }
 
-static int grow(ffi_map *m)
+static int resize(ffi_map *m, size_t cap)
 {
     ffi_map old = *m;
-    m->slots = calloc(old.cap * 2, sizeof *m->slots);
+    m->slots = PyMem_RawCalloc(cap, sizeof *m->slots);
     if (!m->slots) {
         *m = old;
         return -1;
     }
-    m->cap = old.cap * 2;
+    m->cap = cap;
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].addr)
             place(m, old.slots[i]);
-    free(old.slots);
+    PyMem_RawFree(old.slots);
     return 0;
 }
 
@@ -73,7 +74,7 @@ int ffi_map_put(ffi_map *m, ffi_handle h, void *value)
         e->value = value;
         return 0;
     }
-    if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)   /* load factor 0.7 */
+    if ((m->len + 1) * 10 > m->cap * 7 && resize(m, m->cap * 2) < 0)   /* load factor 0.7 */
         return -1;
     place(m, (ffi_map_entry){h.addr, h.kind, value});
     m->len++;
@@ -99,6 +100,8 @@ void *ffi_map_remove(ffi_map *m, ffi_handle h)
     }
     m->slots[hole] = (ffi_map_entry){0};
     m->len--;
+    if (m->cap > MIN_CAP && m->len * 8 < m->cap)
+        resize(m, m->cap / 2);   /* on failure keep the bigger table */
     return old;
 }
 
@@ -106,9 +109,9 @@ size_t ffi_map_bytes(const ffi_map *m) { return m->cap * sizeof *m->slots; }
 
 int ffi_map_strategy_init(ffi_cache *c)
 {
-    ffi_map *m = malloc(sizeof *m);
+    ffi_map *m = PyMem_RawMalloc(sizeof *m);
     if (!m || ffi_map_init(m) < 0) {
-        free(m);
+        PyMem_RawFree(m);
         PyErr_NoMemory();
         return -1;
     }
@@ -120,7 +123,7 @@ void ffi_map_strategy_fini(ffi_cache *c)
 {
     if (c->state)
         ffi_map_fini(c->state);
-    free(c->state);
+    PyMem_RawFree(c->state);
     c->state = NULL;
 }
 

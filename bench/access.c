@@ -1,0 +1,113 @@
+/* Per-access costs: hot (the wrapper exists), cold (first access), churn
+ * (access and drop), converge (the reported layout's two paths). */
+#include "bench.h"
+
+#define BATCH 1000
+
+typedef struct access_arg { PyObject *obj, *name; } access_arg;
+
+static void access_and_drop(void *p)
+{
+    access_arg *a = p;
+    Py_DECREF(PyObject_GetAttr(a->obj, a->name));
+}
+
+/* layout.offset while a reference to the Add wrapper is held. */
+static void hot(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    PyObject *layout = bench_layout(b->ns), *name = bench_name("offset");
+    PyObject *held = layout ? PyObject_GetAttr(layout, name) : NULL;
+    if (!held) {
+        gb_error(s, "cannot build the layout");
+        return;
+    }
+    int64_t n;
+    while ((n = gb_keep_running_batch(s, BATCH)) > 0)
+        for (int64_t k = 0; k < n; k++)
+            Py_DECREF(PyObject_GetAttr(layout, name));
+    access_arg a = {layout, name};
+    bench_count_allocs(s, access_and_drop, &a, 1000);
+    Py_DECREF(held);
+    Py_DECREF(layout);
+}
+
+/* layout.offset with nothing else holding the wrapper: strategies that
+ * forget the wrapper make and destroy one per access. */
+static void churn(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    PyObject *layout = bench_layout(b->ns), *name = bench_name("offset");
+    if (!layout) {
+        gb_error(s, "cannot build the layout");
+        return;
+    }
+    int64_t n;
+    while ((n = gb_keep_running_batch(s, BATCH)) > 0)
+        for (int64_t k = 0; k < n; k++)
+            Py_DECREF(PyObject_GetAttr(layout, name));
+    access_arg a = {layout, name};
+    bench_count_allocs(s, access_and_drop, &a, 1000);
+    Py_DECREF(layout);
+}
+
+/* add.a where the Var has no wrapper yet: natives made with the timer
+ * paused, wrapped Add by Add, then the timed first accesses. */
+static void cold(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    enum { K = 256 };
+    PyObject *adds[K], *got[K], *name = bench_name("a");
+    int64_t n;
+    while ((n = gb_keep_running_batch(s, K)) > 0) {
+        gb_pause(s);
+        for (int64_t k = 0; k < n; k++) {
+            ffi_obj *v = ffi_var_new("c", 1), *add = ffi_add_new(v, v);
+            ffi_decref(v);
+            adds[k] = ffi_impl_wrap_new(b->impl, add);
+        }
+        gb_resume(s);
+        for (int64_t k = 0; k < n; k++)
+            got[k] = PyObject_GetAttr(adds[k], name);
+        gb_pause(s);
+        for (int64_t k = 0; k < n; k++) {
+            Py_DECREF(got[k]);
+            Py_DECREF(adds[k]);
+        }
+        gb_resume(s);
+    }
+}
+
+/* One iteration: layout.axes[0] and layout.offset.a, three accesses. */
+static void converge(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    PyObject *layout = bench_layout(b->ns);
+    PyObject *axes_name = bench_name("axes"), *off_name = bench_name("offset"), *a_name = bench_name("a");
+    if (!layout) {
+        gb_error(s, "cannot build the layout");
+        return;
+    }
+    int64_t n, same = 0, total = 0;
+    while ((n = gb_keep_running_batch(s, BATCH)) > 0)
+        for (int64_t k = 0; k < n; k++) {
+            PyObject *axes = PyObject_GetAttr(layout, axes_name);
+            PyObject *off = PyObject_GetAttr(layout, off_name);
+            PyObject *a = PyObject_GetAttr(off, a_name);
+            same += PyTuple_GET_ITEM(axes, 0) == a;
+            total++;
+            Py_DECREF(a);
+            Py_DECREF(off);
+            Py_DECREF(axes);
+        }
+    gb_counter(s, "converged", (double)same / (double)total, GB_COUNTER_PLAIN);
+    Py_DECREF(layout);
+}
+
+void bench_register_access(const bench_impl *b)
+{
+    bench_add("hot", b, 0, hot, 0);
+    bench_add("cold", b, 0, cold, 0);
+    bench_add("churn", b, 0, churn, 0);
+    bench_add("converge", b, 0, converge, 0);
+}

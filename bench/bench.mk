@@ -1,0 +1,47 @@
+# The benchmarks: build/bench, `make bench` (QUICK=1, FILTER=, IMPL=) and
+# `make compare BASE=old.json`.
+
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_OBJ = $(BENCH_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench_shim.o
+BENCH = $(BUILD)/bench
+RESULTS ?= results
+BENCH_JSON = $(RESULTS)/bench.json
+
+$(BUILD)/.deps-bench: $(DEPS)
+	@$(DEPS) bench
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/bench/%.o: bench/%.c bench/bench.h bench/gbench.h $(HEADERS) | $(BUILD)/.deps-core
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DBENCH_POOL_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+
+$(BUILD)/obj/bench/gbench_shim.o: bench/gbench_shim.cc bench/gbench.h | $(BUILD)/.deps-bench
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -g -fPIC -Wall -c $< -o $@
+
+$(BENCH): $(BENCH_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION) | $(BUILD)/.deps-bench
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lbenchmark -lpthread
+
+# Repetitions spread over the run (random interleaving) so that noise on a
+# shared machine lands on every benchmark alike; ratios are per repetition.
+REPETITIONS = $(if $(QUICK),3,5)
+MIN_TIME = $(if $(QUICK),0.02,0.1)
+BENCH_FLAGS = $(if $(QUICK),--quick) $(foreach i,$(IMPL),--impl $(i)) \
+	$(if $(FILTER),--benchmark_filter='$(FILTER)') \
+	--benchmark_repetitions=$(REPETITIONS) --benchmark_min_time=$(MIN_TIME) \
+	--benchmark_enable_random_interleaving=true \
+	--benchmark_out=$(BENCH_JSON).raw --benchmark_out_format=json
+
+.PHONY: bench compare
+bench: all $(BENCH)
+	@mkdir -p $(RESULTS)
+	@echo "bench: progress below; results go to $(RESULTS)/" >&2
+	$(BENCH) $(BENCH_FLAGS)
+	$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)'
+	@rm -f $(BENCH_JSON).raw
+	$(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS)
+
+THRESHOLD ?= 1.25
+compare:
+	@test -n "$(BASE)" || { echo "usage: make compare BASE=old.json [NEW=results/bench.json] [THRESHOLD=1.25]" >&2; exit 2; }
+	$(PYTHON) bench/report.py compare $(BASE) $(or $(NEW),$(BENCH_JSON)) --threshold $(THRESHOLD)

@@ -1,0 +1,43 @@
+/* A fork-context multiprocessing Pool round trip of the reported payload
+ * (layout.axes, layout.offset): create the pool, map, close, join. The
+ * time is the whole process; `correct` says whether the worker saw one
+ * Var (conformance F2 checks the same thing). */
+#include "bench.h"
+
+static void pool_round_trip(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    PyObject *layout = bench_layout(b->ns);
+    PyObject *axes = layout ? PyObject_GetAttrString(layout, "axes") : NULL;
+    PyObject *off = axes ? PyObject_GetAttrString(layout, "offset") : NULL;
+    PyObject *payload = off ? Py_BuildValue("[(OO)]", axes, off) : NULL;
+    PyObject *mp = PyImport_ImportModule("multiprocessing");
+    PyObject *ctx = mp ? PyObject_CallMethod(mp, "get_context", "s", "fork") : NULL;
+    PyObject *worker = PyImport_ImportModule("pool_worker");
+    PyObject *fn = worker ? PyObject_GetAttrString(worker, "same_var") : NULL;
+    if (!payload || !ctx || !fn) {
+        PyErr_Print();
+        gb_error(s, "cannot set up the pool workload");
+        goto out;
+    }
+    int64_t batch, correct = 1;
+    while ((batch = gb_keep_running_batch(s, 1)) > 0) {
+        PyObject *pool = PyObject_CallMethod(ctx, "Pool", "i", 1);
+        PyObject *r = pool ? PyObject_CallMethod(pool, "map", "OO", fn, payload) : NULL;
+        PyObject *c = r ? PyObject_CallMethod(pool, "close", NULL) : NULL;
+        PyObject *j = c ? PyObject_CallMethod(pool, "join", NULL) : NULL;
+        if (!j) {
+            PyErr_Clear();
+            correct = 0;   /* cannot even pickle: not correct */
+        } else {
+            correct &= PyDict_GetItemString(PyList_GET_ITEM(r, 0), "same_handle") == Py_True;
+        }
+        Py_XDECREF(j), Py_XDECREF(c), Py_XDECREF(r), Py_XDECREF(pool);
+    }
+    gb_counter(s, "correct", (double)correct, GB_COUNTER_PLAIN);
+out:
+    Py_XDECREF(fn), Py_XDECREF(worker), Py_XDECREF(ctx), Py_XDECREF(mp);
+    Py_XDECREF(payload), Py_XDECREF(off), Py_XDECREF(axes), Py_XDECREF(layout);
+}
+
+void bench_register_fork(const bench_impl *b) { bench_add("fork_pool", b, 0, pool_round_trip, 5); }

@@ -1,0 +1,60 @@
+/* A C API over Google Benchmark 1.7.1 (the shim in gbench_shim.cc is the
+ * only C++ in the suite). Benchmarks are C functions registered by name
+ * with user data; they loop in batches:
+ *
+ *     static void bench_hot(gb_state *s, void *user) {
+ *         int64_t n;
+ *         while ((n = gb_keep_running_batch(s, 1000)) > 0)
+ *             for (int64_t k = 0; k < n; k++)
+ *                 work(user);
+ *     }
+ *
+ * gb_keep_running_batch returns how many iterations to run now (never more
+ * than the library asked for, so per-iteration figures stay exact), or 0
+ * when done. One call per batch keeps the shim's cost out of the timings. */
+#ifndef GBENCH_H
+#define GBENCH_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gb_state gb_state;
+typedef void (*gb_fn)(gb_state *s, void *user);
+
+enum gb_counter_flags {
+    GB_COUNTER_PLAIN = 0,
+    GB_COUNTER_PER_ITERATION = 1,   /* value / iterations */
+    GB_COUNTER_RATE = 2,            /* value / seconds */
+};
+
+/* Registers a benchmark; `iterations` > 0 fixes the iteration count
+ * (for whole-process workloads), 0 lets the library decide. */
+void gb_register(const char *name, gb_fn fn, void *user, int64_t iterations);
+int64_t gb_keep_running_batch(gb_state *s, int64_t batch);
+void gb_pause(gb_state *s);
+void gb_resume(gb_state *s);
+int64_t gb_iterations(const gb_state *s);
+void gb_counter(gb_state *s, const char *name, double value, int flags);
+void gb_label(gb_state *s, const char *label);
+void gb_error(gb_state *s, const char *message);   /* marks the run failed */
+
+/* Memory measurement: Google Benchmark re-runs each benchmark briefly with
+ * these around it and reports allocations per iteration and bytes. */
+typedef struct gb_memory {
+    int64_t allocs, total_bytes, peak_bytes, net_bytes;
+} gb_memory;
+void gb_set_memory_hooks(void (*start)(void), void (*stop)(gb_memory *out));
+
+/* Parses Google Benchmark's flags (argv is updated), lists or runs the
+ * registered benchmarks. Returns the number of benchmarks run, -1 on bad
+ * flags (after printing them). */
+int gb_main(int *argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

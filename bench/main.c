@@ -1,0 +1,155 @@
+/* build/bench: the benchmarks, through Google Benchmark, in an embedded
+ * CPython. Our options come first; everything else goes to Google
+ * Benchmark (--benchmark_filter, --benchmark_repetitions, ...). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/embed.h"
+#include "bench.h"
+
+#ifndef BENCH_POOL_DIR
+#define BENCH_POOL_DIR "conformance"
+#endif
+
+bench_config bench_cfg;
+
+static const char usage[] =
+    "usage: bench [--impl NAME]... [--quick] [--list-impls] [GOOGLE BENCHMARK FLAGS]\n"
+    "\n"
+    "Time and memory per handle access for each implementation, with in-run\n"
+    "floors (a __slots__ member read, a raw C pointer chase). Benchmarks are\n"
+    "named WORKLOAD/IMPLEMENTATION[/SIZE]:\n"
+    "  hot, churn, cold, converge   per access (converge: 3 accesses)\n"
+    "  scaling/IMPL/N               hot access with N live handles\n"
+    "  memo/IMPL/N                  wrapper-keyed memo rewrite of an N-node DAG\n"
+    "  pickle/IMPL/N                dumps+loads of an N-node DAG\n"
+    "  fork_pool                    fork Pool round trip of (layout.axes, layout.offset)\n"
+    "  footprint/IMPL/N             bytes per live handle\n"
+    "Access workloads run once per strategy (node style); pickle and fork\n"
+    "workloads for both styles.\n"
+    "\n"
+    "  --impl NAME     only this implementation (repeatable)\n"
+    "  --quick         smaller sizes, for CI\n"
+    "  --list-impls    the implementation names\n"
+    "Useful Google Benchmark flags: --benchmark_filter=REGEX,\n"
+    "--benchmark_repetitions=N, --benchmark_min_time=SECONDS (a plain number in\n"
+    "1.7.1), --benchmark_enable_random_interleaving=true,\n"
+    "--benchmark_out=FILE --benchmark_out_format=json, --benchmark_list_tests.\n";
+
+typedef struct registration { bench_fn fn; const bench_impl *b; long param; } registration;
+
+static void trampoline(gb_state *s, void *user)
+{
+    registration *r = user;
+    r->fn(s, r->b, r->param);
+    if (PyErr_Occurred()) {
+        PyErr_Print();
+        gb_error(s, "a Python error escaped the benchmark");
+    }
+}
+
+void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn, int64_t iterations)
+{
+    registration *r = malloc(sizeof *r);
+    char name[160];
+    if (!r)
+        abort();
+    *r = (registration){fn, b, param};
+    if (param)
+        snprintf(name, sizeof name, "%s/%s/%ld", family, b->name, param);
+    else if (b->ns)
+        snprintf(name, sizeof name, "%s/%s", family, b->name);
+    else
+        snprintf(name, sizeof name, "%s", family);
+    gb_register(name, trampoline, r, iterations);
+}
+
+static int is_selected(const char *name, char **sel, int nsel)
+{
+    for (int k = 0; k < nsel; k++)
+        if (strcmp(sel[k], name) == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char *sel[64], *rest[256];
+    int nsel = 0, nrest = 0, list = 0;
+    rest[nrest++] = argv[0];
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(argv[k], "--impl") && k + 1 < argc && nsel < 64) {
+            sel[nsel++] = argv[++k];
+        } else if (!strcmp(argv[k], "--quick")) {
+            bench_cfg.quick = 1;
+        } else if (!strcmp(argv[k], "--list-impls")) {
+            list = 1;
+        } else if (!strncmp(argv[k], "--benchmark_", 12) && nrest < 255) {
+            rest[nrest++] = argv[k];
+        } else {
+            fprintf(stderr, "bench: unknown option '%s' (see --help)\n", argv[k]);
+            return 2;
+        }
+    }
+    const char *old = getenv("PYTHONPATH");
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s%s", BENCH_POOL_DIR, old && *old ? ":" : "", old ? old : "");
+    setenv("PYTHONPATH", path, 1);   /* fork_pool's worker module */
+    if (ffi_embed_start(argv[0]) < 0)
+        return 2;
+    PyObject *ffi = PyImport_ImportModule("ffi_identity");
+    PyObject *names = ffi ? PyObject_CallMethod(ffi, "impls", NULL) : NULL;
+    if (!names) {
+        PyErr_Print();
+        return 2;
+    }
+    for (int k = 0; k < nsel; k++)
+        if (!ffi_impl_find(sel[k])) {
+            PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sel[k]);   /* its error lists names */
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyObject *msg = value ? PyObject_Str(value) : NULL;
+            fprintf(stderr, "bench: %s\n", msg ? PyUnicode_AsUTF8(msg) : sel[k]);
+            Py_XDECREF(ns), Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+            return 2;
+        }
+    bench_register_floors();
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+        ffi_impl *impl = ffi_impl_find(name);
+        PyObject *ns = PyObject_CallMethod(ffi, "load", "s", name);
+        PyObject *control = ns ? PyObject_GetAttrString(ns, "control") : NULL;
+        int skip = !control || PyObject_IsTrue(control) || impl->style == FFI_STYLE_NONE;
+        Py_XDECREF(control);
+        if (nsel ? !is_selected(name, sel, nsel) : skip) {
+            Py_XDECREF(ns);
+            continue;
+        }
+        if (list) {
+            printf("%s\n", name);
+            continue;
+        }
+        bench_impl *b = malloc(sizeof *b);
+        *b = (bench_impl){impl->name, ns, impl};
+        if (impl->style == FFI_STYLE_NODE || nsel) {
+            bench_register_access(b);
+            bench_register_scaling(b);
+            bench_register_footprint(b);
+            bench_register_graphs(b);
+        } else {
+            bench_register_graphs(b);   /* the style matters for pickling only */
+        }
+        bench_register_fork(b);
+    }
+    if (list)
+        return 0;
+    bench_memory_install();
+    int ran = gb_main(&nrest, rest);
+    fflush(NULL);
+    /* No Py_FinalizeEx: fork workers and strategies under test are not ours. */
+    return ran < 0 ? 2 : 0;
+}

@@ -1,0 +1,109 @@
+/* Allocation counting: hooks over CPython's MEM and OBJ allocator domains
+ * that count calls and requested bytes and forward to the original
+ * allocator (so they can be installed and removed at any time), plus the
+ * native allocator's own counters. */
+#include "../harness/alloc.h"
+#include "bench.h"
+
+static PyMemAllocatorEx original[2];
+static PyMemAllocatorEx hooked[2];
+static int64_t py_allocs, py_bytes;
+static int counting;
+
+static void *hook_malloc(void *ctx, size_t n)
+{
+    PyMemAllocatorEx *o = ctx;
+    py_allocs++, py_bytes += (int64_t)n;
+    return o->malloc(o->ctx, n);
+}
+
+static void *hook_calloc(void *ctx, size_t k, size_t n)
+{
+    PyMemAllocatorEx *o = ctx;
+    py_allocs++, py_bytes += (int64_t)(k * n);
+    return o->calloc(o->ctx, k, n);
+}
+
+static void *hook_realloc(void *ctx, void *p, size_t n)
+{
+    PyMemAllocatorEx *o = ctx;
+    py_allocs++, py_bytes += (int64_t)n;
+    return o->realloc(o->ctx, p, n);
+}
+
+static void hook_free(void *ctx, void *p)
+{
+    PyMemAllocatorEx *o = ctx;
+    o->free(o->ctx, p);
+}
+
+void bench_alloc_counting(int on)
+{
+    static const PyMemAllocatorDomain domains[2] = {PYMEM_DOMAIN_MEM, PYMEM_DOMAIN_OBJ};
+    if (on == counting)
+        return;
+    counting = on;
+    for (int d = 0; d < 2; d++) {
+        if (on) {
+            PyMem_GetAllocator(domains[d], &original[d]);
+            hooked[d] = (PyMemAllocatorEx){&original[d], hook_malloc, hook_calloc, hook_realloc, hook_free};
+            PyMem_SetAllocator(domains[d], &hooked[d]);
+        } else {
+            PyMem_SetAllocator(domains[d], &original[d]);
+        }
+    }
+}
+
+alloc_count bench_alloc_now(void)
+{
+    ffi_alloc_stats n = ffi_alloc_get_stats();
+    return (alloc_count){py_allocs + n.total_allocs, py_bytes + n.total_bytes};
+}
+
+static alloc_count at_start;
+static int64_t native_live_at_start;
+
+static void mm_start(void)
+{
+    bench_alloc_counting(1);
+    at_start = bench_alloc_now();
+    native_live_at_start = ffi_alloc_get_stats().live_bytes;
+}
+
+static void mm_stop(gb_memory *out)
+{
+    alloc_count now = bench_alloc_now();
+    bench_alloc_counting(0);
+    out->allocs = now.allocs - at_start.allocs;
+    out->total_bytes = now.bytes - at_start.bytes;
+    out->peak_bytes = 0;   /* not tracked: the hooks do not see sizes at free */
+    out->net_bytes = ffi_alloc_get_stats().live_bytes - native_live_at_start;
+}
+
+void bench_memory_install(void) { gb_set_memory_hooks(mm_start, mm_stop); }
+
+void bench_count_allocs(gb_state *s, void (*body)(void *), void *arg, int n)
+{
+    bench_alloc_counting(1);
+    alloc_count a = bench_alloc_now();
+    for (int k = 0; k < n; k++)
+        body(arg);
+    alloc_count b = bench_alloc_now();
+    bench_alloc_counting(0);
+    gb_counter(s, "allocs_per_access", (double)(b.allocs - a.allocs) / n, GB_COUNTER_PLAIN);
+    gb_counter(s, "bytes_per_access", (double)(b.bytes - a.bytes) / n, GB_COUNTER_PLAIN);
+}
+
+PyObject *bench_layout(PyObject *ns)
+{
+    PyObject *var = PyObject_GetAttrString(ns, "Var"), *add = PyObject_GetAttrString(ns, "Add");
+    PyObject *lay = PyObject_GetAttrString(ns, "Layout");
+    PyObject *i = var ? PyObject_CallFunction(var, "s", "i") : NULL;
+    PyObject *j = i ? PyObject_CallFunction(var, "s", "j") : NULL;
+    PyObject *off = j && add ? PyObject_CallFunction(add, "OO", i, j) : NULL;
+    PyObject *l = off && lay ? PyObject_CallFunction(lay, "(OO)O", i, j, off) : NULL;
+    Py_XDECREF(off), Py_XDECREF(j), Py_XDECREF(i), Py_XDECREF(lay), Py_XDECREF(add), Py_XDECREF(var);
+    return l;
+}
+
+PyObject *bench_name(const char *s) { return PyUnicode_InternFromString(s); }
