@@ -40,4 +40,4 @@ out:
     Py_XDECREF(payload), Py_XDECREF(off), Py_XDECREF(axes), Py_XDECREF(layout);
 }
 
-void bench_register_fork(const bench_impl *b) { bench_add("fork_pool", b, 0, pool_round_trip, 5); }
+void bench_register_fork(const bench_impl *b) { bench_add("fork_pool", b, 0, pool_round_trip, 2); }

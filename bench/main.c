@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../harness/embed.h"
 #include "bench.h"
@@ -37,11 +38,26 @@ static const char usage[] =
     "1.7.1), --benchmark_enable_random_interleaving=true,\n"
     "--benchmark_out=FILE --benchmark_out_format=json, --benchmark_list_tests.\n";
 
-typedef struct registration { bench_fn fn; const bench_impl *b; long param; } registration;
+typedef struct registration {
+    bench_fn fn;
+    const bench_impl *b;
+    long param;
+    char name[160];
+} registration;
+
+static int runs_started, runs_expected;
 
 static void trampoline(gb_state *s, void *user)
 {
     registration *r = user;
+    /* Progress: with random interleaving Google Benchmark prints its table
+     * only at the end. Each benchmark runs once per repetition plus once
+     * for the memory measurement. */
+    ++runs_started;
+    if (isatty(2))
+        fprintf(stderr, "\rbench: run %d of ~%d: %-56.56s", runs_started, runs_expected, r->name);
+    else if (runs_started % 25 == 1)
+        fprintf(stderr, "bench: run %d of ~%d: %s\n", runs_started, runs_expected, r->name);
     r->fn(s, r->b, r->param);
     if (PyErr_Occurred()) {
         PyErr_Print();
@@ -52,17 +68,17 @@ static void trampoline(gb_state *s, void *user)
 void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn, int64_t iterations)
 {
     registration *r = malloc(sizeof *r);
-    char name[160];
     if (!r)
         abort();
-    *r = (registration){fn, b, param};
+    *r = (registration){fn, b, param, ""};
     if (param)
-        snprintf(name, sizeof name, "%s/%s/%ld", family, b->name, param);
+        snprintf(r->name, sizeof r->name, "%s/%s/%ld", family, b->name, param);
     else if (b->ns)
-        snprintf(name, sizeof name, "%s/%s", family, b->name);
+        snprintf(r->name, sizeof r->name, "%s/%s", family, b->name);
     else
-        snprintf(name, sizeof name, "%s", family);
-    gb_register(name, trampoline, r, iterations);
+        snprintf(r->name, sizeof r->name, "%s", family);
+    runs_expected++;
+    gb_register(r->name, trampoline, r, iterations);
 }
 
 static int is_selected(const char *name, char **sel, int nsel)
@@ -148,7 +164,14 @@ int main(int argc, char **argv)
     if (list)
         return 0;
     bench_memory_install();
+    int repetitions = 1;
+    for (int k = 1; k < nrest; k++)
+        if (!strncmp(rest[k], "--benchmark_repetitions=", 24))
+            repetitions = atoi(rest[k] + 24);
+    runs_expected *= repetitions + 1;   /* an estimate: filters run fewer */
     int ran = gb_main(&nrest, rest);
+    if (isatty(2))
+        fprintf(stderr, "\n");
     fflush(NULL);
     /* No Py_FinalizeEx: fork workers and strategies under test are not ours. */
     return ran < 0 ? 2 : 0;
