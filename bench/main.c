@@ -45,19 +45,20 @@ typedef struct registration {
     char name[160];
 } registration;
 
-static int runs_started, runs_expected;
+static int runs_started, benchmarks;
 
 static void trampoline(gb_state *s, void *user)
 {
     registration *r = user;
-    /* Progress: with random interleaving Google Benchmark prints its table
-     * only at the end. Each benchmark runs once per repetition plus once
-     * for the memory measurement. */
+    /* Progress: with random interleaving Google Benchmark prints a result
+     * only once all repetitions of it are done. The library also calls a
+     * benchmark while it searches for an iteration count, so runs outnumber
+     * benchmarks x (repetitions + 1 memory run). */
     ++runs_started;
     if (isatty(2))
-        fprintf(stderr, "\rbench: run %d of ~%d: %-56.56s", runs_started, runs_expected, r->name);
+        fprintf(stderr, "\rbench: run %d (%d benchmarks): %-56.56s", runs_started, benchmarks, r->name);
     else if (runs_started % 25 == 1)
-        fprintf(stderr, "bench: run %d of ~%d: %s\n", runs_started, runs_expected, r->name);
+        fprintf(stderr, "bench: run %d (%d benchmarks): %s\n", runs_started, benchmarks, r->name);
     r->fn(s, r->b, r->param);
     if (PyErr_Occurred()) {
         PyErr_Print();
@@ -77,7 +78,7 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
         snprintf(r->name, sizeof r->name, "%s/%s", family, b->name);
     else
         snprintf(r->name, sizeof r->name, "%s", family);
-    runs_expected++;
+    benchmarks++;
     gb_register(r->name, trampoline, r, iterations);
 }
 
@@ -164,11 +165,6 @@ int main(int argc, char **argv)
     if (list)
         return 0;
     bench_memory_install();
-    int repetitions = 1;
-    for (int k = 1; k < nrest; k++)
-        if (!strncmp(rest[k], "--benchmark_repetitions=", 24))
-            repetitions = atoi(rest[k] + 24);
-    runs_expected *= repetitions + 1;   /* an estimate: filters run fewer */
     int ran = gb_main(&nrest, rest);
     if (isatty(2))
         fprintf(stderr, "\n");

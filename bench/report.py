@@ -204,32 +204,34 @@ def render(path, out_dir):
             e = v["entry"]
             f.write(f"{impl.split('+')[0]} {e['python_bytes']:.1f} {e['native_bytes']:.1f}\n")
     script = f"""
-set terminal svg size 760,400 dynamic font 'sans,11'
+set terminal svg size 760,400 dynamic font 'sans,11' noenhanced
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set grid ytics
 set key top left
 set output 'access.svg'
-set title 'Time per access, ratio to the __slots__ floor (median of repetitions)'
+set title 'Time per access, ratio to the __slots__ floor (median of repetitions, log scale)'
 set ylabel 'x floor'
+set logscale y
 plot 'access.dat' using 2:xtic(1) title 'hot', '' using 3 title 'cold', '' using 4 title 'churn', 1 with lines dt 2 lc rgb 'black' title 'floor'
 set output 'footprint.svg'
+unset logscale y
 set style histogram rowstacked
 set title 'Bytes per live handle'
 set ylabel 'bytes'
 plot 'footprint.dat' using 2:xtic(1) title 'Python (wrapper, cache)', '' using 3 title 'native'
 set output 'scaling.svg'
 set style data linespoints
-set logscale x
+set logscale xy
 set title 'Hot access with N live handles'
 set xlabel 'live handles'
 set ylabel 'ns per access'
-plot for [i=0:{len(access_impls) - 1}] 'scaling.dat' index i using 1:2 title columnheader(1)
+PLOT_SCALING
 """
-    # columnheader needs a header line; use explicit titles instead.
-    titles = ", ".join(f"'scaling.dat' index {k} using 1:2 title '{impl.split('+')[0]}'" for k, impl in enumerate(access_impls))
-    script = script.replace(f"plot for [i=0:{len(access_impls) - 1}] 'scaling.dat' index i using 1:2 title columnheader(1)", "plot " + titles)
+    titles = ", ".join(f"'scaling.dat' index {k} using 1:2 title '{impl.split('+')[0]}'"
+                       for k, impl in enumerate(access_impls))
+    script = script.replace("PLOT_SCALING", "plot " + titles)
     if gnuplot(script, out_dir):
         plots = ["access.svg", "scaling.svg", "footprint.svg"]
     for name in ("access.dat", "scaling.dat", "footprint.dat"):
