@@ -12,14 +12,16 @@ static void access_and_drop(void *p)
     Py_DECREF(PyObject_GetAttr(a->obj, a->name));
 }
 
-/* layout.offset while a reference to the Add wrapper is held. */
-static void hot(gb_state *s, const bench_impl *b, long param)
+/* layout.offset, timed. With `hold`, a reference to the Add's wrapper is
+ * kept (hot: the wrapper exists); without, nothing else holds it (churn:
+ * strategies that forget the wrapper make and destroy one per access). */
+static void offset_access(gb_state *s, const bench_impl *b, int hold)
 {
-    (void)param;
-    PyObject *layout = bench_layout(b->ns), *name = bench_name("offset");
-    PyObject *held = layout ? PyObject_GetAttr(layout, name) : NULL;
-    if (!held) {
+    PyObject *layout = ffi_reported_layout(b->ns), *name = bench_name("offset");
+    PyObject *held = layout && hold ? PyObject_GetAttr(layout, name) : NULL;
+    if (!layout || (hold && !held)) {
         gb_error(s, "cannot build the layout");
+        Py_XDECREF(layout);
         return;
     }
     int64_t n;
@@ -28,28 +30,12 @@ static void hot(gb_state *s, const bench_impl *b, long param)
             Py_DECREF(PyObject_GetAttr(layout, name));
     access_arg a = {layout, name};
     bench_count_allocs(s, access_and_drop, &a, 1000);
-    Py_DECREF(held);
+    Py_XDECREF(held);
     Py_DECREF(layout);
 }
 
-/* layout.offset with nothing else holding the wrapper: strategies that
- * forget the wrapper make and destroy one per access. */
-static void churn(gb_state *s, const bench_impl *b, long param)
-{
-    (void)param;
-    PyObject *layout = bench_layout(b->ns), *name = bench_name("offset");
-    if (!layout) {
-        gb_error(s, "cannot build the layout");
-        return;
-    }
-    int64_t n;
-    while ((n = gb_keep_running_batch(s, BATCH)) > 0)
-        for (int64_t k = 0; k < n; k++)
-            Py_DECREF(PyObject_GetAttr(layout, name));
-    access_arg a = {layout, name};
-    bench_count_allocs(s, access_and_drop, &a, 1000);
-    Py_DECREF(layout);
-}
+static void hot(gb_state *s, const bench_impl *b, long param) { (void)param, offset_access(s, b, 1); }
+static void churn(gb_state *s, const bench_impl *b, long param) { (void)param, offset_access(s, b, 0); }
 
 /* add.a where the Var has no wrapper yet: natives made with the timer
  * paused, wrapped Add by Add, then the timed first accesses. */
@@ -82,7 +68,7 @@ static void cold(gb_state *s, const bench_impl *b, long param)
 static void converge(gb_state *s, const bench_impl *b, long param)
 {
     (void)param;
-    PyObject *layout = bench_layout(b->ns);
+    PyObject *layout = ffi_reported_layout(b->ns);
     PyObject *axes_name = bench_name("axes"), *off_name = bench_name("offset"), *a_name = bench_name("a");
     if (!layout) {
         gb_error(s, "cannot build the layout");

@@ -6,6 +6,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "../harness/fixture.h"
 #include "../harness/impl.h"
 #include "gbench.h"
 
@@ -34,8 +35,6 @@ void bench_memory_install(void);     /* the Google Benchmark MemoryManager */
  * as counters allocs_per_access / bytes_per_access. */
 void bench_count_allocs(gb_state *s, void (*body)(void *), void *arg, int n);
 
-/* The reported layout, built through the namespace; new reference. */
-PyObject *bench_layout(PyObject *ns);
 /* An interned attribute name (never freed). */
 PyObject *bench_name(const char *s);
 

@@ -7,7 +7,7 @@
 static void pool_round_trip(gb_state *s, const bench_impl *b, long param)
 {
     (void)param;
-    PyObject *layout = bench_layout(b->ns);
+    PyObject *layout = ffi_reported_layout(b->ns);
     PyObject *axes = layout ? PyObject_GetAttrString(layout, "axes") : NULL;
     PyObject *off = axes ? PyObject_GetAttrString(layout, "offset") : NULL;
     PyObject *payload = off ? Py_BuildValue("[(OO)]", axes, off) : NULL;

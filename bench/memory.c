@@ -94,16 +94,4 @@ void bench_count_allocs(gb_state *s, void (*body)(void *), void *arg, int n)
     gb_counter(s, "bytes_per_access", (double)(b.bytes - a.bytes) / n, GB_COUNTER_PLAIN);
 }
 
-PyObject *bench_layout(PyObject *ns)
-{
-    PyObject *var = PyObject_GetAttrString(ns, "Var"), *add = PyObject_GetAttrString(ns, "Add");
-    PyObject *lay = PyObject_GetAttrString(ns, "Layout");
-    PyObject *i = var ? PyObject_CallFunction(var, "s", "i") : NULL;
-    PyObject *j = i ? PyObject_CallFunction(var, "s", "j") : NULL;
-    PyObject *off = j && add ? PyObject_CallFunction(add, "OO", i, j) : NULL;
-    PyObject *l = off && lay ? PyObject_CallFunction(lay, "(OO)O", i, j, off) : NULL;
-    Py_XDECREF(off), Py_XDECREF(j), Py_XDECREF(i), Py_XDECREF(lay), Py_XDECREF(add), Py_XDECREF(var);
-    return l;
-}
-
 PyObject *bench_name(const char *s) { return PyUnicode_InternFromString(s); }

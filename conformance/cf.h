@@ -64,9 +64,7 @@ long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 o
 void cf_gc(void);
 int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b);   /* 1, 0 or -1 */
 
-/* The reported layout: Layout(axes=(i, j), offset=Add(i, j)). Only the
- * layout's wrapper is kept: holding i, j or the Add would keep their
- * wrappers alive and hide what the strategy does on its own. */
+/* The reported layout (harness/fixture.h), released by cf_layout_clear. */
 typedef struct cf_layout { PyObject *layout; } cf_layout;
 int cf_layout_make(PyObject *ns, cf_layout *l);
 void cf_layout_clear(cf_layout *l);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "../harness/fixture.h"
 #include "cf.h"
 
 static cf_status set_reason(cf_ctx *ctx, cf_status st, const char *fmt, va_list ap)
@@ -119,11 +120,7 @@ int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b)
 
 int cf_layout_make(PyObject *ns, cf_layout *l)
 {
-    PyObject *i = cf_new(ns, "Var", "(s)", "i");
-    PyObject *j = i ? cf_new(ns, "Var", "(s)", "j") : NULL;
-    PyObject *add = j ? cf_new(ns, "Add", "(OO)", i, j) : NULL;
-    l->layout = add ? cf_new(ns, "Layout", "((OO)O)", i, j, add) : NULL;
-    Py_XDECREF(add), Py_XDECREF(j), Py_XDECREF(i);
+    l->layout = ffi_reported_layout(ns);
     return l->layout ? 0 : -1;
 }
 
