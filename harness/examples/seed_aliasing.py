@@ -15,6 +15,7 @@ Run:  PYTHONPATH=build /usr/bin/python3 harness/examples/seed_aliasing.py IMPL
 """
 import multiprocessing
 import os
+import pickle
 import sys
 
 import ffi_identity
@@ -73,7 +74,11 @@ def main():
     for label, fn, payload in (("worker", worker, (layout.axes, layout.offset)),
                                ("worker1", worker1, ((i, j), (i, j)))):
         with pool_ctx.Pool(1) as pool:
-            (same_handle, same_id, (ax_rows, off_rows)), = pool.map(fn, [payload])
+            try:
+                (same_handle, same_id, (ax_rows, off_rows)), = pool.map(fn, [payload])
+            except (TypeError, pickle.PicklingError) as e:
+                print(f"[{label}] cannot send the payload: {e}")
+                continue
         print(f"[{label}] aligned_chandle={same_handle} aligned_pyid={same_id}")
         print(f"    axes        (name, handle, id): {ax_rows}")
         print(f"    offset vars (name, handle, id): {off_rows}")
