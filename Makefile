@@ -9,6 +9,8 @@ CXX ?= c++
 OPT ?= -O2
 
 export PYTHON PYTHON_CONFIG
+# Out-of-tree strategies (colon-separated .so paths) reach every runner.
+export IMPL_SO
 
 # Queried lazily (=) so that `make deps` can install python3-dev first.
 PY_INCLUDES = $(shell $(PYTHON_CONFIG) --includes)
@@ -61,17 +63,30 @@ $(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/.deps-core
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(EXTENSION): $(CORE_OBJ)
-	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread
+	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread -ldl
 
 $(RUNNER): $(BUILD)/obj/harness/runner.o $(EMBED_OBJ) $(CORE_OBJ)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PY_EMBED_LDFLAGS) -lpthread
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PY_EMBED_LDFLAGS) -lpthread -ldl
 
 $(BUILD)/tests/%: harness/tests/%.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
+# The out-of-tree template, built the way a user would, plus two broken
+# variants for the loader's error paths.
+TEMPLATE = $(BUILD)/template/my_strategy.so
+TEMPLATE_BAD = $(BUILD)/template/bad_abi.so $(BUILD)/template/no_entry.so
+$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/native.h
+	@mkdir -p $(dir $@)
+	$(MAKE) -s -C harness/template OUT=$(abspath $(dir $@)) PYTHON=$(PYTHON)
+$(BUILD)/template/bad_abi.so: harness/template/my_strategy.c
+	$(CC) -std=c11 -shared -fPIC -Iharness $(PY_INCLUDES) -DTEMPLATE_ABI=99 -o $@ $<
+$(BUILD)/template/no_entry.so: harness/template/my_strategy.c
+	$(CC) -std=c11 -shared -fPIC -Iharness $(PY_INCLUDES) -DTEMPLATE_NO_ENTRY -o $@ $<
+$(BUILD)/tests/test_plugin: $(TEMPLATE) $(TEMPLATE_BAD)
+
 unit: all $(UNIT_BIN)
-	prove --exec '' $(UNIT_BIN)
+	FFI_TEMPLATE_DIR=$(abspath $(BUILD)/template) prove --exec '' $(UNIT_BIN)
 
 test: unit
 

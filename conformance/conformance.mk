@@ -23,3 +23,12 @@ conformance: $(CONFORMANCE)
 	    $(CONFORMANCE) --json results/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
 	$(PYTHON) conformance/matrix.py results/conformance.json results/conformance.md
+
+# The out-of-tree template through the whole suite, loaded from its .so
+# with no change to the tree: the ABI's acceptance test.
+.PHONY: conformance-template
+conformance-template: $(CONFORMANCE) $(TEMPLATE)
+	IMPL_SO=$(abspath $(TEMPLATE)) prove --exec '' $(CONFORMANCE) :: \
+	    --impl direct-mapped+node --impl direct-mapped+graph
+
+test: conformance-template

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct entry { char key[64]; char reason[256]; } entry;
+typedef struct entry { char key[64]; char reason[256]; int may_pass; } entry;
 
 struct cf_expect { entry *entries; size_t n; };
 
@@ -34,6 +34,10 @@ cf_expect *cf_expect_load(const char *dir, const char *impl)
         entry *en = &e->entries[e->n++];
         size_t k = strcspn(s, " \t\n");
         snprintf(en->key, sizeof en->key, "%.*s", (int)k, s);
+        size_t kl = strlen(en->key);
+        en->may_pass = kl > 0 && en->key[kl - 1] == '?';
+        if (en->may_pass)
+            en->key[kl - 1] = '\0';
         s += k;
         while (isspace((unsigned char)*s))
             s++;
@@ -44,13 +48,16 @@ cf_expect *cf_expect_load(const char *dir, const char *impl)
     return e;
 }
 
-const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param)
+const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param, int *may_pass)
 {
     char exact[64];
     snprintf(exact, sizeof exact, "%s[%s]", id, param);
+    *may_pass = 0;
     for (size_t k = 0; e && k < e->n; k++)
-        if (strcmp(e->entries[k].key, id) == 0 || (*param && strcmp(e->entries[k].key, exact) == 0))
+        if (strcmp(e->entries[k].key, id) == 0 || (*param && strcmp(e->entries[k].key, exact) == 0)) {
+            *may_pass = e->entries[k].may_pass;
             return e->entries[k].reason;
+        }
     return NULL;
 }
 

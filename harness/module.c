@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "dag.h"
 #include "impl.h"
+#include "plugin.h"
 
 /* ---- native hooks and fork: fan out to every implementation ------------ */
 
@@ -172,7 +173,11 @@ static PyObject *m_dag_distinct(PyObject *m, PyObject *args)
     return k < 0 ? NULL : PyLong_FromLong(k);
 }
 
+static PyObject *m_load_strategy(PyObject *m, PyObject *arg);
+
 static PyMethodDef module_functions[] = {
+    {"load_strategy", m_load_strategy, METH_O,
+     "Load an out-of-tree strategy (.so); returns the implementation names added."},
     {"make_dag", m_make_dag, METH_VARARGS, "make_dag(ns, n, fanout=3, layers=6, seed=1): root of an n-node DAG."},
     {"dag_distinct_handles", m_dag_distinct, METH_VARARGS, "Distinct handles reachable from a DAG root."},
     {"impls", m_impls, METH_NOARGS, "Names of all implementations, e.g. 'hashmap+node'."},
@@ -192,13 +197,29 @@ static PyModuleDef module_def = {
     -1, module_functions, NULL, NULL, NULL, NULL
 };
 
-static int add_impl(PyObject *m, const ffi_registered *r, ffi_style style)
+/* Exposes an implementation as an attribute of ffi_identity. */
+int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control)
 {
-    ffi_impl *impl = ffi_impl_find_or_create(r->strategy, style);
-    if (!impl || PyModule_AddIntConstant(impl->module, "control", r->control) < 0)
+    if (PyModule_AddIntConstant(impl->module, "control", control) < 0)
         return -1;
     /* The attribute name is the module name's last part: hashmap_node. */
     return PyModule_AddObjectRef(m, strrchr(impl->module_name, '.') + 1, impl->module);
+}
+
+static int add_impl(PyObject *m, const ffi_registered *r, ffi_style style)
+{
+    ffi_impl *impl = ffi_impl_find_or_create(r->strategy, style);
+    return impl ? ffi_module_add_impl(m, impl, r->control) : -1;
+}
+
+static PyObject *m_load_strategy(PyObject *m, PyObject *arg)
+{
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    PyObject *names = ffi_plugin_load(m, PyBytes_AS_STRING(path));
+    Py_DECREF(path);
+    return names;
 }
 
 PyMODINIT_FUNC PyInit_ffi_identity(void)
@@ -220,6 +241,12 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
                 return NULL;
             }
         }
+    }
+    /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
+     * worker sees the same implementations. */
+    if (ffi_plugin_load_env(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
     }
     return m;
 }

@@ -9,7 +9,7 @@
 #include "embed.h"
 
 static const char usage[] =
-    "usage: ffi-identity [--list] [--impl NAME [--run SCRIPT.py [ARGS...]]] [--help]\n"
+    "usage: ffi-identity [--impl-so PATH]... [--list] [--impl NAME [--run SCRIPT.py [ARGS...]]]\n"
     "\n"
     "Drives one wrapper-cache implementation (a strategy x a pickle reduce\n"
     "style, e.g. hashmap+node) inside an embedded CPython.\n"
@@ -18,6 +18,7 @@ static const char usage[] =
     "  --impl NAME     probe NAME: the reported layout's identity checks\n"
     "  --run SCRIPT    with --impl: run SCRIPT as __main__; it finds the\n"
     "                  implementation's name in $FFI_IDENTITY_IMPL\n"
+    "  --impl-so PATH  load an out-of-tree strategy (repeatable; same as $IMPL_SO)\n"
     "  --help          this text\n"
     "\n"
     "Environment: FFI_PYTHON, the interpreter multiprocessing workers use\n"
@@ -180,6 +181,13 @@ int main(int argc, char **argv)
             list = 1;
         } else if (strcmp(argv[k], "--impl") == 0 && k + 1 < argc) {
             impl = argv[++k];
+        } else if (strcmp(argv[k], "--impl-so") == 0 && k + 1 < argc) {
+            /* Through the environment, so multiprocessing workers load it too. */
+            const char *old = getenv("IMPL_SO");
+            char joined[4096];
+            snprintf(joined, sizeof joined, "%s%s%s", old && *old ? old : "", old && *old ? ":" : "",
+                     argv[++k]);
+            setenv("IMPL_SO", joined, 1);
         } else if (strcmp(argv[k], "--run") == 0 && k + 1 < argc) {
             run_at = k + 1;
             break;

@@ -10,9 +10,10 @@ static cf_status expect_same(cf_ctx *ctx, PyObject *a, PyObject *b, const char *
     int same = cf_same_handle(ctx->ns, a, b);
     if (same < 0)
         return cf_error(ctx, "handle()");
-    return cf_fail(ctx, "after loads, %s: %s (protocol %d)", what,
-                   same ? "one native object, two wrappers" : "split into two native objects",
-                   ctx->protocol);
+    const char *how = same ? "one native object, two wrappers" : "split into two native objects";
+    if (!ctx->protocol)
+        return cf_fail(ctx, "after deepcopy, %s: %s", what, how);
+    return cf_fail(ctx, "after loads, %s: %s (protocol %d)", what, how, ctx->protocol);
 }
 
 static cf_status p1_run(cf_ctx *ctx)

@@ -1,0 +1,65 @@
+/* Out-of-tree strategies; see plugin.h. */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "impl.h"
+#include "plugin.h"
+
+int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control);   /* module.c */
+
+PyObject *ffi_plugin_load(PyObject *module, const char *path)
+{
+    void *so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!so)
+        return PyErr_Format(PyExc_ImportError, "cannot load strategy %s: %s", path, dlerror());
+    ffi_strategy_entry_fn entry = (ffi_strategy_entry_fn)dlsym(so, "ffi_strategy_entry");
+    if (!entry)
+        return PyErr_Format(PyExc_ImportError,
+                            "%s is not a strategy: it does not export ffi_strategy_entry() "
+                            "(see harness/template/README.md)", path);
+    const ffi_strategy *s = entry();
+    if (!s)
+        return PyErr_Format(PyExc_ImportError, "%s: ffi_strategy_entry() returned NULL", path);
+    if (s->abi_version != FFI_STRATEGY_ABI)
+        return PyErr_Format(PyExc_ImportError,
+                            "%s was built for strategy ABI %u, this harness speaks %u: rebuild it "
+                            "against this checkout's harness/strategy.h",
+                            path, (unsigned)s->abi_version, FFI_STRATEGY_ABI);
+    if (!s->name || !s->summary || !s->init || !s->fini || !s->wrap || !s->wrapper_dealloc ||
+        !s->bytes_used || !s->entries_live)
+        return PyErr_Format(PyExc_ImportError,
+                            "%s: the strategy table lacks a required field (name, summary, init, "
+                            "fini, wrap, wrapper_dealloc, bytes_used, entries_live)", path);
+    PyObject *names = PyList_New(0);
+    static const ffi_style styles[] = {FFI_STYLE_NODE, FFI_STYLE_GRAPH};
+    for (int k = 0; names && k < 2; k++) {
+        ffi_impl *impl = ffi_impl_find_or_create(s, styles[k]);
+        PyObject *name = impl ? PyUnicode_FromString(impl->name) : NULL;
+        if (!name || ffi_module_add_impl(module, impl, 0) < 0 || PyList_Append(names, name) < 0)
+            Py_CLEAR(names);
+        Py_XDECREF(name);
+    }
+    return names;   /* the library stays loaded: its code runs until exit */
+}
+
+int ffi_plugin_load_env(PyObject *module)
+{
+    const char *env = getenv("IMPL_SO");
+    if (!env || !*env)
+        return 0;
+    char *paths = strdup(env), *save = NULL;
+    if (!paths) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int rc = 0;
+    for (char *p = strtok_r(paths, ":", &save); p && rc == 0; p = strtok_r(NULL, ":", &save)) {
+        PyObject *names = ffi_plugin_load(module, p);
+        if (!names)
+            rc = -1;
+        Py_XDECREF(names);
+    }
+    free(paths);
+    return rc;
+}
