@@ -198,6 +198,8 @@ static PyModuleDef module_def = {
 };
 
 /* Exposes an implementation as an attribute of ffi_identity. */
+int ffi_adapter_path_add(void);   /* adapter_path.c */
+
 int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control)
 {
     if (PyModule_AddIntConstant(impl->module, "control", control) < 0)
@@ -245,6 +247,11 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
     /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
      * worker sees the same implementations. */
     if (ffi_plugin_load_env(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    /* Adapters for real bindings are importable wherever ffi_identity is. */
+    if (ffi_adapter_path_add() < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,0 +1,176 @@
+"""cffi adapter, ABI mode: libffi_native.so through ffi.dlopen with
+ffi_native_api.h as the cdef (no compiler at run time). Each returned
+pointer is tied to its reference with ffi.gc and held by a new Python
+object; cffi pointers compare and hash by address, so wrappers do too
+(with their type). Nothing remembers a wrapper: every access mints a new
+one. Pickling goes node by node through __reduce__."""
+import os
+
+import native_lib
+
+name = "cffi"
+summary = "cffi ABI mode over a C library: ffi.gc-owned pointers in a new Python object per access"
+features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live"})
+
+_HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ffi_native_api.h")
+
+ffi = lib = None
+_reason = ""
+try:
+    import cffi
+except ImportError:
+    _reason = "cffi is not installed (Debian: apt-get install python3-cffi)"
+else:
+    _path, _reason = native_lib.find()
+    if _path:
+        ffi = cffi.FFI()
+        with open(_HEADER) as f:   # the header minus preprocessor lines is the cdef
+            ffi.cdef("".join(line for line in f if not line.lstrip().startswith("#")))
+        try:
+            lib = ffi.dlopen(_path)
+        except OSError as e:
+            _reason = f"cannot load {_path}: {e}"
+
+
+def available():
+    return (lib is not None, "" if lib is not None else _reason)
+
+
+def _own(ptr):
+    """Ties a new reference to the lifetime of the returned cdata."""
+    if ptr == ffi.NULL:
+        raise MemoryError("libffi_native returned NULL")
+    return ffi.gc(ptr, lib.ffn_decref)
+
+
+def _array(objs):
+    return ffi.new("ffi_obj *[]", [o._ptr for o in objs]) if objs else ffi.NULL
+
+
+def _wrap(ptr):
+    ptr = _own(ptr)
+    self = object.__new__(_CLASSES[lib.ffn_kind(ptr)])
+    self._ptr = ptr
+    return self
+
+
+class _Object:
+    _ptr = None
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._ptr == other._ptr
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._ptr))
+
+
+class Var(_Object):
+    def __init__(self, name):
+        self._ptr = _own(lib.ffn_var_new(name.encode()))
+
+    @property
+    def name(self):
+        return ffi.string(lib.ffn_var_name(self._ptr)).decode()
+
+    def __reduce__(self):
+        return (Var, (self.name,))
+
+
+class Add(_Object):
+    def __init__(self, a, b):
+        self._ptr = _own(lib.ffn_add_new(a._ptr, b._ptr))
+
+    @property
+    def a(self):
+        return _wrap(lib.ffn_add_a(self._ptr))
+
+    @property
+    def b(self):
+        return _wrap(lib.ffn_add_b(self._ptr))
+
+    def __reduce__(self):
+        return (Add, (self.a, self.b))
+
+
+class Layout(_Object):
+    def __init__(self, axes, offset):
+        axes = tuple(axes)
+        self._ptr = _own(lib.ffn_layout_new(_array(axes), len(axes), offset._ptr))
+
+    @property
+    def axes(self):
+        return tuple(_wrap(lib.ffn_layout_axis(self._ptr, i)) for i in range(lib.ffn_layout_naxes(self._ptr)))
+
+    @property
+    def offset(self):
+        return _wrap(lib.ffn_layout_offset(self._ptr))
+
+    def __reduce__(self):
+        return (Layout, (self.axes, self.offset))
+
+
+class Node(_Object):
+    def __init__(self, tag, children=()):
+        children = tuple(children)
+        self._ptr = _own(lib.ffn_node_new(tag, _array(children), len(children)))
+
+    @property
+    def tag(self):
+        return lib.ffn_node_tag(self._ptr)
+
+    @property
+    def children(self):
+        return tuple(_wrap(lib.ffn_node_child(self._ptr, i)) for i in range(lib.ffn_node_count(self._ptr)))
+
+    def __reduce__(self):
+        return (Node, (self.tag, self.children))
+
+
+class Outer(_Object):
+    def __init__(self, value):
+        self._ptr = _own(lib.ffn_outer_new(value))
+
+    @property
+    def value(self):
+        return lib.ffn_outer_value(self._ptr)
+
+    @property
+    def inner(self):
+        """A view of the Outer's leading member: same address, its own type."""
+        lib.ffn_incref(self._ptr)
+        view = object.__new__(Inner)
+        view._ptr = _own(self._ptr)
+        return view
+
+    def __reduce__(self):
+        return (Outer, (self.value,))
+
+
+class Inner(_Object):
+    def __init__(self):
+        raise TypeError("Inner is a view: read it as outer.inner")
+
+    @property
+    def value(self):
+        return lib.ffn_outer_value(self._ptr)
+
+    def __reduce__(self):
+        raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
+
+
+_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer}
+
+
+def handle(w):
+    """The native address a wrapper stands for."""
+    if not isinstance(w, _Object):
+        raise TypeError(f"not a {name} wrapper: {type(w).__name__}")
+    return int(ffi.cast("uintptr_t", w._ptr))
+
+
+def same_as(a, b):
+    return type(a) is type(b) and handle(a) == handle(b)
+
+
+def native_live():
+    return lib.ffn_live()

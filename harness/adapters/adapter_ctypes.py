@@ -1,0 +1,198 @@
+"""ctypes adapter: the object model from libffi_native.so, wrapped the way
+ctypes users wrap a C library. Every getter returns a new reference that a
+new Python object owns; wrappers hash and compare by (type, address), free
+their reference in __del__, and pickle node by node through __reduce__.
+Nothing remembers a wrapper, so every access mints a fresh one."""
+import ctypes
+
+import native_lib
+
+name = "ctypes"
+summary = "stdlib ctypes over a C library: a new Python object per returned pointer"
+features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live"})
+
+_path, _reason = native_lib.find()
+_lib = None
+if _path:
+    try:
+        _lib = ctypes.CDLL(_path)
+    except OSError as e:
+        _reason = f"cannot load {_path}: {e}"
+
+_P = ctypes.c_void_p
+_decref = None
+
+
+def _declare(fn, restype, *argtypes):
+    f = getattr(_lib, fn)
+    f.restype, f.argtypes = restype, list(argtypes)
+    return f
+
+
+if _lib is not None:
+    _var_new = _declare("ffn_var_new", _P, ctypes.c_char_p)
+    _add_new = _declare("ffn_add_new", _P, _P, _P)
+    _layout_new = _declare("ffn_layout_new", _P, ctypes.POINTER(_P), ctypes.c_size_t, _P)
+    _node_new = _declare("ffn_node_new", _P, ctypes.c_int64, ctypes.POINTER(_P), ctypes.c_size_t)
+    _outer_new = _declare("ffn_outer_new", _P, ctypes.c_int64)
+    _incref = _declare("ffn_incref", None, _P)
+    _decref = _declare("ffn_decref", None, _P)
+    _kind = _declare("ffn_kind", ctypes.c_int, _P)
+    _var_name = _declare("ffn_var_name", ctypes.c_char_p, _P)
+    _add_a = _declare("ffn_add_a", _P, _P)
+    _add_b = _declare("ffn_add_b", _P, _P)
+    _layout_naxes = _declare("ffn_layout_naxes", ctypes.c_size_t, _P)
+    _layout_axis = _declare("ffn_layout_axis", _P, _P, ctypes.c_size_t)
+    _layout_offset = _declare("ffn_layout_offset", _P, _P)
+    _node_tag = _declare("ffn_node_tag", ctypes.c_int64, _P)
+    _node_count = _declare("ffn_node_count", ctypes.c_size_t, _P)
+    _node_child = _declare("ffn_node_child", _P, _P, ctypes.c_size_t)
+    _outer_value = _declare("ffn_outer_value", ctypes.c_int64, _P)
+    _live = _declare("ffn_live", ctypes.c_int64)
+
+
+def available():
+    return (_lib is not None, "" if _lib is not None else _reason)
+
+
+def _owned(ptr):
+    if not ptr:
+        raise MemoryError("libffi_native returned NULL")
+    return ptr
+
+
+def _array(objs):
+    return (_P * len(objs))(*[o._ptr for o in objs])
+
+
+class _Object:
+    """Owns one reference to a native object."""
+    _ptr = None
+
+    @classmethod
+    def _adopt(cls, ptr):
+        """A new wrapper owning the new reference `ptr` (as the getters return)."""
+        self = cls.__new__(_CLASSES[_kind(_owned(ptr))] if cls is _Object else cls)
+        self._ptr = ptr
+        return self
+
+    def __del__(self, _decref=_decref):   # bound now: module globals go first at exit
+        if self._ptr and _decref:
+            _decref(self._ptr)
+            self._ptr = None
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._ptr == other._ptr
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._ptr))
+
+
+class Var(_Object):
+    def __init__(self, name):
+        self._ptr = _owned(_var_new(name.encode()))
+
+    @property
+    def name(self):
+        return _var_name(self._ptr).decode()
+
+    def __reduce__(self):
+        return (Var, (self.name,))
+
+
+class Add(_Object):
+    def __init__(self, a, b):
+        self._ptr = _owned(_add_new(a._ptr, b._ptr))
+
+    @property
+    def a(self):
+        return _Object._adopt(_add_a(self._ptr))
+
+    @property
+    def b(self):
+        return _Object._adopt(_add_b(self._ptr))
+
+    def __reduce__(self):
+        return (Add, (self.a, self.b))
+
+
+class Layout(_Object):
+    def __init__(self, axes, offset):
+        axes = tuple(axes)
+        self._ptr = _owned(_layout_new(_array(axes), len(axes), offset._ptr))
+
+    @property
+    def axes(self):
+        return tuple(_Object._adopt(_layout_axis(self._ptr, i)) for i in range(_layout_naxes(self._ptr)))
+
+    @property
+    def offset(self):
+        return _Object._adopt(_layout_offset(self._ptr))
+
+    def __reduce__(self):
+        return (Layout, (self.axes, self.offset))
+
+
+class Node(_Object):
+    def __init__(self, tag, children=()):
+        children = tuple(children)
+        self._ptr = _owned(_node_new(tag, _array(children), len(children)))
+
+    @property
+    def tag(self):
+        return _node_tag(self._ptr)
+
+    @property
+    def children(self):
+        return tuple(_Object._adopt(_node_child(self._ptr, i)) for i in range(_node_count(self._ptr)))
+
+    def __reduce__(self):
+        return (Node, (self.tag, self.children))
+
+
+class Outer(_Object):
+    def __init__(self, value):
+        self._ptr = _owned(_outer_new(value))
+
+    @property
+    def value(self):
+        return _outer_value(self._ptr)
+
+    @property
+    def inner(self):
+        """A view of the Outer's leading member: same address, its own type."""
+        _incref(self._ptr)
+        return Inner._adopt(self._ptr)
+
+    def __reduce__(self):
+        return (Outer, (self.value,))
+
+
+class Inner(_Object):
+    def __init__(self):
+        raise TypeError("Inner is a view: read it as outer.inner")
+
+    @property
+    def value(self):
+        return _outer_value(self._ptr)
+
+    def __reduce__(self):
+        raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
+
+
+_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer}
+
+
+def handle(w):
+    """The native address a wrapper stands for."""
+    if not isinstance(w, _Object):
+        raise TypeError(f"not a {name} wrapper: {type(w).__name__}")
+    return w._ptr
+
+
+def same_as(a, b):
+    return type(a) is type(b) and handle(a) == handle(b)
+
+
+def native_live():
+    return _live()

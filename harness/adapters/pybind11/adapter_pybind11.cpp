@@ -1,0 +1,147 @@
+// The reference object model as a pybind11 user would write it: C++
+// classes held by std::shared_ptr, fields returning shared_ptr children,
+// py::pickle node by node, py::dynamic_attr for __dict__. pybind11 itself
+// decides identity: its registered-instances map returns the existing
+// wrapper for a C++ pointer while that wrapper lives.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+std::atomic<long> live_objects{0};
+
+// Counts live native objects (what native_live() reports).
+struct Counted {
+    Counted() { ++live_objects; }
+    Counted(const Counted &) { ++live_objects; }
+    ~Counted() { --live_objects; }
+};
+
+struct Expr : Counted {
+    virtual ~Expr() = default;   // polymorphic: Add.a casts to Var or Add
+};
+
+struct Var : Expr {
+    explicit Var(std::string n) : name(std::move(n)) {}
+    std::string name;
+};
+
+struct Add : Expr {
+    Add(std::shared_ptr<Expr> x, std::shared_ptr<Expr> y) : a(std::move(x)), b(std::move(y)) {}
+    std::shared_ptr<Expr> a, b;
+};
+
+struct Layout : Counted {
+    Layout(std::vector<std::shared_ptr<Expr>> x, std::shared_ptr<Expr> o)
+        : axes(std::move(x)), offset(std::move(o)) {}
+    std::vector<std::shared_ptr<Expr>> axes;
+    std::shared_ptr<Expr> offset;
+};
+
+struct Node : Counted {
+    Node(int64_t t, std::vector<std::shared_ptr<Node>> c) : tag(t), children(std::move(c)) {}
+    int64_t tag;
+    std::vector<std::shared_ptr<Node>> children;
+};
+
+// Inner is Outer's leading member: one address, two types.
+struct Inner {
+    int64_t value;
+};
+
+struct Outer {
+    explicit Outer(int64_t v) : inner{v} { ++live_objects; }
+    ~Outer() { --live_objects; }
+    Inner inner;
+};
+
+template <class T>
+py::tuple to_tuple(const std::vector<std::shared_ptr<T>> &v)
+{
+    py::tuple t(v.size());
+    for (size_t i = 0; i < v.size(); i++)
+        t[i] = py::cast(v[i]);   // the live wrapper if there is one
+    return t;
+}
+
+template <class T>
+uintptr_t address(const T &x)
+{
+    return reinterpret_cast<uintptr_t>(&x);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_adapter_pybind11, m)
+{
+    m.doc() = "The ffi-identity object model bound with pybind11 (shared_ptr holders).";
+
+    py::class_<Expr, std::shared_ptr<Expr>>(m, "Expr", py::dynamic_attr());
+
+    py::class_<Var, Expr, std::shared_ptr<Var>>(m, "Var", py::dynamic_attr())
+        .def(py::init<std::string>(), py::arg("name"))
+        .def_property_readonly("name", [](const Var &v) { return v.name; })
+        .def(py::pickle([](const Var &v) { return py::make_tuple(v.name); },
+                        [](py::tuple t) { return std::make_shared<Var>(t[0].cast<std::string>()); }));
+
+    py::class_<Add, Expr, std::shared_ptr<Add>>(m, "Add", py::dynamic_attr())
+        .def(py::init<std::shared_ptr<Expr>, std::shared_ptr<Expr>>(), py::arg("a"), py::arg("b"))
+        .def_property_readonly("a", [](const Add &x) { return x.a; })
+        .def_property_readonly("b", [](const Add &x) { return x.b; })
+        .def(py::pickle([](const Add &x) { return py::make_tuple(x.a, x.b); },
+                        [](py::tuple t) {
+                            return std::make_shared<Add>(t[0].cast<std::shared_ptr<Expr>>(),
+                                                         t[1].cast<std::shared_ptr<Expr>>());
+                        }));
+
+    py::class_<Layout, std::shared_ptr<Layout>>(m, "Layout", py::dynamic_attr())
+        .def(py::init<std::vector<std::shared_ptr<Expr>>, std::shared_ptr<Expr>>(), py::arg("axes"),
+             py::arg("offset"))
+        .def_property_readonly("axes", [](const Layout &l) { return to_tuple(l.axes); })
+        .def_property_readonly("offset", [](const Layout &l) { return l.offset; })
+        .def(py::pickle([](const Layout &l) { return py::make_tuple(to_tuple(l.axes), l.offset); },
+                        [](py::tuple t) {
+                            return std::make_shared<Layout>(
+                                t[0].cast<std::vector<std::shared_ptr<Expr>>>(),
+                                t[1].cast<std::shared_ptr<Expr>>());
+                        }));
+
+    py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
+        .def(py::init<int64_t, std::vector<std::shared_ptr<Node>>>(), py::arg("tag"),
+             py::arg("children") = std::vector<std::shared_ptr<Node>>{})
+        .def_property_readonly("tag", [](const Node &n) { return n.tag; })
+        .def_property_readonly("children", [](const Node &n) { return to_tuple(n.children); })
+        .def(py::pickle([](const Node &n) { return py::make_tuple(n.tag, to_tuple(n.children)); },
+                        [](py::tuple t) {
+                            return std::make_shared<Node>(
+                                t[0].cast<int64_t>(), t[1].cast<std::vector<std::shared_ptr<Node>>>());
+                        }));
+
+    py::class_<Inner>(m, "Inner", py::dynamic_attr())
+        .def_property_readonly("value", [](const Inner &i) { return i.value; });
+
+    py::class_<Outer, std::shared_ptr<Outer>>(m, "Outer", py::dynamic_attr())
+        .def(py::init<int64_t>(), py::arg("value"))
+        .def_property_readonly("value", [](const Outer &o) { return o.inner.value; })
+        // A reference into the Outer; the view keeps its Outer alive.
+        .def_property_readonly(
+            "inner", [](Outer &o) -> Inner & { return o.inner; }, py::return_value_policy::reference_internal)
+        .def(py::pickle([](const Outer &o) { return py::make_tuple(o.inner.value); },
+                        [](py::tuple t) { return std::make_shared<Outer>(t[0].cast<int64_t>()); }));
+
+    // handle(w): the C++ address a wrapper stands for (one overload per class).
+    m.def("handle", [](const Expr &x) { return address(x); });
+    m.def("handle", [](const Layout &x) { return address(x); });
+    m.def("handle", [](const Node &x) { return address(x); });
+    m.def("handle", [](const Outer &x) { return address(x); });
+    m.def("handle", [](const Inner &x) { return address(x); });
+    m.def("native_live", []() { return live_objects.load(); });
+}
