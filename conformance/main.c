@@ -119,7 +119,8 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
 }
 
 static void run_one(run_state *rs, const char *impl, PyObject *ns, unsigned features,
-                    const cf_expect *ex, const cf_property *p, int protocol, const char *context)
+                    const cf_expect *ex, const cf_property *p, int protocol, const char *context,
+                    const char *unavailable)
 {
     char param[32] = "";
     if (protocol)
@@ -129,7 +130,9 @@ static void run_one(run_state *rs, const char *impl, PyObject *ns, unsigned feat
     cf_ctx ctx = {ns, impl, protocol, context, ""};
     unsigned missing = p->needs & ~features;
     cf_status st;
-    if (missing) {
+    if (unavailable) {
+        st = cf_skip(&ctx, "%s", unavailable);
+    } else if (missing) {
         unsigned bit = missing & -missing;
         st = cf_skip(&ctx, "%s does not provide '%s'", impl, cf_need_name(bit));
     } else {
@@ -149,6 +152,8 @@ static void run_impl(run_state *rs, const char *impl)
         return;
     }
     unsigned features = cf_subject_features(ns);
+    char why[300];
+    const char *unavailable = cf_subject_unavailable(ns, why, sizeof why) ? why : NULL;
     cf_expect *ex = cf_expect_load(rs->opt->expectations, impl);
     static const char *const contexts[] = {"fork", "spawn", "forkserver"};
     for (const cf_property *const *pp = cf_properties; *pp; pp++) {
@@ -157,12 +162,12 @@ static void run_impl(run_state *rs, const char *impl)
             continue;
         if (p->params == CF_PARAM_PROTOCOL)
             for (int proto = 2; proto <= 5; proto++)
-                run_one(rs, impl, ns, features, ex, p, proto, NULL);
+                run_one(rs, impl, ns, features, ex, p, proto, NULL, unavailable);
         else if (p->params == CF_PARAM_CONTEXT)
             for (int c = 0; c < 3; c++)
-                run_one(rs, impl, ns, features, ex, p, 0, contexts[c]);
+                run_one(rs, impl, ns, features, ex, p, 0, contexts[c], unavailable);
         else
-            run_one(rs, impl, ns, features, ex, p, 0, NULL);
+            run_one(rs, impl, ns, features, ex, p, 0, NULL, unavailable);
     }
     cf_expect_free(ex);
     Py_DECREF(ns);

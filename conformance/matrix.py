@@ -28,6 +28,11 @@ def main(src, out):
     by = collections.defaultdict(list)
     for r in data["results"]:
         by[(r["property"], r["impl"])].append(r)
+    # A subject that ran nothing (an adapter whose binding is not installed)
+    # gets a line, not a column of skips.
+    not_run = {i: next(r["reason"] for r in data["results"] if r["impl"] == i)
+               for i in impls if all(r["status"] == "skip" for r in data["results"] if r["impl"] == i)}
+    impls = [i for i in impls if i not in not_run]
     never_failed = [p["id"] for p in data["properties"]
                     if not any(r["status"] == "fail" for i in impls for r in by[(p["id"], i)])]
 
@@ -41,7 +46,9 @@ def main(src, out):
         "(pickle protocols 2..5, multiprocessing contexts): `FAIL 2/4` failed for two",
         "of four. Every failure here is listed with its reason in",
         "`conformance/expectations/<implementation>.txt`; the reasons measured in this",
-        "run are in the notes below the table.",
+        "run are in the notes below the table. The columns `pybind11`, `ctypes`,",
+        "`cffi` (and `tvm-ffi` where installed) are real bindings driven through",
+        "adapters (harness/adapters/README.md).",
         "",
         "| property | " + " | ".join(f"`{i}`" for i in impls) + " |",
         "|---|" + "---|" * len(impls),
@@ -54,6 +61,8 @@ def main(src, out):
             reasons = list(dict.fromkeys(r["reason"] for r in by[(p["id"], i)] if r["status"] == "fail"))
             if reasons:
                 notes.append(f"- **{p['id']}** `{i}`: " + "; ".join(reasons))
+    if not_run:
+        lines += [""] + [f"Not run: `{i}`: {why}." for i, why in not_run.items()]
     lines += ["", "## What each property checks", ""]
     lines += [f"- **{p['id']}** {p['name']}: {p['checks']}. *Why:* {p['why']}." for p in data["properties"]]
     lines += ["", "## Failure reasons measured in this run", ""] + notes

@@ -1,11 +1,68 @@
 /* Subjects; see subject.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "subject.h"
 
-PyObject *cf_subject_names(void) { return cf_call("ffi_identity", "impls", "()"); }
+/* Adapters for real bindings (harness/adapters): ffi_identity puts their
+ * registry on sys.path. None of them is fatal: the built-in
+ * implementations still run. */
+static PyObject *adapter_names(void)
+{
+    static int warned;
+    PyObject *ffi = PyImport_ImportModule("ffi_identity");
+    PyObject *names = ffi ? cf_call("ffi_adapters", "names", "()") : NULL;
+    Py_XDECREF(ffi);
+    if (!names) {
+        if (!warned++) {
+            fprintf(stderr, "conformance: no adapters for real bindings (make adapters): ");
+            PyErr_Print();
+        }
+        PyErr_Clear();
+        names = PyList_New(0);
+    }
+    return names;
+}
 
-PyObject *cf_subject_load(const char *name) { return cf_call("ffi_identity", "load", "(s)", name); }
+static int is_adapter(const char *name)
+{
+    PyObject *names = adapter_names(), *s = PyUnicode_FromString(name);
+    int yes = names && s && PySequence_Contains(names, s) == 1;
+    Py_XDECREF(names), Py_XDECREF(s);
+    PyErr_Clear();
+    return yes;
+}
+
+PyObject *cf_subject_names(void)
+{
+    PyObject *names = cf_call("ffi_identity", "impls", "()");
+    PyObject *adapters = names ? adapter_names() : NULL;
+    PyObject *all = adapters ? PySequence_Concat(names, adapters) : NULL;
+    Py_XDECREF(names), Py_XDECREF(adapters);
+    return all;
+}
+
+PyObject *cf_subject_load(const char *name)
+{
+    if (is_adapter(name))
+        return cf_call("ffi_adapters", "load", "(s)", name);
+    return cf_call("ffi_identity", "load", "(s)", name);
+}
+
+int cf_subject_unavailable(PyObject *ns, char *why, size_t n)
+{
+    PyObject *r = PyObject_HasAttrString(ns, "available") ? PyObject_CallMethod(ns, "available", NULL) : NULL;
+    int missing = 0;
+    if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2 && PyObject_IsTrue(PyTuple_GET_ITEM(r, 0)) == 0) {
+        PyObject *reason = PyObject_Str(PyTuple_GET_ITEM(r, 1));
+        snprintf(why, n, "%s", reason ? PyUnicode_AsUTF8(reason) : "not available");
+        Py_XDECREF(reason);
+        missing = 1;
+    }
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return missing;
+}
 
 static const struct { const char *name; unsigned bit; } feature_bits[] = {
     {"pickle", CF_NEED_PICKLE}, {"weakref", CF_NEED_WEAKREF}, {"dict", CF_NEED_DICT},

@@ -29,6 +29,9 @@ $(ADAPTERS_TEST): harness/adapters/tests/test_adapters.c harness/tests/tap.h $(E
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
+# The conformance suite and the benchmarks drive the adapters too.
+$(CONFORMANCE) $(BENCH): | $(NATIVE_LIB) $(PYBIND11_EXT)
+
 .PHONY: adapters adapters-test
 adapters: all $(NATIVE_LIB) $(PYBIND11_EXT)
 
