@@ -93,7 +93,8 @@ static void converge(gb_state *s, const bench_impl *b, long param)
 void bench_register_access(const bench_impl *b)
 {
     bench_add("hot", b, 0, hot, 0);
-    bench_add("cold", b, 0, cold, bench_cfg.quick ? 25600 : 256000);   /* set-up per batch */
+    bench_add("cold", b, 0, b->impl ? cold : bench_adapter_cold,
+              bench_cfg.quick ? 25600 : 256000);   /* set-up per batch */
     bench_add("churn", b, 0, churn, 0);
     bench_add("converge", b, 0, converge, 0);
 }

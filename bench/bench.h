@@ -46,4 +46,10 @@ void bench_register_graphs(const bench_impl *b);   /* memo, pickle */
 void bench_register_fork(const bench_impl *b);
 void bench_register_footprint(const bench_impl *b);
 
+/* Adapters for real bindings (bench/adapters.c): b->impl is NULL for them,
+ * so cold access and footprint go through the namespace instead. */
+bench_impl **bench_adapters(void);
+void bench_adapter_cold(gb_state *s, const bench_impl *b, long param);
+void bench_adapter_footprint(gb_state *s, const bench_impl *b, long n);
+
 #endif

@@ -59,5 +59,5 @@ out:
 
 void bench_register_footprint(const bench_impl *b)
 {
-    bench_add("footprint", b, bench_cfg.quick ? 10000 : 30000, footprint, 1);
+    bench_add("footprint", b, bench_cfg.quick ? 10000 : 30000, b->impl ? footprint : bench_adapter_footprint, 1);
 }

@@ -90,6 +90,15 @@ static int is_selected(const char *name, char **sel, int nsel)
     return 0;
 }
 
+static int is_listed(PyObject *names, const char *name)
+{
+    PyObject *s = PyUnicode_FromString(name);
+    int yes = s && PySequence_Contains(names, s) == 1;
+    Py_XDECREF(s);
+    PyErr_Clear();
+    return yes;
+}
+
 int main(int argc, char **argv)
 {
     char *sel[64], *rest[256];
@@ -124,8 +133,13 @@ int main(int argc, char **argv)
         PyErr_Print();
         return 2;
     }
+    bench_impl **adapters = bench_adapters();   /* real bindings, where available */
+    PyObject *registry = PyImport_ImportModule("ffi_adapters");
+    PyObject *adapter_names = registry ? PyObject_CallMethod(registry, "names", NULL) : NULL;
+    Py_XDECREF(registry);
+    PyErr_Clear();
     for (int k = 0; k < nsel; k++)
-        if (!ffi_impl_find(sel[k])) {
+        if (!ffi_impl_find(sel[k]) && !(adapter_names && is_listed(adapter_names, sel[k]))) {
             PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sel[k]);   /* its error lists names */
             PyObject *type, *value, *tb;
             PyErr_Fetch(&type, &value, &tb);
@@ -161,6 +175,18 @@ int main(int argc, char **argv)
             bench_register_graphs(b);   /* the style matters for pickling only */
         }
         bench_register_fork(b);
+    }
+    for (bench_impl **a = adapters; a && *a; a++) {
+        if (nsel && !is_selected((*a)->name, sel, nsel))
+            continue;
+        if (list) {
+            printf("%s\n", (*a)->name);
+            continue;
+        }
+        bench_register_access(*a);   /* no scaling: it builds natives directly */
+        bench_register_footprint(*a);
+        bench_register_graphs(*a);
+        bench_register_fork(*a);
     }
     if (list)
         return 0;

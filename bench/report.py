@@ -188,7 +188,8 @@ def render(path, out_dir):
     L += ["", "## Memory per live handle", "", "| implementation | total | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |", "|---|---|---|---|---|"]
     for (impl, n), v in sorted(by["footprint"].items()):
         e = v["entry"]
-        L.append(f"| `{impl}` | {e['bytes_per_handle']:.0f} | {e['python_bytes']:.0f} | {e['native_bytes']:.0f} | {e['cache_bytes']:.0f} |")
+        claim = f"{e['cache_bytes']:.0f}" if "cache_bytes" in e else "-"   # adapters claim nothing
+        L.append(f"| `{impl}` | {e['bytes_per_handle']:.0f} | {e['python_bytes']:.0f} | {e['native_bytes']:.0f} | {claim} |")
     # Plots.
     plots = []
     rows = [(impl, *(by[w].get(impl, {}).get("ratio") or 0 for w in ("hot", "cold", "churn"))) for impl in access_impls]
