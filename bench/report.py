@@ -186,6 +186,12 @@ def render(path, out_dir):
     for impl, v in sorted(by["fork_pool"].items()):
         L.append(f"| `{impl}` | {fmt_ns(v['ns'])} | {'yes' if v['entry'].get('correct') else 'no'} |")
     L += ["", "## Memory per live handle", "", "| implementation | total | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |", "|---|---|---|---|---|"]
+    adapters = sorted(i for (i, _) in by["footprint"] if "+" not in i)
+    if adapters:
+        L[-2:-2] = [f"For the adapters ({', '.join(f'`{a}`' for a in adapters)}) the native column is "
+                    "malloc's in-use delta (C++ objects, pybind11's instance map, the C library), which "
+                    "includes malloc's per-chunk overhead; the built-ins' is the bytes their allocator "
+                    "was asked for. Scaling needs native-level set-up and does not run for adapters.", ""]
     for (impl, n), v in sorted(by["footprint"].items()):
         e = v["entry"]
         claim = f"{e['cache_bytes']:.0f}" if "cache_bytes" in e else "-"   # adapters claim nothing
@@ -195,8 +201,9 @@ def render(path, out_dir):
     rows = [(impl, *(by[w].get(impl, {}).get("ratio") or 0 for w in ("hot", "cold", "churn"))) for impl in access_impls]
     with open(os.path.join(out_dir, "access.dat"), "w") as f:
         f.writelines(f"{i.split('+')[0]} {h:.4f} {c:.4f} {ch:.4f}\n" for i, h, c, ch in rows)
+    scaled = [i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)]   # adapters: none
     with open(os.path.join(out_dir, "scaling.dat"), "w") as f:
-        for impl in access_impls:
+        for impl in scaled:
             f.write(f"# {impl}\n")
             f.writelines(f"{n} {by['scaling'][(impl, n)]['ns']:.3f}\n" for n in sizes if (impl, n) in by["scaling"])
             f.write("\n\n")
@@ -231,7 +238,7 @@ set ylabel 'ns per access'
 PLOT_SCALING
 """
     titles = ", ".join(f"'scaling.dat' index {k} using 1:2 title '{impl.split('+')[0]}'"
-                       for k, impl in enumerate(access_impls))
+                       for k, impl in enumerate(scaled))
     script = script.replace("PLOT_SCALING", "plot " + titles)
     if gnuplot(script, out_dir):
         plots = ["access.svg", "scaling.svg", "footprint.svg"]
