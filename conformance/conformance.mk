@@ -32,3 +32,21 @@ conformance-template: $(CONFORMANCE) $(TEMPLATE)
 	    --impl direct-mapped+node --impl direct-mapped+graph
 
 test: conformance-template
+
+# Bad input: misbehaving plug-ins (built like out-of-tree strategies, one
+# per misbehaviour) and bad names, through every runner.
+BAD_KINDS = null raise crash deadlock
+BAD_SO = $(BAD_KINDS:%=$(BUILD)/bad/bad-%.so)
+$(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/native.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -shared -fPIC -Wall -Iharness $(PY_INCLUDES) -DBAD_$(shell echo $* | tr a-z A-Z) -o $@ $< -lpthread
+
+$(BUILD)/tests/test_bad_input: conformance/tests/test_bad_input.c harness/tests/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DCF_BUILD_DIR='"$(abspath $(BUILD))"' -o $@ $<
+
+.PHONY: bad-input-test
+bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(FUZZ) $(RUNNER)
+	prove --exec '' $<
+
+test: bad-input-test

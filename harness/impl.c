@@ -209,6 +209,8 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
         return NULL;
     }
     if (s->init(&impl->cache) < 0) {
+        if (!PyErr_Occurred())
+            ffi_impl_null_without_error(impl, "init");
         PyMem_RawFree(impl);
         return NULL;
     }
@@ -219,6 +221,13 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
     *all_tail = impl;
     all_tail = &impl->next;
     return impl;
+}
+
+PyObject *ffi_impl_null_without_error(ffi_impl *impl, const char *entry)
+{
+    PyErr_Format(PyExc_SystemError, "strategy '%s' (%s) failed in %s() without setting an exception",
+                 impl->cache.strategy->name, impl->name, entry);
+    return NULL;
 }
 
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style)

@@ -38,10 +38,17 @@ struct ffi_impl {
 
 static inline ffi_impl *ffi_impl_of_cache(ffi_cache *c) { return (ffi_impl *)c; }
 
+/* A strategy returned NULL without setting an exception: make that a
+ * SystemError naming it (CPython would raise a vaguer one, or crash). */
+PyObject *ffi_impl_null_without_error(ffi_impl *impl, const char *entry);
+
 /* Wrap a native handle through the implementation's strategy (new ref). */
 static inline PyObject *ffi_impl_wrap(ffi_impl *impl, ffi_handle h)
 {
-    return impl->cache.strategy->wrap(&impl->cache, h);
+    PyObject *w = impl->cache.strategy->wrap(&impl->cache, h);
+    if (!w && !PyErr_Occurred())
+        return ffi_impl_null_without_error(impl, "wrap");
+    return w;
 }
 
 /* impl.c */
