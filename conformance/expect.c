@@ -61,6 +61,15 @@ const char *cf_expect_reason(const cf_expect *e, const char *id, const char *par
     return NULL;
 }
 
+int cf_expect_mentions(const cf_expect *e, const char *id)
+{
+    size_t n = strlen(id);
+    for (size_t k = 0; e && k < e->n; k++)
+        if (strncmp(e->entries[k].key, id, n) == 0 && (!e->entries[k].key[n] || e->entries[k].key[n] == '['))
+            return 1;
+    return 0;
+}
+
 void cf_expect_free(cf_expect *e)
 {
     if (e)

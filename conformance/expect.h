@@ -15,6 +15,9 @@ cf_expect *cf_expect_load(const char *dir, const char *impl);
 /* The reason if (id, param) is expected to fail, else NULL; *may_pass is
  * set for "may fail" entries. param may be "". */
 const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param, int *may_pass);
+/* Whether the file lists property `id` at all (any parameter, "may
+ * fail" included): what the implementation does not promise. */
+int cf_expect_mentions(const cf_expect *e, const char *id);
 void cf_expect_free(cf_expect *e);
 
 #endif

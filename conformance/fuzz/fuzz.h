@@ -1,0 +1,127 @@
+/* The differential fuzzer: random sequences of operations on the object
+ * model, run against an implementation and against a small model of the
+ * identity guarantees that implementation claims. A divergence is shrunk
+ * to a short sequence and printed as a Python reproduction.
+ *
+ * plan.c     generates cases and resolves them into concrete steps without
+ *            Python (which slot holds which kind of native is decided by
+ *            the operations alone), and prints steps as Python
+ * model.c    runs the steps on a subject and checks every claim
+ * claims.c   what a subject claims: claims.txt, else its expectations file
+ * shrink.c   delta debugging over a failing case
+ * main.c     command line, time budget, TAP */
+#ifndef FZ_H
+#define FZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { FZ_SLOTS = 6, FZ_MAX_OPS = 256, FZ_MAX_NATIVES = 4 * FZ_MAX_OPS };
+
+/* What an operation does; arguments are small integers reduced modulo
+ * whatever they index, so any sequence is valid. */
+typedef enum fz_op {
+    FZ_NEW_VAR,     /* s[d] = ns.Var("vN") */
+    FZ_NEW_ADD,     /* s[d] = ns.Add(s[a], s[b])            (Var/Add args) */
+    FZ_NEW_LAYOUT,  /* s[d] = ns.Layout([s[a]], s[b])       (Var axis, Var/Add offset) */
+    FZ_NEW_NODE,    /* s[d] = ns.Node(N, [s[a], s[b]])      (feature node) */
+    FZ_NEW_OUTER,   /* s[d] = ns.Outer(N)                   (feature outer) */
+    FZ_GET,         /* s[d] = a field of s[a], chosen by b */
+    FZ_DROP,        /* s[d] = None */
+    FZ_GC,          /* gc.collect() */
+    FZ_SETATTR,     /* s[d].fz = N                          (feature dict) */
+    FZ_WEAKREF,     /* w[d] = weakref.ref(s[d])             (feature weakref) */
+    FZ_PICKLE,      /* round trip every held slot, protocol 2 + a % 4 (feature pickle) */
+    FZ_FORK,        /* os.fork(); the child re-reads every field */
+    FZ_OP_END
+} fz_op;
+
+typedef struct fz_raw { uint8_t op, d, a, b; } fz_raw;
+
+typedef struct fz_case { fz_raw ops[FZ_MAX_OPS]; int n; } fz_case;
+
+/* Kinds as the model sees them; names match the namespace's classes. */
+typedef enum fz_kind { FZ_VAR, FZ_ADD, FZ_LAYOUT, FZ_NODE, FZ_OUTER, FZ_INNER } fz_kind;
+extern const char *const fz_kind_names[];
+
+/* A native object in the model: its kind and the natives it references.
+ * Inner is a view of its Outer (child[0]). */
+typedef struct fz_native { fz_kind kind; int nchild; int child[2]; } fz_native;
+
+/* Field reads, resolved. */
+typedef enum fz_field { FZ_F_A, FZ_F_B, FZ_F_OFFSET, FZ_F_AXIS0, FZ_F_CHILD0, FZ_F_CHILD1, FZ_F_INNER } fz_field;
+
+/* A concrete step: an effective operation with everything resolved. */
+typedef struct fz_step {
+    fz_op op;
+    int d, a, b;       /* slots (a, b: arguments or source; FZ_PICKLE: b is the held-slot mask) */
+    int native;        /* the native it creates or reads (-1: none) */
+    fz_field field;    /* FZ_GET */
+    int value;         /* names, tags, attribute values, pickle protocol */
+    int raw_index;     /* which raw op produced it */
+} fz_step;
+
+/* A resolved case, with the natives its steps create. */
+typedef struct fz_plan {
+    fz_step steps[FZ_MAX_OPS];
+    int n;
+    fz_native natives[FZ_MAX_NATIVES];
+    int nnatives;
+} fz_plan;
+
+/* plan.c */
+void fz_generate(fz_case *c, uint64_t seed, int length);
+void fz_resolve(const fz_case *c, unsigned features, fz_plan *p);
+/* Writes the plan's first `upto` steps as a Python script for `subject`. */
+void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
+                     unsigned features, const char *prefix);
+void fz_describe_step(const fz_step *s, char *out, size_t n);
+/* Field `selector` (0 or 1) of a native: which field it is and the native
+ * it holds, or -1 if that kind has no such field. */
+int fz_field_native(const fz_plan *p, int native, int selector, fz_field *field);
+const char *fz_field_expr(fz_field f);   /* ".a", ".axes[0]", ... */
+
+/* Claims: identity guarantees the model enforces, each named after the
+ * catalogue property it comes from. Wrappers always carry the right
+ * handle and type and compare equal per handle; that is not a claim. */
+typedef enum fz_claim {
+    FZ_CLAIM_UNIQUE = 1 << 0,     /* I1-I3: one wrapper per handle while one is held */
+    FZ_CLAIM_STABLE = 1 << 1,     /* I5: the same wrapper while the native lives */
+    FZ_CLAIM_STATE = 1 << 2,      /* I6: attributes survive while the native lives */
+    FZ_CLAIM_WEAKREF = 1 << 3,    /* I7: weak references survive while the native lives */
+    FZ_CLAIM_VIEWS = 1 << 4,      /* I5-I7 hold for views (Inner) too */
+    FZ_CLAIM_PICKLABLE = 1 << 5,  /* P1: pickling works at all */
+    FZ_CLAIM_PICKLE = 1 << 6,     /* P2: a round trip keeps which held objects are one */
+    FZ_CLAIM_NESTED = 1 << 7,     /* P3: ... also between a child and a held root */
+    FZ_CLAIM_FORK = 1 << 8,       /* F1: uniqueness holds in a forked child */
+    FZ_CLAIM_NO_LEAK = 1 << 9,    /* L1: dropping everything frees every native */
+} fz_claim;
+
+typedef struct fz_subject_claims {
+    unsigned claims;
+    const char *source;     /* where they came from, for the report */
+    int skip;               /* not fuzzable; why in note */
+    int planted;            /* a control: the fuzzer must find its bug */
+    char note[200];
+} fz_subject_claims;
+
+/* claims.c */
+int fz_claims_for(const char *claims_file, const char *expect_dir, const char *subject,
+                  fz_subject_claims *out);
+void fz_claims_format(unsigned claims, char *out, size_t n);
+
+/* shrink.c: shrinks c in place while still_fails(candidate) says it
+ * fails the same way; at most max_trials runs. Returns the runs used. */
+typedef int (*fz_still_fails)(const fz_case *candidate, void *ctx);
+int fz_shrink(fz_case *c, fz_still_fails still_fails, void *ctx, int max_trials);
+
+/* model.c: runs plan steps [0, upto) on ns in this process. Returns 0 if
+ * every claim held, else 1 with "category|step|message" in why. */
+int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsigned claims,
+                 char *why, size_t n);
+/* If set (a page shared with the parent), the step being run: a crash or
+ * a hang can then be blamed on a step. */
+extern volatile int *fz_progress;
+
+#endif

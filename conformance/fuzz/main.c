@@ -1,0 +1,473 @@
+/* build/fuzz: the differential fuzzer's command line. For each subject:
+ * random cases until the time budget is spent or one diverges from the
+ * model of its claims; a divergence is shrunk and printed as Python. TAP
+ * on stdout, progress and reproductions on stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../harness/embed.h"
+#include "../isolate.h"
+#include "../subject.h"
+#include "fuzz.h"
+
+enum { MAX_SELECTED = 64, SHRINK_TRIALS = 400, SHRINK_SECONDS = 20 };
+/* A planted bug must shrink to a reproduction a person reads at a glance. */
+enum { SHORT_REPRO = 10 };
+
+typedef struct options {
+    const char *impls[MAX_SELECTED];
+    int nimpls;
+    double seconds;      /* per subject */
+    long cases;          /* per subject; 0: until the time is spent */
+    unsigned long long seed;
+    int length;
+    double timeout;      /* per case */
+    const char *claims_file, *expect_dir;
+    int list;
+} options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: fuzz [--impl NAME]... [--seconds S] [--cases N] [--seed N] [--length L]\n"
+        "            [--timeout S] [--claims FILE] [--expectations DIR] [--list] [--help]\n"
+        "\n"
+        "Differential fuzzer: random sequences of operations (create, read a field,\n"
+        "drop, gc.collect, set an attribute, weakref, pickle round trip, fork) run on\n"
+        "each implementation and checked against a model of the identity guarantees\n"
+        "it claims (see --list). A divergence is shrunk to a short sequence and\n"
+        "printed as a Python reproduction. Each case runs in its own process with a\n"
+        "watchdog, so a crash or a hang is a divergence too.\n"
+        "\n"
+        "  --impl NAME      only this subject (repeatable; default: all)\n"
+        "  --seconds S      time per subject (default 2)\n"
+        "  --cases N        at most N cases per subject (default: until time is up)\n"
+        "  --seed N         case k uses seed N+k (default 1): runs are reproducible\n"
+        "  --length L       operations per case (default 40, at most %d)\n"
+        "  --timeout S      watchdog per case (default 10)\n"
+        "  --claims FILE    overrides of derived claims (default %s/fuzz/claims.txt)\n"
+        "  --expectations DIR  where claims are derived from (default %s/expectations)\n"
+        "  --list           print each subject's claims and where they come from, and exit\n"
+        "\n"
+        "Controls marked 'planted' in the claims file must diverge: for them a\n"
+        "divergence is the expected result and its absence a failure. Exit status\n"
+        "1 if any subject did otherwise, 2 for bad usage.\n",
+        FZ_MAX_OPS, CF_SOURCE_DIR, CF_SOURCE_DIR);
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    *o = (options){.seconds = 2, .seed = 1, .length = 40, .timeout = 10,
+                   .claims_file = CF_SOURCE_DIR "/fuzz/claims.txt", .expect_dir = CF_SOURCE_DIR "/expectations"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(a, "--list")) {
+            o->list = 1;
+            continue;
+        } else if (!v) {
+            fprintf(stderr, "fuzz: %s needs a value (or is unknown); see --help\n", a);
+            return -1;
+        } else if (!strcmp(a, "--impl") && o->nimpls < MAX_SELECTED) {
+            o->impls[o->nimpls++] = v;
+        } else if (!strcmp(a, "--seconds")) {
+            o->seconds = strtod(v, &end);
+        } else if (!strcmp(a, "--cases")) {
+            o->cases = strtol(v, &end, 10);
+        } else if (!strcmp(a, "--seed")) {
+            o->seed = strtoull(v, &end, 10);
+        } else if (!strcmp(a, "--length")) {
+            o->length = (int)strtol(v, &end, 10);
+        } else if (!strcmp(a, "--timeout")) {
+            o->timeout = strtod(v, &end);
+        } else if (!strcmp(a, "--claims")) {
+            o->claims_file = v;
+        } else if (!strcmp(a, "--expectations")) {
+            o->expect_dir = v;
+        } else {
+            fprintf(stderr, "fuzz: unknown option %s; see --help\n", a);
+            return -1;
+        }
+        if (end && (*end || end == v)) {
+            fprintf(stderr, "fuzz: %s wants a number, got '%s'\n", a, v);
+            return -1;
+        }
+        if (o->length < 1 || o->length > FZ_MAX_OPS || o->seconds < 0 || o->cases < 0 || o->timeout <= 0) {
+            fprintf(stderr, "fuzz: %s %s is out of range; see --help\n", a, v);
+            return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One subject under test. */
+typedef struct target {
+    const char *name;
+    PyObject *ns;
+    unsigned features;
+    fz_subject_claims claims;
+    int adapter;
+    double timeout;
+    char category[32];   /* of the divergence being shrunk */
+    double shrink_deadline;
+} target;
+
+/* The isolated child runs the plan set here (fork shares it). */
+static const fz_plan *current_plan;
+static const target *current_target;
+
+static cf_status run_current(cf_ctx *ctx)
+{
+    char why[sizeof ctx->reason];
+    if (fz_run_model(ctx->ns, current_plan, current_plan->n, current_target->features,
+                     current_target->claims.claims, why, sizeof why))
+        return cf_fail(ctx, "%s", why);
+    return CF_PASS;
+}
+
+static const cf_property fuzz_case = {"FZ", "fuzz-case", "one fuzz case", "", 0, CF_PARAM_NONE, run_current};
+
+/* A divergence, parsed from "category|step|message" or from the
+ * isolation layer's own reasons (crashes, hangs). */
+typedef struct outcome { int failed; char category[32]; int step; char message[400]; } outcome;
+
+static outcome run_case(const target *t, const fz_plan *plan)
+{
+    outcome out = {0};
+    cf_ctx ctx = {.ns = t->ns, .subject = t->name};
+    current_plan = plan;
+    current_target = t;
+    if (cf_run_isolated(&fuzz_case, &ctx, t->timeout) == CF_PASS)
+        return out;
+    out.failed = 1;
+    char *bar1 = strchr(ctx.reason, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (bar2) {
+        snprintf(out.category, sizeof out.category, "%.*s", (int)(bar1 - ctx.reason), ctx.reason);
+        out.step = atoi(bar1 + 1);
+        snprintf(out.message, sizeof out.message, "%s", bar2 + 1);
+    } else {
+        snprintf(out.category, sizeof out.category, "%s",
+                 !strncmp(ctx.reason, "crashed", 7) ? "crash" : !strncmp(ctx.reason, "timed out", 9) ? "hang" : "error");
+        snprintf(out.message, sizeof out.message, "%s", ctx.reason);
+        out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
+    }
+    return out;
+}
+
+static int still_fails(const fz_case *c, void *arg)
+{
+    target *t = arg;
+    static fz_plan plan;
+    if (now() > t->shrink_deadline)
+        return 0;   /* out of time: keep what is shrunk so far */
+    fz_resolve(c, t->features, &plan);
+    outcome o = run_case(t, &plan);
+    return o.failed && strcmp(o.category, t->category) == 0;
+}
+
+/* Shrinks a failing case and prints what diverged and how to reproduce it. */
+static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned long long case_seed)
+{
+    static fz_plan plan;
+    snprintf(t->category, sizeof t->category, "%s", first.category);
+    t->shrink_deadline = now() + SHRINK_SECONDS;
+    int original = c->n;
+    if (first.step > 0) {   /* nothing after the failing step matters */
+        fz_resolve(c, t->features, &plan);
+        fz_case cut = *c;
+        cut.n = plan.steps[first.step - 1].raw_index + 1;
+        if (still_fails(&cut, t))
+            *c = cut;
+    }
+    int trials = fz_shrink(c, still_fails, t, SHRINK_TRIALS);
+    fz_resolve(c, t->features, &plan);
+    outcome last = run_case(t, &plan);
+    if (!last.failed)   /* flaky: report the first sighting as it was */
+        last = first;
+    int upto = last.step > 0 ? last.step : plan.n;
+    char claims[200];
+    fz_claims_format(t->claims.claims, claims, sizeof claims);
+    fprintf(stderr, "fuzz: %s diverges (%s) at step %d of %d; shrunk from %d operations in %d runs\n",
+            t->name, last.category, upto, plan.n, original, trials);
+    fprintf(stderr, "fuzz:   claims: %s\n", claims);
+    fprintf(stderr, "fuzz:   reproduction (Python; the last line is where it diverges):\n");
+    fz_print_python(stderr, &plan, upto, t->name, t->adapter, t->features, "fuzz:     ");
+    if (last.step <= 0)
+        fprintf(stderr, "fuzz:     # then, at the end of the case: drop every slot and gc.collect()\n");
+    fprintf(stderr, "fuzz:     # ^ %s: %s\n", last.category, last.message);
+    fprintf(stderr, "fuzz:   replay: build/fuzz --impl %s --seed %llu --cases 1\n", t->name, case_seed);
+    last.step = upto;
+    return last;
+}
+
+/* Batches: forking costs more than a case (copy-on-write faults on a
+ * process that has CPython loaded), so one child runs many cases in a row
+ * and says which one it starts before running it; a crash or a hang is
+ * then blamed on that case, which the parent re-runs alone to confirm. */
+typedef struct batch_msg { int kind; long index; char reason[400]; } batch_msg;
+enum { MSG_START, MSG_DIVERGED, MSG_DONE };
+
+static void batch_child(const target *t, const options *o, long first, long last, double deadline, int fd)
+{
+    static fz_case c;
+    static fz_plan plan;
+    PyOS_AfterFork_Child();
+    long k = first;
+    for (; k < last && (o->cases || now() < deadline); k++) {
+        batch_msg m = {MSG_START, k, ""};
+        if (write(fd, &m, sizeof m) != sizeof m)
+            _exit(3);
+        fz_generate(&c, o->seed + (unsigned long long)k, o->length);
+        fz_resolve(&c, t->features, &plan);
+        if (fz_run_model(t->ns, &plan, plan.n, t->features, t->claims.claims, m.reason, sizeof m.reason)) {
+            m.kind = MSG_DIVERGED;
+            _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
+        }
+    }
+    batch_msg done = {MSG_DONE, k, ""};
+    _exit(write(fd, &done, sizeof done) == sizeof done ? 0 : 3);
+}
+
+/* Runs cases [first, last) until the deadline; *next is the first case not
+ * run. Returns the outcome of the case that diverged (in *index). */
+static outcome run_batch(const target *t, const options *o, long first, long last, double deadline, long *next,
+                         long *index)
+{
+    outcome out = {0};
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        out = (outcome){1, "error", 0, ""};
+        snprintf(out.message, sizeof out.message, "pipe: %s", strerror(errno));
+        return out;
+    }
+    fflush(NULL);
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        batch_child(t, o, first, last, deadline, fds[1]);
+    }
+    PyOS_AfterFork_Parent();
+    close(fds[1]);
+    batch_msg m = {0};
+    long started = first - 1;
+    int done = 0, hung = 0;
+    while (pid > 0 && !done) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int ready = poll(&pfd, 1, (int)(t->timeout * 1000));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0) {
+            hung = 1;
+            break;
+        }
+        size_t got = 0;
+        while (got < sizeof m) {
+            ssize_t n = read(fds[0], (char *)&m + got, sizeof m - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (got < sizeof m)
+            break;   /* the child died */
+        if (m.kind == MSG_START)
+            started = m.index;
+        else
+            done = 1;
+    }
+    close(fds[0]);
+    if (hung)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *next = done && m.kind == MSG_DONE ? m.index : started + 1;
+    *index = started;
+    if (done && m.kind == MSG_DONE)
+        return out;
+    out.failed = 1;
+    if (done) {   /* MSG_DIVERGED: "category|step|message" */
+        char *bar1 = strchr(m.reason, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+        snprintf(out.category, sizeof out.category, "%.*s", bar1 ? (int)(bar1 - m.reason) : 5, bar1 ? m.reason : "error");
+        out.step = bar1 ? atoi(bar1 + 1) : 0;
+        snprintf(out.message, sizeof out.message, "%s", bar2 ? bar2 + 1 : m.reason);
+    } else if (hung) {
+        out.step = fz_progress ? *fz_progress : 0;
+        snprintf(out.category, sizeof out.category, "hang");
+        snprintf(out.message, sizeof out.message, "timed out after %.0f s (deadlock or hang); killed", t->timeout);
+    } else {
+        out.step = fz_progress ? *fz_progress : 0;
+        snprintf(out.category, sizeof out.category, WIFSIGNALED(status) ? "crash" : "error");
+        if (WIFSIGNALED(status))
+            snprintf(out.message, sizeof out.message, "crashed: signal %d (%s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+        else
+            snprintf(out.message, sizeof out.message, "the fuzzing process exited with status %d",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    return out;
+}
+
+typedef struct tally { int n, bad; } tally;
+
+static void fuzz_subject(const options *o, target *t, tally *tap)
+{
+    char why[300];
+    int n = ++tap->n;
+    if (cf_subject_unavailable(t->ns, why, sizeof why)) {
+        printf("ok %d - fuzz %s # SKIP %s\n", n, t->name, why);
+        return;
+    }
+    if (t->claims.skip) {
+        printf("ok %d - fuzz %s # SKIP %s\n", n, t->name, t->claims.note);
+        return;
+    }
+    static fz_case c;
+    static fz_plan plan;
+    double start = now(), deadline = start + o->seconds;
+    long k = 0, index = -1, limit = o->cases ? o->cases : 1L << 40;
+    outcome found = {0};
+    while (k < limit && (o->cases || now() < deadline) && !found.failed)
+        found = run_batch(t, o, k, limit, deadline, &k, &index);
+    double took = now() - start;
+    int alone = 1;
+    unsigned long long case_seed = o->seed + (unsigned long long)index;
+    if (found.failed) {
+        /* Confirm the case alone, in a fresh process: that is what gets shrunk. */
+        fz_generate(&c, case_seed, o->length);
+        fz_resolve(&c, t->features, &plan);
+        outcome again = run_case(t, &plan);
+        if (again.failed)
+            found = again;
+        alone = again.failed;
+    }
+    if (found.failed && !alone) {
+        /* It needed the state earlier cases left in the same process. */
+        fprintf(stderr, "fuzz: %s diverges (%s) in case %ld, but not when that case runs alone: it depends on "
+                        "what earlier cases left behind\nfuzz:   %s\nfuzz:   replay: build/fuzz --impl %s --seed %llu "
+                        "--cases %ld\n", t->name, found.category, index, found.message, t->name, o->seed, index + 1);
+        found.step = plan.n;
+    } else if (found.failed) {
+        found = shrink_and_report(t, &c, found, case_seed);
+    }
+    if (found.failed && t->claims.planted && found.step > SHORT_REPRO) {
+        printf("not ok %d - fuzz %s: found its planted bug (%s) but the reproduction has %d steps, more than %d\n",
+               n, t->name, found.category, found.step, SHORT_REPRO);
+        tap->bad++;
+    } else if (found.failed && t->claims.planted) {
+        printf("ok %d - fuzz %s: found its planted bug (%s) after %ld cases in %.1f s, shrunk to %d steps\n", n,
+               t->name, found.category, index + 1, took, found.step);
+    } else if (found.failed) {
+        printf("not ok %d - fuzz %s: diverges from its claims (%s) after %ld cases in %.1f s\n", n, t->name,
+               found.category, index + 1, took);
+        printf("#   %s\n", found.message);
+        tap->bad++;
+    } else if (t->claims.planted) {
+        printf("not ok %d - fuzz %s: its planted bug was not found in %ld cases (%.1f s)\n", n, t->name, k, took);
+        tap->bad++;
+    } else {
+        char claims[200];
+        fz_claims_format(t->claims.claims, claims, sizeof claims);
+        printf("ok %d - fuzz %s: %ld cases of %d operations in %.1f s agree with its claims (%s)\n", n, t->name,
+               k, o->length, took, claims);
+    }
+    fprintf(stderr, "fuzz: %-22s %7ld cases %5.1f s  %s\n", t->name, found.failed ? index + 1 : k, took,
+            found.failed ? (t->claims.planted ? "planted bug found" : "DIVERGES") : "agrees");
+    fflush(NULL);
+}
+
+static int selected(const options *o, const char *name)
+{
+    if (!o->nimpls)
+        return 1;
+    for (int k = 0; k < o->nimpls; k++)
+        if (!strcmp(o->impls[k], name))
+            return 1;
+    return 0;
+}
+
+static int contains(PyObject *list, const char *name)
+{
+    PyObject *s = PyUnicode_FromString(name);
+    int yes = s && PySequence_Contains(list, s) == 1;
+    Py_XDECREF(s);
+    PyErr_Clear();
+    return yes;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse(argc, argv, &o) < 0)
+        return 2;
+    if (ffi_embed_start(argv[0]) < 0)
+        return 2;
+    void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    fz_progress = page == MAP_FAILED ? NULL : page;
+    PyObject *names = cf_subject_names(), *builtin = cf_call("ffi_identity", "impls", "()");
+    if (!names || !builtin) {
+        PyErr_Print();
+        return 2;
+    }
+    for (int k = 0; k < o.nimpls; k++)
+        if (!contains(names, o.impls[k])) {
+            PyObject *joined = PyUnicode_Join(PyUnicode_FromString(", "), names);
+            fprintf(stderr, "fuzz: unknown implementation '%s'; valid names: %s\n", o.impls[k],
+                    joined ? PyUnicode_AsUTF8(joined) : "?");
+            return 2;
+        }
+    if (!o.list)
+        printf("TAP version 13\n");
+    tally tap = {0};
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        target t = {.name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)), .timeout = o.timeout};
+        if (!selected(&o, t.name))
+            continue;
+        if (fz_claims_for(o.claims_file, o.expect_dir, t.name, &t.claims) < 0)
+            return 2;
+        t.adapter = !contains(builtin, t.name);
+        t.ns = cf_subject_load(t.name);
+        if (!t.ns) {
+            PyErr_Print();
+            return 2;
+        }
+        t.features = cf_subject_features(t.ns);
+        if (!(t.claims.claims & FZ_CLAIM_PICKLABLE))
+            t.features &= ~(unsigned)CF_NEED_PICKLE;   /* it never promised pickling: no pickle steps */
+        if (o.list) {
+            char claims[200];
+            fz_claims_format(t.claims.claims, claims, sizeof claims);
+            printf("%-22s %s%s\n    from %s%s%s\n", t.name, t.claims.skip ? "not fuzzed: " : "",
+                   t.claims.skip ? t.claims.note : claims, t.claims.source,
+                   t.claims.planted ? "\n    planted bug: " : "", t.claims.planted ? t.claims.note : "");
+        } else {
+            fuzz_subject(&o, &t, &tap);
+        }
+        Py_DECREF(t.ns);
+    }
+    if (!o.list)
+        printf("1..%d\n", tap.n);
+    fflush(NULL);
+    /* No Py_FinalizeEx: controls are broken on purpose and may not survive it. */
+    return tap.bad ? 1 : 0;
+}

@@ -1,0 +1,224 @@
+/* Cases: generation, resolution into steps, and printing as Python.
+ * Nothing here runs Python: which kind of native each slot holds follows
+ * from the operations alone, so the parent can resolve and print a case
+ * that crashed its child. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cf.h"
+#include "fuzz.h"
+
+const char *const fz_kind_names[] = {"Var", "Add", "Layout", "Node", "Outer", "Inner"};
+
+/* splitmix64: small, seedable, good enough to spread operations. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* How often each operation is drawn: mostly building and reading, with
+ * enough drops and collections that addresses get freed and reused. */
+static const int op_weight[FZ_OP_END] = {
+    [FZ_NEW_VAR] = 14, [FZ_NEW_ADD] = 12, [FZ_NEW_LAYOUT] = 6, [FZ_NEW_NODE] = 5,
+    [FZ_NEW_OUTER] = 5, [FZ_GET] = 26, [FZ_DROP] = 12, [FZ_GC] = 6,
+    [FZ_SETATTR] = 5, [FZ_WEAKREF] = 5, [FZ_PICKLE] = 3, [FZ_FORK] = 1,
+};
+
+void fz_generate(fz_case *c, uint64_t seed, int length)
+{
+    int total = 0;
+    for (int k = 0; k < FZ_OP_END; k++)
+        total += op_weight[k];
+    uint64_t state = seed;
+    c->n = length < FZ_MAX_OPS ? length : FZ_MAX_OPS;
+    for (int i = 0; i < c->n; i++) {
+        uint64_t r = next_random(&state);
+        int pick = (int)(r % (uint64_t)total), op = 0;
+        while (pick >= op_weight[op])
+            pick -= op_weight[op++];
+        c->ops[i] = (fz_raw){(uint8_t)op, (uint8_t)(r >> 16), (uint8_t)(r >> 24), (uint8_t)(r >> 32)};
+    }
+}
+
+static int new_native(fz_plan *p, fz_kind kind, int c0, int c1, int nchild)
+{
+    fz_native *nat = &p->natives[p->nnatives];
+    *nat = (fz_native){kind, nchild, {c0, c1}};
+    return p->nnatives++;
+}
+
+static int is_expr(const fz_plan *p, int native)
+{
+    return native >= 0 && (p->natives[native].kind == FZ_VAR || p->natives[native].kind == FZ_ADD);
+}
+
+int fz_field_native(const fz_plan *p, int native, int selector, fz_field *field)
+{
+    const fz_native *n = &p->natives[native];
+    int second = selector & 1;
+    switch (n->kind) {
+    case FZ_ADD:    *field = second ? FZ_F_B : FZ_F_A; return n->child[second];
+    case FZ_LAYOUT: *field = second ? FZ_F_AXIS0 : FZ_F_OFFSET; return n->child[second ? 0 : 1];
+    case FZ_NODE:
+        if (n->nchild == 0)
+            return -1;
+        second %= n->nchild;
+        *field = second ? FZ_F_CHILD1 : FZ_F_CHILD0;
+        return n->child[second];
+    case FZ_OUTER:  *field = FZ_F_INNER; return second ? -1 : native + 1;   /* its Inner, made with it */
+    default:        return -1;
+    }
+}
+
+void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
+{
+    int held[FZ_SLOTS];
+    for (int s = 0; s < FZ_SLOTS; s++)
+        held[s] = -1;
+    p->n = p->nnatives = 0;
+    for (int i = 0; i < c->n; i++) {
+        const fz_raw *r = &c->ops[i];
+        fz_step st = {(fz_op)r->op, r->d % FZ_SLOTS, r->a % FZ_SLOTS, r->b % FZ_SLOTS, -1, FZ_F_A, i + 1, i};
+        int na = held[st.a], nb = held[st.b], nd = held[st.d];
+        switch (st.op) {
+        case FZ_NEW_VAR:
+            st.native = new_native(p, FZ_VAR, -1, -1, 0);
+            break;
+        case FZ_NEW_ADD:
+            if (!is_expr(p, na) || !is_expr(p, nb))
+                continue;
+            st.native = new_native(p, FZ_ADD, na, nb, 2);
+            break;
+        case FZ_NEW_LAYOUT:   /* child[0] the axis, child[1] the offset */
+            if (na < 0 || p->natives[na].kind != FZ_VAR || !is_expr(p, nb))
+                continue;
+            st.native = new_native(p, FZ_LAYOUT, na, nb, 2);
+            break;
+        case FZ_NEW_NODE: {   /* children: whichever of s[a], s[b] hold Nodes (a DAG of Nodes) */
+            if (!(features & CF_NEED_NODE))
+                continue;
+            int kids[2], nkids = 0;
+            if (na >= 0 && p->natives[na].kind == FZ_NODE)
+                kids[nkids++] = na;
+            else
+                st.a = -1;
+            if (nb >= 0 && p->natives[nb].kind == FZ_NODE)
+                kids[nkids++] = nb;
+            else
+                st.b = -1;
+            st.native = new_native(p, FZ_NODE, nkids > 0 ? kids[0] : -1, nkids > 1 ? kids[1] : -1, nkids);
+            break;
+        }
+        case FZ_NEW_OUTER:
+            if (!(features & CF_NEED_OUTER))
+                continue;
+            st.native = new_native(p, FZ_OUTER, -1, -1, 0);
+            new_native(p, FZ_INNER, st.native, -1, 1);   /* the view; holding it holds the Outer */
+            break;
+        case FZ_GET:
+            if (na < 0 || (st.native = fz_field_native(p, na, p->natives[na].kind == FZ_OUTER ? 0 : r->b,
+                                                       &st.field)) < 0)
+                continue;
+            break;
+        case FZ_DROP:
+        case FZ_SETATTR:
+        case FZ_WEAKREF:
+            if (nd < 0 || (st.op == FZ_SETATTR && !(features & CF_NEED_DICT)) ||
+                (st.op == FZ_WEAKREF && !(features & CF_NEED_WEAKREF)))
+                continue;
+            st.native = nd;
+            break;
+        case FZ_PICKLE:
+        case FZ_FORK:
+            st.b = 0;
+            /* An Inner view alone is not picklable in every binding
+             * (pickle its Outer); a fork re-reads through its Outer too. */
+            for (int s = 0; s < FZ_SLOTS; s++)
+                if (held[s] >= 0 && p->natives[held[s]].kind != FZ_INNER)
+                    st.b |= 1 << s;
+            if (!st.b || (st.op == FZ_PICKLE && !(features & CF_NEED_PICKLE)))
+                continue;
+            st.value = 2 + r->a % 4;
+            break;
+        case FZ_GC:
+            break;
+        default:
+            continue;
+        }
+        if (st.op <= FZ_GET)
+            held[st.d] = st.native;
+        else if (st.op == FZ_DROP)
+            held[st.d] = -1;
+        p->steps[p->n++] = st;
+    }
+}
+
+static const char *field_expr[] = {
+    [FZ_F_A] = ".a", [FZ_F_B] = ".b", [FZ_F_OFFSET] = ".offset", [FZ_F_AXIS0] = ".axes[0]",
+    [FZ_F_CHILD0] = ".children[0]", [FZ_F_CHILD1] = ".children[1]", [FZ_F_INNER] = ".inner",
+};
+
+const char *fz_field_expr(fz_field f) { return field_expr[f]; }
+
+void fz_describe_step(const fz_step *s, char *out, size_t n)
+{
+    char held[64] = "";
+    size_t used = 0;
+    for (int k = 0; k < FZ_SLOTS; k++)
+        if (s->b & (1 << k))
+            used += (size_t)snprintf(held + used, sizeof held - used, "%ss%d", used ? ", " : "", k);
+    switch (s->op) {
+    case FZ_NEW_VAR:    snprintf(out, n, "s%d = ns.Var(\"v%d\")", s->d, s->value); break;
+    case FZ_NEW_ADD:    snprintf(out, n, "s%d = ns.Add(s%d, s%d)", s->d, s->a, s->b); break;
+    case FZ_NEW_LAYOUT: snprintf(out, n, "s%d = ns.Layout([s%d], s%d)", s->d, s->a, s->b); break;
+    case FZ_NEW_NODE:
+        if (s->a >= 0 && s->b >= 0)
+            snprintf(out, n, "s%d = ns.Node(%d, [s%d, s%d])", s->d, s->value, s->a, s->b);
+        else if (s->a >= 0 || s->b >= 0)
+            snprintf(out, n, "s%d = ns.Node(%d, [s%d])", s->d, s->value, s->a >= 0 ? s->a : s->b);
+        else
+            snprintf(out, n, "s%d = ns.Node(%d, [])", s->d, s->value);
+        break;
+    case FZ_NEW_OUTER:  snprintf(out, n, "s%d = ns.Outer(%d)", s->d, s->value); break;
+    case FZ_GET:        snprintf(out, n, "s%d = s%d%s", s->d, s->a, field_expr[s->field]); break;
+    case FZ_DROP:       snprintf(out, n, "s%d = None", s->d); break;
+    case FZ_GC:         snprintf(out, n, "gc.collect()"); break;
+    case FZ_SETATTR:    snprintf(out, n, "s%d.fz = %d", s->d, s->value); break;
+    case FZ_WEAKREF:    snprintf(out, n, "w%d = weakref.ref(s%d)", s->d, s->d); break;
+    case FZ_PICKLE:
+        snprintf(out, n, "r = pickle.loads(pickle.dumps((%s,), %d)); del r", held, s->value);
+        break;
+    case FZ_FORK:
+        snprintf(out, n, "if os.fork() == 0: reread(%s); os._exit(0)", held);
+        break;
+    default:            snprintf(out, n, "?"); break;
+    }
+}
+
+void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
+                     unsigned features, const char *prefix)
+{
+    int forks = 0;
+    for (int i = 0; i < upto && i < p->n; i++)
+        forks |= p->steps[i].op == FZ_FORK;
+    const char *so = getenv("IMPL_SO");
+    if (so && *so)
+        fprintf(out, "%s# with IMPL_SO=%s in the environment (an out-of-tree strategy)\n", prefix, so);
+    fprintf(out, "%simport gc, os, pickle, weakref\n", prefix);
+    fprintf(out, "%simport ffi_identity%s\n", prefix, adapter ? ", ffi_adapters" : "");
+    fprintf(out, "%sns = %s.load(\"%s\")\n", prefix, adapter ? "ffi_adapters" : "ffi_identity", subject);
+    if (features & CF_NEED_ALLOC)
+        fprintf(out, "%sffi_identity.set_alloc_mode(\"lifo\")   # freed addresses are reused at once\n", prefix);
+    if (forks)
+        fprintf(out, "%sdef reread(*held): [getattr(o, f, None) for o in held for f in (\"a\", \"b\", \"offset\", \"inner\")]\n",
+               prefix);
+    for (int i = 0; i < upto && i < p->n; i++) {
+        char line[160];
+        fz_describe_step(&p->steps[i], line, sizeof line);
+        fprintf(out, "%s%s\n", prefix, line);
+    }
+}
