@@ -157,6 +157,8 @@ static outcome run_case(const target *t, const fz_plan *plan)
     cf_ctx ctx = {.ns = t->ns, .subject = t->name};
     current_plan = plan;
     current_target = t;
+    if (fz_progress)
+        *fz_progress = 0;
     if (cf_run_isolated(&fuzz_case, &ctx, t->timeout) == CF_PASS)
         return out;
     out.failed = 1;
@@ -260,6 +262,8 @@ static outcome run_batch(const target *t, const options *o, long first, long las
         snprintf(out.message, sizeof out.message, "pipe: %s", strerror(errno));
         return out;
     }
+    if (fz_progress)
+        *fz_progress = 0;
     fflush(NULL);
     PyOS_BeforeFork();
     pid_t pid = fork();

@@ -18,6 +18,8 @@
 
 volatile int *fz_progress;
 
+enum { FORK_SECONDS = 5 };   /* a forked child that re-reads a few fields and exits */
+
 typedef struct known {
     long long handle;   /* 0: not seen since it became reachable */
     uintptr_t first;    /* id() of the first wrapper seen (FZ_CLAIM_STABLE) */
@@ -286,6 +288,7 @@ static int fork_and_reread(run *r)
     PyOS_BeforeFork();
     pid_t pid = fork();
     if (pid == 0) {
+        alarm(FORK_SECONDS);   /* outlive a killed parent by no more than that */
         PyOS_AfterFork_Child();
         close(fds[0]);
         unsigned claims = r->claims & FZ_CLAIM_FORK ? FZ_CLAIM_UNIQUE : 0;
@@ -321,7 +324,7 @@ static int fork_and_reread(run *r)
     int hung = 0;
     for (;;) {
         struct pollfd pfd = {fds[0], POLLIN, 0};
-        int ready = poll(&pfd, 1, 10000);
+        int ready = poll(&pfd, 1, FORK_SECONDS * 1000);
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready == 0) {
@@ -340,7 +343,7 @@ static int fork_and_reread(run *r)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (hung)
-        return diverge(r, "fork", "the forked child hung re-reading fields; killed after 10 s");
+        return diverge(r, "fork", "the forked child hung re-reading fields; killed after %d s", FORK_SECONDS);
     if (WIFSIGNALED(status))
         return diverge(r, "fork", "the forked child crashed re-reading fields: signal %d", WTERMSIG(status));
     if (WEXITSTATUS(status) != 0) {
