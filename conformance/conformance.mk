@@ -46,7 +46,8 @@ $(BUILD)/tests/test_bad_input: conformance/tests/test_bad_input.c harness/tests/
 	$(CC) $(CFLAGS_ALL) -DCF_BUILD_DIR='"$(abspath $(BUILD))"' -o $@ $<
 
 .PHONY: bad-input-test
-bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(FUZZ) $(RUNNER)
+# fuzz.mk is read after this file: name the fuzzer by its path.
+bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(BUILD)/fuzz $(RUNNER)
 	prove --exec '' $<
 
 test: bad-input-test
