@@ -48,6 +48,7 @@ help:
 	@echo "make test       install what is missing, build, run every test under prove"
 	@echo "make bench      run the benchmarks and write results/ (QUICK=1 for a short run)"
 	@echo "make seed       run the reported scenario against every implementation"
+	@echo "make load       1e6 live handles, 1e7 reads per implementation: results/load.md (QUICK=1: 1e5, 1e6)"
 	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per implementation (default 2), FUZZ_SEED"
 	@echo "make clean      remove $(BUILD)/"
 	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3)"
@@ -100,4 +101,4 @@ clean:
 	rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
--include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk harness/adapters/adapters.mk harness/reliability.mk
+-include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk

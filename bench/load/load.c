@@ -1,0 +1,444 @@
+/* build/load: the suite's figures under load. Per implementation, in its
+ * own forked process: hold N Adds (each with its own Var, so 2N live native
+ * handles and N held wrappers), then read add.a A times in passes over all
+ * of them, dropping each wrapper at once: the churn a cache must survive.
+ * Memory is read after building, after the first pass (every Var wrapped
+ * once) and at the end; a cache in steady state does not grow between the
+ * last two. Writes a table, results/load.md and results/load.json. */
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../conformance/subject.h"
+#include "../../harness/embed.h"
+
+/* Memory is read before building, after building, after the first pass,
+ * half-way through the remaining passes and at the end. */
+enum { MAX_SELECTED = 64, SNAPSHOTS = 5 };
+enum { BEFORE, BUILT, FIRST, HALF, END };
+
+typedef struct options {
+    const char *impls[MAX_SELECTED];
+    int nimpls;
+    long handles, accesses;
+    const char *out;
+    double timeout;
+} options;
+
+/* What one process sends back. Memory figures are -1 where unknown. */
+typedef struct figures {
+    int ok;
+    char error[400];
+    double build_s, first_ns, steady_ns;
+    long long rss[SNAPSHOTS];      /* resident set, bytes */
+    long long blocks[SNAPSHOTS];   /* CPython's live allocator blocks */
+    long long heap[SNAPSHOTS];     /* malloc's bytes in use, mmap'd blocks included */
+    long long cache[SNAPSHOTS];    /* what the strategy says its cache takes */
+    long long entries[SNAPSHOTS];
+} figures;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static long long rss_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = -1;
+    if (f)
+        fclose(f);
+    return resident < 0 ? -1 : (long long)resident * sysconf(_SC_PAGESIZE);
+}
+
+static long long ns_count(PyObject *ns, const char *fn)
+{
+    if (!PyObject_HasAttrString(ns, fn))
+        return -1;
+    long long v = cf_ns_long(ns, fn);
+    PyErr_Clear();
+    return v;
+}
+
+static void snapshot(PyObject *ns, figures *f, int k)
+{
+    cf_gc();
+    f->rss[k] = rss_bytes();
+    PyObject *blocks = cf_call("sys", "getallocatedblocks", "()");
+    f->blocks[k] = blocks ? PyLong_AsLongLong(blocks) : -1;
+    Py_XDECREF(blocks);
+    PyErr_Clear();
+    struct mallinfo2 m = mallinfo2();
+    f->heap[k] = (long long)(m.uordblks + m.hblkhd);   /* big tables are mmap'd: hblkhd */
+    f->cache[k] = ns_count(ns, "cache_bytes");
+    f->entries[k] = ns_count(ns, "cache_entries");
+}
+
+static int fail(figures *f, const char *doing)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *s = value ? PyObject_Str(value) : NULL;
+    snprintf(f->error, sizeof f->error, "%s: %s", doing, s ? PyUnicode_AsUTF8(s) : "failed");
+    Py_XDECREF(s), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+    PyErr_Clear();
+    return -1;
+}
+
+/* One pass of add.a over every Add; returns seconds, or -1. */
+static double one_pass(PyObject *adds, PyObject *name)
+{
+    double t0 = now();
+    Py_ssize_t n = PyList_GET_SIZE(adds);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = PyObject_GetAttr(PyList_GET_ITEM(adds, i), name);
+        if (!a)
+            return -1;
+        Py_DECREF(a);
+    }
+    return now() - t0;
+}
+
+static int measure(const options *o, PyObject *ns, figures *f)
+{
+    PyObject *var = PyObject_GetAttrString(ns, "Var"), *add = var ? PyObject_GetAttrString(ns, "Add") : NULL;
+    PyObject *adds = add ? PyList_New(0) : NULL, *name = PyUnicode_InternFromString("a");
+    if (!adds || !name)
+        return fail(f, "setting up");
+    snapshot(ns, f, BEFORE);
+    double t0 = now();
+    for (long k = 0; k < o->handles; k++) {
+        PyObject *v = PyObject_CallFunction(var, "s", "v");
+        PyObject *a = v ? PyObject_CallFunctionObjArgs(add, v, v, NULL) : NULL;
+        int bad = !a || PyList_Append(adds, a) < 0;
+        Py_XDECREF(a), Py_XDECREF(v);
+        if (bad)
+            return fail(f, "building the Adds");
+    }
+    f->build_s = now() - t0;
+    snapshot(ns, f, BUILT);
+    long passes = o->accesses / o->handles;
+    double first = one_pass(adds, name), rest = 0;
+    if (first < 0)
+        return fail(f, "reading add.a");
+    snapshot(ns, f, FIRST);
+    for (long p = 1; p < passes; p++) {
+        double t = one_pass(adds, name);
+        if (t < 0)
+            return fail(f, "reading add.a");
+        rest += t;
+        if (p == passes / 2)
+            snapshot(ns, f, HALF);
+    }
+    if (passes < 2)
+        snapshot(ns, f, HALF);
+    snapshot(ns, f, END);
+    f->first_ns = first * 1e9 / (double)o->handles;
+    f->steady_ns = passes > 1 ? rest * 1e9 / (double)(o->handles * (passes - 1)) : f->first_ns;
+    Py_DECREF(adds), Py_DECREF(name), Py_DECREF(add), Py_DECREF(var);
+    f->ok = 1;
+    return 0;
+}
+
+/* Runs one subject in a child with a watchdog; a crash or a hang is that
+ * subject's error and the run goes on. */
+static figures run_isolated(const options *o, const char *name)
+{
+    figures f = {0};
+    int fds[2];
+    if (pipe(fds) < 0) {
+        snprintf(f.error, sizeof f.error, "pipe: %s", strerror(errno));
+        return f;
+    }
+    fflush(NULL);
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        close(fds[0]);
+        PyObject *ns = cf_subject_load(name);
+        char why[300];
+        if (!ns)
+            fail(&f, "loading");
+        else if (cf_subject_unavailable(ns, why, sizeof why))
+            snprintf(f.error, sizeof f.error, "skipped: %s", why);
+        else
+            measure(o, ns, &f);
+        _exit(write(fds[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 3);
+    }
+    PyOS_AfterFork_Parent();
+    close(fds[1]);
+    size_t got = 0;
+    int hung = 0;
+    double deadline = now() + o->timeout;
+    while (pid > 0 && got < sizeof f) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int ready = poll(&pfd, 1, (int)((deadline - now()) * 1000) + 1);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0) {
+            hung = 1;
+            break;
+        }
+        ssize_t n = read(fds[0], (char *)&f + got, sizeof f - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    if (hung)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got < sizeof f) {
+        f = (figures){0};
+        if (hung)
+            snprintf(f.error, sizeof f.error, "timed out after %.0f s; killed", o->timeout);
+        else if (WIFSIGNALED(status))
+            snprintf(f.error, sizeof f.error, "crashed: signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(f.error, sizeof f.error, "the process exited with status %d", WEXITSTATUS(status));
+    }
+    return f;
+}
+
+/* Steady state: over the second half of the passes, live CPython blocks
+ * grow by less than 0.1% of the handles and malloc'd bytes by less than
+ * 1 MiB or 1%. Growth before that (a table resizing once) is reported, not
+ * judged; so is RSS, since allocators keep freed pages. */
+static const char *verdict(const options *o, const figures *f, char *buf, size_t n)
+{
+    long long db = f->blocks[END] - f->blocks[HALF], dh = f->heap[END] - f->heap[HALF];
+    int blocks_ok = db <= o->handles / 1000, heap_ok = dh <= (1 << 20) || dh <= f->heap[HALF] / 100;
+    long long early = f->heap[HALF] - f->heap[FIRST];
+    if (blocks_ok && heap_ok && early > (1 << 20))
+        snprintf(buf, n, "steady after growing %.1f MiB early", (double)early / 1048576.0);
+    else if (blocks_ok && heap_ok)
+        return "steady";
+    else
+        snprintf(buf, n, "GROWS: %+lld blocks, %+lld heap bytes in the second half", db, dh);
+    return buf;
+}
+
+static double per_handle(long long bytes, long handles) { return (double)bytes / (double)handles; }
+
+static void mib(char *buf, size_t n, long long bytes)
+{
+    if (bytes < 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.1f", (double)bytes / 1048576.0);
+}
+
+typedef struct row { const char *name; figures f; } row;
+
+static void write_markdown(const options *o, const row *rows, int n, const char *path)
+{
+    FILE *md = fopen(path, "w");
+    if (!md) {
+        fprintf(stderr, "load: cannot write %s: %s\n", path, strerror(errno));
+        return;
+    }
+    const char *commit = getenv("LOAD_COMMIT");
+    fprintf(md, "# Load\n\nPython %.*s, commit %s. Generated by `make load`; do not edit by hand.\n\n",
+            (int)strcspn(Py_GetVersion(), " "), Py_GetVersion(), commit && *commit ? commit : "unknown");
+    fprintf(md,
+            "Each implementation in its own process: %ld Adds built and held (each with its own Var: %ld live\n"
+            "native handles, %ld held wrappers), then %ld reads of `add.a` in %ld passes over all of them,\n"
+            "each wrapper dropped at once. Memory after building, after the first pass (every Var wrapped\n"
+            "once) and at the end, after `gc.collect()`: *blocks* are CPython's live allocator blocks\n"
+            "(`sys.getallocatedblocks()`), *heap* is malloc's bytes in use (native objects, large buffers,\n"
+            "C++ and C library objects of the bindings), *cache* is what the strategy reports for its own\n"
+            "table (`cache_bytes()`, built-in implementations only). Per handle: divided by the %ld Vars.\n"
+            "*Steady* means no growth from the first pass to the end (blocks under 0.1%% of the handles,\n"
+            "heap under 1 MiB or 1%%); RSS is shown, not judged, since allocators keep freed pages.\n\n",
+            o->handles, 2 * o->handles, o->handles, (long)(o->accesses / o->handles * o->handles),
+            o->accesses / o->handles, o->handles);
+    fprintf(md, "| implementation | ns/read, first pass | ns/read, later | blocks per Add+Var | heap bytes per Add+Var "
+                "| heap bytes per Add+Var added after the first pass | cache MiB | RSS MiB built / first pass / end | verdict |\n");
+    fprintf(md, "|---|---|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k < n; k++) {
+        const figures *f = &rows[k].f;
+        if (!f->ok) {
+            fprintf(md, "| `%s` | | | | | | | | %s |\n", rows[k].name, f->error);
+            continue;
+        }
+        char c[32], r0[32], r1[32], r2[32], v[160];
+        mib(c, sizeof c, f->cache[END]);
+        mib(r0, sizeof r0, f->rss[BUILT]), mib(r1, sizeof r1, f->rss[FIRST]), mib(r2, sizeof r2, f->rss[END]);
+        fprintf(md, "| `%s` | %.0f | %.0f | %.2f | %.0f | %.0f | %s | %s / %s / %s | %s |\n", rows[k].name,
+                f->first_ns, f->steady_ns, per_handle(f->blocks[END] - f->blocks[BEFORE], o->handles),
+                per_handle(f->heap[END] - f->heap[BEFORE], o->handles),
+                per_handle(f->heap[END] - f->heap[FIRST], o->handles), c, r0, r1, r2, verdict(o, f, v, sizeof v));
+    }
+    fprintf(md, "\n*Blocks* and *heap bytes per Add+Var* are what the held Adds, their Vars and whatever the\n"
+                "strategy keeps for them cost at the end, over the empty interpreter: the Add wrapper (held)\n"
+                "is one block everywhere; a second block is a Var wrapper kept while its native lives\n"
+                "(`toggle`) or for ever (`leaky`). Native objects come from malloc (heap), wrappers from\n"
+                "CPython's allocator (blocks); a strategy's table is in heap bytes and in its *cache* figure.\n"
+                "*Heap bytes added after the first pass* is growth while the same handles are read again:\n"
+                "0 for a cache in steady state.\n");
+    fclose(md);
+}
+
+static void write_json(const options *o, const row *rows, int n, const char *path)
+{
+    FILE *js = fopen(path, "w");
+    if (!js) {
+        fprintf(stderr, "load: cannot write %s: %s\n", path, strerror(errno));
+        return;
+    }
+    const char *commit = getenv("LOAD_COMMIT");
+    fprintf(js, "{\"python\": \"%.*s\", \"commit\": \"%s\", \"handles\": %ld, \"accesses\": %ld, \"results\": [",
+            (int)strcspn(Py_GetVersion(), " "), Py_GetVersion(), commit ? commit : "unknown", o->handles, o->accesses);
+    for (int k = 0; k < n; k++) {
+        const figures *f = &rows[k].f;
+        fprintf(js, "%s\n  {\"impl\": \"%s\", \"ok\": %s", k ? "," : "", rows[k].name, f->ok ? "true" : "false");
+        if (!f->ok) {
+            fprintf(js, ", \"error\": \"");
+            for (const char *c = f->error; *c; c++)
+                fprintf(js, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+            fprintf(js, "\"}");
+            continue;
+        }
+        fprintf(js, ", \"build_s\": %.3f, \"first_ns\": %.1f, \"steady_ns\": %.1f", f->build_s, f->first_ns,
+                f->steady_ns);
+        const long long *series[] = {f->rss, f->blocks, f->heap, f->cache, f->entries};
+        /* Each series: before building, built, first pass, half-way, end. */
+        const char *names[] = {"rss", "blocks", "heap", "cache_bytes", "cache_entries"};
+        for (int s = 0; s < 5; s++)
+            fprintf(js, ", \"%s\": [%lld, %lld, %lld, %lld, %lld]", names[s], series[s][BEFORE], series[s][BUILT],
+                    series[s][FIRST], series[s][HALF], series[s][END]);
+        fprintf(js, "}");
+    }
+    fprintf(js, "\n]}\n");
+    fclose(js);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: load [--impl NAME]... [--handles N] [--accesses N] [--out DIR] [--timeout S] [--help]\n"
+        "\n"
+        "The suite's figures under load: per implementation, in its own process, N Adds\n"
+        "held (2N live native handles) and A reads of add.a in passes over all of them.\n"
+        "Reports time per read and memory after building, after the first pass and at\n"
+        "the end, and whether memory grew after the first pass. Writes DIR/load.md and\n"
+        "DIR/load.json. Default: every implementation but the broken controls, and the\n"
+        "adapters that are available.\n"
+        "\n"
+        "  --impl NAME    only this implementation (repeatable)\n"
+        "  --handles N    Adds held (default 1000000)\n"
+        "  --accesses N   reads of add.a in all (default 10000000; a multiple of N)\n"
+        "  --out DIR      where load.md and load.json go (default results)\n"
+        "  --timeout S    per implementation (default 600)\n");
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    *o = (options){.handles = 1000000, .accesses = 10000000, .out = "results", .timeout = 600};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            exit(0);
+        }
+        if (!v) {
+            fprintf(stderr, "load: %s needs a value (or is unknown); see --help\n", a);
+            return -1;
+        }
+        if (!strcmp(a, "--impl") && o->nimpls < MAX_SELECTED)
+            o->impls[o->nimpls++] = v;
+        else if (!strcmp(a, "--handles"))
+            o->handles = (long)strtod(v, &end);
+        else if (!strcmp(a, "--accesses"))
+            o->accesses = (long)strtod(v, &end);
+        else if (!strcmp(a, "--out"))
+            o->out = v;
+        else if (!strcmp(a, "--timeout"))
+            o->timeout = strtod(v, &end);
+        else {
+            fprintf(stderr, "load: unknown option %s; see --help\n", a);
+            return -1;
+        }
+        if ((end && *end) || o->handles < 1 || o->accesses < o->handles || o->timeout <= 0) {
+            fprintf(stderr, "load: bad value for %s: '%s' (handles >= 1, accesses >= handles)\n", a, v);
+            return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse(argc, argv, &o) < 0)
+        return 2;
+    if (ffi_embed_start(argv[0]) < 0)
+        return 2;
+    PyObject *names = cf_subject_names();
+    if (!names) {
+        PyErr_Print();
+        return 2;
+    }
+    for (int k = 0; k < o.nimpls; k++) {
+        PyObject *s = PyUnicode_FromString(o.impls[k]);
+        if (PySequence_Contains(names, s) != 1) {
+            PyObject *sep = PyUnicode_FromString(", "), *all = PyUnicode_Join(sep, names);
+            fprintf(stderr, "load: unknown implementation '%s'; valid names: %s\n", o.impls[k], PyUnicode_AsUTF8(all));
+            return 2;
+        }
+        Py_DECREF(s);
+    }
+    static row rows[128];
+    int n = 0, grows = 0;
+    printf("%-18s %10s %10s %12s %14s  %s\n", "implementation", "ns first", "ns later", "blocks/pair", "heap B/pair",
+           "verdict");
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && n < 128; k++) {
+        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+        int chosen = !o.nimpls && strncmp(name, "broken-", 7) != 0;
+        for (int s = 0; s < o.nimpls; s++)
+            chosen |= !strcmp(o.impls[s], name);
+        if (!chosen)
+            continue;
+        fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
+        double t0 = now();
+        rows[n] = (row){name, run_isolated(&o, name)};
+        const figures *f = &rows[n].f;
+        char v[160];
+        if (f->ok) {
+            const char *verdict_text = verdict(&o, f, v, sizeof v);
+            grows += strcmp(verdict_text, "steady") != 0;
+            printf("%-18s %10.0f %10.0f %12.2f %14.0f  %s\n", name, f->first_ns, f->steady_ns,
+                   per_handle(f->blocks[END] - f->blocks[BEFORE], o.handles),
+                   per_handle(f->heap[END] - f->heap[BEFORE], o.handles),
+                   verdict_text);
+        } else {
+            printf("%-18s %s\n", name, f->error);
+        }
+        fprintf(stderr, "load: %s done in %.1f s\n", name, now() - t0);
+        fflush(NULL);
+        n++;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/load.md", o.out);
+    write_markdown(&o, rows, n, path);
+    snprintf(path, sizeof path, "%s/load.json", o.out);
+    write_json(&o, rows, n, path);
+    fprintf(stderr, "load: wrote %s/load.md and %s/load.json\n", o.out, o.out);
+    return grows ? 1 : 0;
+}

@@ -1,0 +1,20 @@
+# The load run: build/load, `make load` (QUICK=1: 1e5 handles, 1e6 reads;
+# IMPL= to pick implementations). Writes $(RESULTS)/load.md and load.json.
+
+LOAD = $(BUILD)/load
+LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
+LOAD_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,pyops.o subject.o)
+
+$(LOAD_OBJ): bench/load/load.c conformance/subject.h $(HEADERS) | $(BUILD)/.deps-core
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LOAD): $(LOAD_OBJ) $(LOAD_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(LOAD_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+
+LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IMPL),--impl $(i))
+
+.PHONY: load
+load: $(LOAD) adapters
+	@mkdir -p $(or $(RESULTS),results)
+	LOAD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null) $(LOAD) $(LOAD_FLAGS) --out $(or $(RESULTS),results)
