@@ -257,13 +257,16 @@ static void write_markdown(const options *o, const row *rows, int n, const char 
     fprintf(md,
             "Each implementation in its own process: %ld Adds built and held (each with its own Var: %ld live\n"
             "native handles, %ld held wrappers), then %ld reads of `add.a` in %ld passes over all of them,\n"
-            "each wrapper dropped at once. Memory after building, after the first pass (every Var wrapped\n"
-            "once) and at the end, after `gc.collect()`: *blocks* are CPython's live allocator blocks\n"
-            "(`sys.getallocatedblocks()`), *heap* is malloc's bytes in use (native objects, large buffers,\n"
-            "C++ and C library objects of the bindings), *cache* is what the strategy reports for its own\n"
-            "table (`cache_bytes()`, built-in implementations only). Per handle: divided by the %ld Vars.\n"
-            "*Steady* means no growth from the first pass to the end (blocks under 0.1%% of the handles,\n"
-            "heap under 1 MiB or 1%%); RSS is shown, not judged, since allocators keep freed pages.\n\n",
+            "each wrapper dropped at once. Memory is read (after `gc.collect()`) before building, after\n"
+            "building, after the first pass (every Var wrapped once), half-way through the other passes\n"
+            "and at the end. *Blocks* are CPython's live allocator blocks (`sys.getallocatedblocks()`),\n"
+            "*heap* is malloc's bytes in use, mmap'd blocks included (native objects, tables, the C++ and\n"
+            "C objects of the bindings), *cache* is what the strategy reports for its own table\n"
+            "(`cache_bytes()`, built-in implementations only). Per Add+Var: over the empty interpreter,\n"
+            "divided by %ld. *Steady* means no growth over the second half of the passes (blocks under\n"
+            "0.1%% of the handles, heap under 1 MiB or 1%%); growth before that is in its own column.\n"
+            "RSS is shown, not judged: allocators keep freed pages. Times are one run on a shared 2-core\n"
+            "machine: expect 10-50%% noise between runs.\n\n",
             o->handles, 2 * o->handles, o->handles, (long)(o->accesses / o->handles * o->handles),
             o->accesses / o->handles, o->handles);
     fprintf(md, "| implementation | ns/read, first pass | ns/read, later | blocks per Add+Var | heap bytes per Add+Var "
