@@ -7,15 +7,13 @@
  * last two. Writes a table, results/load.md and results/load.json. */
 #include <errno.h>
 #include <malloc.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../../conformance/child.h"
 #include "../../conformance/subject.h"
 #include "../../harness/embed.h"
 
@@ -151,65 +149,40 @@ static int measure(const options *o, PyObject *ns, figures *f)
     return 0;
 }
 
+typedef struct job { const options *o; const char *name; } job;
+
+static void measure_child(void *arg, int fd)
+{
+    const job *j = arg;
+    figures f = {0};
+    char why[300];
+    PyObject *ns = cf_subject_load(j->name);
+    if (!ns)
+        fail(&f, "loading");
+    else if (cf_subject_unavailable(ns, why, sizeof why))
+        snprintf(f.error, sizeof f.error, "skipped: %s", why);
+    else
+        measure(j->o, ns, &f);
+    _exit(write(fd, &f, sizeof f) == (ssize_t)sizeof f ? 0 : 3);
+}
+
 /* Runs one subject in a child with a watchdog; a crash or a hang is that
  * subject's error and the run goes on. */
 static figures run_isolated(const options *o, const char *name)
 {
     figures f = {0};
-    int fds[2];
-    if (pipe(fds) < 0) {
-        snprintf(f.error, sizeof f.error, "pipe: %s", strerror(errno));
+    job j = {o, name};
+    cf_child c;
+    if (cf_child_start(&c, measure_child, &j) < 0) {
+        snprintf(f.error, sizeof f.error, "fork: %s", strerror(errno));
         return f;
     }
-    fflush(NULL);
-    PyOS_BeforeFork();
-    pid_t pid = fork();
-    if (pid == 0) {
-        PyOS_AfterFork_Child();
-        close(fds[0]);
-        PyObject *ns = cf_subject_load(name);
-        char why[300];
-        if (!ns)
-            fail(&f, "loading");
-        else if (cf_subject_unavailable(ns, why, sizeof why))
-            snprintf(f.error, sizeof f.error, "skipped: %s", why);
-        else
-            measure(o, ns, &f);
-        _exit(write(fds[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 3);
-    }
-    PyOS_AfterFork_Parent();
-    close(fds[1]);
-    size_t got = 0;
-    int hung = 0;
-    double deadline = now() + o->timeout;
-    while (pid > 0 && got < sizeof f) {
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        int ready = poll(&pfd, 1, (int)((deadline - now()) * 1000) + 1);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready <= 0) {
-            hung = 1;
-            break;
-        }
-        ssize_t n = read(fds[0], (char *)&f + got, sizeof f - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fds[0]);
-    if (hung)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    int timed_out;
+    size_t got = cf_child_read(&c, &f, sizeof f, o->timeout, &timed_out);
+    int status = cf_child_finish(&c, timed_out);
     if (got < sizeof f) {
         f = (figures){0};
-        if (hung)
-            snprintf(f.error, sizeof f.error, "timed out after %.0f s; killed", o->timeout);
-        else if (WIFSIGNALED(status))
-            snprintf(f.error, sizeof f.error, "crashed: signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-        else
-            snprintf(f.error, sizeof f.error, "the process exited with status %d", WEXITSTATUS(status));
+        cf_child_describe(status, timed_out, o->timeout, f.error, sizeof f.error);
     }
     return f;
 }

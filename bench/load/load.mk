@@ -3,7 +3,7 @@
 
 LOAD = $(BUILD)/load
 LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
-LOAD_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,pyops.o subject.o)
+LOAD_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o pyops.o subject.o)
 
 $(LOAD_OBJ): bench/load/load.c conformance/subject.h $(HEADERS) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)

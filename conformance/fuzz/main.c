@@ -3,9 +3,6 @@
  * model of its claims; a divergence is shrunk and printed as Python. TAP
  * on stdout, progress and reproductions on stderr. */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../harness/embed.h"
+#include "../child.h"
 #include "../isolate.h"
 #include "../subject.h"
 #include "fuzz.h"
@@ -229,19 +227,21 @@ static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned 
 typedef struct batch_msg { int kind; long index; char reason[400]; } batch_msg;
 enum { MSG_START, MSG_DIVERGED, MSG_DONE };
 
-static void batch_child(const target *t, const options *o, long first, long last, double deadline, int fd)
+typedef struct batch { const target *t; const options *o; long first, last; double deadline; } batch;
+
+static void batch_child(void *arg, int fd)
 {
+    const batch *b = arg;
     static fz_case c;
     static fz_plan plan;
-    PyOS_AfterFork_Child();
-    long k = first;
-    for (; k < last && (o->cases || now() < deadline); k++) {
+    long k = b->first;
+    for (; k < b->last && (b->o->cases || now() < b->deadline); k++) {
         batch_msg m = {MSG_START, k, ""};
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
-        fz_generate(&c, o->seed + (unsigned long long)k, o->length);
-        fz_resolve(&c, t->features, &plan);
-        if (fz_run_model(t->ns, &plan, plan.n, t->features, t->claims.claims, m.reason, sizeof m.reason)) {
+        fz_generate(&c, b->o->seed + (unsigned long long)k, b->o->length);
+        fz_resolve(&c, b->t->features, &plan);
+        if (fz_run_model(b->t->ns, &plan, plan.n, b->t->features, b->t->claims.claims, m.reason, sizeof m.reason)) {
             m.kind = MSG_DIVERGED;
             _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
         }
@@ -256,55 +256,27 @@ static outcome run_batch(const target *t, const options *o, long first, long las
                          long *index)
 {
     outcome out = {0};
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        out = (outcome){1, "error", 0, ""};
-        snprintf(out.message, sizeof out.message, "pipe: %s", strerror(errno));
-        return out;
-    }
+    batch b = {t, o, first, last, deadline};
+    cf_child c;
     if (fz_progress)
         *fz_progress = 0;
-    fflush(NULL);
-    PyOS_BeforeFork();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        batch_child(t, o, first, last, deadline, fds[1]);
+    if (cf_child_start(&c, batch_child, &b) < 0) {
+        out = (outcome){1, "error", 0, ""};
+        snprintf(out.message, sizeof out.message, "fork: %s", strerror(errno));
+        *next = last;
+        return out;
     }
-    PyOS_AfterFork_Parent();
-    close(fds[1]);
     batch_msg m = {0};
     long started = first - 1;
-    int done = 0, hung = 0;
-    while (pid > 0 && !done) {
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        int ready = poll(&pfd, 1, (int)(t->timeout * 1000));
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready == 0) {
-            hung = 1;
-            break;
-        }
-        size_t got = 0;
-        while (got < sizeof m) {
-            ssize_t n = read(fds[0], (char *)&m + got, sizeof m - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        if (got < sizeof m)
-            break;   /* the child died */
+    int done = 0, timed_out = 0;
+    /* The watchdog restarts with every message: it bounds one case. */
+    while (!done && cf_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m) {
         if (m.kind == MSG_START)
             started = m.index;
         else
             done = 1;
     }
-    close(fds[0]);
-    if (hung)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    int status = cf_child_finish(&c, timed_out);
     *next = done && m.kind == MSG_DONE ? m.index : started + 1;
     *index = started;
     if (done && m.kind == MSG_DONE)
@@ -315,20 +287,12 @@ static outcome run_batch(const target *t, const options *o, long first, long las
         snprintf(out.category, sizeof out.category, "%.*s", bar1 ? (int)(bar1 - m.reason) : 5, bar1 ? m.reason : "error");
         out.step = bar1 ? atoi(bar1 + 1) : 0;
         snprintf(out.message, sizeof out.message, "%s", bar2 ? bar2 + 1 : m.reason);
-    } else if (hung) {
-        out.step = fz_progress ? *fz_progress : 0;
-        snprintf(out.category, sizeof out.category, "hang");
-        snprintf(out.message, sizeof out.message, "timed out after %.0f s (deadlock or hang); killed", t->timeout);
-    } else {
-        out.step = fz_progress ? *fz_progress : 0;
-        snprintf(out.category, sizeof out.category, WIFSIGNALED(status) ? "crash" : "error");
-        if (WIFSIGNALED(status))
-            snprintf(out.message, sizeof out.message, "crashed: signal %d (%s)", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
-        else
-            snprintf(out.message, sizeof out.message, "the fuzzing process exited with status %d",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return out;
     }
+    out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
+    snprintf(out.category, sizeof out.category, "%s",
+             timed_out ? "hang" : WIFSIGNALED(status) ? "crash" : "error");
+    cf_child_describe(status, timed_out, t->timeout, out.message, sizeof out.message);
     return out;
 }
 

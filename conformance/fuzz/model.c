@@ -4,8 +4,6 @@
  * attribute, a weak reference) and forgets it when the native becomes
  * unreachable from the held slots, because then it may be freed. */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include <unistd.h>
 
 #include "../cf.h"
+#include "../child.h"
 #include "fuzz.h"
 
 
@@ -277,80 +276,56 @@ static int pickle_roundtrip(run *r, const fz_step *s)
     return bad;
 }
 
-/* In a forked child, re-read every field of every held slot. Reports
- * through a pipe; a crash or a hang in the child is a divergence too. */
+/* The forked child's side: re-read every field of every held slot and
+ * report the first divergence (uniqueness only if the subject claims F1). */
+static void reread_child(void *arg, int fd)
+{
+    run *r = arg;
+    alarm(FORK_SECONDS);   /* outlive a killed parent by no more than that */
+    unsigned claims = r->claims & FZ_CLAIM_FORK ? FZ_CLAIM_UNIQUE : 0;
+    int bad = 0;
+    for (int s = 0; s < FZ_SLOTS && !bad; s++) {
+        if (!r->slot[s])
+            continue;
+        int n = r->slot_native[s];
+        for (int c = 0; c < 2 && !bad; c++) {
+            fz_field f;
+            int child = fz_field_native(r->plan, n, c, &f);
+            if (child < 0)
+                continue;
+            char expr[32];
+            snprintf(expr, sizeof expr, "s%d%s", s, fz_field_expr(f));
+            PyObject *o = read_field(r->slot[s], f);
+            bad = o ? sighting(r, o, child, expr, claims) : python_error(r, expr);
+            Py_XDECREF(o);
+        }
+    }
+    ssize_t w = write(fd, r->why, bad ? strlen(r->why) + 1 : 0);
+    (void)w;
+    _exit(bad ? 1 : 0);
+}
+
+/* os.fork() with held wrappers: a crash or a hang in the child is a
+ * divergence too. */
 static int fork_and_reread(run *r)
 {
-    int fds[2];
-    if (pipe(fds) < 0)
-        return diverge(r, "fork", "pipe: %s", strerror(errno));
-    fflush(NULL);
-    PyOS_BeforeFork();
-    pid_t pid = fork();
-    if (pid == 0) {
-        alarm(FORK_SECONDS);   /* outlive a killed parent by no more than that */
-        PyOS_AfterFork_Child();
-        close(fds[0]);
-        unsigned claims = r->claims & FZ_CLAIM_FORK ? FZ_CLAIM_UNIQUE : 0;
-        int bad = 0;
-        for (int s = 0; s < FZ_SLOTS && !bad; s++) {
-            if (!r->slot[s])
-                continue;
-            int n = r->slot_native[s];
-            for (int c = 0; c < 2 && !bad; c++) {
-                fz_field f;
-                int child = fz_field_native(r->plan, n, c, &f);
-                if (child < 0)
-                    continue;
-                char expr[32];
-                snprintf(expr, sizeof expr, "s%d%s", s, fz_field_expr(f));
-                PyObject *o = read_field(r->slot[s], f);
-                bad = o ? sighting(r, o, child, expr, claims) : python_error(r, expr);
-                Py_XDECREF(o);
-            }
-        }
-        ssize_t w = write(fds[1], r->why, bad ? strlen(r->why) + 1 : 0);
-        (void)w;
-        _exit(bad ? 1 : 0);
-    }
-    PyOS_AfterFork_Parent();
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
+    cf_child c;
+    if (cf_child_start(&c, reread_child, r) < 0)
         return diverge(r, "fork", "fork: %s", strerror(errno));
-    }
     char msg[400] = "";
-    size_t got = 0;
-    int hung = 0;
-    for (;;) {
-        struct pollfd pfd = {fds[0], POLLIN, 0};
-        int ready = poll(&pfd, 1, FORK_SECONDS * 1000);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready == 0) {
-            hung = 1;
-            break;
-        }
-        ssize_t k = read(fds[0], msg + got, sizeof msg - 1 - got);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fds[0]);
-    if (hung)
-        kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (hung)
-        return diverge(r, "fork", "the forked child hung re-reading fields; killed after %d s", FORK_SECONDS);
-    if (WIFSIGNALED(status))
-        return diverge(r, "fork", "the forked child crashed re-reading fields: signal %d", WTERMSIG(status));
-    if (WEXITSTATUS(status) != 0) {
+    int timed_out;
+    cf_child_read(&c, msg, sizeof msg - 1, FORK_SECONDS, &timed_out);
+    int status = cf_child_finish(&c, timed_out);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
         /* msg is the child's "category|step|message": keep its message. */
         const char *m = strchr(msg, '|');
         m = m ? strchr(m + 1, '|') : NULL;
         return diverge(r, "fork", "in the forked child: %s", m ? m + 1 : "failed without a reason");
+    }
+    if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char why[160];
+        cf_child_describe(status, timed_out, FORK_SECONDS, why, sizeof why);
+        return diverge(r, "fork", "the forked child re-reading fields %s", why);
     }
     return 0;
 }
