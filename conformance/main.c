@@ -205,21 +205,8 @@ static int parse(int argc, char **argv, options *o)
 /* Unknown names are errors that list the valid ones. */
 static int check_names(options *o, PyObject *names)
 {
-    for (int k = 0; k < o->nimpls; k++) {
-        PyObject *s = PyUnicode_FromString(o->impls[k]);
-        int known = s ? PySequence_Contains(names, s) : -1;
-        Py_XDECREF(s);
-        if (known != 1) {
-            PyObject *ns = cf_subject_load(o->impls[k]);   /* its error lists the valid names */
-            Py_XDECREF(ns);
-            PyObject *type, *value, *tb;
-            PyErr_Fetch(&type, &value, &tb);
-            PyObject *msg = value ? PyObject_Str(value) : NULL;
-            fprintf(stderr, "conformance: %s\n", msg ? PyUnicode_AsUTF8(msg) : o->impls[k]);
-            Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
-            return -1;
-        }
-    }
+    if (cf_subject_check_names("conformance", o->impls, o->nimpls, names) < 0)
+        return -1;
     for (int k = 0; k < o->nprops; k++) {
         int known = 0;
         for (const cf_property *const *pp = cf_properties; *pp; pp++)

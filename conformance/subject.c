@@ -42,6 +42,24 @@ PyObject *cf_subject_names(void)
     return all;
 }
 
+int cf_subject_check_names(const char *prog, const char *const *wanted, int n, PyObject *names)
+{
+    for (int k = 0; k < n; k++) {
+        PyObject *s = PyUnicode_FromString(wanted[k]);
+        int known = s ? PySequence_Contains(names, s) : -1;
+        Py_XDECREF(s);
+        if (known == 1)
+            continue;
+        PyObject *sep = PyUnicode_FromString(", "), *all = sep ? PyUnicode_Join(sep, names) : NULL;
+        fprintf(stderr, "%s: unknown implementation '%s'; valid names: %s\n", prog, wanted[k],
+                all ? PyUnicode_AsUTF8(all) : "(cannot list them)");
+        Py_XDECREF(all), Py_XDECREF(sep);
+        PyErr_Clear();
+        return -1;
+    }
+    return 0;
+}
+
 PyObject *cf_subject_load(const char *name)
 {
     if (is_adapter(name))

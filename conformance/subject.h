@@ -8,6 +8,10 @@
 
 /* All subject names (new list), or NULL with an exception. */
 PyObject *cf_subject_names(void);
+/* 0 if each of the n wanted names is in names (cf_subject_names());
+ * else prints "PROG: unknown implementation 'X'; valid names: ..." and
+ * returns -1. */
+int cf_subject_check_names(const char *prog, const char *const *wanted, int n, PyObject *names);
 /* The namespace of a subject (new reference), or NULL with an exception
  * whose message lists the valid names. */
 PyObject *cf_subject_load(const char *name);

@@ -14,13 +14,15 @@
 #include <unistd.h>
 
 #include "../../conformance/child.h"
+#include "../../conformance/expect.h"
 #include "../../conformance/subject.h"
 #include "../../harness/embed.h"
 
 /* Memory is read before building, after building, after the first pass,
- * half-way through the remaining passes and at the end. */
-enum { MAX_SELECTED = 64, SNAPSHOTS = 5 };
-enum { BEFORE, BUILT, FIRST, HALF, END };
+ * half-way through the remaining passes, at the end, and once everything
+ * is dropped again. */
+enum { MAX_SELECTED = 64, SNAPSHOTS = 6 };
+enum { BEFORE, BUILT, FIRST, HALF, END, DROPPED };
 
 typedef struct options {
     const char *impls[MAX_SELECTED];
@@ -142,9 +144,11 @@ static int measure(const options *o, PyObject *ns, figures *f)
     if (passes < 2)
         snapshot(ns, f, HALF);
     snapshot(ns, f, END);
+    Py_CLEAR(adds);
+    snapshot(ns, f, DROPPED);
     f->first_ns = first * 1e9 / (double)o->handles;
     f->steady_ns = passes > 1 ? rest * 1e9 / (double)(o->handles * (passes - 1)) : f->first_ns;
-    Py_DECREF(adds), Py_DECREF(name), Py_DECREF(add), Py_DECREF(var);
+    Py_DECREF(name), Py_DECREF(add), Py_DECREF(var);
     f->ok = 1;
     return 0;
 }
@@ -190,19 +194,41 @@ static figures run_isolated(const options *o, const char *name)
 /* Steady state: over the second half of the passes, live CPython blocks
  * grow by less than 0.1% of the handles and malloc'd bytes by less than
  * 1 MiB or 1%. Growth before that (a table resizing once) is reported, not
- * judged; so is RSS, since allocators keep freed pages. */
-static const char *verdict(const options *o, const figures *f, char *buf, size_t n)
+ * judged; so is RSS, since allocators keep freed pages. Once everything is
+ * dropped, memory must come back to where it started within the same
+ * margins, unless the implementation does not claim L1 (no leak). Returns
+ * 1 if the figures break a claim. */
+static int within(long long blocks, long long heap, long long heap_base, long handles)
+{
+    long long block_margin = handles / 1000 > 1000 ? handles / 1000 : 1000;
+    return blocks <= block_margin && (heap <= (1 << 20) || heap <= heap_base / 100);
+}
+
+static int verdict(const options *o, const figures *f, int claims_no_leak, char *buf, size_t n)
 {
     long long db = f->blocks[END] - f->blocks[HALF], dh = f->heap[END] - f->heap[HALF];
-    int blocks_ok = db <= o->handles / 1000, heap_ok = dh <= (1 << 20) || dh <= f->heap[HALF] / 100;
+    /* What stays after the drop, less what the strategy itself reports
+     * for its table then (a dict keeps its capacity: claimed, not leaked). */
+    long long kept_table = f->cache[DROPPED] >= 0 ? f->cache[DROPPED] - f->cache[BEFORE] : 0;
+    long long kb = f->blocks[DROPPED] - f->blocks[BEFORE], kh = f->heap[DROPPED] - f->heap[BEFORE] - kept_table;
     long long early = f->heap[HALF] - f->heap[FIRST];
-    if (blocks_ok && heap_ok && early > (1 << 20))
-        snprintf(buf, n, "steady after growing %.1f MiB early", (double)early / 1048576.0);
-    else if (blocks_ok && heap_ok)
-        return "steady";
-    else
+    if (!within(db, dh, f->heap[HALF], o->handles)) {
         snprintf(buf, n, "GROWS: %+lld blocks, %+lld heap bytes in the second half", db, dh);
-    return buf;
+        return 1;
+    }
+    if (!within(kb, kh, f->heap[BEFORE], o->handles)) {
+        snprintf(buf, n, "%s %.2f blocks and %.0f heap bytes per pair after everything is dropped%s",
+                 claims_no_leak ? "KEEPS" : "steady; keeps", (double)kb / (double)o->handles,
+                 (double)kh / (double)o->handles, claims_no_leak ? "" : " (does not claim L1: by design)");
+        return claims_no_leak;
+    }
+    size_t used = (size_t)snprintf(buf, n, "steady");
+    if (early > (1 << 20) && used < n)
+        used += (size_t)snprintf(buf + used, n - used, " after growing %.1f MiB early", (double)early / 1048576.0);
+    if (kept_table > (1 << 20) && used < n)
+        snprintf(buf + used, n - used, "; its table keeps %.1f MiB after everything is dropped (cache_bytes() says so)",
+                 (double)kept_table / 1048576.0);
+    return 0;
 }
 
 static double per_handle(long long bytes, long handles) { return (double)bytes / (double)handles; }
@@ -215,7 +241,13 @@ static void mib(char *buf, size_t n, long long bytes)
         snprintf(buf, n, "%.1f", (double)bytes / 1048576.0);
 }
 
-typedef struct row { const char *name; figures f; } row;
+typedef struct row {
+    const char *name;
+    figures f;
+    int claims_no_leak;   /* its expectations file does not list L1 */
+    int broke;            /* the figures break a claim */
+    char verdict[200];
+} row;
 
 static void write_markdown(const options *o, const row *rows, int n, const char *path)
 {
@@ -225,19 +257,24 @@ static void write_markdown(const options *o, const row *rows, int n, const char 
         return;
     }
     const char *commit = getenv("LOAD_COMMIT");
-    fprintf(md, "# Load\n\nPython %.*s, commit %s. Generated by `make load`; do not edit by hand.\n\n",
-            (int)strcspn(Py_GetVersion(), " "), Py_GetVersion(), commit && *commit ? commit : "unknown");
+    char date[32];
+    time_t t = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+    fprintf(md, "# Load\n\nPython %.*s, commit %s, %s. Generated by `make load`; do not edit by hand.\n\n",
+            (int)strcspn(Py_GetVersion(), " "), Py_GetVersion(), commit && *commit ? commit : "unknown", date);
     fprintf(md,
             "Each implementation in its own process: %ld Adds built and held (each with its own Var: %ld live\n"
             "native handles, %ld held wrappers), then %ld reads of `add.a` in %ld passes over all of them,\n"
             "each wrapper dropped at once. Memory is read (after `gc.collect()`) before building, after\n"
             "building, after the first pass (every Var wrapped once), half-way through the other passes\n"
-            "and at the end. *Blocks* are CPython's live allocator blocks (`sys.getallocatedblocks()`),\n"
+            "at the end, and after dropping everything. *Blocks* are CPython's live allocator blocks (`sys.getallocatedblocks()`),\n"
             "*heap* is malloc's bytes in use, mmap'd blocks included (native objects, tables, the C++ and\n"
             "C objects of the bindings), *cache* is what the strategy reports for its own table\n"
             "(`cache_bytes()`, built-in implementations only). Per Add+Var: over the empty interpreter,\n"
             "divided by %ld. *Steady* means no growth over the second half of the passes (blocks under\n"
-            "0.1%% of the handles, heap under 1 MiB or 1%%); growth before that is in its own column.\n"
+            "0.1%% of the handles, heap under 1 MiB or 1%%), and memory back to where it started (same\n"
+            "margins) once everything is dropped, unless the implementation does not claim L1 (no leak)\n"
+            "in its expectations file. Growth before the second half is shown, not judged.\n"
             "RSS is shown, not judged: allocators keep freed pages. Times are one run on a shared 2-core\n"
             "machine: expect 10-50%% noise between runs.\n\n",
             o->handles, 2 * o->handles, o->handles, (long)(o->accesses / o->handles * o->handles),
@@ -251,13 +288,13 @@ static void write_markdown(const options *o, const row *rows, int n, const char 
             fprintf(md, "| `%s` | | | | | | | | %s |\n", rows[k].name, f->error);
             continue;
         }
-        char c[32], r0[32], r1[32], r2[32], v[160];
+        char c[32], r0[32], r1[32], r2[32];
         mib(c, sizeof c, f->cache[END]);
         mib(r0, sizeof r0, f->rss[BUILT]), mib(r1, sizeof r1, f->rss[FIRST]), mib(r2, sizeof r2, f->rss[END]);
         fprintf(md, "| `%s` | %.0f | %.0f | %.2f | %.0f | %.0f | %s | %s / %s / %s | %s |\n", rows[k].name,
                 f->first_ns, f->steady_ns, per_handle(f->blocks[END] - f->blocks[BEFORE], o->handles),
                 per_handle(f->heap[END] - f->heap[BEFORE], o->handles),
-                per_handle(f->heap[END] - f->heap[FIRST], o->handles), c, r0, r1, r2, verdict(o, f, v, sizeof v));
+                per_handle(f->heap[END] - f->heap[FIRST], o->handles), c, r0, r1, r2, rows[k].verdict);
     }
     fprintf(md, "\n*Blocks* and *heap bytes per Add+Var* are what the held Adds, their Vars and whatever the\n"
                 "strategy keeps for them cost at the end, over the empty interpreter: the Add wrapper (held)\n"
@@ -292,11 +329,13 @@ static void write_json(const options *o, const row *rows, int n, const char *pat
         fprintf(js, ", \"build_s\": %.3f, \"first_ns\": %.1f, \"steady_ns\": %.1f", f->build_s, f->first_ns,
                 f->steady_ns);
         const long long *series[] = {f->rss, f->blocks, f->heap, f->cache, f->entries};
-        /* Each series: before building, built, first pass, half-way, end. */
+        fprintf(js, ", \"claims_no_leak\": %s, \"broke_a_claim\": %s, \"verdict\": \"%s\"",
+                rows[k].claims_no_leak ? "true" : "false", rows[k].broke ? "true" : "false", rows[k].verdict);
+        /* Each series: before building, built, first pass, half-way, end, dropped. */
         const char *names[] = {"rss", "blocks", "heap", "cache_bytes", "cache_entries"};
         for (int s = 0; s < 5; s++)
-            fprintf(js, ", \"%s\": [%lld, %lld, %lld, %lld, %lld]", names[s], series[s][BEFORE], series[s][BUILT],
-                    series[s][FIRST], series[s][HALF], series[s][END]);
+            fprintf(js, ", \"%s\": [%lld, %lld, %lld, %lld, %lld, %lld]", names[s], series[s][BEFORE],
+                    series[s][BUILT], series[s][FIRST], series[s][HALF], series[s][END], series[s][DROPPED]);
         fprintf(js, "}");
     }
     fprintf(js, "\n]}\n");
@@ -371,17 +410,10 @@ int main(int argc, char **argv)
         PyErr_Print();
         return 2;
     }
-    for (int k = 0; k < o.nimpls; k++) {
-        PyObject *s = PyUnicode_FromString(o.impls[k]);
-        if (PySequence_Contains(names, s) != 1) {
-            PyObject *sep = PyUnicode_FromString(", "), *all = PyUnicode_Join(sep, names);
-            fprintf(stderr, "load: unknown implementation '%s'; valid names: %s\n", o.impls[k], PyUnicode_AsUTF8(all));
-            return 2;
-        }
-        Py_DECREF(s);
-    }
+    if (cf_subject_check_names("load", o.impls, o.nimpls, names) < 0)
+        return 2;
     static row rows[128];
-    int n = 0, grows = 0;
+    int n = 0, broke = 0;
     printf("%-18s %10s %10s %12s %14s  %s\n", "implementation", "ns first", "ns later", "blocks/pair", "heap B/pair",
            "verdict");
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && n < 128; k++) {
@@ -393,16 +425,18 @@ int main(int argc, char **argv)
             continue;
         fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
         double t0 = now();
-        rows[n] = (row){name, run_isolated(&o, name)};
-        const figures *f = &rows[n].f;
-        char v[160];
+        row *r = &rows[n];
+        *r = (row){name, run_isolated(&o, name)};
+        cf_expect *e = cf_expect_load(CF_SOURCE_DIR "/expectations", name);
+        r->claims_no_leak = !cf_expect_mentions(e, "L1");
+        cf_expect_free(e);
+        const figures *f = &r->f;
         if (f->ok) {
-            const char *verdict_text = verdict(&o, f, v, sizeof v);
-            grows += strcmp(verdict_text, "steady") != 0;
+            r->broke = verdict(&o, f, r->claims_no_leak, r->verdict, sizeof r->verdict);
+            broke += r->broke;
             printf("%-18s %10.0f %10.0f %12.2f %14.0f  %s\n", name, f->first_ns, f->steady_ns,
                    per_handle(f->blocks[END] - f->blocks[BEFORE], o.handles),
-                   per_handle(f->heap[END] - f->heap[BEFORE], o.handles),
-                   verdict_text);
+                   per_handle(f->heap[END] - f->heap[BEFORE], o.handles), r->verdict);
         } else {
             printf("%-18s %s\n", name, f->error);
         }
@@ -416,5 +450,5 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/load.json", o.out);
     write_json(&o, rows, n, path);
     fprintf(stderr, "load: wrote %s/load.md and %s/load.json\n", o.out, o.out);
-    return grows ? 1 : 0;
+    return broke ? 1 : 0;
 }

@@ -397,13 +397,8 @@ int main(int argc, char **argv)
         PyErr_Print();
         return 2;
     }
-    for (int k = 0; k < o.nimpls; k++)
-        if (!contains(names, o.impls[k])) {
-            PyObject *joined = PyUnicode_Join(PyUnicode_FromString(", "), names);
-            fprintf(stderr, "fuzz: unknown implementation '%s'; valid names: %s\n", o.impls[k],
-                    joined ? PyUnicode_AsUTF8(joined) : "?");
-            return 2;
-        }
+    if (cf_subject_check_names("fuzz", o.impls, o.nimpls, names) < 0)
+        return 2;
     if (!o.list)
         printf("TAP version 13\n");
     tally tap = {0};
