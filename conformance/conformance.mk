@@ -46,8 +46,8 @@ $(BUILD)/tests/test_bad_input: conformance/tests/test_bad_input.c harness/tests/
 	$(CC) $(CFLAGS_ALL) -DCF_BUILD_DIR='"$(abspath $(BUILD))"' -o $@ $<
 
 .PHONY: bad-input-test
-# fuzz.mk is read after this file: name the fuzzer by its path.
-bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(BUILD)/fuzz $(RUNNER)
+# fuzz.mk and load.mk are read after this file: name their programs by path.
+bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(BUILD)/fuzz $(BUILD)/load $(RUNNER)
 	prove --exec '' $<
 
 test: bad-input-test

@@ -1,7 +1,9 @@
 /* Bad input to the runners: unknown names, plug-ins with a wrong ABI or no
  * entry point, and strategies that return NULL without an exception,
  * raise, crash or deadlock. Each must end in a clear message, and a
- * misbehaving strategy in failed tests with the reason, in bounded time. */
+ * misbehaving strategy in failed tests with the reason, in bounded time.
+ * Also: the load run fails when an implementation's figures break its
+ * claims. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,17 @@ static void fuzzed(const char *name, const char *category)
     expect(&r, 1, needle, 60, what);
 }
 
+/* Wrong claims: with no expectations file, leaky claims L1, and the load
+ * run must fail on the natives it keeps. */
+static void load_claims(void)
+{
+    result r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s "
+                   "--expectations /nonexistent 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
+    expect(&r, 1, "LEAKS 40000 natives", 60, "load on leaky+node claiming L1");
+    r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
+    expect(&r, 0, "does not claim L1: by design", 60, "load on leaky+node as it is");
+}
+
 int main(void)
 {
     tap_start();
@@ -123,5 +136,6 @@ int main(void)
     fuzzed("bad-null", "error");
     fuzzed("bad-crash", "crash");
     fuzzed("bad-deadlock", "hang");
+    load_claims();
     return tap_end();
 }
