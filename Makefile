@@ -48,8 +48,13 @@ help:
 	@echo "make test       install what is missing, build, run every test under prove"
 	@echo "make bench      run the benchmarks and write results/ (QUICK=1 for a short run)"
 	@echo "make seed       run the reported scenario against every implementation"
+	@echo "make conformance  run the property suite, write results/conformance.{json,md}"
+	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make load       1e6 live handles, 1e7 reads per implementation: results/load.md (QUICK=1: 1e5, 1e6)"
 	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per implementation (default 2), FUZZ_SEED"
+	@echo "make memcheck   unit tests and a probe per strategy under valgrind"
+	@echo "make sanitize   ASan+UBSan build: unit tests, conformance, fuzzer"
+	@echo "make adapters   build the pybind11 extension and the C library ctypes/cffi load"
 	@echo "make clean      remove $(BUILD)/"
 	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3)"
 
