@@ -25,7 +25,7 @@ typedef enum fz_op {
     FZ_NEW_VAR,     /* s[d] = ns.Var("vN") */
     FZ_NEW_ADD,     /* s[d] = ns.Add(s[a], s[b])            (Var/Add args) */
     FZ_NEW_LAYOUT,  /* s[d] = ns.Layout([s[a]], s[b])       (Var axis, Var/Add offset) */
-    FZ_NEW_NODE,    /* s[d] = ns.Node(N, [s[a], s[b]])      (feature node) */
+    FZ_NEW_NODE,    /* s[d] = ns.Node(N, [those of s[a], s[b] that are Nodes]) (feature node) */
     FZ_NEW_OUTER,   /* s[d] = ns.Outer(N)                   (feature outer) */
     FZ_GET,         /* s[d] = a field of s[a], chosen by b */
     FZ_DROP,        /* s[d] = None */
