@@ -120,6 +120,9 @@ int fz_shrink(fz_case *c, fz_still_fails still_fails, void *ctx, int max_trials)
  * every claim held, else 1 with "category|step|message" in why. */
 int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsigned claims,
                  char *why, size_t n);
+/* Splits a "category|step|message" divergence: fills category and step
+ * and returns the message (for anything else: "error", 0, all of it). */
+const char *fz_divergence_split(const char *why, char *category, size_t n, int *step);
 /* If set (a page shared with the parent), the step being run: a crash or
  * a hang can then be blamed on a step. */
 extern volatile int *fz_progress;

@@ -3,8 +3,8 @@
 
 FUZZ_SRC = $(wildcard conformance/fuzz/*.c)
 FUZZ_OBJ = $(FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
-# The conformance suite's subjects, expectations and isolation, not its main.
-FUZZ_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o isolate.o pyops.o subject.o)
+# The conformance suite's subjects, expectations and forked children, not its main.
+FUZZ_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
 FUZZ = $(BUILD)/fuzz
 FUZZ_SECONDS ?= 2
 FUZZ_SEED ?= 1

@@ -13,7 +13,6 @@
 
 #include "../../harness/embed.h"
 #include "../child.h"
-#include "../isolate.h"
 #include "../subject.h"
 #include "fuzz.h"
 
@@ -130,48 +129,63 @@ typedef struct target {
     double shrink_deadline;
 } target;
 
-/* The isolated child runs the plan set here (fork shares it). */
-static const fz_plan *current_plan;
-static const target *current_target;
+/* What a fuzzing child writes: the case it starts (batches), a divergence
+ * as "category|step|message", or that it is done. */
+typedef struct child_msg { int kind; long index; char reason[400]; } child_msg;
+enum { MSG_START, MSG_DIVERGED, MSG_DONE };
 
-static cf_status run_current(cf_ctx *ctx)
-{
-    char why[sizeof ctx->reason];
-    if (fz_run_model(ctx->ns, current_plan, current_plan->n, current_target->features,
-                     current_target->claims.claims, why, sizeof why))
-        return cf_fail(ctx, "%s", why);
-    return CF_PASS;
-}
-
-static const cf_property fuzz_case = {"FZ", "fuzz-case", "one fuzz case", "", 0, CF_PARAM_NONE, run_current};
-
-/* A divergence, parsed from "category|step|message" or from the
- * isolation layer's own reasons (crashes, hangs). */
+/* A divergence: from the model's report, or from how the child died. */
 typedef struct outcome { int failed; char category[32]; int step; char message[400]; } outcome;
 
+static outcome ended(const child_msg *m, int reported, int status, int timed_out, double timeout)
+{
+    outcome out = {1, "", 0, ""};
+    if (reported) {   /* MSG_DIVERGED */
+        const char *msg = fz_divergence_split(m->reason, out.category, sizeof out.category, &out.step);
+        snprintf(out.message, sizeof out.message, "%s", msg);
+        return out;
+    }
+    out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
+    snprintf(out.category, sizeof out.category, "%s", timed_out ? "hang" : WIFSIGNALED(status) ? "crash" : "error");
+    cf_child_describe(status, timed_out, timeout, out.message, sizeof out.message);
+    return out;
+}
+
+static outcome fork_failed(void)
+{
+    outcome out = {1, "error", 0, ""};
+    snprintf(out.message, sizeof out.message, "fork: %s", strerror(errno));
+    return out;
+}
+
+typedef struct one_case { const target *t; const fz_plan *plan; } one_case;
+
+static void case_child(void *arg, int fd)
+{
+    const one_case *job = arg;
+    child_msg m = {MSG_DONE, 0, ""};
+    if (fz_run_model(job->t->ns, job->plan, job->plan->n, job->t->features, job->t->claims.claims, m.reason,
+                     sizeof m.reason))
+        m.kind = MSG_DIVERGED;
+    _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
+}
+
+/* One case alone, in a fresh process with a watchdog. */
 static outcome run_case(const target *t, const fz_plan *plan)
 {
-    outcome out = {0};
-    cf_ctx ctx = {.ns = t->ns, .subject = t->name};
-    current_plan = plan;
-    current_target = t;
+    one_case job = {t, plan};
+    cf_child c;
     if (fz_progress)
         *fz_progress = 0;
-    if (cf_run_isolated(&fuzz_case, &ctx, t->timeout) == CF_PASS)
-        return out;
-    out.failed = 1;
-    char *bar1 = strchr(ctx.reason, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-    if (bar2) {
-        snprintf(out.category, sizeof out.category, "%.*s", (int)(bar1 - ctx.reason), ctx.reason);
-        out.step = atoi(bar1 + 1);
-        snprintf(out.message, sizeof out.message, "%s", bar2 + 1);
-    } else {
-        snprintf(out.category, sizeof out.category, "%s",
-                 !strncmp(ctx.reason, "crashed", 7) ? "crash" : !strncmp(ctx.reason, "timed out", 9) ? "hang" : "error");
-        snprintf(out.message, sizeof out.message, "%s", ctx.reason);
-        out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
-    }
-    return out;
+    if (cf_child_start(&c, case_child, &job) < 0)
+        return fork_failed();
+    child_msg m;
+    int timed_out;
+    int reported = cf_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m;
+    int status = cf_child_finish(&c, timed_out);
+    if (reported && m.kind == MSG_DONE)
+        return (outcome){0};
+    return ended(&m, reported, status, timed_out, t->timeout);
 }
 
 static int still_fails(const fz_case *c, void *arg)
@@ -224,8 +238,6 @@ static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned 
  * process that has CPython loaded), so one child runs many cases in a row
  * and says which one it starts before running it; a crash or a hang is
  * then blamed on that case, which the parent re-runs alone to confirm. */
-typedef struct batch_msg { int kind; long index; char reason[400]; } batch_msg;
-enum { MSG_START, MSG_DIVERGED, MSG_DONE };
 
 typedef struct batch { const target *t; const options *o; long first, last; double deadline; } batch;
 
@@ -236,7 +248,7 @@ static void batch_child(void *arg, int fd)
     static fz_plan plan;
     long k = b->first;
     for (; k < b->last && (b->o->cases || now() < b->deadline); k++) {
-        batch_msg m = {MSG_START, k, ""};
+        child_msg m = {MSG_START, k, ""};
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
         fz_generate(&c, b->o->seed + (unsigned long long)k, b->o->length);
@@ -246,7 +258,7 @@ static void batch_child(void *arg, int fd)
             _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
         }
     }
-    batch_msg done = {MSG_DONE, k, ""};
+    child_msg done = {MSG_DONE, k, ""};
     _exit(write(fd, &done, sizeof done) == sizeof done ? 0 : 3);
 }
 
@@ -255,18 +267,15 @@ static void batch_child(void *arg, int fd)
 static outcome run_batch(const target *t, const options *o, long first, long last, double deadline, long *next,
                          long *index)
 {
-    outcome out = {0};
     batch b = {t, o, first, last, deadline};
     cf_child c;
     if (fz_progress)
         *fz_progress = 0;
     if (cf_child_start(&c, batch_child, &b) < 0) {
-        out = (outcome){1, "error", 0, ""};
-        snprintf(out.message, sizeof out.message, "fork: %s", strerror(errno));
         *next = last;
-        return out;
+        return fork_failed();
     }
-    batch_msg m = {0};
+    child_msg m = {0};
     long started = first - 1;
     int done = 0, timed_out = 0;
     /* The watchdog restarts with every message: it bounds one case. */
@@ -280,20 +289,8 @@ static outcome run_batch(const target *t, const options *o, long first, long las
     *next = done && m.kind == MSG_DONE ? m.index : started + 1;
     *index = started;
     if (done && m.kind == MSG_DONE)
-        return out;
-    out.failed = 1;
-    if (done) {   /* MSG_DIVERGED: "category|step|message" */
-        char *bar1 = strchr(m.reason, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-        snprintf(out.category, sizeof out.category, "%.*s", bar1 ? (int)(bar1 - m.reason) : 5, bar1 ? m.reason : "error");
-        out.step = bar1 ? atoi(bar1 + 1) : 0;
-        snprintf(out.message, sizeof out.message, "%s", bar2 ? bar2 + 1 : m.reason);
-        return out;
-    }
-    out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
-    snprintf(out.category, sizeof out.category, "%s",
-             timed_out ? "hang" : WIFSIGNALED(status) ? "crash" : "error");
-    cf_child_describe(status, timed_out, t->timeout, out.message, sizeof out.message);
-    return out;
+        return (outcome){0};
+    return ended(&m, done, status, timed_out, t->timeout);
 }
 
 typedef struct tally { int n, bad; } tally;

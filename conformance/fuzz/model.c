@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,19 @@ static int diverge(run *r, const char *category, const char *fmt, ...)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
     return 1;
+}
+
+const char *fz_divergence_split(const char *why, char *category, size_t n, int *step)
+{
+    const char *bar1 = strchr(why, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (!bar2) {
+        snprintf(category, n, "error");
+        *step = 0;
+        return why;
+    }
+    snprintf(category, n, "%.*s", (int)(bar1 - why), why);
+    *step = atoi(bar1 + 1);
+    return bar2 + 1;
 }
 
 /* A Python error where none was expected: the subject failed a valid step. */
@@ -317,10 +331,10 @@ static int fork_and_reread(run *r)
     cf_child_read(&c, msg, sizeof msg - 1, FORK_SECONDS, &timed_out);
     int status = cf_child_finish(&c, timed_out);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
-        /* msg is the child's "category|step|message": keep its message. */
-        const char *m = strchr(msg, '|');
-        m = m ? strchr(m + 1, '|') : NULL;
-        return diverge(r, "fork", "in the forked child: %s", m ? m + 1 : "failed without a reason");
+        char category[32];
+        int at;
+        return diverge(r, "fork", "in the forked child: %s",
+                       *msg ? fz_divergence_split(msg, category, sizeof category, &at) : "failed without a reason");
     }
     if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char why[160];
