@@ -202,11 +202,9 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Unknown names are errors that list the valid ones. */
-static int check_names(options *o, PyObject *names)
+/* Unknown property ids are errors that list the valid ones. */
+static int check_properties(options *o)
 {
-    if (cf_subject_check_names("conformance", o->impls, o->nimpls, names) < 0)
-        return -1;
     for (int k = 0; k < o->nprops; k++) {
         int known = 0;
         for (const cf_property *const *pp = cf_properties; *pp; pp++)
@@ -274,12 +272,8 @@ int main(int argc, char **argv)
     setenv("PYTHONPATH", path, 1);
     if (ffi_embed_start(argv[0]) < 0)
         return 2;
-    PyObject *names = cf_subject_names();
-    if (!names) {
-        PyErr_Print();
-        return 2;
-    }
-    if (check_names(&opt, names) < 0)
+    PyObject *names = cf_subject_names_checked("conformance", opt.impls, opt.nimpls);
+    if (!names || check_properties(&opt) < 0)
         return 2;
     run_state rs = {&opt, NULL, 0, 0, 1};
     if (opt.json) {
@@ -293,7 +287,7 @@ int main(int argc, char **argv)
     printf("TAP version 13\n");
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         const char *impl = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        if (selected(opt.impls, opt.nimpls, impl))
+        if (cf_subject_wanted(impl, opt.impls, opt.nimpls))
             run_impl(&rs, impl);
     }
     printf("1..%d\n", rs.n);

@@ -42,8 +42,13 @@ PyObject *cf_subject_names(void)
     return all;
 }
 
-int cf_subject_check_names(const char *prog, const char *const *wanted, int n, PyObject *names)
+PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, int n)
 {
+    PyObject *names = cf_subject_names();
+    if (!names) {
+        PyErr_Print();
+        return NULL;
+    }
     for (int k = 0; k < n; k++) {
         PyObject *s = PyUnicode_FromString(wanted[k]);
         int known = s ? PySequence_Contains(names, s) : -1;
@@ -53,11 +58,19 @@ int cf_subject_check_names(const char *prog, const char *const *wanted, int n, P
         PyObject *sep = PyUnicode_FromString(", "), *all = sep ? PyUnicode_Join(sep, names) : NULL;
         fprintf(stderr, "%s: unknown implementation '%s'; valid names: %s\n", prog, wanted[k],
                 all ? PyUnicode_AsUTF8(all) : "(cannot list them)");
-        Py_XDECREF(all), Py_XDECREF(sep);
+        Py_XDECREF(all), Py_XDECREF(sep), Py_DECREF(names);
         PyErr_Clear();
-        return -1;
+        return NULL;
     }
-    return 0;
+    return names;
+}
+
+int cf_subject_wanted(const char *name, const char *const *wanted, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(wanted[k], name) == 0)
+            return 1;
+    return n == 0;
 }
 
 PyObject *cf_subject_load(const char *name)

@@ -8,10 +8,12 @@
 
 /* All subject names (new list), or NULL with an exception. */
 PyObject *cf_subject_names(void);
-/* 0 if each of the n wanted names is in names (cf_subject_names());
- * else prints "PROG: unknown implementation 'X'; valid names: ..." and
- * returns -1. */
-int cf_subject_check_names(const char *prog, const char *const *wanted, int n, PyObject *names);
+/* All subject names, after checking that each of the n names a user asked
+ * for is one; else prints "PROG: unknown implementation 'X'; valid names:
+ * ..." (or the Python error) and returns NULL. */
+PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, int n);
+/* Whether name is among the n a user asked for (all, if n is 0). */
+int cf_subject_wanted(const char *name, const char *const *wanted, int n);
 /* The namespace of a subject (new reference), or NULL with an exception
  * whose message lists the valid names. */
 PyObject *cf_subject_load(const char *name);

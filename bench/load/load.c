@@ -427,12 +427,8 @@ int main(int argc, char **argv)
         return 2;
     if (ffi_embed_start(argv[0]) < 0)
         return 2;
-    PyObject *names = cf_subject_names();
-    if (!names) {
-        PyErr_Print();
-        return 2;
-    }
-    if (cf_subject_check_names("load", o.impls, o.nimpls, names) < 0)
+    PyObject *names = cf_subject_names_checked("load", o.impls, o.nimpls);
+    if (!names)
         return 2;
     static row rows[128];
     int n = 0, broke = 0;
@@ -440,10 +436,8 @@ int main(int argc, char **argv)
            "verdict");
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && n < 128; k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        int chosen = !o.nimpls && strncmp(name, "broken-", 7) != 0;
-        for (int s = 0; s < o.nimpls; s++)
-            chosen |= !strcmp(o.impls[s], name);
-        if (!chosen)
+        /* By default every subject but the broken controls. */
+        if (o.nimpls ? !cf_subject_wanted(name, o.impls, o.nimpls) : !strncmp(name, "broken-", 7))
             continue;
         fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
         double t0 = now();

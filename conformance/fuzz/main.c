@@ -361,16 +361,6 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     fflush(NULL);
 }
 
-static int selected(const options *o, const char *name)
-{
-    if (!o->nimpls)
-        return 1;
-    for (int k = 0; k < o->nimpls; k++)
-        if (!strcmp(o->impls[k], name))
-            return 1;
-    return 0;
-}
-
 static int contains(PyObject *list, const char *name)
 {
     PyObject *s = PyUnicode_FromString(name);
@@ -389,19 +379,19 @@ int main(int argc, char **argv)
         return 2;
     void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     fz_progress = page == MAP_FAILED ? NULL : page;
-    PyObject *names = cf_subject_names(), *builtin = cf_call("ffi_identity", "impls", "()");
-    if (!names || !builtin) {
-        PyErr_Print();
+    PyObject *names = cf_subject_names_checked("fuzz", o.impls, o.nimpls);
+    PyObject *builtin = names ? cf_call("ffi_identity", "impls", "()") : NULL;
+    if (!builtin) {
+        if (names)
+            PyErr_Print();
         return 2;
     }
-    if (cf_subject_check_names("fuzz", o.impls, o.nimpls, names) < 0)
-        return 2;
     if (!o.list)
         printf("TAP version 13\n");
     tally tap = {0};
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         target t = {.name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)), .timeout = o.timeout};
-        if (!selected(&o, t.name))
+        if (!cf_subject_wanted(t.name, o.impls, o.nimpls))
             continue;
         if (fz_claims_for(o.claims_file, o.expect_dir, t.name, &t.claims) < 0)
             return 2;
