@@ -14,7 +14,7 @@
 
 #include "child.h"
 
-static double now(void)
+double cf_monotonic_seconds(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -50,10 +50,10 @@ int cf_child_start(cf_child *c, void (*body)(void *arg, int fd), void *arg)
 size_t cf_child_read(cf_child *c, void *buf, size_t n, double seconds, int *timed_out)
 {
     size_t got = 0;
-    double deadline = now() + seconds;
+    double deadline = cf_monotonic_seconds() + seconds;
     *timed_out = 0;
     while (got < n) {
-        double left = deadline - now();
+        double left = deadline - cf_monotonic_seconds();
         if (left <= 0) {
             *timed_out = 1;
             break;

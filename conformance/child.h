@@ -21,5 +21,8 @@ int cf_child_finish(cf_child *c, int kill_it);
 /* Why a child ended without its report: "crashed: signal 11 (Segmentation
  * fault)", "timed out after 3 s (deadlock or hang); killed", ... */
 void cf_child_describe(int status, int timed_out, double seconds, char *out, size_t n);
+/* Seconds on the monotonic clock the deadlines use; for callers' own
+ * deadlines and durations. */
+double cf_monotonic_seconds(void);
 
 #endif

@@ -45,13 +45,6 @@ typedef struct figures {
     long long natives[SNAPSHOTS];  /* native_live(), where the subject counts them */
 } figures;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static long long rss_bytes(void)
 {
     long pages = 0, resident = 0;
@@ -101,7 +94,7 @@ static int fail(figures *f, const char *doing)
 /* One pass of add.a over every Add; returns seconds, or -1. */
 static double one_pass(PyObject *adds, PyObject *name)
 {
-    double t0 = now();
+    double t0 = cf_monotonic_seconds();
     Py_ssize_t n = PyList_GET_SIZE(adds);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *a = PyObject_GetAttr(PyList_GET_ITEM(adds, i), name);
@@ -109,7 +102,7 @@ static double one_pass(PyObject *adds, PyObject *name)
             return -1;
         Py_DECREF(a);
     }
-    return now() - t0;
+    return cf_monotonic_seconds() - t0;
 }
 
 static int measure(const options *o, PyObject *ns, figures *f)
@@ -119,7 +112,7 @@ static int measure(const options *o, PyObject *ns, figures *f)
     if (!adds || !name)
         return fail(f, "setting up");
     snapshot(ns, f, BEFORE);
-    double t0 = now();
+    double t0 = cf_monotonic_seconds();
     for (long k = 0; k < o->handles; k++) {
         PyObject *v = PyObject_CallFunction(var, "s", "v");
         PyObject *a = v ? PyObject_CallFunctionObjArgs(add, v, v, NULL) : NULL;
@@ -128,7 +121,7 @@ static int measure(const options *o, PyObject *ns, figures *f)
         if (bad)
             return fail(f, "building the Adds");
     }
-    f->build_s = now() - t0;
+    f->build_s = cf_monotonic_seconds() - t0;
     snapshot(ns, f, BUILT);
     long passes = o->accesses / o->handles;
     double first = one_pass(adds, name), rest = 0;
@@ -440,7 +433,7 @@ int main(int argc, char **argv)
         if (o.nimpls ? !cf_subject_wanted(name, o.impls, o.nimpls) : !strncmp(name, "broken-", 7))
             continue;
         fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
-        double t0 = now();
+        double t0 = cf_monotonic_seconds();
         row *r = &rows[n];
         *r = (row){name, run_isolated(&o, name)};
         cf_expect *e = cf_expect_load(o.expect_dir, name);
@@ -456,7 +449,7 @@ int main(int argc, char **argv)
         } else {
             printf("%-18s %s\n", name, f->error);
         }
-        fprintf(stderr, "load: %s done in %.1f s\n", name, now() - t0);
+        fprintf(stderr, "load: %s done in %.1f s\n", name, cf_monotonic_seconds() - t0);
         fflush(NULL);
         n++;
     }

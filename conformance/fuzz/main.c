@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../../harness/embed.h"
@@ -110,13 +109,6 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* One subject under test. */
 typedef struct target {
     const char *name;
@@ -192,7 +184,7 @@ static int still_fails(const fz_case *c, void *arg)
 {
     target *t = arg;
     static fz_plan plan;
-    if (now() > t->shrink_deadline)
+    if (cf_monotonic_seconds() > t->shrink_deadline)
         return 0;   /* out of time: keep what is shrunk so far */
     fz_resolve(c, t->features, &plan);
     outcome o = run_case(t, &plan);
@@ -204,7 +196,7 @@ static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned 
 {
     static fz_plan plan;
     snprintf(t->category, sizeof t->category, "%s", first.category);
-    t->shrink_deadline = now() + SHRINK_SECONDS;
+    t->shrink_deadline = cf_monotonic_seconds() + SHRINK_SECONDS;
     int original = c->n;
     if (first.step > 0) {   /* nothing after the failing step matters */
         fz_resolve(c, t->features, &plan);
@@ -247,7 +239,7 @@ static void batch_child(void *arg, int fd)
     static fz_case c;
     static fz_plan plan;
     long k = b->first;
-    for (; k < b->last && (b->o->cases || now() < b->deadline); k++) {
+    for (; k < b->last && (b->o->cases || cf_monotonic_seconds() < b->deadline); k++) {
         child_msg m = {MSG_START, k, ""};
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
@@ -309,12 +301,12 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     }
     static fz_case c;
     static fz_plan plan;
-    double start = now(), deadline = start + o->seconds;
+    double start = cf_monotonic_seconds(), deadline = start + o->seconds;
     long k = 0, index = -1, limit = o->cases ? o->cases : 1L << 40;
     outcome found = {0};
-    while (k < limit && (o->cases || now() < deadline) && !found.failed)
+    while (k < limit && (o->cases || cf_monotonic_seconds() < deadline) && !found.failed)
         found = run_batch(t, o, k, limit, deadline, &k, &index);
-    double took = now() - start;
+    double took = cf_monotonic_seconds() - start;
     int alone = 1;
     unsigned long long case_seed = o->seed + (unsigned long long)index;
     if (found.failed) {
