@@ -12,7 +12,9 @@ static const char usage[] =
     "usage: ffi-identity [--impl-so PATH]... [--list] [--impl NAME [--run SCRIPT.py [ARGS...]]]\n"
     "\n"
     "Drives one wrapper-cache implementation (a strategy x a pickle reduce\n"
-    "style, e.g. hashmap+node) inside an embedded CPython.\n"
+    "style, e.g. hashmap+node) inside an embedded CPython. Real bindings\n"
+    "(pybind11, ctypes, cffi, tvm-ffi) run under build/conformance and\n"
+    "build/bench instead.\n"
     "\n"
     "  --list          list every implementation with a one-line summary\n"
     "  --impl NAME     probe NAME: the reported layout's identity checks\n"
@@ -31,6 +33,19 @@ static int fail(int code)
     if (PyErr_Occurred())
         PyErr_Print();
     return code;
+}
+
+/* Adapters of real bindings (harness/adapters) are subjects of the
+ * conformance and benchmark runners, not strategies this runner loads. */
+static int is_adapter(const char *name)
+{
+    PyObject *adapters = PyImport_ImportModule("ffi_adapters");
+    PyObject *names = adapters ? PyObject_CallMethod(adapters, "names", NULL) : NULL;
+    PyObject *wanted = names ? PyUnicode_FromString(name) : NULL;
+    int found = wanted ? PySequence_Contains(names, wanted) == 1 : 0;
+    Py_XDECREF(wanted), Py_XDECREF(names), Py_XDECREF(adapters);
+    PyErr_Clear();
+    return found;
 }
 
 static int list_impls(PyObject *ffi)
@@ -54,28 +69,15 @@ static int list_impls(PyObject *ffi)
     return 0;
 }
 
-static PyObject *call(PyObject *ns, const char *cls, const char *fmt, ...)
-{
-    PyObject *type = PyObject_GetAttrString(ns, cls);
-    if (!type)
-        return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    PyObject *args = Py_VaBuildValue(fmt, ap);
-    va_end(ap);
-    PyObject *r = args ? PyObject_CallObject(type, args) : NULL;
-    Py_XDECREF(args);
-    Py_DECREF(type);
-    return r;
-}
-
-/* The reported layout: i, j; Layout(axes=(i, j), offset=Add(i, j)). */
+/* The reported layout: i, j; Layout(axes=(i, j), offset=Add(i, j)). The
+ * classes are called through the namespace: ns.Var(...) is a method call. */
 static int probe(PyObject *ffi, PyObject *ns, const char *name)
 {
     int rc = 1;
-    PyObject *i = call(ns, "Var", "(s)", "i"), *j = call(ns, "Var", "(s)", "j");
-    PyObject *add = i && j ? call(ns, "Add", "(OO)", i, j) : NULL;
-    PyObject *layout = add ? call(ns, "Layout", "((OO)O)", i, j, add) : NULL;
+    PyObject *i = PyObject_CallMethod(ns, "Var", "(s)", "i");
+    PyObject *j = i ? PyObject_CallMethod(ns, "Var", "(s)", "j") : NULL;
+    PyObject *add = i && j ? PyObject_CallMethod(ns, "Add", "(OO)", i, j) : NULL;
+    PyObject *layout = add ? PyObject_CallMethod(ns, "Layout", "((OO)O)", i, j, add) : NULL;
     PyObject *off1 = layout ? PyObject_GetAttrString(layout, "offset") : NULL;
     PyObject *off2 = off1 ? PyObject_GetAttrString(layout, "offset") : NULL;
     PyObject *axes = off2 ? PyObject_GetAttrString(layout, "axes") : NULL;
@@ -219,7 +221,12 @@ int main(int argc, char **argv)
             PyObject *type, *val, *tb;
             PyErr_Fetch(&type, &val, &tb);
             PyObject *msg = val ? PyObject_Str(val) : NULL;
-            fprintf(stderr, "ffi-identity: %s\n", msg ? PyUnicode_AsUTF8(msg) : "cannot load");
+            if (is_adapter(impl))
+                fprintf(stderr, "ffi-identity: '%s' is a real binding's adapter, not a strategy: "
+                                "run it with build/conformance --impl %s or build/bench --impl %s\n",
+                        impl, impl, impl);
+            else
+                fprintf(stderr, "ffi-identity: %s\n", msg ? PyUnicode_AsUTF8(msg) : "cannot load");
             Py_XDECREF(msg);
             Py_XDECREF(type);
             Py_XDECREF(val);

@@ -78,6 +78,9 @@ static void unknown_names(void)
         expect(&r, 2, "unknown implementation 'no-such-impl'", 30, runners[k]);
         tap_ok(strstr(r.out, "hashmap+node") != NULL, "%s: the message lists the valid names", runners[k]);
     }
+    /* A binding's adapter is a name the other runners take: say where it runs. */
+    result r = run("%s/ffi-identity --impl ctypes 2>&1", CF_BUILD_DIR);
+    expect(&r, 2, "build/conformance --impl ctypes", 30, "ffi-identity given an adapter's name");
 }
 
 static void broken_plugins(void)
