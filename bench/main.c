@@ -90,15 +90,6 @@ static int is_selected(const char *name, char **sel, int nsel)
     return 0;
 }
 
-static int is_listed(PyObject *names, const char *name)
-{
-    PyObject *s = PyUnicode_FromString(name);
-    int yes = s && PySequence_Contains(names, s) == 1;
-    Py_XDECREF(s);
-    PyErr_Clear();
-    return yes;
-}
-
 int main(int argc, char **argv)
 {
     char *sel[64], *rest[256];
@@ -139,7 +130,7 @@ int main(int argc, char **argv)
     Py_XDECREF(registry);
     PyErr_Clear();
     for (int k = 0; k < nsel; k++)
-        if (!ffi_impl_find(sel[k]) && !(adapter_names && is_listed(adapter_names, sel[k]))) {
+        if (!ffi_impl_find(sel[k]) && !(adapter_names && ffi_embed_has_name(adapter_names, sel[k]))) {
             PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sel[k]);   /* its error lists names */
             PyObject *type, *value, *tb;
             PyErr_Fetch(&type, &value, &tb);

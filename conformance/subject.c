@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../harness/embed.h"
 #include "subject.h"
 
 /* Adapters for real bindings (harness/adapters): ffi_identity puts their
@@ -26,10 +27,9 @@ static PyObject *adapter_names(void)
 
 static int is_adapter(const char *name)
 {
-    PyObject *names = adapter_names(), *s = PyUnicode_FromString(name);
-    int yes = names && s && PySequence_Contains(names, s) == 1;
-    Py_XDECREF(names), Py_XDECREF(s);
-    PyErr_Clear();
+    PyObject *names = adapter_names();
+    int yes = ffi_embed_has_name(names, name);
+    Py_XDECREF(names);
     return yes;
 }
 
@@ -50,10 +50,7 @@ PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, 
         return NULL;
     }
     for (int k = 0; k < n; k++) {
-        PyObject *s = PyUnicode_FromString(wanted[k]);
-        int known = s ? PySequence_Contains(names, s) : -1;
-        Py_XDECREF(s);
-        if (known == 1)
+        if (ffi_embed_has_name(names, wanted[k]))
             continue;
         PyObject *sep = PyUnicode_FromString(", "), *all = sep ? PyUnicode_Join(sep, names) : NULL;
         fprintf(stderr, "%s: unknown implementation '%s'; valid names: %s\n", prog, wanted[k],
@@ -109,13 +106,9 @@ unsigned cf_subject_features(PyObject *ns)
         PyErr_Clear();
         return bits;
     }
-    for (size_t k = 0; k < sizeof feature_bits / sizeof *feature_bits; k++) {
-        PyObject *s = PyUnicode_FromString(feature_bits[k].name);
-        if (s && PySequence_Contains(features, s) == 1)
+    for (size_t k = 0; k < sizeof feature_bits / sizeof *feature_bits; k++)
+        if (ffi_embed_has_name(features, feature_bits[k].name))
             bits |= feature_bits[k].bit;
-        Py_XDECREF(s);
-    }
-    PyErr_Clear();
     Py_DECREF(features);
     return bits;
 }

@@ -65,3 +65,12 @@ int ffi_embed_start(const char *argv0)
 }
 
 int ffi_embed_stop(void) { return Py_FinalizeEx(); }
+
+int ffi_embed_has_name(PyObject *names, const char *name)
+{
+    PyObject *s = names ? PyUnicode_FromString(name) : NULL;
+    int yes = s && PySequence_Contains(names, s) == 1;
+    Py_XDECREF(s);
+    PyErr_Clear();
+    return yes;
+}

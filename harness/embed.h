@@ -1,7 +1,11 @@
 /* Starting an embedded interpreter that has ffi_identity built in and can
- * start multiprocessing children (spawn, forkserver) that find it too. */
+ * start multiprocessing children (spawn, forkserver) that find it too; and
+ * the one container query every embedding program makes. */
 #ifndef FFI_EMBED_H
 #define FFI_EMBED_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 
 /* Initializes Python with ffi_identity as a built-in module. sys.executable
  * is the real interpreter ($FFI_PYTHON, else the one we were built against)
@@ -12,5 +16,10 @@ int ffi_embed_start(const char *argv0);
 
 /* Finalizes; returns Py_FinalizeEx's result. */
 int ffi_embed_stop(void);
+
+/* 1 if the str `name` is in `names` (a list of implementation names, a
+ * features set, ...), else 0; a Python error on the way counts as 0 and is
+ * cleared. The embedding programs all ask this of Python containers. */
+int ffi_embed_has_name(PyObject *names, const char *name);
 
 #endif

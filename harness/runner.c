@@ -41,10 +41,8 @@ static int is_adapter(const char *name)
 {
     PyObject *adapters = PyImport_ImportModule("ffi_adapters");
     PyObject *names = adapters ? PyObject_CallMethod(adapters, "names", NULL) : NULL;
-    PyObject *wanted = names ? PyUnicode_FromString(name) : NULL;
-    int found = wanted ? PySequence_Contains(names, wanted) == 1 : 0;
-    Py_XDECREF(wanted), Py_XDECREF(names), Py_XDECREF(adapters);
-    PyErr_Clear();
+    int found = ffi_embed_has_name(names, name);
+    Py_XDECREF(names), Py_XDECREF(adapters);
     return found;
 }
 

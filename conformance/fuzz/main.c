@@ -353,15 +353,6 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     fflush(NULL);
 }
 
-static int contains(PyObject *list, const char *name)
-{
-    PyObject *s = PyUnicode_FromString(name);
-    int yes = s && PySequence_Contains(list, s) == 1;
-    Py_XDECREF(s);
-    PyErr_Clear();
-    return yes;
-}
-
 int main(int argc, char **argv)
 {
     options o;
@@ -387,7 +378,7 @@ int main(int argc, char **argv)
             continue;
         if (fz_claims_for(o.claims_file, o.expect_dir, t.name, &t.claims) < 0)
             return 2;
-        t.adapter = !contains(builtin, t.name);
+        t.adapter = !ffi_embed_has_name(builtin, t.name);
         t.ns = cf_subject_load(t.name);
         if (!t.ns) {
             PyErr_Print();
