@@ -130,13 +130,17 @@ int main(int argc, char **argv)
     Py_XDECREF(registry);
     PyErr_Clear();
     for (int k = 0; k < nsel; k++)
-        if (!ffi_impl_find(sel[k]) && !(adapter_names && ffi_embed_has_name(adapter_names, sel[k]))) {
+        if (!ffi_impl_find(sel[k]) && !ffi_embed_has_name(adapter_names, sel[k])) {
             PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sel[k]);   /* its error lists names */
             PyObject *type, *value, *tb;
             PyErr_Fetch(&type, &value, &tb);
             PyObject *msg = value ? PyObject_Str(value) : NULL;
-            fprintf(stderr, "bench: %s\n", msg ? PyUnicode_AsUTF8(msg) : sel[k]);
+            PyObject *sep = adapter_names ? PyUnicode_FromString(", ") : NULL;
+            PyObject *bindings = sep ? PyUnicode_Join(sep, adapter_names) : NULL;
+            fprintf(stderr, "bench: %s; real bindings: %s\n", msg ? PyUnicode_AsUTF8(msg) : sel[k],
+                    bindings ? PyUnicode_AsUTF8(bindings) : "(cannot list them)");
             Py_XDECREF(ns), Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+            Py_XDECREF(sep), Py_XDECREF(bindings);
             return 2;
         }
     bench_register_floors();
