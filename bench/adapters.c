@@ -1,10 +1,7 @@
 /* Adapters for real bindings (harness/adapters) under the benchmarks. An
  * adapter has no harness record (b->impl is NULL), so the workloads that
- * reach below the namespace get variants here that go through it only:
- * cold access, and bytes per live handle measured with tracemalloc for
- * Python's part and malloc's own counters for the native part (C++ objects,
- * pybind11's instance map, the C library behind ctypes and cffi). */
-#include <malloc.h>
+ * reach below the namespace get variants that go through it only: cold
+ * access here, bytes per live handle in footprint.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,76 +43,6 @@ void bench_adapter_cold(gb_state *s, const bench_impl *b, long param)
     if (!var || !add)
         gb_error(s, "the adapter has no Var or Add");
     Py_XDECREF(var), Py_XDECREF(add);
-}
-
-static long long traced(PyObject *tracemalloc)
-{
-    PyObject *t = PyObject_CallMethod(tracemalloc, "get_traced_memory", NULL);
-    long long v = t ? PyLong_AsLongLong(PyTuple_GET_ITEM(t, 0)) : 0;
-    Py_XDECREF(t);
-    return v;
-}
-
-static int fill(PyObject *held, PyObject *var, PyObject *name, long n)
-{
-    for (long k = 0; k < n; k++) {
-        PyObject *v = PyObject_CallOneArg(var, name);
-        if (!v)
-            return -1;
-        PyObject *old = PyList_GET_ITEM(held, k);
-        PyList_SET_ITEM(held, k, v);
-        Py_XDECREF(old);
-    }
-    return 0;
-}
-
-static void empty(PyObject *held, long n)
-{
-    for (long k = 0; k < n; k++) {
-        PyObject *old = PyList_GET_ITEM(held, k);
-        Py_INCREF(Py_None);
-        PyList_SET_ITEM(held, k, Py_None);
-        Py_XDECREF(old);
-    }
-}
-
-/* Two fills of N Vars: one under tracemalloc (Python's part), one without
- * it, whose malloc delta is the native part: tracemalloc keeps its traces
- * in malloc'd memory, and pymalloc's arenas are mmap'ed, not malloc'ed. */
-void bench_adapter_footprint(gb_state *s, const bench_impl *b, long n)
-{
-    PyObject *tracemalloc = PyImport_ImportModule("tracemalloc");
-    PyObject *var = PyObject_GetAttrString(b->ns, "Var");
-    PyObject *held = PyList_New(n);   /* pre-sized: its slots are not counted */
-    PyObject *name = PyUnicode_FromString("v");
-    if (!tracemalloc || !var || !held || !name) {
-        gb_error(s, "cannot set up the footprint workload");
-        goto out;
-    }
-    int64_t batch;
-    while ((batch = gb_keep_running_batch(s, 1)) > 0) {
-        PyObject *r = PyObject_CallMethod(tracemalloc, "start", NULL);
-        Py_XDECREF(r);
-        long long py0 = traced(tracemalloc);
-        int rc = fill(held, var, name, n);
-        double py = (double)(traced(tracemalloc) - py0) / n;
-        r = PyObject_CallMethod(tracemalloc, "stop", NULL);
-        Py_XDECREF(r);
-        empty(held, n);
-        size_t m0 = mallinfo2().uordblks;
-        rc |= rc ? 0 : fill(held, var, name, n);
-        double native = ((double)mallinfo2().uordblks - (double)m0) / n;
-        empty(held, n);
-        if (rc) {
-            gb_error(s, "Var(name) failed through the adapter");
-            break;
-        }
-        gb_counter(s, "python_bytes", py, GB_COUNTER_PLAIN);
-        gb_counter(s, "native_bytes", native, GB_COUNTER_PLAIN);
-        gb_counter(s, "bytes_per_handle", py + native, GB_COUNTER_PLAIN);
-    }
-out:
-    Py_XDECREF(name), Py_XDECREF(held), Py_XDECREF(var), Py_XDECREF(tracemalloc);
 }
 
 /* The adapters whose binding is available, as bench_impls (NULL-terminated

@@ -47,9 +47,8 @@ void bench_register_fork(const bench_impl *b);
 void bench_register_footprint(const bench_impl *b);
 
 /* Adapters for real bindings (bench/adapters.c): b->impl is NULL for them,
- * so cold access and footprint go through the namespace instead. */
+ * so cold access (and footprint, in footprint.c) go through the namespace. */
 bench_impl **bench_adapters(void);
 void bench_adapter_cold(gb_state *s, const bench_impl *b, long param);
-void bench_adapter_footprint(gb_state *s, const bench_impl *b, long n);
 
 #endif

@@ -1,63 +1,142 @@
 /* Bytes per live handle: native object + cache entry + the wrapper kept
  * alive, measured as deltas over N Vars held in a pre-sized list.
  * tracemalloc gives Python's part (wrappers, weakrefs, dicts, and the C
- * map strategies' tables, which come from PyMem_Raw*), the native
- * allocator its part; cache_bytes is the strategy's own claim, shown
- * beside them (it is part of the Python figure, not added to it). */
+ * map strategies' tables, which come from PyMem_Raw*). The native part
+ * comes from the harness allocator for built-ins, whose cache_bytes (the
+ * strategy's own claim) is shown beside them: it is part of the Python
+ * figure, not added to it. An adapter's native part (C++ objects,
+ * pybind11's instance map, the C library behind ctypes and cffi) has no
+ * such counter, so it is malloc's own, from a second fill. */
+#include <malloc.h>
+
 #include "../harness/alloc.h"
 #include "bench.h"
 
-static long long traced(PyObject *tracemalloc)
+/* What both variants hold: N slots and the means to fill them. */
+typedef struct {
+    PyObject *tracemalloc, *var, *held, *name;
+} workload;
+
+static int workload_open(workload *w, const bench_impl *b, long n)
 {
-    PyObject *t = PyObject_CallMethod(tracemalloc, "get_traced_memory", NULL);
+    w->tracemalloc = PyImport_ImportModule("tracemalloc");
+    w->var = PyObject_GetAttrString(b->ns, "Var");
+    w->held = PyList_New(n);   /* pre-sized: its slots are not counted */
+    w->name = PyUnicode_FromString("v");
+    return w->tracemalloc && w->var && w->held && w->name ? 0 : -1;
+}
+
+static void workload_close(workload *w)
+{
+    Py_XDECREF(w->name), Py_XDECREF(w->held), Py_XDECREF(w->var), Py_XDECREF(w->tracemalloc);
+}
+
+static void tracing(workload *w, const char *start_or_stop)
+{
+    PyObject *r = PyObject_CallMethod(w->tracemalloc, start_or_stop, NULL);
+    Py_XDECREF(r);
+}
+
+static long long traced(workload *w)
+{
+    PyObject *t = PyObject_CallMethod(w->tracemalloc, "get_traced_memory", NULL);
     long long v = t ? PyLong_AsLongLong(PyTuple_GET_ITEM(t, 0)) : 0;
     Py_XDECREF(t);
     return v;
 }
 
+/* Every slot gets a new Var(name); -1 if one call fails. */
+static int fill(workload *w)
+{
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(w->held); k++) {
+        PyObject *v = PyObject_CallOneArg(w->var, w->name);
+        if (!v)
+            return -1;
+        PyObject *old = PyList_GET_ITEM(w->held, k);
+        PyList_SET_ITEM(w->held, k, v);
+        Py_XDECREF(old);
+    }
+    return 0;
+}
+
+/* Every slot back to None, for the next round. */
+static void empty(workload *w)
+{
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(w->held); k++) {
+        PyObject *old = PyList_GET_ITEM(w->held, k);
+        Py_INCREF(Py_None);
+        PyList_SET_ITEM(w->held, k, Py_None);
+        Py_XDECREF(old);
+    }
+}
+
+static void report(gb_state *s, double py, double native)
+{
+    gb_counter(s, "python_bytes", py, GB_COUNTER_PLAIN);
+    gb_counter(s, "native_bytes", native, GB_COUNTER_PLAIN);
+    gb_counter(s, "bytes_per_handle", py + native, GB_COUNTER_PLAIN);
+}
+
+/* A built-in: one fill, both parts and the strategy's claim. */
 static void footprint(gb_state *s, const bench_impl *b, long n)
 {
-    PyObject *tracemalloc = PyImport_ImportModule("tracemalloc");
-    PyObject *var = PyObject_GetAttrString(b->ns, "Var");
-    PyObject *held = PyList_New(n);   /* pre-sized: its slots are not counted */
-    PyObject *name = PyUnicode_FromString("v");
-    if (!tracemalloc || !var || !held || !name) {
+    workload w;
+    if (workload_open(&w, b, n) < 0)
         gb_error(s, "cannot set up the footprint workload");
-        goto out;
-    }
-    int64_t batch;
-    while ((batch = gb_keep_running_batch(s, 1)) > 0) {
-        PyObject *r = PyObject_CallMethod(tracemalloc, "start", NULL);
-        Py_XDECREF(r);
-        long long py0 = traced(tracemalloc);
-        int64_t native0 = ffi_alloc_get_stats().live_bytes;
-        size_t cache0 = b->impl->cache.strategy->bytes_used(&b->impl->cache);
-        for (long k = 0; k < n; k++) {
-            PyObject *old = PyList_GET_ITEM(held, k);
-            PyList_SET_ITEM(held, k, PyObject_CallOneArg(var, name));
-            Py_XDECREF(old);
+    else
+        while (gb_keep_running_batch(s, 1) > 0) {
+            const ffi_strategy *strategy = b->impl->cache.strategy;
+            tracing(&w, "start");
+            long long py0 = traced(&w);
+            int64_t native0 = ffi_alloc_get_stats().live_bytes;
+            size_t cache0 = strategy->bytes_used(&b->impl->cache);
+            int rc = fill(&w);
+            double py = (double)(traced(&w) - py0) / n;
+            double native = (double)(ffi_alloc_get_stats().live_bytes - native0) / n;
+            double cache = ((double)strategy->bytes_used(&b->impl->cache) - (double)cache0) / n;
+            tracing(&w, "stop");
+            empty(&w);
+            if (rc < 0) {
+                gb_error(s, "Var(name) failed");
+                break;
+            }
+            report(s, py, native);
+            gb_counter(s, "cache_bytes", cache, GB_COUNTER_PLAIN);
         }
-        double py = (double)(traced(tracemalloc) - py0) / n;
-        double native = (double)(ffi_alloc_get_stats().live_bytes - native0) / n;
-        double cache = ((double)b->impl->cache.strategy->bytes_used(&b->impl->cache) - (double)cache0) / n;
-        r = PyObject_CallMethod(tracemalloc, "stop", NULL);
-        Py_XDECREF(r);
-        gb_counter(s, "python_bytes", py, GB_COUNTER_PLAIN);
-        gb_counter(s, "native_bytes", native, GB_COUNTER_PLAIN);
-        gb_counter(s, "cache_bytes", cache, GB_COUNTER_PLAIN);
-        gb_counter(s, "bytes_per_handle", py + native, GB_COUNTER_PLAIN);
-        for (long k = 0; k < n; k++) {   /* empty it for the next round */
-            PyObject *old = PyList_GET_ITEM(held, k);
-            Py_INCREF(Py_None);
-            PyList_SET_ITEM(held, k, Py_None);
-            Py_XDECREF(old);
+    workload_close(&w);
+}
+
+/* An adapter: two fills, one under tracemalloc (Python's part), one
+ * without it, whose malloc delta is the native part: tracemalloc keeps its
+ * traces in malloc'd memory, and pymalloc's arenas are mmap'ed, not
+ * malloc'ed. */
+static void adapter_footprint(gb_state *s, const bench_impl *b, long n)
+{
+    workload w;
+    if (workload_open(&w, b, n) < 0)
+        gb_error(s, "cannot set up the footprint workload");
+    else
+        while (gb_keep_running_batch(s, 1) > 0) {
+            tracing(&w, "start");
+            long long py0 = traced(&w);
+            int rc = fill(&w);
+            double py = (double)(traced(&w) - py0) / n;
+            tracing(&w, "stop");
+            empty(&w);
+            size_t m0 = mallinfo2().uordblks;
+            rc |= rc ? 0 : fill(&w);
+            double native = ((double)mallinfo2().uordblks - (double)m0) / n;
+            empty(&w);
+            if (rc < 0) {
+                gb_error(s, "Var(name) failed through the adapter");
+                break;
+            }
+            report(s, py, native);
         }
-    }
-out:
-    Py_XDECREF(name), Py_XDECREF(held), Py_XDECREF(var), Py_XDECREF(tracemalloc);
+    workload_close(&w);
 }
 
 void bench_register_footprint(const bench_impl *b)
 {
-    bench_add("footprint", b, bench_cfg.quick ? 10000 : 30000, b->impl ? footprint : bench_adapter_footprint, 1);
+    bench_add("footprint", b, bench_cfg.quick ? 10000 : 30000, b->impl ? footprint : adapter_footprint, 1);
 }
