@@ -82,15 +82,17 @@ static cf_status l3_run(cf_ctx *ctx)
     PyObject *other = cf_new(ctx->ns, "Outer", "(i)", 1);
     PyObject *fresh = other ? cf_new(ctx->ns, "Var", "(s)", new_name) : NULL;
     PyObject *new_h = fresh ? PyObject_CallMethod(ctx->ns, "handle", "O", fresh) : NULL;
-    cf_status st = CF_PASS;
+    if (!new_h) {
+        Py_XDECREF(fresh), Py_XDECREF(other), Py_DECREF(old_h);
+        return cf_error(ctx, "a new Var at the freed address");
+    }
     /* The wrapper is judged before the addresses: a stale wrapper reports
      * its own (old) object's handle, not the new Var's. */
-    PyObject *name = fresh ? PyObject_GetAttrString(fresh, "name") : NULL;
+    cf_status st = CF_PASS;
+    PyObject *name = PyObject_GetAttrString(fresh, "name");
     PyObject *var_cls = PyObject_GetAttrString(ctx->ns, "Var");
-    PyErr_Clear();
-    if (!new_h)
-        st = cf_error(ctx, "a new Var at the freed address");
-    else if ((PyObject *)fresh == other || !name || PyUnicode_CompareWithASCIIString(name, new_name) != 0)
+    PyErr_Clear();   /* a missing name is judged below, as a stale wrapper */
+    if ((PyObject *)fresh == other || !name || PyUnicode_CompareWithASCIIString(name, new_name) != 0)
         st = cf_fail(ctx, "a new Var at a reused address came back as the stale wrapper (%s)",
                      Py_TYPE(fresh)->tp_name);
     else if (var_cls && !PyObject_IsInstance(fresh, var_cls))
