@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../conformance/subject.h"
+#include "../harness/embed.h"
 #include "bench.h"
 
 /* add.a where the Var's wrapper is gone: Var and Add built and the Var's
@@ -50,33 +52,30 @@ void bench_adapter_cold(gb_state *s, const bench_impl *b, long param)
  * reported on stderr with their reason. */
 bench_impl **bench_adapters(void)
 {
-    PyObject *registry = PyImport_ImportModule("ffi_adapters");
-    PyObject *names = registry ? PyObject_CallMethod(registry, "names", NULL) : NULL;
+    PyObject *names = ffi_embed_adapter_names();
     if (!names) {
         fprintf(stderr, "bench: no adapters for real bindings (make adapters): ");
         PyErr_Print();
-        Py_XDECREF(registry);
         return NULL;
     }
     Py_ssize_t count = PyList_GET_SIZE(names), got = 0;
     bench_impl **out = calloc((size_t)count + 1, sizeof *out);
     for (Py_ssize_t k = 0; out && k < count; k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        PyObject *ns = PyObject_CallMethod(registry, "load", "s", name);
-        PyObject *avail = ns ? PyObject_CallMethod(ns, "available", NULL) : NULL;
-        if (!avail || !PyTuple_Check(avail) || PyTuple_GET_SIZE(avail) != 2) {
+        PyObject *ns = cf_subject_load(name);
+        char why[300];
+        if (!ns) {
             fprintf(stderr, "bench: adapter %s is broken: ", name);
             PyErr_Print();
-        } else if (PyObject_IsTrue(PyTuple_GET_ITEM(avail, 0)) != 1) {
-            fprintf(stderr, "bench: skipping adapter %s: %s\n", name,
-                    PyUnicode_AsUTF8(PyTuple_GET_ITEM(avail, 1)));
+        } else if (cf_subject_unavailable(ns, why, sizeof why)) {
+            fprintf(stderr, "bench: skipping adapter %s: %s\n", name, why);
         } else if ((out[got] = malloc(sizeof **out))) {
             *out[got++] = (bench_impl){strdup(name), ns, NULL};
             ns = NULL;   /* kept */
         }
         PyErr_Clear();
-        Py_XDECREF(avail), Py_XDECREF(ns);
+        Py_XDECREF(ns);
     }
-    Py_DECREF(names), Py_DECREF(registry);
+    Py_DECREF(names);
     return out;
 }

@@ -11,7 +11,7 @@ $(BUILD)/.deps-bench: $(DEPS)
 	@$(DEPS) bench
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/bench/%.o: bench/%.c bench/bench.h bench/gbench.h $(HEADERS) | $(BUILD)/.deps-core
+$(BUILD)/obj/bench/%.o: bench/%.c bench/bench.h bench/gbench.h conformance/subject.h conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DBENCH_POOL_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
@@ -19,8 +19,8 @@ $(BUILD)/obj/bench/gbench_shim.o: bench/gbench_shim.cc bench/gbench.h | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 -g -fPIC -Wall -c $< -o $@
 
-$(BENCH): $(BENCH_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION) | $(BUILD)/.deps-bench
-	$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lbenchmark -lpthread
+$(BENCH): $(BENCH_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION) | $(BUILD)/.deps-bench
+	$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lbenchmark -lpthread
 
 # Repetitions spread over the run (random interleaving) so that noise on a
 # shared machine lands on every benchmark alike; ratios are per repetition.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../conformance/subject.h"
 #include "../harness/embed.h"
 #include "bench.h"
 
@@ -82,17 +83,10 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
     gb_register(r->name, trampoline, r, iterations);
 }
 
-static int is_selected(const char *name, char **sel, int nsel)
-{
-    for (int k = 0; k < nsel; k++)
-        if (strcmp(sel[k], name) == 0)
-            return 1;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    char *sel[64], *rest[256];
+    const char *sel[64];
+    char *rest[256];
     int nsel = 0, nrest = 0, list = 0;
     rest[nrest++] = argv[0];
     for (int k = 1; k < argc; k++) {
@@ -118,6 +112,11 @@ int main(int argc, char **argv)
     setenv("PYTHONPATH", path, 1);   /* fork_pool's worker module */
     if (ffi_embed_start(argv[0]) < 0)
         return 2;
+    /* Unknown names are an error that lists every subject, bindings included. */
+    PyObject *subjects = cf_subject_names_checked("bench", sel, nsel);
+    if (!subjects)
+        return 2;
+    Py_DECREF(subjects);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
     PyObject *names = ffi ? PyObject_CallMethod(ffi, "impls", NULL) : NULL;
     if (!names) {
@@ -125,24 +124,6 @@ int main(int argc, char **argv)
         return 2;
     }
     bench_impl **adapters = bench_adapters();   /* real bindings, where available */
-    PyObject *registry = PyImport_ImportModule("ffi_adapters");
-    PyObject *adapter_names = registry ? PyObject_CallMethod(registry, "names", NULL) : NULL;
-    Py_XDECREF(registry);
-    PyErr_Clear();
-    for (int k = 0; k < nsel; k++)
-        if (!ffi_impl_find(sel[k]) && !ffi_embed_has_name(adapter_names, sel[k])) {
-            PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sel[k]);   /* its error lists names */
-            PyObject *type, *value, *tb;
-            PyErr_Fetch(&type, &value, &tb);
-            PyObject *msg = value ? PyObject_Str(value) : NULL;
-            PyObject *sep = adapter_names ? PyUnicode_FromString(", ") : NULL;
-            PyObject *bindings = sep ? PyUnicode_Join(sep, adapter_names) : NULL;
-            fprintf(stderr, "bench: %s; real bindings: %s\n", msg ? PyUnicode_AsUTF8(msg) : sel[k],
-                    bindings ? PyUnicode_AsUTF8(bindings) : "(cannot list them)");
-            Py_XDECREF(ns), Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
-            Py_XDECREF(sep), Py_XDECREF(bindings);
-            return 2;
-        }
     bench_register_floors();
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
@@ -151,7 +132,7 @@ int main(int argc, char **argv)
         PyObject *control = ns ? PyObject_GetAttrString(ns, "control") : NULL;
         int skip = !control || PyObject_IsTrue(control) || impl->style == FFI_STYLE_NONE;
         Py_XDECREF(control);
-        if (nsel ? !is_selected(name, sel, nsel) : skip) {
+        if (nsel ? !cf_subject_wanted(name, sel, nsel) : skip) {
             Py_XDECREF(ns);
             continue;
         }
@@ -172,7 +153,7 @@ int main(int argc, char **argv)
         bench_register_fork(b);
     }
     for (bench_impl **a = adapters; a && *a; a++) {
-        if (nsel && !is_selected((*a)->name, sel, nsel))
+        if (!cf_subject_wanted((*a)->name, sel, nsel))
             continue;
         if (list) {
             printf("%s\n", (*a)->name);

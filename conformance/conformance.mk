@@ -4,6 +4,9 @@
 CONF_SRC = $(wildcard conformance/*.c conformance/properties/*.c)
 CONF_OBJ = $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
 CONFORMANCE = $(BUILD)/conformance
+# What the fuzzer, the load run and the benchmarks take from the suite:
+# subjects, expectations, forked children, Python helpers; not its main.
+CONF_SHARED_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
 
 $(BUILD)/obj/conformance/%.o: conformance/%.c conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)

@@ -1,22 +1,20 @@
 /* Subjects; see subject.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../harness/embed.h"
 #include "subject.h"
 
-/* Adapters for real bindings (harness/adapters): ffi_identity puts their
- * registry on sys.path. None of them is fatal: the built-in
- * implementations still run. */
+/* Adapters for real bindings (harness/adapters). Their absence is not
+ * fatal: the built-in implementations still run. */
 static PyObject *adapter_names(void)
 {
     static int warned;
-    PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *names = ffi ? cf_call("ffi_adapters", "names", "()") : NULL;
-    Py_XDECREF(ffi);
+    PyObject *names = ffi_embed_adapter_names();
     if (!names) {
         if (!warned++) {
-            fprintf(stderr, "conformance: no adapters for real bindings (make adapters): ");
+            fprintf(stderr, "%s: no adapters for real bindings (make adapters): ", program_invocation_short_name);
             PyErr_Print();
         }
         PyErr_Clear();
@@ -25,7 +23,7 @@ static PyObject *adapter_names(void)
     return names;
 }
 
-static int is_adapter(const char *name)
+int cf_subject_is_adapter(const char *name)
 {
     PyObject *names = adapter_names();
     int yes = ffi_embed_has_name(names, name);
@@ -72,7 +70,7 @@ int cf_subject_wanted(const char *name, const char *const *wanted, int n)
 
 PyObject *cf_subject_load(const char *name)
 {
-    if (is_adapter(name))
+    if (cf_subject_is_adapter(name))
         return cf_call("ffi_adapters", "load", "(s)", name);
     return cf_call("ffi_identity", "load", "(s)", name);
 }

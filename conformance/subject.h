@@ -14,6 +14,9 @@ PyObject *cf_subject_names(void);
 PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, int n);
 /* Whether name is among the n a user asked for (all, if n is 0). */
 int cf_subject_wanted(const char *name, const char *const *wanted, int n);
+/* Whether name is one of the adapters for real bindings (else a built-in,
+ * or unknown). */
+int cf_subject_is_adapter(const char *name);
 /* The namespace of a subject (new reference), or NULL with an exception
  * whose message lists the valid names. */
 PyObject *cf_subject_load(const char *name);

@@ -66,6 +66,16 @@ int ffi_embed_start(const char *argv0)
 
 int ffi_embed_stop(void) { return Py_FinalizeEx(); }
 
+PyObject *ffi_embed_adapter_names(void)
+{
+    /* Importing ffi_identity is what puts harness/adapters on sys.path. */
+    PyObject *ffi = PyImport_ImportModule("ffi_identity");
+    PyObject *registry = ffi ? PyImport_ImportModule("ffi_adapters") : NULL;
+    PyObject *names = registry ? PyObject_CallMethod(registry, "names", NULL) : NULL;
+    Py_XDECREF(registry), Py_XDECREF(ffi);
+    return names;
+}
+
 int ffi_embed_has_name(PyObject *names, const char *name)
 {
     PyObject *s = names ? PyUnicode_FromString(name) : NULL;

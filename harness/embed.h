@@ -1,6 +1,7 @@
 /* Starting an embedded interpreter that has ffi_identity built in and can
  * start multiprocessing children (spawn, forkserver) that find it too; and
- * the one container query every embedding program makes. */
+ * the queries every embedding program makes: is a name in a container,
+ * which names are adapters for real bindings. */
 #ifndef FFI_EMBED_H
 #define FFI_EMBED_H
 
@@ -21,5 +22,10 @@ int ffi_embed_stop(void);
  * features set, ...), else 0; a Python error on the way counts as 0 and is
  * cleared. The embedding programs all ask this of Python containers. */
 int ffi_embed_has_name(PyObject *names, const char *name);
+
+/* The subject names of the adapters for real bindings (harness/adapters),
+ * as a new list, or NULL with the ImportError when they are not built
+ * (make adapters). */
+PyObject *ffi_embed_adapter_names(void);
 
 #endif

@@ -39,10 +39,9 @@ static int fail(int code)
  * conformance and benchmark runners, not strategies this runner loads. */
 static int is_adapter(const char *name)
 {
-    PyObject *adapters = PyImport_ImportModule("ffi_adapters");
-    PyObject *names = adapters ? PyObject_CallMethod(adapters, "names", NULL) : NULL;
+    PyObject *names = ffi_embed_adapter_names();
     int found = ffi_embed_has_name(names, name);
-    Py_XDECREF(names), Py_XDECREF(adapters);
+    Py_XDECREF(names);
     return found;
 }
 

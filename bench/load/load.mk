@@ -3,14 +3,13 @@
 
 LOAD = $(BUILD)/load
 LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
-LOAD_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
 
 $(LOAD_OBJ): bench/load/load.c conformance/subject.h $(HEADERS) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
-$(LOAD): $(LOAD_OBJ) $(LOAD_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(LOAD_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+$(LOAD): $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IMPL),--impl $(i))
 

@@ -3,8 +3,6 @@
 
 FUZZ_SRC = $(wildcard conformance/fuzz/*.c)
 FUZZ_OBJ = $(FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
-# The conformance suite's subjects, expectations and forked children, not its main.
-FUZZ_CONF_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
 FUZZ = $(BUILD)/fuzz
 FUZZ_SECONDS ?= 2
 FUZZ_SEED ?= 1
@@ -13,8 +11,8 @@ $(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c conformance/fuzz/fuzz.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
-$(FUZZ): $(FUZZ_OBJ) $(FUZZ_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(FUZZ_CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+$(FUZZ): $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 .PHONY: fuzz
 fuzz: $(FUZZ) adapters
