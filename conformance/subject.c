@@ -111,11 +111,14 @@ unsigned cf_subject_features(PyObject *ns)
     return bits;
 }
 
-int cf_subject_is_control(PyObject *ns)
+int cf_subject_is_control(const char *name)
 {
-    PyObject *c = PyObject_GetAttrString(ns, "control");
+    if (cf_subject_is_adapter(name))
+        return 0;   /* bindings never are: no need to import one to ask */
+    PyObject *ns = cf_subject_load(name);
+    PyObject *c = ns ? PyObject_GetAttrString(ns, "control") : NULL;
     int yes = c && PyObject_IsTrue(c) == 1;
-    Py_XDECREF(c);
+    Py_XDECREF(c), Py_XDECREF(ns);
     PyErr_Clear();
     return yes;
 }

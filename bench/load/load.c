@@ -430,7 +430,7 @@ int main(int argc, char **argv)
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && n < 128; k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
         /* By default every subject but the broken controls. */
-        if (o.nimpls ? !cf_subject_wanted(name, o.impls, o.nimpls) : !strncmp(name, "broken-", 7))
+        if (o.nimpls ? !cf_subject_wanted(name, o.impls, o.nimpls) : cf_subject_is_control(name))
             continue;
         fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
         double t0 = cf_monotonic_seconds();
