@@ -1,13 +1,11 @@
-/* Puts harness/adapters (FFI_ADAPTERS_DIR, set by adapters.mk) on sys.path
- * and on PYTHONPATH when ffi_identity is imported, so the runners and
- * every multiprocessing worker they start (spawn, forkserver) can import
- * the adapters by name. */
+/* The adapters' directory on the import paths; see adapter_path.h.
+ * FFI_ADAPTERS_DIR is set by adapters.mk. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <string.h>
 
-int ffi_adapter_path_add(void);   /* module.c */
+#include "adapter_path.h"
 
 #ifdef FFI_ADAPTERS_DIR
 static int in_path_list(const char *list, const char *dir)

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "adapter_path.h"
 #include "alloc.h"
 #include "dag.h"
 #include "impl.h"
@@ -198,8 +199,6 @@ static PyModuleDef module_def = {
 };
 
 /* Exposes an implementation as an attribute of ffi_identity. */
-int ffi_adapter_path_add(void);   /* adapter_path.c */
-
 int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control)
 {
     if (PyModule_AddIntConstant(impl->module, "control", control) < 0)
