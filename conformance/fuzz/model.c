@@ -15,7 +15,6 @@
 #include "../child.h"
 #include "fuzz.h"
 
-
 volatile int *fz_progress;
 
 enum { FORK_SECONDS = 5 };   /* a forked child that re-reads a few fields and exits */
@@ -204,8 +203,8 @@ static int construct(run *r, const fz_step *s, const char *expr)
     }
     case FZ_NEW_ADD:    o = cf_new(r->ns, "Add", "(OO)", r->slot[s->a], r->slot[s->b]); break;
     case FZ_NEW_LAYOUT: o = cf_new(r->ns, "Layout", "([O]O)", r->slot[s->a], r->slot[s->b]); break;
-    default:            o = cf_new(r->ns, "Outer", "(i)", s->value); break;
-    case FZ_NEW_NODE: {
+    case FZ_NEW_OUTER:  o = cf_new(r->ns, "Outer", "(i)", s->value); break;
+    default: {   /* FZ_NEW_NODE: step() sends only constructors here */
         PyObject *kids = PyList_New(0);
         if (kids && s->a >= 0 && PyList_Append(kids, r->slot[s->a]) < 0)
             Py_CLEAR(kids);
@@ -388,13 +387,19 @@ static int step(run *r, const fz_step *s)
     }
 }
 
-/* L1: with every slot and weak reference dropped, the natives go too. */
-static int check_no_leak(run *r, long baseline)
+/* Drops every held wrapper and weak reference. */
+static void drop_everything(run *r)
 {
     for (int s = 0; s < FZ_SLOTS; s++)
         Py_CLEAR(r->slot[s]);
     for (int n = 0; n < r->plan->nnatives; n++)
         Py_CLEAR(r->nat[n].weak);
+}
+
+/* L1: with everything dropped, the natives go too. */
+static int check_no_leak(run *r, long baseline)
+{
+    drop_everything(r);
     cf_gc();
     cf_gc();
     long now = cf_ns_long(r->ns, "native_live");
@@ -432,11 +437,7 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
         *fz_progress = 0;
     if (!bad && live && upto >= p->n)
         bad = check_no_leak(&r, baseline);
-    /* Leave nothing behind for the next case run in this process. */
-    for (int s = 0; s < FZ_SLOTS; s++)
-        Py_CLEAR(r.slot[s]);
-    for (int n = 0; n < p->nnatives; n++)
-        Py_CLEAR(r.nat[n].weak);
+    drop_everything(&r);   /* leave nothing behind for the next case in this process */
     PyErr_Clear();
     return bad;
 }
