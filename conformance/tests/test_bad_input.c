@@ -72,8 +72,8 @@ static void expect(const result *r, int status, const char *needle, double max_s
 
 static void unknown_names(void)
 {
-    static const char *runners[] = {"conformance", "fuzz", "ffi-identity"};
-    for (int k = 0; k < 3; k++) {
+    static const char *runners[] = {"conformance", "fuzz", "load", "ffi-identity"};
+    for (int k = 0; k < 4; k++) {
         result r = run("%s/%s --impl no-such-impl 2>&1", CF_BUILD_DIR, runners[k]);
         expect(&r, 2, "unknown implementation 'no-such-impl'", 30, runners[k]);
         tap_ok(strstr(r.out, "hashmap+node") != NULL, "%s: the message lists the valid names", runners[k]);
