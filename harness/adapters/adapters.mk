@@ -29,11 +29,31 @@ $(ADAPTERS_TEST): harness/adapters/tests/test_adapters.c harness/tests/tap.h $(E
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
+# The real tools, pinned (subjects.txt), one pip --target directory per
+# TOOL@VERSION. HEAVY=1 adds the heavy ones (torch).
+SUBJECTS_DIR = $(abspath $(BUILD))/subjects
+SUBJECTS_SH = harness/tools/subjects.sh
+export FFI_SUBJECTS_DIR = $(SUBJECTS_DIR)
+CFLAGS_ALL += -DFFI_SUBJECTS_DIR='"$(SUBJECTS_DIR)"'
+
+.PHONY: subjects
+subjects: | $(BUILD)/.deps-core
+	@$(SUBJECTS_SH) $(if $(HEAVY),--heavy) || echo "subjects: some subjects could not be installed; they will be skipped with the reason" >&2
+
+# A build-time site (nanobind, pybind11 3, Cython): the tool's own directory.
+$(SUBJECTS_DIR)/%/.installed: harness/adapters/subjects.txt $(SUBJECTS_SH)
+	@$(SUBJECTS_SH) $(firstword $(subst @, ,$*))
+
+# Each tool's adapter keeps its build rules beside it and appends what it
+# builds to ADAPTER_BUILDS.
+ADAPTER_BUILDS = $(NATIVE_LIB) $(PYBIND11_EXT)
+include $(wildcard harness/adapters/*/*.mk)
+
 # The conformance suite and the benchmarks drive the adapters too.
-$(CONFORMANCE) $(BENCH): | $(NATIVE_LIB) $(PYBIND11_EXT)
+$(CONFORMANCE) $(BENCH): | $(ADAPTER_BUILDS)
 
 .PHONY: adapters adapters-test
-adapters: all $(NATIVE_LIB) $(PYBIND11_EXT)
+adapters: all subjects $(ADAPTER_BUILDS)
 
 # The test binary lives in $(BUILD)/tests; the adapters' binaries in $(BUILD).
 adapters-test: adapters $(ADAPTERS_TEST)

@@ -1,23 +1,175 @@
-"""The adapters for real bindings, by subject name. An adapter is a module
-exposing the subject surface (README.md in this directory); load(name)
-imports it. Unavailable adapters still load: available() says why not."""
-import importlib
+"""The real binding tools under test, by subject name (TOOL@VERSION or
+TOOL@VERSION+VARIANT), read from subjects.txt beside this file.
 
-# subject name -> module name
-ADAPTERS = {
-    "pybind11": "adapter_pybind11",
-    "ctypes": "adapter_ctypes",
-    "cffi": "adapter_cffi",
-    "tvm-ffi": "adapter_tvm_ffi",
-}
+load(name) gives the subject's namespace: the surface the suite drives
+(README.md in this directory). An adapter module either is that namespace
+(protocol 1: module-level Var, Add, ..., available()) or builds one per
+version and variant (protocol 2: subject(ns, version, variant) fills a
+fresh module registered in sys.modules, so pickle finds its classes by
+name). Unavailable subjects still load: available() says why not and what
+to run.
+
+Two versions of one importable package cannot share a process; load()
+refuses the second with a message saying so (the runners give each
+subject its own process)."""
+import importlib
+import os
+import re
+import subprocess
+import sys
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REGISTRY = os.path.join(HERE, "subjects.txt")
+
+
+def subjects_dir():
+    """Where pip installs go: $FFI_SUBJECTS_DIR, else build/subjects of this checkout."""
+    return os.environ.get("FFI_SUBJECTS_DIR") or os.path.join(HERE, "..", "..", "build", "subjects")
+
+
+class Subject:
+    """One line of subjects.txt, with its version resolved."""
+
+    def __init__(self, tool, version_spec, variant, module, install, flags):
+        self.tool, self.version_spec, self.module = tool, version_spec, module
+        self.variant = "" if variant == "-" else variant
+        self.install = [] if install == "-" else install.split(",")
+        self.flags = set() if flags == "-" else set(flags.split(","))
+        self.version = resolve_version(version_spec)
+        self.name = f"{tool}@{self.version}" + (f"+{self.variant}" if self.variant else "")
+
+    @property
+    def family(self):
+        """The name without the version: TOOL or TOOL+VARIANT."""
+        return self.tool + (f"+{self.variant}" if self.variant else "")
+
+    @property
+    def site(self):
+        """The pip --target directory of this tool at this version."""
+        return os.path.abspath(os.path.join(subjects_dir(), f"{self.tool}@{self.version}"))
+
+    def runtime_packages(self):
+        return [item[4:] for item in self.install if item.startswith("pip:")]
+
+    def source(self):
+        """Where the tool comes from, for results files."""
+        kinds = {"pip": "PyPI", "build": "PyPI (build time)", "deb": "Debian"}
+        if not self.install:
+            return "Python standard library"
+        return ", ".join(f"{kinds.get(i.split(':')[0], '?')} {i.split(':', 1)[1]}" for i in self.install)
+
+
+_deb_versions = {}
+
+
+def deb_version(package):
+    """The upstream version of an installed Debian package, or None."""
+    if package not in _deb_versions:
+        try:
+            out = subprocess.run(["dpkg-query", "-W", "-f", "${Status}|${Version}", package],
+                                 capture_output=True, text=True, timeout=20)
+            status, _, version = out.stdout.partition("|")
+            ok = out.returncode == 0 and status.endswith(" installed") and version
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        # 2.10.3-1 -> 2.10.3; 1:2.0-3 -> 2.0 (epoch and Debian revision go)
+        _deb_versions[package] = re.sub(r"^\d+:|-[^-]*$", "", version) if ok else None
+    return _deb_versions[package]
+
+
+def resolve_version(spec):
+    if spec == "python":
+        return ".".join(map(str, sys.version_info[:3]))
+    if spec.startswith("deb:"):
+        return deb_version(spec[4:]) or "not-installed"
+    return spec
+
+
+_registry = None
+
+
+def subjects():
+    """Every subject of subjects.txt, in file order."""
+    global _registry
+    if _registry is None:
+        _registry = []
+        with open(REGISTRY) as f:
+            for line in f:
+                fields = line.split("#", 1)[0].split()
+                if not fields:
+                    continue
+                if len(fields) != 6:
+                    raise ValueError(f"{REGISTRY}: want 6 columns (tool version variant module install "
+                                     f"flags), got {len(fields)}: {line.strip()}")
+                _registry.append(Subject(*fields))
+    return _registry
 
 
 def names():
-    return list(ADAPTERS)
+    return [s.name for s in subjects()]
+
+
+def find(name):
+    """The Subject called `name`; ImportError listing the names if unknown."""
+    for s in subjects():
+        if s.name == name:
+            return s
+    raise ImportError(f"no adapter named {name!r}; adapters: {', '.join(names())}")
+
+
+def module_name(name):
+    """The sys.modules name of a protocol-2 subject's namespace."""
+    return "ffi_subject_" + re.sub(r"[^0-9A-Za-z]", "_", name)
+
+
+_loaded = {}
+
+
+def _use_site(s):
+    """Put the subject's pip site first on sys.path, refusing a second
+    version of a package this process has imported already."""
+    if not s.runtime_packages():
+        return
+    for other in subjects():
+        if other.tool == s.tool and other.version != s.version and other.site in sys.path:
+            raise ImportError(f"{s.name} cannot share a process with {other.tool}@{other.version}, "
+                              "loaded already: run each version in its own process")
+    if s.site not in sys.path:
+        sys.path.insert(0, s.site)
 
 
 def load(name):
-    """The adapter module for `name`; ImportError listing the names if unknown."""
-    if name not in ADAPTERS:
-        raise ImportError(f"no adapter named {name!r}; adapters: {', '.join(ADAPTERS)}")
-    return importlib.import_module(ADAPTERS[name])
+    """The namespace of subject `name` (loaded once per process)."""
+    if name in _loaded:
+        return _loaded[name]
+    s = find(name)
+    _use_site(s)
+    mod = importlib.import_module(s.module)
+    if hasattr(mod, "subject"):   # protocol 2: one namespace per version and variant
+        ns = types.ModuleType(module_name(name), f"{name} through {s.module}")
+        ns.tool, ns.version, ns.variant, ns.site = s.tool, s.version, s.variant, s.site
+        ns.name = name
+        sys.modules[ns.__name__] = ns
+        mod.subject(ns, s.version, s.variant)
+        ns.name = name
+    else:                         # protocol 1: the module is the namespace
+        ns = mod
+    if s.version == "not-installed" and hasattr(ns, "available"):
+        plain = ns.available
+        pkgs = " ".join(i[4:] for i in s.install if i.startswith("deb:"))
+        ns.available = lambda: (False, f"Debian package not installed: apt-get install {pkgs}") \
+            if plain()[0] else plain()
+    _loaded[name] = ns
+    return ns
+
+
+def describe():
+    """One dict per subject: name, tool, version, variant, source, flags."""
+    return [{"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
+             "source": s.source(), "heavy": "heavy" in s.flags} for s in subjects()]
+
+
+if __name__ == "__main__":
+    for d in describe():
+        print(f"{d['name']:32} {d['source']}{'  (heavy)' if d['heavy'] else ''}")
