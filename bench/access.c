@@ -80,7 +80,9 @@ static void converge(gb_state *s, const bench_impl *b, long param)
             PyObject *axes = PyObject_GetAttr(layout, axes_name);
             PyObject *off = PyObject_GetAttr(layout, off_name);
             PyObject *a = PyObject_GetAttr(off, a_name);
-            same += PyTuple_GET_ITEM(axes, 0) == a;
+            PyObject *first = PySequence_GetItem(axes, 0);   /* any sequence (tvm-ffi's List) */
+            same += first == a;
+            Py_XDECREF(first);
             total++;
             Py_DECREF(a);
             Py_DECREF(off);

@@ -14,11 +14,14 @@ static long rewrite(PyObject *node, PyObject *memo, PyObject *children, long *hi
     }
     if (PyErr_Occurred() || PyDict_SetItem(memo, node, node) < 0)
         return -1;
-    PyObject *kids = PyObject_GetAttr(node, children);
+    PyObject *attr = PyObject_GetAttr(node, children);
+    /* Any sequence: bindings return their own (tvm-ffi's List). */
+    PyObject *kids = attr ? PySequence_Fast(attr, "Node.children is not a sequence") : NULL;
+    Py_XDECREF(attr);
     if (!kids)
         return -1;
-    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kids); k++)
-        if (rewrite(PyTuple_GET_ITEM(kids, k), memo, children, hits, visits) < 0) {
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(kids); k++)
+        if (rewrite(PySequence_Fast_GET_ITEM(kids, k), memo, children, hits, visits) < 0) {
             Py_DECREF(kids);
             return -1;
         }

@@ -58,6 +58,9 @@ cf_status cf_error(cf_ctx *ctx, const char *doing);
 PyObject *cf_new(PyObject *ns, const char *cls, const char *fmt, ...);  /* ns.cls(*args) */
 PyObject *cf_get(PyObject *o, const char *attr);
 PyObject *cf_item(PyObject *seq, Py_ssize_t i);
+/* node.children as a list or tuple (PySequence_Fast), whatever sequence
+ * the binding returns (tvm-ffi's List); NULL with an exception. */
+PyObject *cf_children(PyObject *node);
 PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...);
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
 long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 on error */

@@ -18,6 +18,14 @@ cf_expect *cf_expect_load(const char *dir, const char *impl)
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.txt", dir, impl);
     FILE *f = fopen(path, "r");
+    const char *at = strchr(impl, '@');
+    if (!f && at) {
+        /* No file for this version (a Debian release ships another one):
+         * the tool's own, TOOL[+VARIANT].txt, if there is one. */
+        const char *variant = strchr(at, '+');
+        snprintf(path, sizeof path, "%s/%.*s%s.txt", dir, (int)(at - impl), impl, variant ? variant : "");
+        f = fopen(path, "r");
+    }
     if (!f)
         return e;
     char line[512];

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../harness/embed.h"
 #include "cf.h"
+#include "child.h"
 #include "expect.h"
 #include "isolate.h"
 #include "subject.h"
@@ -173,6 +175,49 @@ static void run_impl(run_state *rs, const char *impl)
     Py_DECREF(ns);
 }
 
+/* What a subject's process hands back to the runner. */
+typedef struct subject_tally { int n, unexpected, first_record; } subject_tally;
+
+typedef struct subject_job { run_state *rs; const char *impl; } subject_job;
+
+static void run_subject(void *arg, int fd)
+{
+    subject_job *j = arg;
+    run_impl(j->rs, j->impl);
+    fflush(NULL);
+    subject_tally t = {j->rs->n, j->rs->unexpected, j->rs->first_record};
+    _exit(write(fd, &t, sizeof t) == (ssize_t)sizeof t ? 0 : 3);
+}
+
+/* Each subject in a process of its own: two versions of one binding tool
+ * cannot share an interpreter, and a subject whose import crashes fails
+ * its own line, not the run. TAP numbering and the JSON file go on from
+ * where the subject's process left them. */
+static void run_impl_isolated(run_state *rs, const char *impl)
+{
+    subject_job j = {rs, impl};
+    fflush(NULL);
+    cf_child c;
+    if (cf_child_start(&c, run_subject, &j) < 0) {
+        perror("conformance: fork");
+        rs->unexpected++;
+        return;
+    }
+    subject_tally t;
+    int timed_out;
+    size_t got = cf_child_read(&c, &t, sizeof t, 24 * 3600, &timed_out);
+    int status = cf_child_finish(&c, timed_out);
+    if (got == sizeof t) {
+        rs->n = t.n, rs->unexpected = t.unexpected, rs->first_record = t.first_record;
+        return;
+    }
+    char why[200];
+    cf_child_describe(status, timed_out, 0, why, sizeof why);
+    printf("not ok %d - %s: the subject's process %s\n", ++rs->n, impl, why);
+    fflush(stdout);
+    rs->unexpected++;
+}
+
 static int parse(int argc, char **argv, options *o)
 {
     o->timeout = 20;
@@ -288,7 +333,7 @@ int main(int argc, char **argv)
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         const char *impl = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
         if (cf_subject_wanted(impl, opt.impls, opt.nimpls))
-            run_impl(&rs, impl);
+            run_impl_isolated(&rs, impl);
     }
     printf("1..%d\n", rs.n);
     if (rs.json) {

@@ -1,15 +1,40 @@
-"""Worker functions multiprocessing pools import by name (F2).
+"""What multiprocessing pool workers run for F2 and the fork_pool benchmark.
 
-A spawn or forkserver worker is a new interpreter: it finds these by module
-name, and finds the subject's classes through the module named by the
-payload's own classes, so built-in implementations and adapters work alike.
+A spawn or forkserver worker is a new interpreter. Its initializer loads the
+subject by name first (a binding such as tvm-ffi must have registered its
+types before anything of it can be unpickled), and the payload travels as
+pickled bytes that the task itself unpickles: whatever goes wrong in the
+worker (an import, the unpickling) comes back as that task's exception at
+once, instead of a worker that dies and a Pool that waits forever.
 """
-import sys
+import pickle
+
+_ns = None
+_load_error = None
 
 
-def same_var(payload):
-    """For payload (axes, offset): is axes[0] one native object with offset.a?"""
-    axes, offset = payload
-    ns = sys.modules[type(offset).__module__]
+def init(subject):
+    """Pool initializer: load `subject` (a built-in implementation or a real
+    binding); never raise, or the Pool would restart the worker forever."""
+    global _ns, _load_error
+    try:
+        import ffi_adapters
+        if subject in ffi_adapters.names():
+            _ns = ffi_adapters.load(subject)
+        else:
+            import ffi_identity
+            _ns = ffi_identity.load(subject)
+    except BaseException as e:   # reported by the first task
+        _load_error = f"{type(e).__name__}: {e}"
+
+
+def same_var(data):
+    """For pickled (axes, offset): is axes[0] one native object with offset.a?"""
+    if _load_error is not None:
+        raise RuntimeError(f"the worker could not load the subject: {_load_error}")
+    try:
+        axes, offset = pickle.loads(data)
+    except Exception as e:
+        raise RuntimeError(f"the worker could not unpickle the payload: {type(e).__name__}: {e}") from None
     first, a = axes[0], offset.a
-    return {"same_handle": ns.handle(first) == ns.handle(a), "same_object": first is a}
+    return {"same_handle": _ns.handle(first) == _ns.handle(a), "same_object": first is a}

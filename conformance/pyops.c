@@ -66,6 +66,14 @@ PyObject *cf_get(PyObject *o, const char *attr) { return o ? PyObject_GetAttrStr
 
 PyObject *cf_item(PyObject *seq, Py_ssize_t i) { return seq ? PySequence_GetItem(seq, i) : NULL; }
 
+PyObject *cf_children(PyObject *node)
+{
+    PyObject *attr = cf_get(node, "children");
+    PyObject *seq = attr ? PySequence_Fast(attr, "Node.children is not a sequence") : NULL;
+    Py_XDECREF(attr);
+    return seq;
+}
+
 PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...)
 {
     PyObject *mod = PyImport_ImportModule(module);

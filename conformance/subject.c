@@ -40,6 +40,23 @@ PyObject *cf_subject_names(void)
     return all;
 }
 
+/* A selection names a subject exactly, or a family: "tvm-ffi" takes
+ * every tvm-ffi@VERSION[+VARIANT], "tvm-ffi@0.1.13" both of its variants,
+ * "hashmap" hashmap+node, +graph and +none. */
+static int selects(const char *want, const char *name)
+{
+    size_t n = strlen(want);
+    return strncmp(want, name, n) == 0 && (name[n] == '\0' || name[n] == '@' || name[n] == '+');
+}
+
+static int selects_any(PyObject *names, const char *want)
+{
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++)
+        if (selects(want, PyUnicode_AsUTF8(PyList_GET_ITEM(names, k))))
+            return 1;
+    return 0;
+}
+
 PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, int n)
 {
     PyObject *names = cf_subject_names();
@@ -48,10 +65,11 @@ PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, 
         return NULL;
     }
     for (int k = 0; k < n; k++) {
-        if (ffi_embed_has_name(names, wanted[k]))
+        if (selects_any(names, wanted[k]))
             continue;
         PyObject *sep = PyUnicode_FromString(", "), *all = sep ? PyUnicode_Join(sep, names) : NULL;
-        fprintf(stderr, "%s: unknown implementation '%s'; valid names: %s\n", prog, wanted[k],
+        fprintf(stderr, "%s: unknown implementation '%s'; valid names (or a family: a name's part "
+                        "before '@' or '+'): %s\n", prog, wanted[k],
                 all ? PyUnicode_AsUTF8(all) : "(cannot list them)");
         Py_XDECREF(all), Py_XDECREF(sep), Py_DECREF(names);
         PyErr_Clear();
@@ -63,7 +81,7 @@ PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, 
 int cf_subject_wanted(const char *name, const char *const *wanted, int n)
 {
     for (int k = 0; k < n; k++)
-        if (strcmp(wanted[k], name) == 0)
+        if (selects(wanted[k], name))
             return 1;
     return n == 0;
 }

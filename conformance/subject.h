@@ -12,7 +12,9 @@ PyObject *cf_subject_names(void);
  * for is one; else prints "PROG: unknown implementation 'X'; valid names:
  * ..." (or the Python error) and returns NULL. */
 PyObject *cf_subject_names_checked(const char *prog, const char *const *wanted, int n);
-/* Whether name is among the n a user asked for (all, if n is 0). */
+/* Whether name is among the n a user asked for (all, if n is 0): exactly,
+ * or by family (the part before '@' or '+': "tvm-ffi", "tvm-ffi@0.1.13",
+ * "hashmap"). */
 int cf_subject_wanted(const char *name, const char *const *wanted, int n);
 /* Whether name is one of the adapters for real bindings (else a built-in,
  * or unknown). */

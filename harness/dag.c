@@ -94,9 +94,12 @@ long ffi_dag_distinct_handles(PyObject *ns, PyObject *root)
         PyObject *h = PyObject_CallMethod(ns, "handle", "O", w);
         int known = h ? PySet_Contains(seen, h) : -1;
         if (known == 0 && PySet_Add(seen, h) == 0) {
-            PyObject *kids = PyObject_GetAttrString(w, "children");
-            for (Py_ssize_t k = 0; kids && k < PyTuple_GET_SIZE(kids); k++)
-                if (PyList_Append(stack, PyTuple_GET_ITEM(kids, k)) < 0)
+            /* Any sequence: bindings return their own (tvm-ffi's List). */
+            PyObject *attr = PyObject_GetAttrString(w, "children");
+            PyObject *kids = attr ? PySequence_Fast(attr, "Node.children is not a sequence") : NULL;
+            Py_XDECREF(attr);
+            for (Py_ssize_t k = 0; kids && k < PySequence_Fast_GET_SIZE(kids); k++)
+                if (PyList_Append(stack, PySequence_Fast_GET_ITEM(kids, k)) < 0)
                     Py_CLEAR(kids);
             if (!kids)
                 known = -1;

@@ -61,40 +61,66 @@ static cf_status f1_run(cf_ctx *ctx)
          : cf_fail(ctx, "the fork child failed (status %d)", rc);
 }
 
+/* A Pool of one worker that has loaded the subject, or NULL with an
+ * exception. */
+static PyObject *subject_pool(const char *context, const char *subject, PyObject **worker_fn)
+{
+    PyObject *mp = PyImport_ImportModule("multiprocessing");
+    PyObject *mpctx = mp ? PyObject_CallMethod(mp, "get_context", "s", context) : NULL;
+    PyObject *worker = mpctx ? PyImport_ImportModule("pool_worker") : NULL;
+    PyObject *init = worker ? PyObject_GetAttrString(worker, "init") : NULL;
+    *worker_fn = init ? PyObject_GetAttrString(worker, "same_var") : NULL;
+    PyObject *args = *worker_fn ? Py_BuildValue("(i)", 1) : NULL;
+    PyObject *kwargs = args ? Py_BuildValue("{sOs(s)}", "initializer", init, "initargs", subject) : NULL;
+    PyObject *pool_cls = kwargs ? PyObject_GetAttrString(mpctx, "Pool") : NULL;
+    PyObject *pool = pool_cls ? PyObject_Call(pool_cls, args, kwargs) : NULL;
+    Py_XDECREF(pool_cls), Py_XDECREF(kwargs), Py_XDECREF(args), Py_XDECREF(init);
+    Py_XDECREF(worker), Py_XDECREF(mpctx), Py_XDECREF(mp);
+    return pool;
+}
+
+static void pool_close(PyObject *pool)
+{
+    PyObject *x = PyObject_CallMethod(pool, "terminate", NULL);
+    Py_XDECREF(x);
+    x = PyObject_CallMethod(pool, "join", NULL);
+    Py_XDECREF(x);
+    PyErr_Clear();
+}
+
 static cf_status f2_run(cf_ctx *ctx)
 {
     cf_layout l = {0};
     if (cf_layout_make(ctx->ns, &l) < 0)
         return cf_error(ctx, "building the layout");
-    PyObject *axes = cf_get(l.layout, "axes"), *off = cf_get(l.layout, "offset");
-    PyObject *payload = off ? Py_BuildValue("[(OO)]", axes, off) : NULL;
-    PyObject *mp = payload ? PyImport_ImportModule("multiprocessing") : NULL;
-    PyObject *mpctx = mp ? PyObject_CallMethod(mp, "get_context", "s", ctx->context) : NULL;
-    PyObject *worker = mpctx ? PyImport_ImportModule("pool_worker") : NULL;
-    PyObject *fn = worker ? PyObject_GetAttrString(worker, "same_var") : NULL;
-    PyObject *pool = fn ? PyObject_CallMethod(mpctx, "Pool", "i", 1) : NULL;
-    PyObject *async = pool ? PyObject_CallMethod(pool, "map_async", "OO", fn, payload) : NULL;
+    PyObject *axes = cf_get(l.layout, "axes"), *off = axes ? cf_get(l.layout, "offset") : NULL;
+    PyObject *pair = off ? PyTuple_Pack(2, axes, off) : NULL;
+    /* What Pool.map would pickle, pickled here so that the worker's
+     * unpickling is part of the task and its failure a result. */
+    PyObject *data = pair ? cf_call("pickle", "dumps", "(O)", pair) : NULL;
+    Py_XDECREF(pair), Py_XDECREF(off), Py_XDECREF(axes);
+    cf_layout_clear(&l);
+    if (!data)
+        return cf_error(ctx, "pickling (layout.axes, layout.offset)");
+    PyObject *fn = NULL, *pool = subject_pool(ctx->context, ctx->subject, &fn);
+    PyObject *payload = pool ? Py_BuildValue("[O]", data) : NULL;
+    PyObject *async = payload ? PyObject_CallMethod(pool, "map_async", "OO", fn, payload) : NULL;
     PyObject *results = async ? PyObject_CallMethod(async, "get", "i", 60) : NULL;
     cf_status st = CF_PASS;
     if (!results) {
-        st = cf_error(ctx, "Pool.map of (layout.axes, layout.offset)");
+        st = cf_error(ctx, "the pool worker");
     } else {
-        PyObject *r = PyList_GET_ITEM(results, 0);
-        PyObject *same = PyDict_GetItemString(r, "same_handle");
+        PyObject *r = PySequence_GetItem(results, 0);
+        PyObject *same = r ? PyDict_GetItemString(r, "same_handle") : NULL;
         if (same != Py_True)
             st = cf_fail(ctx, "the %s worker saw axes[0] and offset.a as two native objects",
                          ctx->context);
+        Py_XDECREF(r);
     }
-    if (pool) {
-        PyObject *x = PyObject_CallMethod(pool, "terminate", NULL);
-        Py_XDECREF(x);
-        x = PyObject_CallMethod(pool, "join", NULL);
-        Py_XDECREF(x);
-        PyErr_Clear();
-    }
-    Py_XDECREF(results), Py_XDECREF(async), Py_XDECREF(pool), Py_XDECREF(fn), Py_XDECREF(worker);
-    Py_XDECREF(mpctx), Py_XDECREF(mp), Py_XDECREF(payload), Py_XDECREF(off), Py_XDECREF(axes);
-    cf_layout_clear(&l);
+    if (pool)
+        pool_close(pool);
+    Py_XDECREF(results), Py_XDECREF(async), Py_XDECREF(payload), Py_XDECREF(pool), Py_XDECREF(fn);
+    Py_DECREF(data);
     return st;
 }
 

@@ -19,10 +19,10 @@ static int wrapper_keyed(memo_walk *m, PyObject *node)
     }
     if (PyErr_Occurred() || PyDict_SetItem(m->memo, node, node) < 0)
         return -1;
-    PyObject *kids = PyObject_GetAttrString(node, "children");
-    for (Py_ssize_t k = 0; kids && k < PyTuple_GET_SIZE(kids); k++) {
+    PyObject *kids = cf_children(node);
+    for (Py_ssize_t k = 0; kids && k < PySequence_Fast_GET_SIZE(kids); k++) {
         m->revisits++;   /* counts every edge; first visits are subtracted below */
-        if (wrapper_keyed(m, PyTuple_GET_ITEM(kids, k)) < 0)
+        if (wrapper_keyed(m, PySequence_Fast_GET_ITEM(kids, k)) < 0)
             Py_CLEAR(kids);
     }
     if (!kids)
@@ -72,9 +72,9 @@ static int id_keyed(memo_walk *m, PyObject *node)
         goto out;
     rc = 0;
     if (!revisit) {
-        PyObject *kids = PyObject_GetAttrString(node, "children");
-        for (Py_ssize_t k = 0; kids && k < PyTuple_GET_SIZE(kids); k++)
-            if (id_keyed(m, PyTuple_GET_ITEM(kids, k)) < 0)
+        PyObject *kids = cf_children(node);
+        for (Py_ssize_t k = 0; kids && k < PySequence_Fast_GET_SIZE(kids); k++)
+            if (id_keyed(m, PySequence_Fast_GET_ITEM(kids, k)) < 0)
                 Py_CLEAR(kids);
         rc = kids ? 0 : -1;
         Py_XDECREF(kids);   /* drops the children's wrappers: nothing keeps them */

@@ -3,10 +3,13 @@
  * wrappers compare by handle, native objects go away, pickling and the
  * Outer/Inner view work where claimed, and each binding gives the identity
  * it really gives (pybind11: the live wrapper again; ctypes, cffi: a new
- * one per access). pybind11, ctypes and cffi are built by `make adapters`,
- * so their absence is a failure; tvm-ffi is not installable here, so its
- * absence is a skip. */
+ * one per access). `make adapters` installs and builds every tool but the
+ * heavy ones, so their absence is a failure; a heavy tool's is a skip.
+ * Each subject is checked in a process of its own: two versions of one
+ * tool cannot share an interpreter. */
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../embed.h"
 #include "../../fixture.h"
@@ -16,27 +19,63 @@
 #include <Python.h>
 
 typedef struct expected {
-    const char *name;
-    int required;       /* built by the Makefile: must be available */
+    const char *tool;   /* every version and variant of it */
+    int required;       /* installed and built by `make adapters`: must be available */
     int same_wrapper;   /* layout.offset is layout.offset while the first is held; -1: unknown */
 } expected;
 
 static const expected known[] = {
-    {"pybind11", 1, 1},
-    {"ctypes", 1, 0},
-    {"cffi", 1, 0},
-    {"tvm-ffi", 0, -1},
+    {"tvm-ffi", 1, -1},  {"nanobind", 1, -1}, {"pybind11", 1, 1}, {"torch", 0, -1},
+    {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, -1},
+    {"pygobject", 1, -1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node",
                                             "live", "entries", "alloc"};
 
+/* The entry of TOOL for TOOL@VERSION[+VARIANT]. */
 static const expected *lookup(const char *name)
 {
+    size_t n = strcspn(name, "@");
     for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-        if (!strcmp(known[k].name, name))
+        if (strlen(known[k].tool) == n && !strncmp(known[k].tool, name, n))
             return &known[k];
     return NULL;
+}
+
+static void check_adapter(PyObject *registry, const char *name);
+
+/* check_adapter in a forked child; TAP numbering goes on from its count. */
+static void check_adapter_isolated(PyObject *registry, const char *name)
+{
+    int fds[2];
+    fflush(stdout);
+    if (pipe(fds) < 0) {
+        tap_ok(0, "%s: pipe", name);
+        return;
+    }
+    PyOS_BeforeFork();
+    pid_t pid = fork();
+    if (pid == 0) {
+        PyOS_AfterFork_Child();
+        close(fds[0]);
+        check_adapter(registry, name);
+        fflush(stdout);
+        int counts[2] = {tap_count, tap_failed};
+        _exit(write(fds[1], counts, sizeof counts) == (ssize_t)sizeof counts ? 0 : 3);
+    }
+    PyOS_AfterFork_Parent();
+    close(fds[1]);
+    int counts[2], status = 0;
+    ssize_t got = pid > 0 ? read(fds[0], counts, sizeof counts) : -1;
+    close(fds[0]);
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    if (got == (ssize_t)sizeof counts) {
+        tap_count = counts[0], tap_failed = counts[1];
+        return;
+    }
+    tap_ok(0, "%s: its checks ended without a report (wait status %d)", name, status);
 }
 
 static void print_error(void)
@@ -220,10 +259,14 @@ int main(int argc, char **argv)
     PyObject *names = registry ? PyObject_CallMethod(registry, "names", NULL) : NULL;
     print_error();
     if (tap_ok(names && PyList_Check(names), "ffi_adapters is importable once ffi_identity is")) {
-        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-            tap_ok(ffi_embed_has_name(names, known[k].name), "the registry lists %s", known[k].name);
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+            int listed = 0;
+            for (Py_ssize_t j = 0; j < PyList_GET_SIZE(names); j++)
+                listed |= lookup(PyUnicode_AsUTF8(PyList_GET_ITEM(names, j))) == &known[k];
+            tap_ok(listed, "the registry lists a version of %s", known[k].tool);
+        }
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++)
-            check_adapter(registry, PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)));
+            check_adapter_isolated(registry, PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)));
     }
     PyObject *bad = registry ? PyObject_CallMethod(registry, "load", "s", "no-such-binding") : NULL;
     int listed = 0;
