@@ -47,10 +47,19 @@ void bench_adapter_cold(gb_state *s, const bench_impl *b, long param)
     Py_XDECREF(var), Py_XDECREF(add);
 }
 
-/* The adapters whose binding is available, as bench_impls (NULL-terminated
- * array, or NULL when there is no adapter registry). Unavailable ones are
- * reported on stderr with their reason. */
-bench_impl **bench_adapters(void)
+/* Whether a default run (no --impl) takes this adapter: a second version
+ * of a tool that imports its own package needs a process of its own
+ * (`make bench` runs those one after another and merges the results). */
+static int in_default_process(const char *name)
+{
+    PyObject *g = cf_call("ffi_adapters", "process_group", "(s)", name);
+    long group = g ? PyLong_AsLong(g) : 0;
+    Py_XDECREF(g);
+    PyErr_Clear();
+    return group == 0;
+}
+
+bench_impl **bench_adapters(const char *const *sel, int nsel)
 {
     PyObject *names = ffi_embed_adapter_names();
     if (!names) {
@@ -62,6 +71,8 @@ bench_impl **bench_adapters(void)
     bench_impl **out = calloc((size_t)count + 1, sizeof *out);
     for (Py_ssize_t k = 0; out && k < count; k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+        if (nsel ? !cf_subject_wanted(name, sel, nsel) : !in_default_process(name))
+            continue;
         PyObject *ns = cf_subject_load(name);
         char why[300];
         if (!ns) {

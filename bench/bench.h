@@ -48,7 +48,10 @@ void bench_register_footprint(const bench_impl *b);
 
 /* Adapters for real bindings (bench/adapters.c): b->impl is NULL for them,
  * so cold access (and footprint, in footprint.c) go through the namespace. */
-bench_impl **bench_adapters(void);
+/* The selected adapters (with no selection: those a default run takes)
+ * whose binding is available, NULL-terminated (NULL without a registry);
+ * the unavailable ones are reported on stderr with their reason. */
+bench_impl **bench_adapters(const char *const *sel, int nsel);
 void bench_adapter_cold(gb_state *s, const bench_impl *b, long param);
 
 #endif

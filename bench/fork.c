@@ -13,7 +13,7 @@ static void pool_round_trip(gb_state *s, const bench_impl *b, long param)
     PyObject *pair = off ? PyTuple_Pack(2, axes, off) : NULL;
     PyObject *pickle = PyImport_ImportModule("pickle");
     /* pool_worker takes the payload pickled (conformance F2 does the same). */
-    PyObject *data = pair && pickle ? PyObject_CallMethod(pickle, "dumps", "O", pair) : NULL;
+    PyObject *data = pair && pickle ? PyObject_CallMethod(pickle, "dumps", "(O)", pair) : NULL;
     PyObject *payload = data ? Py_BuildValue("[O]", data) : NULL;
     PyObject *mp = PyImport_ImportModule("multiprocessing");
     PyObject *ctx = mp ? PyObject_CallMethod(mp, "get_context", "s", "fork") : NULL;

@@ -123,7 +123,7 @@ int main(int argc, char **argv)
         PyErr_Print();
         return 2;
     }
-    bench_impl **adapters = bench_adapters();   /* real bindings, where available */
+    bench_impl **adapters = bench_adapters(sel, nsel);   /* real bindings, where available */
     bench_register_floors();
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));

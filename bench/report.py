@@ -1,13 +1,18 @@
 """Benchmark results: context, report and comparison.
 
-  report.py context RAW.json OUT.json [CC=...]   add run context (Python, compiler, commit, CPU)
+  report.py context RAW.json OUT.json [CC=...] [MORE.json...]
+                                                  add run context (Python, compiler, commit, CPU,
+                                                  the subjects' versions); MORE are runs of other
+                                                  processes (a second version of one tool), merged in
   report.py render RESULTS.json OUTDIR            OUTDIR/README.md tables + SVG plots (gnuplot)
   report.py compare OLD.json NEW.json [--threshold 1.25]
                                                   ratios between two runs; exit 1 on regressions
 
 Every time is also given as a ratio to the in-run __slots__ floor, computed
 per repetition (repetition k of a benchmark over repetition k of the floor)
-and summarized by the median, so machine-wide slowdowns cancel out.
+and summarized by the median, so machine-wide slowdowns cancel out. Runs
+merged from another process keep the ratio to their own process's floor
+(stored per repetition as floor_ratio).
 """
 import collections
 import json
@@ -49,16 +54,47 @@ def summary(data):
     out = {}
     for name, reps in all_runs.items():
         times = [ns(b) for b in reps.values()]
-        ratios = [ns(b) / ns(floor[k]) for k, b in reps.items() if k in floor]
+        ratios = [b["floor_ratio"] if "floor_ratio" in b else ns(b) / ns(floor[k])
+                  for k, b in reps.items() if "floor_ratio" in b or k in floor]
         out[name] = {"ns": statistics.median(times),
                      "ratio": statistics.median(ratios) if ratios else None,
                      "entry": next(iter(reps.values())), "reps": len(reps)}
     return out
 
 
+def store_floor_ratios(data):
+    """Each iteration's ratio to the floor of the same repetition of the
+    same process, kept in the entry (it survives merging)."""
+    all_runs = runs(data)
+    floor = all_runs.get(FLOOR, {})
+    for name, reps in all_runs.items():
+        for k, b in reps.items():
+            if k in floor:
+                b["floor_ratio"] = ns(b) / ns(floor[k])
+
+
+def subject_versions():
+    """The real binding tools' names, versions and sources (ffi_adapters)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    try:
+        import ffi_adapters
+        return ffi_adapters.describe()
+    except Exception as e:   # the report still renders without them
+        print(f"report.py: cannot list the subjects' versions: {e}", file=sys.stderr)
+        return []
+
+
 def context(raw_path, out_path, *extra):
     data = load(raw_path)
+    store_floor_ratios(data)
+    have = {b["name"] for b in data["benchmarks"]}
+    for more in (e for e in extra if "=" not in e):
+        other = load(more)
+        store_floor_ratios(other)
+        data["benchmarks"] += [b for b in other["benchmarks"] if b["name"] not in have]
+        have |= {b["name"] for b in other["benchmarks"]}
     ctx = data.setdefault("context", {})
+    ctx["subjects"] = subject_versions()
     ctx["python"] = sys.version.split()[0]
     cc = dict(e.split("=", 1) for e in extra if "=" in e).get("CC", "cc")
     try:

@@ -21,7 +21,7 @@ conformance-test: $(CONFORMANCE)
 
 test: conformance-test
 
-conformance: $(CONFORMANCE)
+conformance: subjects-heavy adapters $(CONFORMANCE)
 	CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
 	    $(CONFORMANCE) --json results/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }

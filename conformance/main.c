@@ -285,6 +285,11 @@ static void json_header(FILE *f)
     json_string(f, version ? PyUnicode_AsUTF8(version) : "?");
     fprintf(f, ", \"commit\": ");
     json_string(f, commit ? commit : "unknown");
+    /* Every real tool's name, version and source, whether it ran or not. */
+    PyObject *subjects = cf_call("ffi_adapters", "describe", "()");
+    PyObject *text = subjects ? cf_call("json", "dumps", "(O)", subjects) : NULL;
+    fprintf(f, ", \"subjects\": %s", text ? PyUnicode_AsUTF8(text) : "[]");
+    Py_XDECREF(text), Py_XDECREF(subjects);
     fprintf(f, ", \"properties\": [");
     for (const cf_property *const *pp = cf_properties; *pp; pp++) {
         fprintf(f, "%s\n  {\"id\": \"%s\", \"name\": ", pp == cf_properties ? "" : ",", (*pp)->id);

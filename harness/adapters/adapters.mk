@@ -5,7 +5,6 @@
 
 ADAPTERS_DIR = $(CURDIR)/harness/adapters
 NATIVE_LIB = $(BUILD)/libffi_native.so
-PYBIND11_EXT = $(BUILD)/_adapter_pybind11$(PY_EXT_SUFFIX)
 ADAPTERS_TEST = $(BUILD)/tests/test_adapters
 
 # ffi_identity adds the adapters' directory to sys.path and PYTHONPATH.
@@ -21,10 +20,6 @@ $(NATIVE_LIB): harness/adapters/ffi_native_api.c harness/adapters/ffi_native_api
 	$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE -o $@ \
 	    harness/adapters/ffi_native_api.c harness/native.c harness/alloc.c -lpthread
 
-$(PYBIND11_EXT): harness/adapters/pybind11/adapter_pybind11.cpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 -g $(OPT) -Wall -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -o $@ $<
-
 $(ADAPTERS_TEST): harness/adapters/tests/test_adapters.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
@@ -36,9 +31,12 @@ SUBJECTS_SH = harness/tools/subjects.sh
 export FFI_SUBJECTS_DIR = $(SUBJECTS_DIR)
 CFLAGS_ALL += -DFFI_SUBJECTS_DIR='"$(SUBJECTS_DIR)"'
 
-.PHONY: subjects
+.PHONY: subjects subjects-heavy
 subjects: | $(BUILD)/.deps-core
-	@$(SUBJECTS_SH) $(if $(HEAVY),--heavy) || echo "subjects: some subjects could not be installed; they will be skipped with the reason" >&2
+	@$(SUBJECTS_SH) $(if $(HEAVY),--heavy) || echo "subjects: some could not be installed; they are skipped with the reason" >&2
+# `make conformance` and `make bench` take the heavy ones too.
+subjects-heavy: | $(BUILD)/.deps-core
+	@$(SUBJECTS_SH) --heavy || echo "subjects: some could not be installed; they are skipped with the reason" >&2
 
 # A build-time site (nanobind, pybind11 3, Cython): the tool's own directory.
 $(SUBJECTS_DIR)/%/.installed: harness/adapters/subjects.txt $(SUBJECTS_SH)
@@ -46,7 +44,7 @@ $(SUBJECTS_DIR)/%/.installed: harness/adapters/subjects.txt $(SUBJECTS_SH)
 
 # Each tool's adapter keeps its build rules beside it and appends what it
 # builds to ADAPTER_BUILDS.
-ADAPTER_BUILDS = $(NATIVE_LIB) $(PYBIND11_EXT)
+ADAPTER_BUILDS = $(NATIVE_LIB)
 include $(wildcard harness/adapters/*/*.mk)
 
 # The conformance suite and the benchmarks drive the adapters too.

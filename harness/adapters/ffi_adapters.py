@@ -164,6 +164,30 @@ def load(name):
     return ns
 
 
+def process_group(name):
+    """0 if `name` can share a process with every other group-0 subject;
+    else k > 0: its tool has k newer versions listed (each imports its own
+    copy of one package), so it needs a process of its own."""
+    s = find(name)
+    if not s.runtime_packages():
+        return 0
+    versions = []
+    for other in subjects():
+        if other.tool == s.tool and other.runtime_packages() and other.version not in versions:
+            versions.append(other.version)
+    return len(versions) - 1 - versions.index(s.version)
+
+
+def extra_processes():
+    """The subjects left out of a default run, one list per extra process."""
+    groups = {}
+    for s in subjects():
+        g = process_group(s.name)
+        if g:
+            groups.setdefault(g, []).append(s.name)
+    return [groups[g] for g in sorted(groups)]
+
+
 def describe():
     """One dict per subject: name, tool, version, variant, source, flags."""
     return [{"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
@@ -171,5 +195,9 @@ def describe():
 
 
 if __name__ == "__main__":
-    for d in describe():
-        print(f"{d['name']:32} {d['source']}{'  (heavy)' if d['heavy'] else ''}")
+    if sys.argv[1:] == ["--extra-processes"]:   # for make: one line per extra process
+        for names_ in extra_processes():
+            print(" ".join(names_))
+    else:
+        for d in describe():
+            print(f"{d['name']:32} {d['source']}{'  (heavy)' if d['heavy'] else ''}")

@@ -51,10 +51,13 @@ if [ "$(id -u)" = 0 ] && has apt-get; then
     echo "deps: installing Debian packages:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >&2 || {
+    log=$(mktemp)
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1 || {
+        tail -n 20 "$log" >&2
         echo "deps: apt-get failed; install by hand: apt-get install -y$missing" >&2
         exit 1
     }
+    rm -f "$log"
     exit 0
 fi
 echo "deps: missing Debian packages:$missing" >&2

@@ -29,7 +29,9 @@ apt_install() {   # apt_install PKG...: install as root, else say how
         export DEBIAN_FRONTEND=noninteractive
         [ $updated = 1 ] || { apt-get update -qq >&2; updated=1; }
         echo "subjects: installing Debian packages: $*" >&2
-        apt-get install -y -qq --no-install-recommends "$@" >&2 && return 0
+        log=$(mktemp)
+        apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1 && { rm -f "$log"; return 0; }
+        tail -n 20 "$log" >&2
     fi
     echo "subjects: missing Debian packages: $* (install with: sudo apt-get install -y $*);" \
          "their subjects are skipped" >&2
