@@ -78,7 +78,7 @@ bench_impl **bench_adapters(const char *const *sel, int nsel)
         if (!ns) {
             fprintf(stderr, "bench: adapter %s is broken: ", name);
             PyErr_Print();
-        } else if (cf_subject_unavailable(ns, why, sizeof why)) {
+        } else if (ffi_embed_unavailable(ns, why, sizeof why)) {
             fprintf(stderr, "bench: skipping adapter %s: %s\n", name, why);
         } else if ((out[got] = malloc(sizeof **out))) {
             *out[got++] = (bench_impl){strdup(name), ns, NULL};

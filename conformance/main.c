@@ -155,7 +155,7 @@ static void run_impl(run_state *rs, const char *impl)
     }
     unsigned features = cf_subject_features(ns);
     char why[300];
-    const char *unavailable = cf_subject_unavailable(ns, why, sizeof why) ? why : NULL;
+    const char *unavailable = ffi_embed_unavailable(ns, why, sizeof why) ? why : NULL;
     cf_expect *ex = cf_expect_load(rs->opt->expectations, impl);
     static const char *const contexts[] = {"fork", "spawn", "forkserver"};
     for (const cf_property *const *pp = cf_properties; *pp; pp++) {

@@ -93,21 +93,6 @@ PyObject *cf_subject_load(const char *name)
     return cf_call("ffi_identity", "load", "(s)", name);
 }
 
-int cf_subject_unavailable(PyObject *ns, char *why, size_t n)
-{
-    PyObject *r = PyObject_HasAttrString(ns, "available") ? PyObject_CallMethod(ns, "available", NULL) : NULL;
-    int missing = 0;
-    if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2 && PyObject_IsTrue(PyTuple_GET_ITEM(r, 0)) == 0) {
-        PyObject *reason = PyObject_Str(PyTuple_GET_ITEM(r, 1));
-        snprintf(why, n, "%s", reason ? PyUnicode_AsUTF8(reason) : "not available");
-        Py_XDECREF(reason);
-        missing = 1;
-    }
-    Py_XDECREF(r);
-    PyErr_Clear();
-    return missing;
-}
-
 static const struct { const char *name; unsigned bit; } feature_bits[] = {
     {"pickle", CF_NEED_PICKLE}, {"weakref", CF_NEED_WEAKREF}, {"dict", CF_NEED_DICT},
     {"outer", CF_NEED_OUTER},   {"node", CF_NEED_NODE},       {"live", CF_NEED_LIVE},

@@ -24,9 +24,6 @@ int cf_subject_is_adapter(const char *name);
 PyObject *cf_subject_load(const char *name);
 /* cf_need bits the subject (and this platform) can provide. */
 unsigned cf_subject_features(PyObject *ns);
-/* 1 if an adapter's binding is not available here (ns.available() is
- * false), with its reason in why; its tests are skipped with that reason. */
-int cf_subject_unavailable(PyObject *ns, char *why, size_t n);
 /* Whether a subject is a deliberately broken control (its namespace says
  * so: control = 1). */
 int cf_subject_is_control(const char *name);

@@ -84,3 +84,18 @@ int ffi_embed_has_name(PyObject *names, const char *name)
     PyErr_Clear();
     return yes;
 }
+
+int ffi_embed_unavailable(PyObject *ns, char *why, size_t n)
+{
+    PyObject *r = PyObject_HasAttrString(ns, "available") ? PyObject_CallMethod(ns, "available", NULL) : NULL;
+    int missing = 0;
+    if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2 && PyObject_IsTrue(PyTuple_GET_ITEM(r, 0)) == 0) {
+        PyObject *reason = PyObject_Str(PyTuple_GET_ITEM(r, 1));
+        snprintf(why, n, "%s", reason ? PyUnicode_AsUTF8(reason) : "not available");
+        Py_XDECREF(reason);
+        missing = 1;
+    }
+    Py_XDECREF(r);
+    PyErr_Clear();
+    return missing;
+}

@@ -22,6 +22,9 @@ int ffi_embed_stop(void);
  * features set, ...), else 0; a Python error on the way counts as 0 and is
  * cleared. The embedding programs all ask this of Python containers. */
 int ffi_embed_has_name(PyObject *names, const char *name);
+/* 1 if a subject's binding is not available here (ns.available() is
+ * false), with its reason in why; 0 for built-ins and available tools. */
+int ffi_embed_unavailable(PyObject *ns, char *why, size_t n);
 
 /* The subject names of the adapters for real bindings (harness/adapters),
  * as a new list, or NULL with the ImportError when they are not built

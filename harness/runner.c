@@ -11,15 +11,15 @@
 static const char usage[] =
     "usage: ffi-identity [--impl-so PATH]... [--list] [--impl NAME [--run SCRIPT.py [ARGS...]]]\n"
     "\n"
-    "Drives one wrapper-cache implementation (a strategy x a pickle reduce\n"
-    "style, e.g. hashmap+node) inside an embedded CPython. Real bindings\n"
-    "(pybind11, ctypes, cffi, tvm-ffi) run under build/conformance and\n"
-    "build/bench instead.\n"
+    "Drives one subject inside an embedded CPython: a built-in wrapper-cache\n"
+    "implementation (a strategy x a pickle reduce style, e.g. hashmap+node)\n"
+    "or a real binding tool at a version (e.g. tvm-ffi@0.1.13, pybind11@3.1.0).\n"
     "\n"
-    "  --list          list every implementation with a one-line summary\n"
+    "  --list          list every subject: implementations with a summary,\n"
+    "                  real tools with where they come from\n"
     "  --impl NAME     probe NAME: the reported layout's identity checks\n"
     "  --run SCRIPT    with --impl: run SCRIPT as __main__; it finds the\n"
-    "                  implementation's name in $FFI_IDENTITY_IMPL\n"
+    "                  subject's name in $FFI_IDENTITY_IMPL\n"
     "  --impl-so PATH  load an out-of-tree strategy (repeatable; same as $IMPL_SO)\n"
     "  --help          this text\n"
     "\n"
@@ -35,14 +35,52 @@ static int fail(int code)
     return code;
 }
 
-/* Adapters of real bindings (harness/adapters) are subjects of the
- * conformance and benchmark runners, not strategies this runner loads. */
+/* Real binding tools (harness/adapters/subjects.txt), by TOOL@VERSION. */
 static int is_adapter(const char *name)
 {
     PyObject *names = ffi_embed_adapter_names();
     int found = ffi_embed_has_name(names, name);
     Py_XDECREF(names);
+    PyErr_Clear();
     return found;
+}
+
+static int list_adapters(void)
+{
+    PyObject *mod = PyImport_ImportModule("ffi_adapters");
+    PyObject *all = mod ? PyObject_CallMethod(mod, "describe", NULL) : NULL;
+    for (Py_ssize_t i = 0; all && i < PyList_GET_SIZE(all); i++) {
+        PyObject *d = PyList_GET_ITEM(all, i);
+        PyObject *name = PyDict_GetItemString(d, "name"), *source = PyDict_GetItemString(d, "source");
+        printf("%-26s real tool, from %s\n", PyUnicode_AsUTF8(name), PyUnicode_AsUTF8(source));
+    }
+    int rc = all ? 0 : fail(1);
+    Py_XDECREF(all), Py_XDECREF(mod);
+    return rc;
+}
+
+/* ffi_adapters.resolve(name) (a new reference), or NULL. Importing
+ * ffi_identity is what puts ffi_adapters on sys.path. */
+static PyObject *resolve_name(const char *name)
+{
+    PyObject *ffi = PyImport_ImportModule("ffi_identity");
+    PyObject *mod = ffi ? PyImport_ImportModule("ffi_adapters") : NULL;
+    PyObject *full = mod ? PyObject_CallMethod(mod, "resolve", "s", name) : NULL;
+    Py_XDECREF(mod), Py_XDECREF(ffi);
+    PyErr_Clear();
+    return full;
+}
+
+/* A built-in implementation's or a real tool's namespace. */
+static PyObject *load_subject(PyObject *ffi, const char *name)
+{
+    if (is_adapter(name)) {
+        PyObject *mod = PyImport_ImportModule("ffi_adapters");
+        PyObject *ns = mod ? PyObject_CallMethod(mod, "load", "s", name) : NULL;
+        Py_XDECREF(mod);
+        return ns;
+    }
+    return PyObject_CallMethod(ffi, "load", "s", name);
 }
 
 static int list_impls(PyObject *ffi)
@@ -58,12 +96,12 @@ static int list_impls(PyObject *ffi)
             Py_DECREF(names);
             return fail(1);
         }
-        printf("%-22s %s\n", PyUnicode_AsUTF8(PyList_GET_ITEM(names, i)), PyUnicode_AsUTF8(summary));
+        printf("%-26s %s\n", PyUnicode_AsUTF8(PyList_GET_ITEM(names, i)), PyUnicode_AsUTF8(summary));
         Py_DECREF(summary);
         Py_DECREF(ns);
     }
     Py_DECREF(names);
-    return 0;
+    return list_adapters();
 }
 
 /* The reported layout: i, j; Layout(axes=(i, j), offset=Add(i, j)). The
@@ -80,15 +118,21 @@ static int probe(PyObject *ffi, PyObject *ns, const char *name)
     PyObject *axes = off2 ? PyObject_GetAttrString(layout, "axes") : NULL;
     PyObject *a = axes ? PyObject_GetAttrString(off1, "a") : NULL;
     PyObject *add_a = a ? PyObject_GetAttrString(add, "a") : NULL;
-    if (!add_a)
+    PyObject *first = add_a ? PySequence_GetItem(axes, 0) : NULL;   /* any sequence */
+    if (!first)
         goto out;
     int i1 = off1 == off2;
-    int i2 = PyTuple_GET_ITEM(axes, 0) == a;
+    int i2 = first == a;
     int i3 = add_a == i;
+    Py_DECREF(first);
     printf("implementation %s\n", name);
     printf("  I1 repeat     layout.offset is layout.offset        %s\n", i1 ? "yes" : "no");
     printf("  I2 converge   layout.axes[0] is layout.offset.a     %s\n", i2 ? "yes" : "no");
     printf("  I3 roundtrip  Add(i, j).a is i                      %s\n", i3 ? "yes" : "no");
+    if (is_adapter(name)) {   /* a real tool: its own natives, no cache figures */
+        rc = 0;
+        goto out;
+    }
     PyObject *live = PyObject_CallMethod(ffi, "native_live", NULL);
     PyObject *entries = PyObject_CallMethod(ns, "cache_entries", NULL);
     PyObject *bytes = PyObject_CallMethod(ns, "cache_bytes", NULL);
@@ -205,6 +249,10 @@ int main(int argc, char **argv)
     }
     if (ffi_embed_start(argv[0]) < 0)
         return 1;
+    /* A real tool with one version may be named without it: ctypes. */
+    PyObject *full = impl ? resolve_name(impl) : NULL;
+    if (full)
+        impl = PyUnicode_AsUTF8(full);
     int rc = 0;
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
     if (!ffi) {
@@ -213,17 +261,23 @@ int main(int argc, char **argv)
         rc = list_impls(ffi);
     }
     if (ffi && rc == 0 && impl) {
-        PyObject *ns = PyObject_CallMethod(ffi, "load", "s", impl);
-        if (!ns) {
+        PyObject *ns = load_subject(ffi, impl);
+        char why[300];
+        if (ns && ffi_embed_unavailable(ns, why, sizeof why)) {
+            fprintf(stderr, "ffi-identity: %s is not available here: %s\n", impl, why);
+            Py_CLEAR(ns);
+            rc = 2;
+        } else if (!ns) {
             PyObject *type, *val, *tb;
             PyErr_Fetch(&type, &val, &tb);
             PyObject *msg = val ? PyObject_Str(val) : NULL;
-            if (is_adapter(impl))
-                fprintf(stderr, "ffi-identity: '%s' is a real binding's adapter, not a strategy: "
-                                "run it with build/conformance --impl %s or build/bench --impl %s\n",
-                        impl, impl, impl);
-            else
-                fprintf(stderr, "ffi-identity: %s\n", msg ? PyUnicode_AsUTF8(msg) : "cannot load");
+            PyObject *adapters = ffi_embed_adapter_names();
+            PyObject *sep = PyUnicode_FromString(", ");
+            PyObject *listed = adapters && sep ? PyUnicode_Join(sep, adapters) : NULL;
+            fprintf(stderr, "ffi-identity: %s; real tools: %s\n", msg ? PyUnicode_AsUTF8(msg) : "cannot load",
+                    listed ? PyUnicode_AsUTF8(listed) : "(none)");
+            Py_XDECREF(listed), Py_XDECREF(sep), Py_XDECREF(adapters);
+            PyErr_Clear();
             Py_XDECREF(msg);
             Py_XDECREF(type);
             Py_XDECREF(val);
@@ -234,7 +288,7 @@ int main(int argc, char **argv)
             Py_DECREF(ns);
         }
     }
-    Py_XDECREF(ffi);
+    Py_XDECREF(ffi), Py_XDECREF(full);
     if (ffi_embed_stop() < 0 && rc == 0)
         rc = 1;
     return rc;

@@ -158,7 +158,7 @@ static void measure_child(void *arg, int fd)
     PyObject *ns = cf_subject_load(j->name);
     if (!ns)
         fail(&f, "loading");
-    else if (cf_subject_unavailable(ns, why, sizeof why))
+    else if (ffi_embed_unavailable(ns, why, sizeof why))
         snprintf(f.error, sizeof f.error, "skipped: %s", why);
     else
         measure(j->o, ns, &f);

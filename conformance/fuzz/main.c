@@ -291,7 +291,7 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
 {
     char why[300];
     int n = ++tap->n;
-    if (cf_subject_unavailable(t->ns, why, sizeof why)) {
+    if (ffi_embed_unavailable(t->ns, why, sizeof why)) {
         printf("ok %d - fuzz %s # SKIP %s\n", n, t->name, why);
         return;
     }

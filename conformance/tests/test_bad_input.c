@@ -78,9 +78,12 @@ static void unknown_names(void)
         expect(&r, 2, "unknown implementation 'no-such-impl'", 30, runners[k]);
         tap_ok(strstr(r.out, "hashmap+node") != NULL, "%s: the message lists the valid names", runners[k]);
     }
-    /* A binding's adapter is a name the other runners take: say where it runs. */
-    result r = run("%s/ffi-identity --impl ctypes 2>&1", CF_BUILD_DIR);
-    expect(&r, 2, "build/conformance --impl ctypes", 30, "ffi-identity given an adapter's name");
+    /* Real tools are subjects of every runner, ffi-identity included, and
+     * its unknown-name message lists them too. */
+    result r = run("%s/ffi-identity --impl no-such-impl 2>&1", CF_BUILD_DIR);
+    tap_ok(strstr(r.out, "real tools:") && strstr(r.out, "ctypes@"), "ffi-identity: the message lists the real tools");
+    r = run("%s/ffi-identity --impl ctypes 2>&1", CF_BUILD_DIR);   /* the one ctypes@VERSION */
+    expect(&r, 0, "I2 converge", 30, "ffi-identity probing a real tool (ctypes)");
 }
 
 static void broken_plugins(void)

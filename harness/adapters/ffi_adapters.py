@@ -118,6 +118,13 @@ def find(name):
     raise ImportError(f"no adapter named {name!r}; adapters: {', '.join(names())}")
 
 
+def resolve(name):
+    """The full name for a tool with one version and variant ("ctypes" ->
+    "ctypes@3.11.2"); any other name unchanged."""
+    matches = [s.name for s in subjects() if s.tool == name]
+    return matches[0] if len(matches) == 1 else name
+
+
 def module_name(name):
     """The sys.modules name of a protocol-2 subject's namespace."""
     return "ffi_subject_" + re.sub(r"[^0-9A-Za-z]", "_", name)

@@ -1,4 +1,5 @@
-"""The reported scenario, against any ffi_identity implementation.
+"""The reported scenario, against any subject: a built-in implementation
+(hashmap+node) or a real binding tool at a version (tvm-ffi@0.1.13).
 
 A Layout holds Vars i and j twice: once in `axes`, once inside `offset`
 (Add(i, j)). We send it to a fork-context multiprocessing worker in two
@@ -10,15 +11,35 @@ through `offset` are one native object (same handle) and one Python object
   worker   payload (layout.axes, layout.offset): two field reads
   worker1  payload ((i, j), (i, j)): the same wrapper objects twice
 
-Run:  PYTHONPATH=build /usr/bin/python3 harness/examples/seed_aliasing.py IMPL
-  or: build/ffi-identity --impl IMPL --run harness/examples/seed_aliasing.py
+Run:  build/ffi-identity --impl SUBJECT --run harness/examples/seed_aliasing.py
+      make seed          (every subject; writes results/seed.md)
+Options after the subject: --record FILE appends this run's verdicts to FILE
+(JSON lines); --table FILE OUT.md turns such a file into a Markdown table.
 """
+import json
 import multiprocessing
 import os
 import pickle
 import sys
 
-import ffi_identity
+import ffi_identity   # puts harness/adapters (ffi_adapters) on sys.path
+
+import ffi_adapters
+
+
+def load(name):
+    """The namespace of a built-in implementation or of a real tool."""
+    return ffi_adapters.load(name) if name in ffi_adapters.names() else ffi_identity.load(name)
+
+
+_ns = None
+
+
+def init(name):
+    """Pool initializer: the worker loads the subject before any payload
+    is unpickled (a tool such as tvm-ffi must register its types first)."""
+    global _ns
+    _ns = load(name)
 
 
 def vars_in(expr, ns):
@@ -28,61 +49,100 @@ def vars_in(expr, ns):
     return vars_in(expr.a, ns) + vars_in(expr.b, ns)
 
 
-def alignment(axes, offset_vars):
-    """(aligned_chandle, aligned_pyid, rows) for two lists of Vars."""
-    rows = [[(v.name, hex(v.__chandle__()), id(v)) for v in group] for group in (axes, offset_vars)]
+def alignment(axes, offset_vars, ns):
+    """(aligned_handle, aligned_pyid, rows) for two lists of Vars."""
+    rows = [[(v.name, hex(ns.handle(v)), id(v)) for v in group] for group in (axes, offset_vars)]
     handles = [{h for _, h, _ in group} for group in rows]
     ids = [{i for _, _, i in group} for group in rows]
     return handles[0] <= handles[1], ids[0] <= ids[1], rows
 
 
-def report(label, axes, offset_vars):
-    same_handle, same_id, (ax_rows, off_rows) = alignment(axes, offset_vars)
-    print(f"[{label}] aligned_chandle={same_handle} aligned_pyid={same_id}")
-    print(f"    axes        (name, handle, id): {ax_rows}")
-    print(f"    offset vars (name, handle, id): {off_rows}")
-    return same_handle
-
-
 def worker(payload):
     axes, offset = payload
-    ns = ffi_identity.load(os.environ["FFI_IDENTITY_IMPL"])
-    return alignment(list(axes), vars_in(offset, ns))
+    return alignment(list(axes), vars_in(offset, _ns), _ns)
 
 
 def worker1(payload):
     axes, offset_vars = payload
-    return alignment(list(axes), list(offset_vars))
+    return alignment(list(axes), list(offset_vars), _ns)
 
 
-def main():
-    impl = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FFI_IDENTITY_IMPL")
-    if not impl:
-        sys.exit("usage: seed_aliasing.py IMPL   (one of: " + ", ".join(ffi_identity.impls()) + ")")
+def show(label, same_handle, same_id, rows):
+    ax_rows, off_rows = rows
+    print(f"[{label}] aligned_handle={same_handle} aligned_pyid={same_id}")
+    print(f"    axes        (name, handle, id): {ax_rows}")
+    print(f"    offset vars (name, handle, id): {off_rows}")
+
+
+def run(name):
+    """Runs the scenario; returns {label: (aligned_handle, aligned_pyid) or why not}."""
     try:
-        ns = ffi_identity.load(impl)
-    except ValueError as e:
+        ns = load(name)
+    except (ImportError, ValueError) as e:
         sys.exit(f"seed_aliasing.py: {e}")
-    os.environ["FFI_IDENTITY_IMPL"] = impl   # the workers read it after fork
-
+    ok, why = ns.available() if hasattr(ns, "available") else (True, "")
+    if not ok:
+        sys.exit(f"seed_aliasing.py: {name} is not available here: {why}")
     i, j = ns.Var("i"), ns.Var("j")
-    layout = ns.Layout(axes=(i, j), offset=ns.Add(a=i, b=j))
-    print(f"== {impl}")
-    report("parent", list(layout.axes), vars_in(layout.offset, ns))
-
+    layout = ns.Layout((i, j), ns.Add(i, j))
+    print(f"== {name}")
+    verdicts = {}
+    same_handle, same_id, rows = alignment(list(layout.axes), vars_in(layout.offset, ns), ns)
+    show("parent", same_handle, same_id, rows)
+    verdicts["parent"] = (same_handle, same_id)
     pool_ctx = multiprocessing.get_context("fork")
     for label, fn, payload in (("worker", worker, (layout.axes, layout.offset)),
                                ("worker1", worker1, ((i, j), (i, j)))):
-        with pool_ctx.Pool(1) as pool:
+        with pool_ctx.Pool(1, initializer=init, initargs=(name,)) as pool:
             try:
-                (same_handle, same_id, (ax_rows, off_rows)), = pool.map(fn, [payload])
-            except (TypeError, pickle.PicklingError) as e:
-                print(f"[{label}] cannot send the payload: {e}")
+                (same_handle, same_id, rows), = pool.map(fn, [payload])
+            except (TypeError, AttributeError, pickle.PicklingError, RuntimeError) as e:
+                print(f"[{label}] cannot send the payload: {type(e).__name__}: {e}")
+                verdicts[label] = f"cannot send: {type(e).__name__}"
                 continue
-        print(f"[{label}] aligned_chandle={same_handle} aligned_pyid={same_id}")
-        print(f"    axes        (name, handle, id): {ax_rows}")
-        print(f"    offset vars (name, handle, id): {off_rows}")
+        show(label, same_handle, same_id, rows)
+        verdicts[label] = (same_handle, same_id)
+    return verdicts
+
+
+def cell(v):
+    if isinstance(v, str):
+        return v
+    handle, pyid = v
+    return ("one native" if handle else "**two natives**") + (", one object" if pyid else ", two objects")
+
+
+def table(records_path, out_path):
+    """Markdown table of --record lines, one row per subject."""
+    with open(records_path) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    lines = ["# The reported scenario, per subject", "",
+             "Generated by `make seed` (harness/examples/seed_aliasing.py); do not edit by hand. "
+             "A Layout whose `axes` are Vars i, j and whose `offset` is Add(i, j); *parent* reads it "
+             "in this process, *worker* sends `(layout.axes, layout.offset)` to a fork-context "
+             "`multiprocessing` worker, *worker1* sends `((i, j), (i, j))` (the same wrappers twice). "
+             "Each cell: are the Vars reached through `axes` and through `offset` one native object, "
+             "and one Python object?", "",
+             "| subject | parent | worker (the reported bug) | worker1 |", "|---|---|---|---|"]
+    for r in records:
+        v = r["verdicts"]
+        lines.append(f"| `{r['subject']}` | {cell(v['parent'])} | {cell(v['worker'])} | {cell(v['worker1'])} |")
+    with open(out_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main(argv):
+    if argv[:1] == ["--table"] and len(argv) == 3:
+        return table(argv[1], argv[2])
+    name = argv[0] if argv and not argv[0].startswith("--") else os.environ.get("FFI_IDENTITY_IMPL")
+    if not name:
+        sys.exit("usage: seed_aliasing.py SUBJECT [--record FILE] | --table FILE OUT.md\n"
+                 "subjects: " + ", ".join(ffi_identity.impls() + ffi_adapters.names()))
+    verdicts = run(name)
+    if "--record" in argv:
+        with open(argv[argv.index("--record") + 1], "a") as f:
+            f.write(json.dumps({"subject": name, "verdicts": verdicts}) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
