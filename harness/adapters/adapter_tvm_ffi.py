@@ -1,91 +1,143 @@
-"""tvm-ffi adapter: the object model as Python-defined tvm-ffi classes
-(tvm_ffi.dataclasses.py_class), the way the motivating report builds it.
-The handle is Object.__chandle__(), identity is Object.same_as. Fields
-come back through tvm-ffi's own conversion, lists as tvm_ffi containers.
-Pickling, weakrefs and __dict__ are whatever tvm-ffi provides: each is
-probed at import and listed in `features` only if it works. tvm-ffi has no
-public live-object count and no Outer/Inner view, so 'live' and 'outer'
-are absent.
+"""tvm-ffi adapter (protocol 2): the object model as Python-defined tvm-ffi
+classes (tvm_ffi.dataclasses.py_class), the way the motivating report
+builds it. The native objects are tvm-ffi's own (allocated by libtvm_ffi);
+the handle is Object.__chandle__(), identity is Object.same_as, fields come
+back through tvm-ffi's own conversion, sequences as tvm_ffi.Array
+(`tuple[T, ...]` fields). Pickling is tvm-ffi's: every object's
+__reduce__ serializes its whole reachable graph as JSON (graph style).
 
-apache-tvm-ffi is a pip package (not in Debian); without it available()
-says so and every test and benchmark for this adapter is skipped."""
-from __future__ import annotations
+Variants:
+  ""      plain classes: tvm-ffi's metaclass injects `__slots__ = ()`, so the
+          wrappers have no __dict__ and take no weak references.
+  slots   each root class opts in the way tvm-ffi documents it for a
+          per-instance __dict__ (`__slots__ = ("__dict__",)` in the class
+          body), here with "__weakref__" too; subclasses inherit both.
 
+tvm-ffi's type registry is global per process, so every class's type key
+names the subject's namespace (one per version and variant). tvm-ffi
+exposes no live-object count and no view type at a member's address, so
+'live' and 'outer' are absent; pickle, weakref and dict are probed on the
+very classes the tests use and listed only if they work."""
 import pickle
 import weakref
-from typing import List
 
-name = "tvm-ffi"
-summary = "tvm-ffi py_class objects: whatever wrapper tvm-ffi returns per access"
-features = frozenset()
+tool = "tvm-ffi"
+VARIANTS = ("", "slots")
 
-try:
-    import tvm_ffi
+
+def subject(ns, version, variant):
+    ns.summary = f"tvm-ffi {version} py_class objects" + (
+        ", __slots__ = ('__dict__', '__weakref__') opt-in" if variant == "slots" else
+        ", default __slots__ = ()")
+    ns.features = frozenset()
+    reason = ""
+    if variant not in VARIANTS:
+        reason = f"unknown tvm-ffi variant {variant!r} (known: plain, slots)"
+    else:
+        try:
+            import tvm_ffi
+        except ImportError as e:
+            reason = (f"tvm_ffi {version} is not importable ({e}): run harness/tools/subjects.sh "
+                      f"tvm-ffi (pip --target {ns.site} apache-tvm-ffi=={version})")
+        else:
+            got = getattr(tvm_ffi, "__version__", "?")
+            if got != version:
+                reason = (f"found tvm_ffi {got} at {tvm_ffi.__file__}, want {version}: "
+                          f"this process imported another version first (one version per process)")
+            else:
+                try:
+                    _define(ns, variant)
+                except Exception as e:   # a version whose py_class rejects the model
+                    reason = f"tvm-ffi {version} cannot define the model: {type(e).__name__}: {e}"
+    ns.available = lambda: (not reason, reason)
+
+
+def _define(ns, variant):
     from tvm_ffi import Object
     from tvm_ffi.dataclasses import field, py_class
-except ImportError:
-    tvm_ffi = None
-    _reason = "tvm_ffi is not installed (pip install apache-tvm-ffi)"
-else:
-    _reason = ""
 
-if tvm_ffi is not None:
-    # Type keys are global in tvm-ffi's registry: keep them specific to us.
-    @py_class("ffi_identity.adapter.Expr")
+    prefix = f"ffi_identity.{ns.__name__}."
+    # What a tvm-ffi user writes to get instance attributes and weak references.
+    opt_in = ("__dict__", "__weakref__") if variant == "slots" else ()
+
+    def register(cls):
+        """py_class under a type key of this namespace; pickle finds cls as ns.<name>."""
+        setattr(ns, cls.__name__, cls)   # before py_class: it resolves annotations in ns
+        return py_class(prefix + cls.__name__)(cls)
+
+    mod = ns.__name__
+
+    @register
     class Expr(Object):
-        pass
+        __module__, __qualname__, __slots__ = mod, "Expr", opt_in
 
-    @py_class("ffi_identity.adapter.Var")
+    @register
     class Var(Expr):
+        __module__, __qualname__ = mod, "Var"
         name: str
 
-    @py_class("ffi_identity.adapter.Add")
+    @register
     class Add(Expr):
+        __module__, __qualname__ = mod, "Add"
         a: Expr
         b: Expr
 
-    @py_class("ffi_identity.adapter.Layout")
+    @register
     class Layout(Object):
-        axes: List[Expr]
+        __module__, __qualname__, __slots__ = mod, "Layout", opt_in
+        axes: tuple[Expr, ...]
         offset: Expr
 
-    @py_class("ffi_identity.adapter.Node")
+    @register
     class Node(Object):
+        __module__, __qualname__, __slots__ = mod, "Node", opt_in
         tag: int
-        children: List[Object] = field(default_factory=list)   # Object: no forward reference to resolve
+        children: tuple["Node", ...] = field(default_factory=tuple)
+
+    for cls in (Expr, Var, Add, Layout, Node):
+        setattr(ns, cls.__name__, cls)   # py_class returns the class it registered
 
     def handle(w):
-        """The native address a wrapper stands for."""
+        """The native address a wrapper stands for (also what pool workers call)."""
+        if not isinstance(w, Object):
+            raise TypeError(f"not a tvm-ffi object: {type(w).__name__}")
         return w.__chandle__()
 
     def same_as(a, b):
-        return a.same_as(b)
+        return isinstance(a, Object) and a.same_as(b)
 
-    def _works(probe):
+    ns.Object, ns.handle, ns.same_as = Object, handle, same_as
+
+    # Probes on the classes the tests use, through a field read like theirs.
+    def probe_pickle():
+        i, j = ns.Var("i"), ns.Var("j")
+        layout = ns.Layout((i, j), ns.Add(i, j))
+        for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+            back = pickle.loads(pickle.dumps(layout, protocol=protocol))
+            assert type(back) is ns.Layout and back.offset.a.name == "i"
+            assert [v.name for v in back.axes] == ["i", "j"]
+            n = pickle.loads(pickle.dumps(ns.Node(1, (ns.Node(2),)), protocol=protocol))
+            assert n.children[0].tag == 2
+
+    def probe_weakref():
+        v = ns.Var("w")
+        add = ns.Add(v, v)
+        r = weakref.ref(add.a)
+        assert r() is None or r() is add.a or r().same_as(v)
+        weakref.ref(ns.Layout((v,), add)), weakref.ref(ns.Node(0))
+
+    def probe_dict():
+        for w in (ns.Var("d"), ns.Layout((), ns.Var("e")), ns.Node(0)):
+            w.note = 1
+            assert w.note == 1
+
+    def works(probe):
         try:
             probe()
             return True
-        except Exception:   # a feature tvm-ffi does not offer here
+        except Exception:   # a feature these classes do not offer
             return False
 
-    def _probe_pickle():
-        v = Var("p")
-        back = pickle.loads(pickle.dumps(Add(v, v), protocol=2))
-        assert back.a.name == "p"
-
-    def _probe_weakref():
-        v = Var("w")
-        assert weakref.ref(v)() is v
-
-    def _probe_dict():
-        v = Var("d")
-        v.note = 1
-        assert v.note == 1
-
-    features = frozenset({"node"} | {f for f, probe in (("pickle", _probe_pickle),
-                                                          ("weakref", _probe_weakref),
-                                                          ("dict", _probe_dict)) if _works(probe)})
-
-
-def available():
-    return (tvm_ffi is not None, _reason)
+    ns.features = frozenset({"node"} | {f for f, p in (("pickle", probe_pickle),
+                                                        ("weakref", probe_weakref),
+                                                        ("dict", probe_dict)) if works(p)})
