@@ -3,6 +3,11 @@
 // py::pickle node by node, py::dynamic_attr for __dict__. pybind11 itself
 // decides identity: its registered-instances map returns the existing
 // wrapper for a C++ pointer while that wrapper lives.
+//
+// One source for every pybind11 version under test: pybind11.mk compiles
+// it once per version, against that version's headers, and names each
+// module by its version (-DADAPTER_MODULE=_adapter_pybind11_2_10_3), so
+// two versions load side by side in one process.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -11,6 +16,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#ifndef ADAPTER_MODULE
+#error "define ADAPTER_MODULE, the extension's versioned module name (pybind11.mk does)"
+#endif
 
 namespace py = pybind11;
 
@@ -80,9 +89,13 @@ uintptr_t address(const T &x)
 
 }  // namespace
 
-PYBIND11_MODULE(_adapter_pybind11, m)
+PYBIND11_MODULE(ADAPTER_MODULE, m)
 {
     m.doc() = "The ffi-identity object model bound with pybind11 (shared_ptr holders).";
+    // The headers this module was compiled against (the adapter checks them).
+    m.attr("pybind11_version") = py::str(std::to_string(PYBIND11_VERSION_MAJOR) + "." +
+                                         std::to_string(PYBIND11_VERSION_MINOR) + "." +
+                                         PYBIND11_TOSTRING(PYBIND11_VERSION_PATCH));
 
     py::class_<Expr, std::shared_ptr<Expr>>(m, "Expr", py::dynamic_attr());
 

@@ -1,0 +1,197 @@
+// The reference object model as a Boost.Python user would write it: the
+// same C++ classes as the pybind11 adapter (pybind11/adapter_pybind11.cpp),
+// held by std::shared_ptr (class_<T, std::shared_ptr<T>>), fields returning
+// shared_ptr children, sequences taken with stl_input_iterator and given
+// back as tuples, pickling through boost::python::pickle_suite
+// (getinitargs: node by node). Instances have a __dict__ and weak
+// references of their own in Boost.Python.
+//
+// Boost.Python decides identity. A shared_ptr converted from a Python
+// argument is a new shared_ptr whose deleter holds the argument's wrapper
+// (shared_ptr_from_python, shared_ptr_deleter); converting a shared_ptr to
+// Python hands back that wrapper when the deleter is there, and makes a new
+// wrapper otherwise. So a child stored from Python keeps its wrapper alive
+// for as long as the parent holds it, and the field gives that wrapper back.
+//
+// boost_python.mk names the module by the Boost.Python version under test
+// (-DADAPTER_MODULE=_adapter_boost_python_1_74_0_3).
+#include <boost/python.hpp>
+#include <boost/python/stl_iterator.hpp>
+#include <boost/version.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#ifndef ADAPTER_MODULE
+#error "define ADAPTER_MODULE, the extension's versioned module name (boost_python.mk does)"
+#endif
+
+namespace bp = boost::python;
+
+namespace {
+
+std::atomic<long> live_objects{0};
+
+// Counts live native objects (what native_live() reports).
+struct Counted {
+    Counted() { ++live_objects; }
+    Counted(const Counted &) { ++live_objects; }
+    ~Counted() { --live_objects; }
+};
+
+struct Expr : Counted {
+    virtual ~Expr() = default;   // polymorphic: Add.a converts to a Var or an Add
+};
+
+struct Var : Expr {
+    explicit Var(std::string n) : name(std::move(n)) {}
+    std::string name;
+};
+
+struct Add : Expr {
+    Add(std::shared_ptr<Expr> x, std::shared_ptr<Expr> y) : a(std::move(x)), b(std::move(y)) {}
+    std::shared_ptr<Expr> a, b;
+};
+
+struct Layout : Counted {
+    Layout(std::vector<std::shared_ptr<Expr>> x, std::shared_ptr<Expr> o)
+        : axes(std::move(x)), offset(std::move(o)) {}
+    std::vector<std::shared_ptr<Expr>> axes;
+    std::shared_ptr<Expr> offset;
+};
+
+struct Node : Counted {
+    Node(int64_t t, std::vector<std::shared_ptr<Node>> c) : tag(t), children(std::move(c)) {}
+    int64_t tag;
+    std::vector<std::shared_ptr<Node>> children;
+};
+
+// Inner is Outer's leading member: one address, two types.
+struct Inner {
+    int64_t value;
+};
+
+struct Outer {
+    explicit Outer(int64_t v) : inner{v} { ++live_objects; }
+    ~Outer() { --live_objects; }
+    Inner inner;
+};
+
+// Any Python iterable of wrappers -> a vector (each element through the
+// shared_ptr from-python converter).
+template <class T>
+std::vector<std::shared_ptr<T>> to_vector(const bp::object &seq)
+{
+    return std::vector<std::shared_ptr<T>>(bp::stl_input_iterator<std::shared_ptr<T>>(seq),
+                                           bp::stl_input_iterator<std::shared_ptr<T>>());
+}
+
+template <class T>
+bp::tuple to_tuple(const std::vector<std::shared_ptr<T>> &v)
+{
+    bp::list l;
+    for (const auto &x : v)
+        l.append(x);   // the argument's own wrapper when x came from Python
+    return bp::tuple(l);
+}
+
+std::shared_ptr<Layout> make_layout(const bp::object &axes, std::shared_ptr<Expr> offset)
+{
+    return std::make_shared<Layout>(to_vector<Expr>(axes), std::move(offset));
+}
+
+std::shared_ptr<Node> make_node(int64_t tag, const bp::object &children)
+{
+    return std::make_shared<Node>(tag, to_vector<Node>(children));
+}
+
+std::string var_name(const Var &v) { return v.name; }
+std::shared_ptr<Expr> add_a(const Add &x) { return x.a; }
+std::shared_ptr<Expr> add_b(const Add &x) { return x.b; }
+bp::tuple layout_axes(const Layout &l) { return to_tuple(l.axes); }
+std::shared_ptr<Expr> layout_offset(const Layout &l) { return l.offset; }
+int64_t node_tag(const Node &n) { return n.tag; }
+bp::tuple node_children(const Node &n) { return to_tuple(n.children); }
+int64_t inner_value(const Inner &i) { return i.value; }
+int64_t outer_value(const Outer &o) { return o.inner.value; }
+Inner &outer_inner(Outer &o) { return o.inner; }
+
+struct VarPickle : bp::pickle_suite {
+    static bp::tuple getinitargs(const Var &v) { return bp::make_tuple(v.name); }
+};
+struct AddPickle : bp::pickle_suite {
+    static bp::tuple getinitargs(const Add &x) { return bp::make_tuple(x.a, x.b); }
+};
+struct LayoutPickle : bp::pickle_suite {
+    static bp::tuple getinitargs(const Layout &l) { return bp::make_tuple(to_tuple(l.axes), l.offset); }
+};
+struct NodePickle : bp::pickle_suite {
+    static bp::tuple getinitargs(const Node &n) { return bp::make_tuple(n.tag, to_tuple(n.children)); }
+};
+struct OuterPickle : bp::pickle_suite {
+    static bp::tuple getinitargs(const Outer &o) { return bp::make_tuple(o.inner.value); }
+};
+
+template <class T>
+uintptr_t address(const T &x)
+{
+    return reinterpret_cast<uintptr_t>(&x);
+}
+
+long native_live() { return live_objects.load(); }
+
+}  // namespace
+
+BOOST_PYTHON_MODULE(ADAPTER_MODULE)
+{
+    bp::scope().attr("__doc__") = "The ffi-identity object model bound with Boost.Python (shared_ptr holders).";
+    // The headers this module was compiled against (the adapter reports them).
+    bp::scope().attr("boost_version") = BOOST_LIB_VERSION;
+
+    bp::class_<Expr, std::shared_ptr<Expr>, boost::noncopyable>("Expr", bp::no_init);
+
+    bp::class_<Var, std::shared_ptr<Var>, bp::bases<Expr>, boost::noncopyable>(
+        "Var", bp::init<std::string>((bp::arg("name"))))
+        .add_property("name", &var_name)
+        .def_pickle(VarPickle());
+
+    bp::class_<Add, std::shared_ptr<Add>, bp::bases<Expr>, boost::noncopyable>(
+        "Add", bp::init<std::shared_ptr<Expr>, std::shared_ptr<Expr>>((bp::arg("a"), bp::arg("b"))))
+        .add_property("a", &add_a)
+        .add_property("b", &add_b)
+        .def_pickle(AddPickle());
+
+    bp::class_<Layout, std::shared_ptr<Layout>, boost::noncopyable>("Layout", bp::no_init)
+        .def("__init__", bp::make_constructor(&make_layout, bp::default_call_policies(),
+                                              (bp::arg("axes"), bp::arg("offset"))))
+        .add_property("axes", &layout_axes)
+        .add_property("offset", &layout_offset)
+        .def_pickle(LayoutPickle());
+
+    bp::class_<Node, std::shared_ptr<Node>, boost::noncopyable>("Node", bp::no_init)
+        .def("__init__", bp::make_constructor(&make_node, bp::default_call_policies(),
+                                              (bp::arg("tag"), bp::arg("children") = bp::tuple())))
+        .add_property("tag", &node_tag)
+        .add_property("children", &node_children)
+        .def_pickle(NodePickle());
+
+    bp::class_<Inner, boost::noncopyable>("Inner", bp::no_init)
+        .add_property("value", &inner_value);
+
+    bp::class_<Outer, std::shared_ptr<Outer>, boost::noncopyable>("Outer", bp::init<int64_t>((bp::arg("value"))))
+        .add_property("value", &outer_value)
+        // A reference into the Outer; the view keeps its Outer alive.
+        .add_property("inner", bp::make_function(&outer_inner, bp::return_internal_reference<>()))
+        .def_pickle(OuterPickle());
+
+    // handle(w): the C++ address a wrapper stands for (one overload per class).
+    bp::def("handle", &address<Expr>);
+    bp::def("handle", &address<Layout>);
+    bp::def("handle", &address<Node>);
+    bp::def("handle", &address<Outer>);
+    bp::def("handle", &address<Inner>);
+    bp::def("native_live", &native_live);
+}
