@@ -1,0 +1,221 @@
+# cython: language_level=3
+"""The object model of libffi_native.so (../ffi_native_api.h) as Cython
+cdef classes, written the way Cython's documentation teaches wrapping a C
+handle: each extension type owns one `ffi_obj *`, a `@staticmethod cdef
+from_ptr` factory adopts a pointer a C call returned, `__dealloc__` drops
+the reference. Nothing remembers the wrappers, so every getter call makes
+a new one: what a Cython user gets by default. Wrappers compare and hash
+by (type, address), pickle node by node through `__reduce__`, and take
+weak references and attributes (`__weakref__`, `__dict__` slots).
+
+cython.mk compiles this file once per Cython version of subjects.txt,
+under a versioned module name (_adapter_cython_3_3_1 for 3.3.1)."""
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc
+
+from ffi_native cimport *
+
+
+cdef ffi_obj *_check(ffi_obj *ptr) except NULL:
+    if ptr is NULL:
+        raise MemoryError("libffi_native returned NULL")
+    return ptr
+
+
+cdef class Object:
+    """Owns one reference to a native object."""
+    cdef ffi_obj *ptr
+    cdef object __weakref__
+    cdef dict __dict__
+
+    def __dealloc__(self):
+        if self.ptr is not NULL:
+            ffn_decref(self.ptr)
+            self.ptr = NULL
+
+    def __eq__(self, other):
+        return type(self) is type(other) and (<Object>self).ptr == (<Object>other).ptr
+
+    def __hash__(self):
+        return hash(<size_t>self.ptr)
+
+
+cdef Object wrap(ffi_obj *ptr):
+    """A wrapper of the class ptr's kind, adopting the new reference ptr."""
+    _check(ptr)
+    cdef int kind = ffn_kind(ptr)
+    if kind == FFN_VAR:
+        return Var.from_ptr(ptr)
+    if kind == FFN_ADD:
+        return Add.from_ptr(ptr)
+    if kind == FFN_LAYOUT:
+        return Layout.from_ptr(ptr)
+    if kind == FFN_NODE:
+        return Node.from_ptr(ptr)
+    if kind == FFN_OUTER:
+        return Outer.from_ptr(ptr)
+    ffn_decref(ptr)
+    raise TypeError(f"unknown native kind {kind}")
+
+
+cdef ffi_obj **_array(objs) except? NULL:
+    """A malloc'ed array of the (borrowed) pointers of objs; the caller frees it."""
+    cdef size_t n = len(objs), i
+    cdef ffi_obj **arr = <ffi_obj **>malloc((n if n else 1) * sizeof(ffi_obj *))
+    if arr is NULL:
+        raise MemoryError()
+    for i in range(n):
+        arr[i] = (<Object?>objs[i]).ptr
+    return arr
+
+
+cdef class Var(Object):
+    def __init__(self, name):
+        self.ptr = _check(ffn_var_new(name.encode()))
+
+    @staticmethod
+    cdef Var from_ptr(ffi_obj *ptr):
+        cdef Var w = Var.__new__(Var)
+        w.ptr = ptr
+        return w
+
+    @property
+    def name(self):
+        return ffn_var_name(self.ptr).decode()
+
+    def __reduce__(self):
+        return (Var, (self.name,))
+
+
+cdef class Add(Object):
+    def __init__(self, Object a not None, Object b not None):
+        self.ptr = _check(ffn_add_new(a.ptr, b.ptr))
+
+    @staticmethod
+    cdef Add from_ptr(ffi_obj *ptr):
+        cdef Add w = Add.__new__(Add)
+        w.ptr = ptr
+        return w
+
+    @property
+    def a(self):
+        return wrap(ffn_add_a(self.ptr))
+
+    @property
+    def b(self):
+        return wrap(ffn_add_b(self.ptr))
+
+    def __reduce__(self):
+        return (Add, (self.a, self.b))
+
+
+cdef class Layout(Object):
+    def __init__(self, axes, Object offset not None):
+        axes = tuple(axes)
+        cdef ffi_obj **arr = _array(axes)
+        try:
+            self.ptr = _check(ffn_layout_new(arr, len(axes), offset.ptr))
+        finally:
+            free(arr)
+
+    @staticmethod
+    cdef Layout from_ptr(ffi_obj *ptr):
+        cdef Layout w = Layout.__new__(Layout)
+        w.ptr = ptr
+        return w
+
+    @property
+    def axes(self):
+        return tuple([wrap(ffn_layout_axis(self.ptr, i)) for i in range(ffn_layout_naxes(self.ptr))])
+
+    @property
+    def offset(self):
+        return wrap(ffn_layout_offset(self.ptr))
+
+    def __reduce__(self):
+        return (Layout, (self.axes, self.offset))
+
+
+cdef class Node(Object):
+    def __init__(self, int64_t tag, children=()):
+        children = tuple(children)
+        cdef ffi_obj **arr = _array(children)
+        try:
+            self.ptr = _check(ffn_node_new(tag, arr, len(children)))
+        finally:
+            free(arr)
+
+    @staticmethod
+    cdef Node from_ptr(ffi_obj *ptr):
+        cdef Node w = Node.__new__(Node)
+        w.ptr = ptr
+        return w
+
+    @property
+    def tag(self):
+        return ffn_node_tag(self.ptr)
+
+    @property
+    def children(self):
+        return tuple([wrap(ffn_node_child(self.ptr, i)) for i in range(ffn_node_count(self.ptr))])
+
+    def __reduce__(self):
+        return (Node, (self.tag, self.children))
+
+
+cdef class Outer(Object):
+    def __init__(self, int64_t value):
+        self.ptr = _check(ffn_outer_new(value))
+
+    @staticmethod
+    cdef Outer from_ptr(ffi_obj *ptr):
+        cdef Outer w = Outer.__new__(Outer)
+        w.ptr = ptr
+        return w
+
+    @property
+    def value(self):
+        return ffn_outer_value(self.ptr)
+
+    @property
+    def inner(self):
+        """A view of the Outer's leading member: same address, its own type."""
+        ffn_incref(self.ptr)
+        return Inner.from_ptr(self.ptr)
+
+    def __reduce__(self):
+        return (Outer, (self.value,))
+
+
+cdef class Inner(Object):
+    def __init__(self):
+        raise TypeError("Inner is a view: read it as outer.inner")
+
+    @staticmethod
+    cdef Inner from_ptr(ffi_obj *ptr):
+        cdef Inner w = Inner.__new__(Inner)
+        w.ptr = ptr
+        return w
+
+    @property
+    def value(self):
+        return ffn_outer_value(self.ptr)
+
+    def __reduce__(self):
+        raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
+
+
+def handle(w):
+    """The native address a wrapper stands for."""
+    if not isinstance(w, Object):
+        raise TypeError(f"not a Cython wrapper: {type(w).__name__}")
+    return <size_t>(<Object>w).ptr
+
+
+def same_as(a, b):
+    return type(a) is type(b) and handle(a) == handle(b)
+
+
+def native_live():
+    """Native objects alive in libffi_native.so."""
+    return ffn_live()
