@@ -38,8 +38,24 @@ RUNNER = $(BUILD)/ffi-identity
 UNIT_SRC = $(wildcard harness/tests/test_*.c)
 UNIT_BIN = $(UNIT_SRC:harness/tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit seed clean help
+.PHONY: all deps test check unit seed seed-run bench conformance clean help
 .DEFAULT_GOAL := all
+
+# Installing comes before the build graph is read: on a fresh machine the
+# Debian packages installed here name some of the modules built (their
+# versions are read when make starts). So each main target installs, then
+# runs make again for the work. HEAVY=1 (implied by bench, conformance and
+# seed) adds the heavy real tools (torch) and Google Benchmark.
+deps:
+	@$(DEPS) core adapters $(if $(HEAVY),bench)
+	@harness/tools/subjects.sh $(if $(HEAVY),--heavy) || \
+	    echo "subjects: some could not be installed; they are skipped with the reason" >&2
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check
+bench conformance seed:
+	@$(MAKE) --no-print-directory deps HEAVY=1
+	@$(MAKE) --no-print-directory $@-run
 
 all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
 
@@ -62,8 +78,6 @@ help:
 $(BUILD)/.deps-core: $(DEPS)
 	@$(DEPS) core
 	@mkdir -p $(BUILD) && touch $@
-
-deps: $(BUILD)/.deps-core
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
@@ -95,13 +109,13 @@ $(BUILD)/tests/test_plugin: $(TEMPLATE) $(TEMPLATE_BAD)
 unit: all $(UNIT_BIN)
 	FFI_TEMPLATE_DIR=$(abspath $(BUILD)/template) prove --exec '' $(UNIT_BIN)
 
-test: unit
+check: unit
 
 # The reported scenario against every subject but the controls: real tools
 # first (results/seed.md is the README's table); one not available here
 # is named with its reason and the run goes on.
 SEED_RECORDS = $(BUILD)/seed.jsonl
-seed: all subjects-heavy adapters
+seed-run: all adapters
 	@rm -f $(SEED_RECORDS); mkdir -p $(RESULTS); missing=""; \
 	for impl in $$($(RUNNER) --list | awk '/real tool/ {print $$1}') \
 	            $$($(RUNNER) --list | awk '!/real tool/ && !/^broken-/ {print $$1}'); do \

@@ -35,8 +35,8 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 # share the default process: each such group runs in a process of its own,
 # with its own floors, and report.py merges the runs. IMPL= runs one
 # process with that selection.
-.PHONY: bench compare
-bench: all subjects-heavy adapters $(BENCH)
+.PHONY: bench-run compare
+bench-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
 	@rm -f $(BENCH_JSON).raw*

@@ -276,7 +276,7 @@ static void list_properties(void)
     }
 }
 
-static void json_header(FILE *f)
+static void json_header(FILE *f, PyObject *names)
 {
     PyObject *sys = PyImport_ImportModule("sys");
     PyObject *version = sys ? PyObject_GetAttrString(sys, "version") : NULL;
@@ -290,6 +290,19 @@ static void json_header(FILE *f)
     PyObject *text = subjects ? cf_call("json", "dumps", "(O)", subjects) : NULL;
     fprintf(f, ", \"subjects\": %s", text ? PyUnicode_AsUTF8(text) : "[]");
     Py_XDECREF(text), Py_XDECREF(subjects);
+    PyErr_Clear();
+    /* The deliberately broken controls, so the matrix can set them apart. */
+    fprintf(f, ", \"controls\": [");
+    int first = 1;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
+        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+        if (!cf_subject_is_control(name))
+            continue;
+        fprintf(f, "%s", first ? "" : ", ");
+        json_string(f, name);
+        first = 0;
+    }
+    fprintf(f, "]");
     fprintf(f, ", \"properties\": [");
     for (const cf_property *const *pp = cf_properties; *pp; pp++) {
         fprintf(f, "%s\n  {\"id\": \"%s\", \"name\": ", pp == cf_properties ? "" : ",", (*pp)->id);
@@ -332,7 +345,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "conformance: cannot write %s\n", opt.json);
             return 2;
         }
-        json_header(rs.json);
+        json_header(rs.json, names);
     }
     printf("TAP version 13\n");
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {

@@ -23,4 +23,4 @@ fuzz: $(FUZZ) adapters
 fuzz-test: $(FUZZ)
 	prove --exec '' $(FUZZ) :: --impl broken-addronly+node --impl broken-noerase+node --seconds 10
 
-test: fuzz-test
+check: fuzz-test
