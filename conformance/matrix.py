@@ -1,6 +1,11 @@
 """Renders the conformance matrix (results/conformance.md) from the JSON the
 runner writes, and checks that every property failed on at least one
-implementation: a property nothing fails is a test nobody has seen fail.
+subject: a property nothing fails is a test nobody has seen fail.
+
+One row per subject, one column per property, in three tables: the real
+binding tools (each named TOOL@VERSION, with where it came from and the
+model whose row it matches best), the models (strategy+reduce style), and
+the deliberately broken controls.
 
 usage: matrix.py RESULTS.json OUT.md
 """
@@ -15,68 +20,121 @@ def without_addresses(reason):
     return re.sub(r"0x[0-9a-f]{6,}", "0x...", reason)
 
 
-def cell(results):
-    """One matrix cell from the results of one (property, implementation)."""
+def verdict(results):
+    """pass, fail (with a count when some parameters passed), skip, or unexpected."""
     statuses = [r["status"] for r in results]
     failed = statuses.count("fail")
     ran = len(statuses) - statuses.count("skip")
     if ran == 0:
-        return "skip"
+        return "skip", ""
     if failed == 0:
-        return "pass"
-    label = "**FAIL**" if failed == ran else f"**FAIL** {failed}/{ran}"
-    return label if all(r["expected_fail"] for r in results if r["status"] == "fail") else label + " (unexpected)"
+        return "pass", ""
+    unexpected = not all(r["expected_fail"] for r in results if r["status"] == "fail")
+    return ("unexpected" if unexpected else "fail"), ("" if failed == ran else f" {failed}/{ran}")
+
+
+def cell(results):
+    kind, count = verdict(results)
+    return {"pass": "ok", "skip": "–", "fail": f"**✗**{count}", "unexpected": f"**✗!**{count}"}[kind]
+
+
+def behaves_like(row, models):
+    """The models whose verdicts agree with `row` on the most properties both ran."""
+    best, names = -1, []
+    for name, other in models.items():
+        both = [p for p in row if row[p] != "skip" and other.get(p, "skip") != "skip"]
+        if not both:
+            continue
+        agree = sum((row[p] == "pass") == (other[p] == "pass") for p in both)
+        score = agree / len(both)
+        if score > best + 1e-9:
+            best, names = score, [name]
+        elif abs(score - best) <= 1e-9:
+            names.append(name)
+    return names, best
 
 
 def main(src, out):
     data = json.load(open(src))
-    impls = list(dict.fromkeys(r["impl"] for r in data["results"]))
+    props = [p["id"] for p in data["properties"]]
+    subjects = list(dict.fromkeys(r["impl"] for r in data["results"]))
     by = collections.defaultdict(list)
     for r in data["results"]:
         by[(r["property"], r["impl"])].append(r)
-    # A subject that ran nothing (an adapter whose binding is not installed)
-    # gets a line, not a column of skips.
+    tools = {s["name"]: s for s in data.get("subjects", [])}
+    controls = set(data.get("controls", []))
+    # A subject that ran nothing (its tool is not installed here) gets a
+    # line, not a row of skips.
     not_run = {i: next(r["reason"] for r in data["results"] if r["impl"] == i)
-               for i in impls if all(r["status"] == "skip" for r in data["results"] if r["impl"] == i)}
-    impls = [i for i in impls if i not in not_run]
-    never_failed = [p["id"] for p in data["properties"]
-                    if not any(r["status"] == "fail" for i in impls for r in by[(p["id"], i)])]
+               for i in subjects if all(r["status"] == "skip" for r in data["results"] if r["impl"] == i)}
+    ran = [i for i in subjects if i not in not_run]
+    real = [i for i in ran if i in tools]
+    models = [i for i in ran if i not in tools and i not in controls]
+    broken = [i for i in ran if i in controls]
+    verdicts = {i: {p: verdict(by[(p, i)])[0] for p in props} for i in ran}
+    never_failed = [p for p in props if not any(v[p] in ("fail", "unexpected") for v in verdicts.values())]
+    unexpected = [(p, i) for i in ran for p in props if verdicts[i][p] == "unexpected"]
 
+    def score(i):
+        run = [p for p in props if verdicts[i][p] != "skip"]
+        return f"{sum(verdicts[i][p] == 'pass' for p in run)}/{len(run)}"
+
+    def table(names, extra_header="", extra=lambda i: ""):
+        head = "| subject | passed |" + extra_header + " " + " | ".join(props) + " |"
+        rule = "|---|---|" + ("---|" if extra_header else "") + "---|" * len(props)
+        rows = [f"| `{i}` | {score(i)} |{extra(i)} " + " | ".join(cell(by[(p, i)]) for p in props) + " |"
+                for i in names]
+        return [head, rule] + rows
+
+    model_rows = {i: verdicts[i] for i in models}
+
+    def like(i):
+        names, agree = behaves_like(verdicts[i], model_rows)
+        return f" {', '.join(f'`{n}`' for n in names)} ({agree:.0%}) |" if names else " – |"
+
+    python = data["python"].split()[0]
     lines = [
-        "# Conformance matrix",
-        "",
-        f"Python {data['python'].split()[0]}, commit {data['commit']}. Generated by `make conformance`;",
-        "do not edit by hand. Rows are the properties of SPEC's catalogue, columns the",
-        "implementations (`strategy+reduce style`); `broken-*` are deliberately broken",
-        "controls kept to prove each test can fail. A cell aggregates the parameters",
-        "(pickle protocols 2..5, multiprocessing contexts): `FAIL 2/4` failed for two",
-        "of four. Every failure here is listed with its reason in",
-        "`conformance/expectations/<implementation>.txt`; the reasons measured in this",
-        "run are in the notes below the table. The columns `pybind11`, `ctypes`,",
-        "`cffi` (and `tvm-ffi` where installed) are real bindings driven through",
-        "adapters (harness/adapters/README.md).",
-        "",
-        "| property | " + " | ".join(f"`{i}`" for i in impls) + " |",
-        "|---|" + "---|" * len(impls),
+        "# Conformance matrix", "",
+        f"Python {python}, commit {data['commit']}. Generated by `make conformance` from one run; "
+        "do not edit by hand. Rows are subjects, columns the properties of the catalogue "
+        "(what each checks is below). `ok` passed, `✗` failed (`✗ 2/4`: for two of four "
+        "parameters, pickle protocols 2..5 or multiprocessing contexts), `–` skipped "
+        "(the subject lacks what the test needs; the reason is in `results/conformance.json`), "
+        "`✗!` failed where `conformance/expectations/<subject>.txt` does not say it should. "
+        "*Passed* counts the properties that ran.", "",
+        "## Real binding tools", "",
+        "Each driven through an adapter written the way that tool's users write bindings "
+        "(harness/adapters/README.md), pinned as named. *Behaves like*: the model whose row "
+        "agrees with the tool's on the most properties both ran (the share in brackets).", "",
     ]
-    notes = []
-    for p in data["properties"]:
-        row = [cell(by[(p["id"], i)]) for i in impls]
-        lines.append(f"| **{p['id']}** {p['name']} | " + " | ".join(row) + " |")
-        for i in impls:
-            reasons = list(dict.fromkeys(without_addresses(r["reason"])
-                                         for r in by[(p["id"], i)] if r["status"] == "fail"))
-            if reasons:
-                notes.append(f"- **{p['id']}** `{i}`: " + "; ".join(reasons))
+    lines += table(real, " behaves like |", like)
+    lines += ["", "| subject | installed from |", "|---|---|"]
+    lines += [f"| `{i}` | {tools[i]['source']} |" for i in real]
+    lines += ["", "## Models", "",
+              "The built-in strategies (SPEC: fresh, weakdict, hashmap, intrusive, toggle, revive, "
+              "leaky), each with node-style or graph-style pickling (`+none`: no pickling).", ""]
+    lines += table(models)
+    lines += ["", "## Controls", "",
+              "Deliberately broken strategies, kept to prove that each property can fail.", ""]
+    lines += table(broken)
     if not_run:
-        lines += [""] + [f"Not run: `{i}`: {why}." for i, why in not_run.items()]
+        lines += ["", "## Not run here", ""] + [f"- `{i}`: {why}" for i, why in not_run.items()]
     lines += ["", "## What each property checks", ""]
     lines += [f"- **{p['id']}** {p['name']}: {p['checks']}. *Why:* {p['why']}." for p in data["properties"]]
-    lines += ["", "## Failure reasons measured in this run", ""] + notes
+    lines += ["", "## Failure reasons measured in this run", ""]
+    for i in real + models + broken:
+        for p in props:
+            reasons = list(dict.fromkeys(without_addresses(r["reason"])
+                                         for r in by[(p, i)] if r["status"] == "fail"))
+            if reasons:
+                lines.append(f"- **{p}** `{i}`: " + "; ".join(reasons))
     open(out, "w").write("\n".join(lines) + "\n")
     if never_failed:
-        sys.exit("matrix.py: these properties failed on no implementation, so nothing shows they can "
+        sys.exit("matrix.py: these properties failed on no subject, so nothing shows they can "
                  "fail: " + ", ".join(never_failed) + ". Add a broken control that fails each.")
+    if unexpected:
+        print("matrix.py: unexpected failures: " + ", ".join(f"{p} {i}" for p, i in unexpected),
+              file=sys.stderr)
 
 
 if __name__ == "__main__":
