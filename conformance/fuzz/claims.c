@@ -16,6 +16,7 @@ static const struct { fz_claim claim; const char *name; const char *props[3]; } 
     {FZ_CLAIM_STATE, "state", {"I6"}},
     {FZ_CLAIM_WEAKREF, "weakref", {"I7"}},
     {FZ_CLAIM_VIEWS, "views", {"I5", "I6", "I7"}},
+    {FZ_CLAIM_VIEW_UNIQUE, "view-unique", {"I1", "I2", "I3"}},
     {FZ_CLAIM_PICKLABLE, "picklable", {"P1"}},
     {FZ_CLAIM_PICKLE, "pickle", {"P2"}},
     {FZ_CLAIM_NESTED, "nested", {"P3"}},

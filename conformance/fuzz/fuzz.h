@@ -96,6 +96,7 @@ typedef enum fz_claim {
     FZ_CLAIM_NESTED = 1 << 7,     /* P3: ... also between a child and a held root */
     FZ_CLAIM_FORK = 1 << 8,       /* F1: uniqueness holds in a forked child */
     FZ_CLAIM_NO_LEAK = 1 << 9,    /* L1: dropping everything frees every native */
+    FZ_CLAIM_VIEW_UNIQUE = 1 << 10, /* I1-I3 hold for views (Inner) too */
 } fz_claim;
 
 typedef struct fz_subject_claims {

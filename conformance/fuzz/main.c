@@ -353,6 +353,76 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     fflush(NULL);
 }
 
+/* One subject: load it, then list its claims or fuzz it. */
+typedef struct subject_job { const options *o; const char *name; tally *tap; int status; } subject_job;
+
+static void one_subject(subject_job *j)
+{
+    const options *o = j->o;
+    target t = {.name = j->name, .timeout = o->timeout};
+    if (fz_claims_for(o->claims_file, o->expect_dir, t.name, &t.claims) < 0) {
+        j->status = 2;
+        return;
+    }
+    t.adapter = cf_subject_is_adapter(t.name);
+    t.ns = cf_subject_load(t.name);
+    if (!t.ns) {
+        PyErr_Print();
+        j->status = 2;
+        return;
+    }
+    t.features = cf_subject_features(t.ns);
+    if (!(t.claims.claims & FZ_CLAIM_PICKLABLE))
+        t.features &= ~(unsigned)CF_NEED_PICKLE;   /* it never promised pickling: no pickle steps */
+    if (o->list) {
+        char claims[200];
+        fz_claims_format(t.claims.claims, claims, sizeof claims);
+        printf("%-22s %s%s\n    from %s%s%s\n", t.name, t.claims.skip ? "not fuzzed: " : "",
+               t.claims.skip ? t.claims.note : claims, t.claims.source,
+               t.claims.planted ? "\n    planted bug: " : "", t.claims.planted ? t.claims.note : "");
+    } else {
+        fuzz_subject(o, &t, j->tap);
+    }
+    Py_DECREF(t.ns);
+}
+
+typedef struct subject_report { tally tap; int status; } subject_report;
+
+static void subject_child(void *arg, int fd)
+{
+    subject_job *j = arg;
+    one_subject(j);
+    fflush(NULL);
+    subject_report r = {*j->tap, j->status};
+    _exit(write(fd, &r, sizeof r) == (ssize_t)sizeof r ? 0 : 3);
+}
+
+/* Each subject in a process of its own, as in the conformance runner: two
+ * versions of one tool cannot share an interpreter. */
+static int fuzz_in_own_process(const options *o, const char *name, tally *tap)
+{
+    subject_job j = {o, name, tap, 0};
+    fflush(NULL);
+    cf_child c;
+    if (cf_child_start(&c, subject_child, &j) < 0) {
+        perror("fuzz: fork");
+        return 2;
+    }
+    subject_report r;
+    int timed_out;
+    size_t got = cf_child_read(&c, &r, sizeof r, 24 * 3600, &timed_out);
+    int status = cf_child_finish(&c, timed_out);
+    if (got == sizeof r) {
+        *tap = r.tap;
+        return r.status;
+    }
+    char why[200];
+    cf_child_describe(status, timed_out, 0, why, sizeof why);
+    printf("not ok %d - fuzz %s: the subject's process %s\n", ++tap->n, name, why);
+    tap->bad++;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -369,30 +439,9 @@ int main(int argc, char **argv)
         printf("TAP version 13\n");
     tally tap = {0};
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        target t = {.name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)), .timeout = o.timeout};
-        if (!cf_subject_wanted(t.name, o.impls, o.nimpls))
-            continue;
-        if (fz_claims_for(o.claims_file, o.expect_dir, t.name, &t.claims) < 0)
+        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+        if (cf_subject_wanted(name, o.impls, o.nimpls) && fuzz_in_own_process(&o, name, &tap) != 0)
             return 2;
-        t.adapter = cf_subject_is_adapter(t.name);
-        t.ns = cf_subject_load(t.name);
-        if (!t.ns) {
-            PyErr_Print();
-            return 2;
-        }
-        t.features = cf_subject_features(t.ns);
-        if (!(t.claims.claims & FZ_CLAIM_PICKLABLE))
-            t.features &= ~(unsigned)CF_NEED_PICKLE;   /* it never promised pickling: no pickle steps */
-        if (o.list) {
-            char claims[200];
-            fz_claims_format(t.claims.claims, claims, sizeof claims);
-            printf("%-22s %s%s\n    from %s%s%s\n", t.name, t.claims.skip ? "not fuzzed: " : "",
-                   t.claims.skip ? t.claims.note : claims, t.claims.source,
-                   t.claims.planted ? "\n    planted bug: " : "", t.claims.planted ? t.claims.note : "");
-        } else {
-            fuzz_subject(&o, &t, &tap);
-        }
-        Py_DECREF(t.ns);
     }
     if (!o.list)
         printf("1..%d\n", tap.n);

@@ -115,7 +115,9 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         if (!eq || h1 != h2)
             return diverge(r, "equal", "%s and s%d wrap one native but %s", expr, s,
                            eq ? "hash differently" : "compare unequal");
-        if ((claims & FZ_CLAIM_UNIQUE) && o != r->slot[s])
+        int unique = nat->kind == FZ_INNER ? (claims & FZ_CLAIM_UNIQUE) && (claims & FZ_CLAIM_VIEW_UNIQUE)
+                                           : (claims & FZ_CLAIM_UNIQUE);
+        if (unique && o != r->slot[s])
             return diverge(r, "unique", "%s is not s%d: a second wrapper for a native whose wrapper s%d holds",
                            expr, s, s);
     }

@@ -119,6 +119,11 @@ int64_t inner_value(const Inner &i) { return i.value; }
 int64_t outer_value(const Outer &o) { return o.inner.value; }
 Inner &outer_inner(Outer &o) { return o.inner; }
 
+// A view gets a new wrapper per read (return_internal_reference), so it
+// compares by address, as the object model asks of every wrapper; anything
+// else is NotImplemented, so `inner == 5` stays an ordinary comparison.
+bp::object inner_eq(const Inner &a, bp::object b);
+
 struct VarPickle : bp::pickle_suite {
     static bp::tuple getinitargs(const Var &v) { return bp::make_tuple(v.name); }
 };
@@ -139,6 +144,14 @@ template <class T>
 uintptr_t address(const T &x)
 {
     return reinterpret_cast<uintptr_t>(&x);
+}
+
+bp::object inner_eq(const Inner &a, bp::object b)
+{
+    bp::extract<const Inner &> other(b);
+    if (!other.check())
+        return bp::object(bp::handle<>(bp::borrowed(Py_NotImplemented)));
+    return bp::object(&a == &other());
 }
 
 long native_live() { return live_objects.load(); }
@@ -179,7 +192,9 @@ BOOST_PYTHON_MODULE(ADAPTER_MODULE)
         .def_pickle(NodePickle());
 
     bp::class_<Inner, boost::noncopyable>("Inner", bp::no_init)
-        .add_property("value", &inner_value);
+        .add_property("value", &inner_value)
+        .def("__eq__", &inner_eq)
+        .def("__hash__", &address<Inner>);
 
     bp::class_<Outer, std::shared_ptr<Outer>, boost::noncopyable>("Outer", bp::init<int64_t>((bp::arg("value"))))
         .add_property("value", &outer_value)
