@@ -254,12 +254,12 @@ typedef struct row {
     char verdict[200];
 } row;
 
-static void write_markdown(const options *o, const row *rows, int n, const char *path)
+static int write_markdown(const options *o, const row *rows, int n, const char *path)
 {
     FILE *md = fopen(path, "w");
     if (!md) {
         fprintf(stderr, "load: cannot write %s: %s\n", path, strerror(errno));
-        return;
+        return -1;
     }
     const char *commit = getenv("LOAD_COMMIT");
     char date[32];
@@ -310,14 +310,15 @@ static void write_markdown(const options *o, const row *rows, int n, const char 
                 "*Heap bytes added after the first pass* is growth while the same handles are read again:\n"
                 "0 for a cache in steady state.\n");
     fclose(md);
+    return 0;
 }
 
-static void write_json(const options *o, const row *rows, int n, const char *path)
+static int write_json(const options *o, const row *rows, int n, const char *path)
 {
     FILE *js = fopen(path, "w");
     if (!js) {
         fprintf(stderr, "load: cannot write %s: %s\n", path, strerror(errno));
-        return;
+        return -1;
     }
     const char *commit = getenv("LOAD_COMMIT");
     fprintf(js, "{\"python\": \"%.*s\", \"commit\": \"%s\", \"handles\": %ld, \"accesses\": %ld, \"results\": [",
@@ -346,6 +347,7 @@ static void write_json(const options *o, const row *rows, int n, const char *pat
     }
     fprintf(js, "\n]}\n");
     fclose(js);
+    return 0;
 }
 
 static void usage(FILE *f)
@@ -455,9 +457,11 @@ int main(int argc, char **argv)
     }
     char path[1024];
     snprintf(path, sizeof path, "%s/load.md", o.out);
-    write_markdown(&o, rows, n, path);
+    int written = write_markdown(&o, rows, n, path);
     snprintf(path, sizeof path, "%s/load.json", o.out);
-    write_json(&o, rows, n, path);
+    written |= write_json(&o, rows, n, path);
+    if (written < 0)
+        return 2;   /* the figures went to stdout above; the files could not be written */
     fprintf(stderr, "load: wrote %s/load.md and %s/load.json\n", o.out, o.out);
     return broke ? 1 : 0;
 }
