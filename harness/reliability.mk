@@ -36,7 +36,7 @@ SAN_ENV = FFI_TEMPLATE_DIR=$(abspath $(SAN_BUILD)/template) PYTHONMALLOC=malloc 
 # whose heap types CPython's finalization does not free (LSan calls that a
 # leak of ~1 KB per namespace), so it runs without leak checking.
 SAN_LIST = ASAN_OPTIONS=detect_leaks=0 $(SAN_BUILD)/ffi-identity --list
-SAN_SUBJECTS = $$($(SAN_LIST) | cut -d' ' -f1 | grep -v '^broken-' | sed 's/^/--impl /') \
+SAN_SUBJECTS = $$($(SAN_LIST) | awk '!/real tool/ && !/^broken-/ {print "--impl", $$1}') \
 	--impl pybind11 --impl ctypes --impl cffi
 SAN_PROPERTIES = $(foreach p,I1 I2 I3 I4 I5 I6 I7 L1 L2 L3 L4 P1 P2 P3 P4 P5 P6 F1 F3 M1 M2 T1,--property $(p))
 
@@ -46,7 +46,7 @@ sanitize: | $(BUILD)/.deps-core $(BUILD)/.deps-adapters
 	    $(SAN_BUILD)/ffi-identity $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%) $(SAN_BUILD)/conformance $(SAN_BUILD)/fuzz adapters
 	@for t in $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%); do echo "sanitize: $$t"; \
 	    $(SAN_ENV) $$t > $(SAN_BUILD)/last.out 2>&1 || { tail -n 40 $(SAN_BUILD)/last.out; exit 1; }; done
-	@for impl in $$($(SAN_LIST) | cut -d' ' -f1); do \
+	@for impl in $$($(SAN_LIST) | awk '!/real tool/ {print $$1}'); do \
 	    echo "sanitize: ffi-identity --impl $$impl"; \
 	    $(SAN_ENV) $(SAN_BUILD)/ffi-identity --impl $$impl > $(SAN_BUILD)/last.out 2>&1 || \
 	        { tail -n 40 $(SAN_BUILD)/last.out; exit 1; }; done
