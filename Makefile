@@ -122,7 +122,8 @@ seed-run: all adapters
 	    $(RUNNER) --impl $$impl --run harness/examples/seed_aliasing.py --record $(SEED_RECORDS) \
 	        || missing="$$missing $$impl"; \
 	done; \
-	$(PYTHON) harness/examples/seed_aliasing.py --table $(SEED_RECORDS) $(RESULTS)/seed.md; \
+	$(PYTHON) harness/examples/seed_aliasing.py --table $(SEED_RECORDS) $(RESULTS)/seed.md \
+	    $(if $(filter results,$(RESULTS)),README.md); \
 	echo "seed: wrote $(RESULTS)/seed.md$${missing:+; not run:$$missing}"
 
 clean:
