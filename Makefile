@@ -30,7 +30,9 @@ CORE_SRC = $(wildcard harness/*.c harness/strategies/*.c harness/controls/*.c)
 CORE_SRC := $(filter-out harness/runner.c harness/embed.c,$(CORE_SRC))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 EMBED_OBJ = $(BUILD)/obj/harness/embed.o
-HEADERS = $(wildcard harness/*.h harness/strategies/*.h harness/controls/*.h)
+# Each object's header dependencies come from the compiler (-MMD -MP):
+# touching a header rebuilds exactly the objects that include it.
+DEPFLAGS = -MMD -MP
 
 EXTENSION = $(BUILD)/ffi_identity$(PY_EXT_SUFFIX)
 RUNNER = $(BUILD)/ffi-identity
@@ -79,9 +81,9 @@ $(BUILD)/.deps-core: $(DEPS)
 	@$(DEPS) core
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/.deps-core
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@
 
 $(EXTENSION): $(CORE_OBJ)
 	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread -ldl
@@ -131,3 +133,4 @@ clean:
 
 # Each part of the suite keeps its own rules next to its sources.
 -include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

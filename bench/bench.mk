@@ -11,9 +11,9 @@ $(BUILD)/.deps-bench: $(DEPS)
 	@$(DEPS) bench
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/bench/%.o: bench/%.c bench/bench.h bench/gbench.h conformance/subject.h conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
+$(BUILD)/obj/bench/%.o: bench/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DBENCH_POOL_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DBENCH_POOL_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(BUILD)/obj/bench/gbench_shim.o: bench/gbench_shim.cc bench/gbench.h | $(BUILD)/.deps-bench
 	@mkdir -p $(dir $@)

@@ -8,9 +8,9 @@ CONFORMANCE = $(BUILD)/conformance
 # subjects, expectations, forked children, Python helpers; not its main.
 CONF_SHARED_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
 
-$(BUILD)/obj/conformance/%.o: conformance/%.c conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
+$(BUILD)/obj/conformance/%.o: conformance/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(CONFORMANCE): $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread

@@ -4,9 +4,9 @@
 LOAD = $(BUILD)/load
 LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
 
-$(LOAD_OBJ): bench/load/load.c conformance/subject.h $(HEADERS) | $(BUILD)/.deps-core
+$(LOAD_OBJ): bench/load/load.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(LOAD): $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread

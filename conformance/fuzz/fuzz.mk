@@ -7,9 +7,9 @@ FUZZ = $(BUILD)/fuzz
 FUZZ_SECONDS ?= 2
 FUZZ_SEED ?= 1
 
-$(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c conformance/fuzz/fuzz.h conformance/cf.h $(HEADERS) | $(BUILD)/.deps-core
+$(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(FUZZ): $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
