@@ -52,8 +52,10 @@ deps:
 	@$(DEPS) core adapters $(if $(HEAVY),bench)
 	@harness/tools/subjects.sh $(if $(HEAVY),--heavy) || \
 	    echo "subjects: some could not be installed; they are skipped with the reason" >&2
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) check-build
 	@$(MAKE) --no-print-directory check
 bench conformance seed:
 	@$(MAKE) --no-print-directory deps HEAVY=1
@@ -134,3 +136,9 @@ clean:
 # Each part of the suite keeps its own rules next to its sources.
 -include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Everything `make check` runs, so `make test` can build it with every core
+# first (the tests themselves then run one suite at a time).
+.PHONY: check-build
+check-build: all adapters $(UNIT_BIN) $(CONFORMANCE) $(TEMPLATE) $(TEMPLATE_BAD) $(BAD_SO) \
+             $(BUILD)/tests/test_bad_input $(FUZZ) $(LOAD) $(ADAPTERS_TEST)
