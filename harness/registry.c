@@ -3,7 +3,7 @@
 #include "impl.h"
 
 extern const ffi_strategy ffi_strategy_fresh, ffi_strategy_weakdict, ffi_strategy_hashmap,
-    ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_leaky;
+    ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_revive, ffi_strategy_leaky;
 extern const ffi_strategy ffi_control_addronly, ffi_control_noerase, ffi_control_racy,
     ffi_control_forklock, ffi_control_atexit;
 
@@ -15,6 +15,7 @@ const ffi_registered ffi_builtin_strategies[] = {
     {&ffi_strategy_hashmap, BOTH | FFI_STYLE_NONE, 0},   /* +none: a binding without pickle */
     {&ffi_strategy_intrusive, BOTH, 0},
     {&ffi_strategy_toggle, BOTH, 0},
+    {&ffi_strategy_revive, BOTH, 0},
     {&ffi_strategy_leaky, BOTH, 0},   /* negative control, but a real design */
     {&ffi_control_addronly, FFI_STYLE_NODE, 1},
     {&ffi_control_noerase, FFI_STYLE_NODE, 1},

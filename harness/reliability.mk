@@ -13,7 +13,7 @@ $(BUILD)/.deps-memcheck: $(DEPS)
 .PHONY: memcheck
 memcheck: all $(UNIT_BIN) | $(BUILD)/.deps-memcheck
 	@for t in $(UNIT_BIN); do echo "memcheck: $$t"; $(VALGRIND) $$t > /dev/null || exit 1; done
-	@for impl in fresh+node weakdict+node hashmap+graph intrusive+node toggle+node leaky+node; do \
+	@for impl in fresh+node weakdict+node hashmap+graph intrusive+node toggle+node revive+graph leaky+node; do \
 	    echo "memcheck: ffi-identity --impl $$impl"; \
 	    $(VALGRIND) $(RUNNER) --impl $$impl > /dev/null || exit 1; done
 	@echo "memcheck: no invalid accesses, no definite leaks"
