@@ -5,7 +5,7 @@
 extern const ffi_strategy ffi_strategy_fresh, ffi_strategy_weakdict, ffi_strategy_hashmap,
     ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_revive, ffi_strategy_leaky;
 extern const ffi_strategy ffi_control_addronly, ffi_control_noerase, ffi_control_racy,
-    ffi_control_forklock, ffi_control_atexit;
+    ffi_control_forklock, ffi_control_atexit, ffi_control_gcpin, ffi_control_viewkey;
 
 #define BOTH (FFI_STYLE_NODE | FFI_STYLE_GRAPH)
 
@@ -22,5 +22,7 @@ const ffi_registered ffi_builtin_strategies[] = {
     {&ffi_control_racy, FFI_STYLE_NODE, 1},
     {&ffi_control_forklock, FFI_STYLE_NODE, 1},
     {&ffi_control_atexit, FFI_STYLE_NODE, 1},
+    {&ffi_control_gcpin, FFI_STYLE_NODE, 1},
+    {&ffi_control_viewkey, FFI_STYLE_NODE, 1},
     {NULL, 0, 0}
 };
