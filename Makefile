@@ -52,6 +52,11 @@ deps:
 	@$(DEPS) core adapters $(if $(HEAVY),bench)
 	@harness/tools/subjects.sh $(if $(HEAVY),--heavy) || \
 	    echo "subjects: some could not be installed; they are skipped with the reason" >&2
+# Ordinary runs write their results to $(BUILD)/results; only `make
+# publish` (or RESULTS=results) rewrites the committed results/.
+RESULTS ?= $(BUILD)/results
+export RESULTS
+
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test:
 	@$(MAKE) --no-print-directory deps
@@ -60,23 +65,37 @@ test:
 bench conformance seed:
 	@$(MAKE) --no-print-directory deps HEAVY=1
 	@$(MAKE) --no-print-directory $@-run
+	@echo "$@: results in $(RESULTS)/ (make publish writes results/)"
+
+# Every published file from one run of one commit on one machine: the
+# matrix, the seed scenario (and the README's table of it), the
+# benchmarks and the load run. About 25 minutes on 2 cores.
+.PHONY: publish
+publish:
+	@git diff --quiet HEAD -- . ':!results' ':!README.md' 2>/dev/null || \
+	    echo "publish: warning: uncommitted changes; the results will name commit $$(git rev-parse --short HEAD) all the same" >&2
+	@$(MAKE) --no-print-directory deps HEAVY=1
+	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results
 
 all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
 
 help:
 	@echo "make            build the extension module and the runner into $(BUILD)/"
 	@echo "make test       install what is missing, build, run every test under prove"
-	@echo "make bench      run the benchmarks and write results/ (QUICK=1 for a short run)"
-	@echo "make seed       the reported scenario against every subject: results/seed.md"
-	@echo "make conformance  run the property suite, write results/conformance.{json,md}"
+	@echo "make bench      the benchmarks: \$$RESULTS/README.md, bench.json, plots (QUICK=1: a short run)"
+	@echo "make seed       the reported scenario against every subject: \$$RESULTS/seed.md"
+	@echo "make conformance  the property suite, every subject: \$$RESULTS/conformance.{json,md}"
+	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
-	@echo "make load       1e6 live handles, 1e7 reads per implementation: results/load.md (QUICK=1: 1e5, 1e6)"
+	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
 	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per implementation (default 2), FUZZ_SEED"
 	@echo "make memcheck   unit tests and a probe per strategy under valgrind"
 	@echo "make sanitize   ASan+UBSan build: unit tests, conformance, fuzzer"
-	@echo "make adapters   build the pybind11 extension and the C library ctypes/cffi load"
+	@echo "make deps       install the Debian packages and the pinned real tools (HEAVY=1: torch too)"
+	@echo "make adapters   build the real tools' bindings and the C library several of them wrap"
 	@echo "make clean      remove $(BUILD)/"
-	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3)"
+	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3); RESULTS=dir (default $(BUILD)/results);"
+	@echo "           HEAVY=1 (make test/deps: the heavy tools too); IMPL=, FILTER= (bench); JOBS=n"
 
 # Re-checked whenever the dependency script changes (or after make clean).
 $(BUILD)/.deps-core: $(DEPS)

@@ -4,7 +4,6 @@
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_OBJ = $(BENCH_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench_shim.o
 BENCH = $(BUILD)/bench
-RESULTS ?= results
 BENCH_JSON = $(RESULTS)/bench.json
 
 $(BUILD)/.deps-bench: $(DEPS)

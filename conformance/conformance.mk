@@ -22,10 +22,11 @@ conformance-test: $(CONFORMANCE)
 check: conformance-test
 
 conformance-run: adapters $(CONFORMANCE)
+	@mkdir -p $(RESULTS)
 	CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
-	    $(CONFORMANCE) --json results/conformance.json > $(BUILD)/conformance.tap || \
+	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
-	$(PYTHON) conformance/matrix.py results/conformance.json results/conformance.md
+	$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md
 
 # The out-of-tree template through the whole suite, loaded from its .so
 # with no change to the tree: the ABI's acceptance test.

@@ -15,5 +15,5 @@ LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IM
 
 .PHONY: load
 load: $(LOAD) adapters
-	@mkdir -p $(or $(RESULTS),results)
-	LOAD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null) $(LOAD) $(LOAD_FLAGS) --out $(or $(RESULTS),results)
+	@mkdir -p $(RESULTS)
+	LOAD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null) $(LOAD) $(LOAD_FLAGS) --out $(RESULTS)
