@@ -49,6 +49,18 @@ bench-run: all adapters $(BENCH)
 	$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null)
 	@rm -f $(BENCH_JSON).raw*
 	$(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS)
+	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
+	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
+
+# The results page in a real browser (headless Chromium): every matrix cell
+# against the JSON, a screenshot kept in $(BUILD)/page. Falls back to the
+# published JSON for what $(RESULTS) lacks.
+.PHONY: page-test
+page-test:
+	@$(DEPS) page
+	prove --exec '$(PYTHON)' bench/tests/test_page.py :: \
+	    $(or $(wildcard $(RESULTS)/conformance.json),results/conformance.json) \
+	    $(or $(wildcard $(RESULTS)/bench.json),results/bench.json) $(BUILD)/page
 
 THRESHOLD ?= 1.25
 compare:

@@ -27,6 +27,8 @@ conformance-run: adapters $(CONFORMANCE)
 	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
 	$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md
+	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
+	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
 
 # The out-of-tree template through the whole suite, loaded from its .so
 # with no change to the tree: the ABI's acceptance test.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks that what a make target needs is installed; installs the missing
 # Debian packages when run as root, else prints the exact command and fails.
-# usage: deps.sh GROUP...   (core bench memcheck adapters)
+# usage: deps.sh GROUP...   (core bench memcheck adapters page)
 # Honours PYTHON (default /usr/bin/python3) and PYTHON_CONFIG.
 set -u
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -35,12 +35,15 @@ for group in "$@"; do
         need gnuplot-nox has gnuplot ;;
     memcheck)
         need valgrind has valgrind ;;
+    page)
+        need chromium has chromium
+        need fonts-dejavu-core test -d /usr/share/fonts/truetype/dejavu ;;
     adapters)
         need g++ has c++
         need pybind11-dev test -f /usr/include/pybind11/pybind11.h
         need python3-cffi "$PYTHON" -c 'import cffi' ;;
     *)
-        echo "deps: unknown group '$group' (core bench memcheck adapters)" >&2
+        echo "deps: unknown group '$group' (core bench memcheck adapters page)" >&2
         exit 2 ;;
     esac
 done
