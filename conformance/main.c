@@ -285,6 +285,21 @@ static void json_header(FILE *f, PyObject *names)
     json_string(f, version ? PyUnicode_AsUTF8(version) : "?");
     fprintf(f, ", \"commit\": ");
     json_string(f, commit ? commit : "unknown");
+    /* Which machine: runs from several are merged into one matrix. */
+    PyObject *platform = cf_call("platform", "platform", "()");
+    char debian[64] = "";
+    FILE *dv = fopen("/etc/debian_version", "r");
+    if (dv && fgets(debian, sizeof debian, dv))
+        debian[strcspn(debian, "\n")] = '\0';
+    if (dv)
+        fclose(dv);
+    fprintf(f, ", \"machine\": {\"platform\": ");
+    json_string(f, platform ? PyUnicode_AsUTF8(platform) : "?");
+    fprintf(f, ", \"debian\": ");
+    json_string(f, debian);
+    fprintf(f, "}");
+    Py_XDECREF(platform);
+    PyErr_Clear();
     /* Every real tool's name, version and source, whether it ran or not. */
     PyObject *subjects = cf_call("ffi_adapters", "describe", "()");
     PyObject *text = subjects ? cf_call("json", "dumps", "(O)", subjects) : NULL;

@@ -8,6 +8,10 @@ model whose row it matches best), the models (strategy+reduce style), and
 the deliberately broken controls.
 
 usage: matrix.py RESULTS.json OUT.md
+       matrix.py --merge OUT.json RUN.json RUN.json...   runs from several
+           machines or Python versions as one results file: each subject
+           becomes SUBJECT (LABEL), LABEL naming the run's Python and
+           Debian release (as wpt.fyi shows one column per browser build)
 """
 import collections
 import json
@@ -54,6 +58,31 @@ def behaves_like(row, models):
     return names, best
 
 
+def run_label(data):
+    """What tells one run from another: Python version and Debian release."""
+    python = data["python"].split()[0]
+    debian = data.get("machine", {}).get("debian", "")
+    return f"py{python}" + (f", debian {debian}" if debian else "")
+
+
+def merge(out, srcs):
+    """One results file from several runs, the subjects labelled by run."""
+    runs = [json.load(open(s)) for s in srcs]
+    labels = [run_label(d) for d in runs]
+    if len(set(labels)) < len(labels):
+        labels = [f"{label}, {src}" for label, src in zip(labels, srcs)]
+    merged = {"python": " + ".join(d["python"].split()[0] for d in runs),
+              "commit": " + ".join(dict.fromkeys(d["commit"] for d in runs)),
+              "properties": runs[0]["properties"], "subjects": [], "controls": [], "results": []}
+    for d, label in zip(runs, labels):
+        rename = lambda name: f"{name} ({label})"
+        merged["subjects"] += [dict(s, name=rename(s["name"])) for s in d.get("subjects", [])]
+        merged["controls"] += [rename(c) for c in d.get("controls", [])]
+        merged["results"] += [dict(r, impl=rename(r["impl"])) for r in d["results"]]
+    with open(out, "w") as f:
+        json.dump(merged, f, indent=1)
+
+
 def main(src, out):
     data = json.load(open(src))
     props = [p["id"] for p in data["properties"]]
@@ -89,7 +118,8 @@ def main(src, out):
     model_rows = {i: verdicts[i] for i in models}
 
     def like(i):
-        names, agree = behaves_like(verdicts[i], model_rows)
+        run = i[i.find(" ("):] if " (" in i else ""   # merged runs: models of the same run
+        names, agree = behaves_like(verdicts[i], {m: v for m, v in model_rows.items() if m.endswith(run)})
         return f" {', '.join(f'`{n}`' for n in names)} ({agree:.0%}) |" if names else " – |"
 
     python = data["python"].split()[0]
@@ -138,6 +168,9 @@ def main(src, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) >= 5 and sys.argv[1] == "--merge":
+        merge(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 3:
+        main(sys.argv[1], sys.argv[2])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
