@@ -220,7 +220,7 @@ static int verdict(const options *o, const figures *f, int claims_no_leak, char 
             snprintf(what, sizeof what, "%lld natives", left);
         snprintf(buf, n, "%s %s (%.2f blocks, %.0f heap bytes per pair) after everything is dropped%s",
                  claims_no_leak ? "LEAKS" : "steady; keeps", what, (double)kb / (double)o->handles,
-                 (double)kh / (double)o->handles, claims_no_leak ? "" : " (does not claim L1: by design)");
+                 (double)kh / (double)o->handles, claims_no_leak ? "" : " (its expectations file lists L1: expected)");
         return claims_no_leak;
     }
     long long early = f->heap[HALF] - f->heap[FIRST];
