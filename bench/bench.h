@@ -29,7 +29,6 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
 typedef struct alloc_count { int64_t allocs, bytes; } alloc_count;
 void bench_alloc_counting(int on);
 alloc_count bench_alloc_now(void);   /* totals so far (Python + native) */
-void bench_memory_install(void);     /* the Google Benchmark MemoryManager */
 
 /* Runs `body` n times with counting on; records allocs and bytes per run
  * as counters allocs_per_access / bytes_per_access. */
@@ -40,6 +39,7 @@ PyObject *bench_name(const char *s);
 
 /* Families, each in its own file. */
 void bench_register_floors(void);
+double bench_floor_sample(void);   /* ns per __slots__ read, now; -1 if it fails */
 void bench_register_access(const bench_impl *b);
 void bench_register_scaling(const bench_impl *b);
 void bench_register_graphs(const bench_impl *b);   /* memo, pickle */

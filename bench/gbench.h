@@ -37,16 +37,15 @@ int64_t gb_keep_running_batch(gb_state *s, int64_t batch);
 void gb_pause(gb_state *s);
 void gb_resume(gb_state *s);
 int64_t gb_iterations(const gb_state *s);
+int64_t gb_max_iterations(const gb_state *s);   /* the count asked for in this run */
 void gb_counter(gb_state *s, const char *name, double value, int flags);
 void gb_label(gb_state *s, const char *label);
 void gb_error(gb_state *s, const char *message);   /* marks the run failed */
 
-/* Memory measurement: Google Benchmark re-runs each benchmark briefly with
- * these around it and reports allocations per iteration and bytes. */
-typedef struct gb_memory {
-    int64_t allocs, total_bytes, peak_bytes, net_bytes;
-} gb_memory;
-void gb_set_memory_hooks(void (*start)(void), void (*stop)(gb_memory *out));
+/* No MemoryManager: Google Benchmark 1.7.1 writes garbage memory fields
+ * (max_bytes_used, total_allocated_bytes, net_heap_growth) for repetitions
+ * with one (a dangling pointer, upstream bug #1939). Memory figures are our
+ * own counters (bench_count_allocs in bench.h), set by the benchmark. */
 
 /* Parses Google Benchmark's flags (argv is updated), lists or runs the
  * registered benchmarks. Returns the number of benchmarks run, -1 on bad

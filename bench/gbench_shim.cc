@@ -22,8 +22,8 @@ extern "C" void gb_register(const char *name, gb_fn fn, void *user, int64_t iter
 extern "C" int64_t gb_keep_running_batch(gb_state *s, int64_t batch)
 {
     benchmark::State &st = *s->s;
-    // Never overshoot: the memory run and fixed-count runs divide by the
-    // count the library asked for.
+    // Never overshoot: fixed-count runs and per-iteration counters divide
+    // by the count the library asked for.
     int64_t left = (int64_t)st.max_iterations - (int64_t)st.iterations();
     int64_t n = std::max<int64_t>(1, std::min(batch, left));
     return st.KeepRunningBatch(n) ? n : 0;
@@ -32,6 +32,7 @@ extern "C" int64_t gb_keep_running_batch(gb_state *s, int64_t batch)
 extern "C" void gb_pause(gb_state *s) { s->s->PauseTiming(); }
 extern "C" void gb_resume(gb_state *s) { s->s->ResumeTiming(); }
 extern "C" int64_t gb_iterations(const gb_state *s) { return (int64_t)s->s->iterations(); }
+extern "C" int64_t gb_max_iterations(const gb_state *s) { return (int64_t)s->s->max_iterations; }
 
 extern "C" void gb_counter(gb_state *s, const char *name, double value, int flags)
 {
@@ -45,32 +46,6 @@ extern "C" void gb_counter(gb_state *s, const char *name, double value, int flag
 
 extern "C" void gb_label(gb_state *s, const char *label) { s->s->SetLabel(label); }
 extern "C" void gb_error(gb_state *s, const char *message) { s->s->SkipWithError(message); }
-
-namespace {
-class HookedMemoryManager : public benchmark::MemoryManager {
-  public:
-    void (*start)(void) = nullptr;
-    void (*stop)(gb_memory *) = nullptr;
-    void Start() override { start(); }
-    void Stop(Result *result) override
-    {
-        gb_memory m{};
-        stop(&m);
-        result->num_allocs = m.allocs;
-        result->total_allocated_bytes = m.total_bytes;
-        result->max_bytes_used = m.peak_bytes;
-        result->net_heap_growth = m.net_bytes;
-    }
-};
-HookedMemoryManager memory_manager;
-}  // namespace
-
-extern "C" void gb_set_memory_hooks(void (*start)(void), void (*stop)(gb_memory *))
-{
-    memory_manager.start = start;
-    memory_manager.stop = stop;
-    benchmark::RegisterMemoryManager(start && stop ? &memory_manager : nullptr);
-}
 
 extern "C" int gb_main(int *argc, char **argv)
 {

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../conformance/subject.h"
@@ -29,7 +32,10 @@ static const char usage[] =
     "  fork_pool                    fork Pool round trip of (layout.axes, layout.offset)\n"
     "  footprint/IMPL/N             bytes per live handle\n"
     "Access workloads run once per strategy (node style); pickle and fork\n"
-    "workloads for both styles.\n"
+    "workloads for both styles. The floors run whatever --benchmark_filter\n"
+    "selects (a positive filter F becomes ^floor_|(F)). Every entry carries\n"
+    "the counters other_cpus (the CPUs other processes kept busy during it)\n"
+    "and floor_ns (a __slots__ read timed just before and after it).\n"
     "\n"
     "  --impl NAME     only this implementation (repeatable)\n"
     "  --quick         smaller sizes, for CI\n"
@@ -44,27 +50,102 @@ typedef struct registration {
     const bench_impl *b;
     long param;
     char name[160];
+    int64_t last_iterations;   /* of this benchmark's previous run */
+    struct registration *next;
 } registration;
 
-static int runs_started, benchmarks;
+static registration *registrations;
+static int benchmarks;
+
+/* ---- Machine load, per run: how many CPUs' worth of work other processes
+ * did while the benchmark ran (/proc/stat's busy time minus our own CPU
+ * time and our reaped children's, over the wall time). Stored in every
+ * entry as the counter other_cpus; report.py warns when it is high. */
+static double now_s(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+typedef struct load_mark { double wall, busy, own; int ok; } load_mark;
+
+static load_mark load_now(void)
+{
+    load_mark m = {now_s(CLOCK_MONOTONIC), 0, 0, 0};
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[8] = {0};
+    if (f) {
+        /* cpu user nice system idle iowait irq softirq steal */
+        m.ok = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+                      &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8;
+        fclose(f);
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    m.busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)(hz > 0 ? hz : 100);
+    struct rusage c;
+    getrusage(RUSAGE_CHILDREN, &c);
+    m.own = now_s(CLOCK_PROCESS_CPUTIME_ID) + (double)c.ru_utime.tv_sec + (double)c.ru_stime.tv_sec +
+            ((double)c.ru_utime.tv_usec + (double)c.ru_stime.tv_usec) * 1e-6;
+    return m;
+}
+
+static double other_cpus(load_mark a, load_mark b)
+{
+    double wall = b.wall - a.wall, other = (b.busy - a.busy) - (b.own - a.own);
+    return a.ok && b.ok && wall > 0 ? (other > 0 ? other / wall : 0) : -1;
+}
+
+/* ---- Progress: N/M repetitions with an estimate of the time left. With
+ * random interleaving Google Benchmark reports a benchmark only once all
+ * its repetitions are done, and it also calls a benchmark while it
+ * searches for an iteration count (before the first repetition). A call
+ * is a new repetition unless it directly follows a call of the same
+ * benchmark with fewer iterations (that is the search), so M is the
+ * selected benchmarks x repetitions; the time left assumes the remaining
+ * repetitions take as long on average as the finished ones (the order is
+ * random, so they are a fair sample). */
+static int reps_started, reps_total, progress_tty;
+static const registration *last_run;
+static double started_at;
+
+static void progress(const registration *r)
+{
+    int total = reps_started > reps_total ? reps_started : reps_total, done = reps_started - 1;
+    char eta[48] = "";
+    if (done > 0) {
+        double left = (now_s(CLOCK_MONOTONIC) - started_at) / done * (total - done);
+        snprintf(eta, sizeof eta, ", about %dm%02ds left", (int)left / 60, (int)left % 60);
+    }
+    if (progress_tty)
+        fprintf(stderr, "\r\033[Kbench: %d/%d%s: %.60s", reps_started, total, eta, r->name);
+    else if (reps_started == 1 || reps_started % 50 == 0 || reps_started == total)
+        fprintf(stderr, "bench: %d/%d%s: %s\n", reps_started, total, eta, r->name);
+}
 
 static void trampoline(gb_state *s, void *user)
 {
     registration *r = user;
-    /* Progress: with random interleaving Google Benchmark prints a result
-     * only once all repetitions of it are done. The library also calls a
-     * benchmark while it searches for an iteration count, so runs outnumber
-     * benchmarks x (repetitions + 1 memory run). */
-    ++runs_started;
-    if (isatty(2))
-        fprintf(stderr, "\rbench: run %d (%d benchmarks): %-56.56s", runs_started, benchmarks, r->name);
-    else if (runs_started % 25 == 1)
-        fprintf(stderr, "bench: run %d (%d benchmarks): %s\n", runs_started, benchmarks, r->name);
+    int64_t asked = gb_max_iterations(s);
+    if (last_run != r || asked <= r->last_iterations) {
+        ++reps_started;
+        progress(r);
+    }
+    last_run = r, r->last_iterations = asked;
+    double floor_before = bench_floor_sample();
+    load_mark before = load_now();
     r->fn(s, r->b, r->param);
     if (PyErr_Occurred()) {
         PyErr_Print();
         gb_error(s, "a Python error escaped the benchmark");
     }
+    double other = other_cpus(before, load_now());
+    if (other >= 0)
+        gb_counter(s, "other_cpus", other, GB_COUNTER_PLAIN);
+    /* The floor around this run: report.py divides by it. */
+    double floor_after = bench_floor_sample();
+    if (floor_before > 0 && floor_after > 0)
+        gb_counter(s, "floor_ns", (floor_before + floor_after) / 2, GB_COUNTER_PLAIN);
 }
 
 void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn, int64_t iterations)
@@ -72,7 +153,8 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
     registration *r = malloc(sizeof *r);
     if (!r)
         abort();
-    *r = (registration){fn, b, param, ""};
+    *r = (registration){fn, b, param, "", 0, registrations};
+    registrations = r;
     if (param)
         snprintf(r->name, sizeof r->name, "%s/%s/%ld", family, b->name, param);
     else if (b->ns)
@@ -83,11 +165,59 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
     gb_register(r->name, trampoline, r, iterations);
 }
 
+/* The floors run whatever the filter: every ratio needs them. A positive
+ * filter becomes ^floor_|(FILTER); a negative one (-REGEX, which Google
+ * Benchmark takes as "all but") is kept as given. */
+static char *filter_with_floors(const char *arg)
+{
+    const char *spec = arg + strlen("--benchmark_filter=");
+    if (!*spec || *spec == '-' || !strcmp(spec, "all"))
+        return NULL;
+    size_t n = strlen(arg) + 32;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "--benchmark_filter=^floor_|(%s)", spec);
+    return out;
+}
+
+/* How many registered benchmarks a filter selects (for the progress total;
+ * Google Benchmark's own regex is POSIX extended, as here). */
+static int selected(const char *spec)
+{
+    int negative = spec && *spec == '-';
+    if (negative)
+        spec++;
+    if (!spec || !*spec || !strcmp(spec, "all"))
+        return negative ? 0 : benchmarks;
+    regex_t re;
+    if (regcomp(&re, spec, REG_EXTENDED | REG_NOSUB))
+        return benchmarks;
+    int n = 0;
+    for (const registration *r = registrations; r; r = r->next)
+        n += (regexec(&re, r->name, 0, NULL, 0) == 0) != negative;
+    regfree(&re);
+    return n;
+}
+
+static void load_summary(load_mark start)
+{
+    double other = other_cpus(start, load_now());
+    double la[3];
+    if (other < 0)
+        return;
+    fprintf(stderr, "bench: other processes kept %.2f CPUs busy on average during the run (of %ld)", other,
+            sysconf(_SC_NPROCESSORS_ONLN));
+    if (getloadavg(la, 3) == 3)
+        fprintf(stderr, "; load average now %.2f", la[0]);
+    fprintf(stderr, "%s\n", other >= 0.5 ? ": the machine was loaded, expect noisy figures" : "");
+}
+
 int main(int argc, char **argv)
 {
     const char *sel[64];
     char *rest[256];
-    int nsel = 0, nrest = 0, list = 0;
+    int nsel = 0, nrest = 0, list = 0, repetitions = 1;
+    const char *filter = NULL;
     rest[nrest++] = argv[0];
     for (int k = 1; k < argc; k++) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
@@ -99,6 +229,13 @@ int main(int argc, char **argv)
             bench_cfg.quick = 1;
         } else if (!strcmp(argv[k], "--list-impls")) {
             list = 1;
+        } else if (!strncmp(argv[k], "--benchmark_filter=", 19) && nrest < 255) {
+            char *with = filter_with_floors(argv[k]);
+            filter = with ? with + 19 : argv[k] + 19;
+            rest[nrest++] = with ? with : argv[k];
+        } else if (!strncmp(argv[k], "--benchmark_repetitions=", 24) && nrest < 255) {
+            repetitions = atoi(argv[k] + 24);
+            rest[nrest++] = argv[k];
         } else if (!strncmp(argv[k], "--benchmark_", 12) && nrest < 255) {
             rest[nrest++] = argv[k];
         } else {
@@ -166,10 +303,15 @@ int main(int argc, char **argv)
     }
     if (list)
         return 0;
-    bench_memory_install();
+    reps_total = selected(filter) * (repetitions > 0 ? repetitions : 1);
+    progress_tty = isatty(2);
+    started_at = now_s(CLOCK_MONOTONIC);
+    load_mark start = load_now();
     int ran = gb_main(&nrest, rest);
-    if (isatty(2))
+    if (progress_tty)
         fprintf(stderr, "\n");
+    if (ran > 0)
+        load_summary(start);
     fflush(NULL);
     /* No Py_FinalizeEx: fork workers and strategies under test are not ours. */
     return ran < 0 ? 2 : 0;

@@ -1,7 +1,9 @@
 /* Allocation counting: hooks over CPython's MEM and OBJ allocator domains
  * that count calls and requested bytes and forward to the original
  * allocator (so they can be installed and removed at any time), plus the
- * native allocator's own counters. */
+ * native allocator's own counters. They run only around an untimed pass of
+ * their own (bench_count_allocs), never under Google Benchmark's
+ * MemoryManager, whose figures 1.7.1 corrupts with repetitions. */
 #include "../harness/alloc.h"
 #include "bench.h"
 
@@ -59,28 +61,6 @@ alloc_count bench_alloc_now(void)
     ffi_alloc_stats n = ffi_alloc_get_stats();
     return (alloc_count){py_allocs + n.total_allocs, py_bytes + n.total_bytes};
 }
-
-static alloc_count at_start;
-static int64_t native_live_at_start;
-
-static void mm_start(void)
-{
-    bench_alloc_counting(1);
-    at_start = bench_alloc_now();
-    native_live_at_start = ffi_alloc_get_stats().live_bytes;
-}
-
-static void mm_stop(gb_memory *out)
-{
-    alloc_count now = bench_alloc_now();
-    bench_alloc_counting(0);
-    out->allocs = now.allocs - at_start.allocs;
-    out->total_bytes = now.bytes - at_start.bytes;
-    out->peak_bytes = 0;   /* not tracked: the hooks do not see sizes at free */
-    out->net_bytes = ffi_alloc_get_stats().live_bytes - native_live_at_start;
-}
-
-void bench_memory_install(void) { gb_set_memory_hooks(mm_start, mm_stop); }
 
 void bench_count_allocs(gb_state *s, void (*body)(void *), void *arg, int n)
 {

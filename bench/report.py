@@ -1,23 +1,58 @@
-"""Benchmark results: context, report and comparison.
+"""Benchmark results: context, check, report and comparison.
 
   report.py context RAW.json OUT.json [CC=...] [MORE.json...]
-                                                  add run context (Python, compiler, commit, CPU,
-                                                  the subjects' versions); MORE are runs of other
-                                                  processes (a second version of one tool), merged in
-  report.py render RESULTS.json OUTDIR            OUTDIR/README.md tables + SVG plots (gnuplot)
-  report.py compare OLD.json NEW.json [--threshold 1.25]
-                                                  ratios between two runs; exit 1 on regressions
+        add run context (Python, compiler, commit, CPU, the subjects' versions),
+        floor ratios and the per-benchmark summary; MORE are runs of other
+        processes (a second version of one tool), merged in. Prints the warnings.
+  report.py check RESULTS.json...
+        exit 1 on an impossible value (NaN, a negative time or byte count,
+        more than 1e9 bytes per access, memory fields of Google Benchmark's
+        MemoryManager that 1.7.1 corrupts, ...), listing each.
+  report.py render RESULTS.json OUTDIR
+        OUTDIR/README.md tables + SVG plots (gnuplot) for what ran.
+  report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
+        per benchmark a Mann-Whitney U test on the per-repetition floor
+        ratios; exit 1 when one is significantly (p < alpha) slower by more
+        than the threshold.
 
-Every time is also given as a ratio to the in-run __slots__ floor, computed
-per repetition (repetition k of a benchmark over repetition k of the floor)
-and summarized by the median, so machine-wide slowdowns cancel out. Runs
-merged from another process keep the ratio to their own process's floor
-(stored per repetition as floor_ratio).
+Times. A figure is the benchmark thread's CPU time (Google Benchmark's
+cpu_time): on a shared machine the wall time also counts the time the
+thread waited for a CPU, which is the machine, not the code. The
+whole-process workloads (fork_pool: the work happens in worker processes)
+use the wall time (real_time). Benchmark names carry no `/iterations:N`:
+context strips what Google Benchmark appends for a fixed iteration count,
+and every reader here strips it too, so quick and full runs, old and new
+files, match.
+
+Fields added to the JSON (documented here; other tools may read them):
+  benchmarks[].floor_ns      (a counter set by build/bench) the __slots__
+        floor timed just before and after that run (the median of three
+        blocks of 4,000 reads each side, the mean of both sides), in the
+        same CPU time: the floor under the machine load of that moment.
+  benchmarks[].floor_ratio   in every repetition ("run_type": "iteration"):
+        its time over its floor_ns; in a file without floor_ns, over the time
+        of the same repetition of floor_slots (the __slots__ floor
+        benchmark) in the same process. Runs merged from another process
+        keep the ratio to their own process's floor. In Google Benchmark's
+        aggregate entries (_mean, _median, _stddev, _cv) the same statistic
+        of those ratios.
+  benchmarks[].other_cpus    (a counter set by build/bench) how many CPUs'
+        worth of work other processes did while that run ran.
+  summary.NAME.time_ns / summary.NAME.floor_ratio
+        {"n", "median", "min", "max", "mean", "cv", "samples"} over the
+        repetitions (cv: standard deviation / mean; null for one sample).
+  summary.NAME.other_cpus    the mean of the counter over the repetitions.
+  context.load               {"other_cpus": mean over every run,
+        "load_avg_before": Google Benchmark's, "load_avg_after": read when
+        the run ended, "floor_cv"}.
+  warnings                   unstable figures and a loaded machine, as text.
 """
 import collections
 import json
+import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -27,50 +62,154 @@ UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Accesses per iteration, where an iteration is not one access.
 ACCESSES = {"converge": 3}
 TARGETS = {"intrusive": 1.15, "toggle": 1.15, "hashmap": 1.5}
+# Whole-process workloads: timed by the wall clock; their ratio to the floor
+# mostly measures the machine, so compare shows them but does not judge them.
+WALL = {"fork_pool"}
+# A figure whose floor ratio (or time) varies more than this over the
+# repetitions is unstable; a floor that does is a sign of a loaded machine,
+# as are other processes keeping OTHER_CPUS_WARN CPUs busy on average.
+CV_WARN = 0.10
+FLOOR_CV_WARN = 0.05
+OTHER_CPUS_WARN = 0.5
+SUFFIX = re.compile(r"/(?:iterations|repeats|threads):\d+|/min_time:[0-9.]+s?")
+
+
+class Error(Exception):
+    """A problem the user can fix; printed without a traceback."""
 
 
 def load(path):
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise Error(f"{path}: no such file")
+    except (OSError, ValueError) as e:
+        raise Error(f"{path}: cannot read it as benchmark JSON ({e})")
+
+
+def clean_name(name):
+    """The benchmark's name without what Google Benchmark appends for a fixed
+    iteration count: 'cold/toggle+node/iterations:25600' -> 'cold/toggle+node'."""
+    return SUFFIX.sub("", name)
 
 
 def runs(data):
     """name -> {repetition index: benchmark entry} for plain iterations."""
     out = collections.defaultdict(dict)
-    for b in data["benchmarks"]:
-        if b.get("run_type") == "iteration" and "error_occurred" not in b:
-            out[b["run_name"]][b.get("repetition_index", 0)] = b
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") == "iteration" and "error_occurred" not in b:
+            out[clean_name(b.get("run_name", b["name"]))][b.get("repetition_index", 0)] = b
     return out
 
 
+def workload(name):
+    return clean_name(name).split("/")[0]
+
+
 def ns(b):
-    return b["real_time"] * UNIT[b.get("time_unit", "ns")]
+    """The entry's time in ns: CPU time, or the wall time for WALL workloads."""
+    field = "real_time" if workload(b.get("run_name", b["name"])) in WALL else "cpu_time"
+    return b.get(field, b["real_time"]) * UNIT[b.get("time_unit", "ns")]
+
+
+def stats(values):
+    v = [x for x in values if x is not None]
+    if not v:
+        return None
+    mean = statistics.fmean(v)
+    cv = statistics.stdev(v) / mean if len(v) > 1 and mean else (0.0 if len(v) > 1 else None)
+    return {"n": len(v), "median": statistics.median(v), "min": min(v), "max": max(v),
+            "mean": mean, "cv": cv, "samples": v}
+
+
+def ratios_of(reps, floor):
+    return [b["floor_ratio"] if "floor_ratio" in b else ns(b) / b["floor_ns"] if b.get("floor_ns") else
+            ns(b) / ns(floor[k]) for k, b in sorted(reps.items()) if "floor_ratio" in b or b.get("floor_ns") or k in floor]
 
 
 def summary(data):
-    """name -> dict(ns=median ns per iteration, ratio=median per-repetition ratio, entry=first)."""
+    """name -> dict(ns=median ns per iteration, ratio=median per-repetition ratio,
+    time=stats, floor_ratio=stats, other_cpus=mean, entry=first, reps=count)."""
     all_runs = runs(data)
     floor = all_runs.get(FLOOR, {})
     out = {}
     for name, reps in all_runs.items():
-        times = [ns(b) for b in reps.values()]
-        ratios = [b["floor_ratio"] if "floor_ratio" in b else ns(b) / ns(floor[k])
-                  for k, b in reps.items() if "floor_ratio" in b or k in floor]
-        out[name] = {"ns": statistics.median(times),
-                     "ratio": statistics.median(ratios) if ratios else None,
+        t = stats([ns(b) for _, b in sorted(reps.items())])
+        r = stats(ratios_of(reps, floor))
+        other = [b["other_cpus"] for b in reps.values() if "other_cpus" in b]
+        out[name] = {"ns": t["median"], "ratio": r["median"] if r else None, "time": t, "floor_ratio": r,
+                     "other_cpus": statistics.fmean(other) if other else None,
                      "entry": next(iter(reps.values())), "reps": len(reps)}
     return out
 
 
 def store_floor_ratios(data):
     """Each iteration's ratio to the floor of the same repetition of the
-    same process, kept in the entry (it survives merging)."""
+    same process, kept in the entry (it survives merging); names cleaned."""
+    for b in data.get("benchmarks", []):
+        for key in ("name", "run_name"):
+            if key in b:
+                b[key] = clean_name(b[key])
     all_runs = runs(data)
     floor = all_runs.get(FLOOR, {})
     for name, reps in all_runs.items():
         for k, b in reps.items():
-            if k in floor:
+            if b.get("floor_ns"):
+                b["floor_ratio"] = ns(b) / b["floor_ns"]
+            elif k in floor:
                 b["floor_ratio"] = ns(b) / ns(floor[k])
+
+
+def aggregate_floor_ratios(data):
+    """Google Benchmark's aggregate entries get the same statistic of the
+    floor ratios; NaN (Google Benchmark's cv of an all-zero counter) becomes
+    null, so the file is strict JSON."""
+    all_runs = runs(data)
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate":
+            r = [x["floor_ratio"] for x in all_runs.get(b.get("run_name"), {}).values() if "floor_ratio" in x]
+            agg = b.get("aggregate_name")
+            if r and agg in ("mean", "median", "stddev", "cv"):
+                m = statistics.fmean(r)
+                sd = statistics.stdev(r) if len(r) > 1 else 0.0
+                b["floor_ratio"] = {"mean": m, "median": statistics.median(r), "stddev": sd,
+                                    "cv": sd / m if m else 0.0}[agg]
+        for k, v in list(b.items()):
+            if isinstance(v, float) and not math.isfinite(v):
+                b[k] = None
+
+
+def loadavg():
+    try:
+        return [float(x) for x in open("/proc/loadavg").read().split()[:3]]
+    except (OSError, ValueError):
+        return None
+
+
+def warnings(data, s=None):
+    """The unstable figures and the signs of a loaded machine, as sentences."""
+    s = s if s is not None else summary(data)
+    out = []
+    fl = s.get(FLOOR)
+    if not fl:
+        out.append(f"no {FLOOR} run in this file: no ratios to the floor")
+    elif fl["time"]["cv"] is not None and fl["time"]["cv"] > FLOOR_CV_WARN:
+        out.append(f"the floor itself varied by {fl['time']['cv']:.0%} (CV) over its repetitions: "
+                   "the machine was probably loaded")
+    other = [v["other_cpus"] for v in s.values() if v["other_cpus"] is not None]
+    if other and statistics.fmean(other) >= OTHER_CPUS_WARN:
+        out.append(f"other processes kept {statistics.fmean(other):.2f} CPUs busy on average during the run "
+                   f"(of {data.get('context', {}).get('num_cpus', '?')}): the machine was loaded")
+    unstable = []
+    for name, v in sorted(s.items()):
+        st = v["floor_ratio"] if v["floor_ratio"] and name != FLOOR else v["time"]
+        if st and st["cv"] is not None and st["cv"] > CV_WARN and workload(name) not in WALL:
+            unstable.append(f"{name} ({st['cv']:.0%})")
+    if unstable:
+        out.append(f"{len(unstable)} of {len(s)} figures unstable (CV above {CV_WARN:.0%} over repetitions): "
+                   + ", ".join(unstable))
+    return out
 
 
 def subject_versions():
@@ -86,6 +225,7 @@ def subject_versions():
 
 def context(raw_path, out_path, *extra):
     data = load(raw_path)
+    after = loadavg()
     store_floor_ratios(data)
     have = {b["name"] for b in data["benchmarks"]}
     for more in (e for e in extra if "=" not in e):
@@ -93,13 +233,14 @@ def context(raw_path, out_path, *extra):
         store_floor_ratios(other)
         data["benchmarks"] += [b for b in other["benchmarks"] if b["name"] not in have]
         have |= {b["name"] for b in other["benchmarks"]}
+    aggregate_floor_ratios(data)
     ctx = data.setdefault("context", {})
     ctx["subjects"] = subject_versions()
     ctx["python"] = sys.version.split()[0]
     cc = dict(e.split("=", 1) for e in extra if "=" in e).get("CC", "cc")
     try:
         ctx["compiler"] = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except OSError:
+    except (OSError, IndexError):
         ctx["compiler"] = cc
     try:
         ctx["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -116,8 +257,80 @@ def context(raw_path, out_path, *extra):
         pass
     ctx["cpu"] = cpu
     ctx["machine"] = platform.machine()
+    ctx["time_measure"] = "cpu_time (the benchmark thread's CPU time); real_time for " + ", ".join(sorted(WALL))
+    s = summary(data)
+    data["summary"] = {name: {"time_ns": {k: v for k, v in (x["time"] or {}).items()},
+                              "floor_ratio": x["floor_ratio"], "other_cpus": x["other_cpus"]}
+                       for name, x in sorted(s.items())}
+    other = [x["other_cpus"] for x in s.values() if x["other_cpus"] is not None]
+    fl = s.get(FLOOR)
+    ctx["load"] = {"other_cpus": statistics.fmean(other) if other else None,
+                   "load_avg_before": ctx.get("load_avg"), "load_avg_after": after,
+                   "floor_cv": fl["time"]["cv"] if fl else None}
+    data["warnings"] = warnings(data, s)
+    for w in data["warnings"]:
+        print(f"bench: warning: {w}", file=sys.stderr)
     with open(out_path, "w") as f:
-        json.dump(data, f, indent=1)
+        json.dump(data, f, indent=1, allow_nan=False)
+
+
+# Plausible ranges of the counters, per repetition: outside them a value is
+# impossible (a corrupt field, a units slip), not a finding.
+BOUNDS = {
+    "allocs_per_access": (0, 1e6), "bytes_per_access": (0, 1e9),
+    "bytes_per_handle": (0, 1e9), "python_bytes": (-1e3, 1e9), "native_bytes": (-1e3, 1e9),
+    "cache_bytes": (-1e3, 1e9), "bytes_per_node": (0, 1e9), "hit_rate": (0, 1), "converged": (0, 1),
+    "aliasing_kept": (0, 1), "correct": (0, 1), "visits": (0, 1e9), "nodes": (0, 1e9),
+    "nodes_back": (0, 1e9), "live_handles": (0, 1e9), "other_cpus": (0, 4096), "floor_ns": (1e-3, 1e6),
+    "floor_ratio": (1e-6, 1e9), "real_time": (0, 1e15), "cpu_time": (0, 1e15), "iterations": (1, 1e13),
+    # Google Benchmark's MemoryManager fields (no longer written; 1.7.1
+    # corrupts them with repetitions): a heap pointer is not a byte count.
+    "allocs_per_iter": (0, 1e9), "max_bytes_used": (0, 1e12), "total_allocated_bytes": (0, 1e12),
+    "net_heap_growth": (-1e12, 1e12),
+}
+
+
+def problems(data):
+    """Every impossible value in a results file, as 'name: field=value (why)'."""
+    out = []
+
+    def walk(where, v):
+        if isinstance(v, float) and not math.isfinite(v):
+            out.append(f"{where}={v} (not a number)")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{where}.{k}", x)
+        elif isinstance(v, list):
+            for k, x in enumerate(v):
+                walk(f"{where}[{k}]", x)
+
+    for b in data.get("benchmarks", []):
+        name = b.get("name", "?")
+        walk(name, {k: v for k, v in b.items()})
+        for field, (lo, hi) in BOUNDS.items():
+            v = b.get(field)
+            if b.get("run_type") == "aggregate" and field not in ("real_time", "cpu_time"):
+                continue   # stddev and cv of a counter are not the counter
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and not lo <= v <= hi:
+                out.append(f"{name}: {field}={v!r} (outside {lo:g}..{hi:g})")
+    for name, v in data.get("summary", {}).items():
+        walk(f"summary.{name}", v)
+    return out
+
+
+def check(*paths):
+    bad = 0
+    for path in paths:
+        found = problems(load(path))
+        for p in found[:50]:
+            print(f"report.py check: {path}: {p}", file=sys.stderr)
+        if len(found) > 50:
+            print(f"report.py check: {path}: ... and {len(found) - 50} more", file=sys.stderr)
+        bad += len(found)
+        if not found:
+            print(f"report.py check: {path}: no impossible value")
+    if bad:
+        raise SystemExit(1)
 
 
 def split(name):
@@ -158,177 +371,419 @@ def gnuplot(script, out_dir):
         return False
 
 
+def fmt_spread(st, k=1):
+    """'1.13x (1.05-1.20)': the median and the range over repetitions."""
+    if not st:
+        return "-"
+    if st["n"] < 2:
+        return f"{st['median'] / k:.2f}x"
+    return f"{st['median'] / k:.2f}x ({st['min'] / k:.2f}-{st['max'] / k:.2f})"
+
+
+def fmt_range(st):
+    return "-" if not st else f"{st['min']:.2f}-{st['max']:.2f}"
+
+
+def fmt_cv(st):
+    return "-" if not st or st["cv"] is None else f"{st['cv']:.1%}"
+
+
+def by_group(impls):
+    """Real tools (TOOL@VERSION) first, then the models."""
+    return sorted(impls, key=lambda i: ("@" not in i, i))
+
+
+PLOTS = ("access.svg", "scaling.svg", "footprint.svg")
+HEAD = ("set terminal svg size 1000,500 dynamic font 'sans,11' noenhanced background rgb 'white'\n"
+        "set grid ytics\nset key top left\nset style fill solid 0.8 border -1\n")
+
+
+def plot(out_dir, name, script, data):
+    """One SVG from its own gnuplot run; no file (not an empty one) when it fails."""
+    for f, text in data.items():
+        with open(os.path.join(out_dir, f), "w") as fh:
+            fh.write(text)
+    ok = gnuplot(HEAD + f"set output '{name}'\n" + script + "unset output\n", out_dir)
+    for f in data:
+        os.remove(os.path.join(out_dir, f))
+    path = os.path.join(out_dir, name)
+    if ok and os.path.exists(path) and os.path.getsize(path) > 0:
+        return True
+    if os.path.exists(path):
+        os.remove(path)
+    return False
+
+
+def histogram_groups(rows):
+    """[(title, rows)] for gnuplot's newhistogram: real bindings, then models."""
+    tools = [r for r in rows if "@" in r[0]]
+    models = [r for r in rows if "@" not in r[0]]
+    return [(t, g) for t, g in (("real bindings", tools), ("models", models)) if g]
+
+
+def access_plot(out_dir, by, impls):
+    series = [w for w in ("hot", "cold", "churn") if any(by[w].get(i, {}).get("floor_ratio") for i in impls)]
+    rows = []
+    for impl in impls:
+        cells = []
+        for w in series:
+            st = by[w].get(impl, {}).get("floor_ratio")
+            cells += [st["median"], st["min"], st["max"]] if st else ["NaN"] * 3
+        rows.append((impl, cells))
+    if not series or not rows:
+        return False
+    values = [c for _, cells in rows for c in cells if c != "NaN"]
+    low = min(0.5, min(values) / 1.5)
+    data, plots = {}, []
+    for g, (title, grp) in enumerate(histogram_groups(rows)):
+        f = f"access{g}.dat"
+        data[f] = "".join(f"{label(i)} " + " ".join(f"{c}" if c == "NaN" else f"{c:.4f}" for c in cells) + "\n"
+                          for i, cells in grp)
+        parts = [f"'{f}' using {2 + 3 * k}:{3 + 3 * k}:{4 + 3 * k}" + (":xtic(1)" if k == 0 else "") +
+                 (f" title '{w}'" if g == 0 else " notitle") + f" lt {k + 1}" for k, w in enumerate(series)]
+        plots.append(f"newhistogram '{title}' lt 1, " + ", ".join(parts))
+    script = f"""set title 'Time per access, ratio to the __slots__ floor (median, bars: min..max over repetitions; log scale)'
+set ylabel 'x floor'
+set xtics rotate by -40
+set style data histograms
+set style histogram errorbars gap 1 lw 1
+set logscale y
+set yrange [{low:.3f}:*]
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb 'black' front
+set label 'floor = 1x' at graph 0.01, first 1 offset 0,0.7 front
+plot {", ".join(plots)}
+"""
+    return plot(out_dir, "access.svg", script, data)
+
+
+def scaling_plot(out_dir, by, impls, sizes):
+    if not impls:
+        return False
+    text = ""
+    for impl in impls:
+        text += f"# {impl}\n"
+        for n in sizes:
+            t = by["scaling"].get((impl, n), {}).get("time")
+            if t:
+                text += f"{n} {t['median']:.3f} {t['min']:.3f} {t['max']:.3f}\n"
+        text += "\n\n"
+    titles = ", ".join(f"'scaling.dat' index {k} using 1:2:3:4 with yerrorlines title '{label(impl)}'"
+                       for k, impl in enumerate(impls))
+    script = f"""set title 'Hot access with N live handles (median; bars: min..max over repetitions)'
+set logscale xy
+set xlabel 'live handles'
+set ylabel 'ns per access'
+plot {titles}
+"""
+    return plot(out_dir, "scaling.svg", script, {"scaling.dat": text})
+
+
+def footprint_plot(out_dir, fps):
+    """fps: [(impl, python stats, native stats, total stats)]."""
+    if not fps:
+        return False
+    rows = [(impl, [py["median"], nat["median"], tot["median"], tot["min"], tot["max"]])
+            for impl, py, nat, tot in fps]
+    data, plots, err, x = {}, [], "", 0
+    for g, (title, grp) in enumerate(histogram_groups(rows)):
+        f = f"footprint{g}.dat"
+        data[f] = "".join(f"{label(i)} " + " ".join(f"{c:.2f}" for c in cells) + "\n" for i, cells in grp)
+        plots.append(f"newhistogram '{title}' lt 1 at {x}, '{f}' using 2:xtic(1) "
+                     + ("title 'Python (wrapper, cache)'" if g == 0 else "notitle") + " lt 1, '' using 3 "
+                     + ("title 'native'" if g == 0 else "notitle") + " lt 2")
+        for k, (_, cells) in enumerate(grp):
+            err += f"{x + k} {cells[2]:.2f} {cells[3]:.2f} {cells[4]:.2f}\n"
+        x += len(grp) + 1
+    data["footprint_err.dat"] = err
+    script = f"""set title 'Bytes per live handle (stacked medians; bars: total min..max over repetitions)'
+set ylabel 'bytes'
+set xtics rotate by -40
+set style data histograms
+set style histogram rowstacked
+set boxwidth 0.7
+plot {", ".join(plots)}, 'footprint_err.dat' using 1:2:3:4 with yerrorbars lc rgb 'black' pt 0 title 'total, min..max'
+"""
+    return plot(out_dir, "footprint.svg", script, data)
+
+
 def render(path, out_dir):
     data = load(path)
     s = summary(data)
-    if FLOOR not in s:
-        sys.exit(f"report.py: {path} has no {FLOOR} run; cannot compute ratios")
+    os.makedirs(out_dir, exist_ok=True)
     ctx = data.get("context", {})
     by = collections.defaultdict(dict)   # workload -> impl -> summary (sized: (impl, size))
     for name, v in s.items():
         w, impl, size = split(name)
         by[w][(impl, size) if size else impl] = v
-    # Real tools (TOOL@VERSION) first, then the models.
-    access_impls = sorted(by["hot"], key=lambda i: ("@" not in i, i))
-    floor = s[FLOOR]
+    access_w = ("hot", "cold", "churn", "converge")
+    access_impls = by_group({i for w in access_w for i in by[w]})
+    floor = s.get(FLOOR)
+    reps = max((v["reps"] for v in s.values()), default=0)
+    warn = warnings(data, s)
     L = ["# Benchmark results", "",
          f"Generated by `make bench` (published by `make publish`) from `bench.json` beside this file; do not edit by hand. "
          f"Commit {ctx.get('commit', '?')}, Python {ctx.get('python', '?')}, "
          f"{ctx.get('compiler', '?')}, {ctx.get('cpu', '?')} ({ctx.get('num_cpus', '?')} cores), "
-         f"{ctx.get('date', '')}. Google Benchmark {floor['reps']} repetitions per benchmark, "
-         "randomly interleaved.",
-         "",
-         f"Floors in this run: a `__slots__` member read through the same C call path "
-         f"**{fmt_ns(floor['ns'])}**, a raw C pointer chase "
-         f"**{fmt_ns(s.get('floor_pointer', {}).get('ns'))}**. Ratios are to the `__slots__` "
-         "floor, per repetition, median over repetitions.", "",
-         "## Per access", "",
-         "| implementation | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
-         "|---|---|---|---|---|---|---|---|"]
-    for impl in access_impls:
-        row = []
-        for w in ("hot", "cold", "churn", "converge"):
-            v = by[w].get(impl)
-            k = ACCESSES.get(w, 1)
-            row.append(f"{fmt_ns(v['ns'] / k)} ({fmt_ratio(v['ratio'] / k if v['ratio'] else None)})" if v else "-")
-        churn = by["churn"].get(impl, {}).get("entry", {})
-        fp = next((v for (i, n), v in by["footprint"].items() if i == impl), None)
-        row += [f"{churn.get('allocs_per_access', '-')}", f"{churn.get('bytes_per_access', '-')}",
-                f"{fp['entry']['bytes_per_handle']:.0f}" if fp else "-"]
-        L.append(f"| `{impl}` | " + " | ".join(row) + " |")
-    L += ["", "Hot: the wrapper exists (a reference is held). Cold: first access, the wrapper "
-          "does not exist yet. Churn: access and drop, nothing else holds the wrapper. Converge: "
-          "`layout.axes[0]` and `layout.offset.a`, per access.", "", "### Targets", ""]
-    for impl in access_impls:
-        strategy = impl.split("+")[0]
-        if strategy in TARGETS and by["hot"].get(impl, {}).get("ratio"):
-            r, t = by["hot"][impl]["ratio"], TARGETS[strategy]
-            verdict = "met" if r <= t else f"**missed by {(r / t - 1) * 100:.0f}%**"
-            L.append(f"- `{impl}` hot access {r:.2f}x the floor; target {t:.2f}x: {verdict}.")
-    L += ["", "## Scaling: hot access with N live handles", "",
-          "| implementation | " + " | ".join(f"N={n:,}" for n in sorted({n for (_, n) in by["scaling"]})) + " |",
-          "|---|" + "---|" * len({n for (_, n) in by["scaling"]})]
+         f"{ctx.get('date', '')}. Google Benchmark, {reps} repetitions per benchmark, "
+         "randomly interleaved.", ""]
+    load_ = ctx.get("load", {})
+    if load_.get("other_cpus") is not None:
+        L += [f"Machine load: other processes kept {load_['other_cpus']:.2f} CPUs busy on average during the run; "
+              f"load average {', '.join(f'{x:.2f}' for x in load_.get('load_avg_before') or [])} before, "
+              f"{', '.join(f'{x:.2f}' for x in load_.get('load_avg_after') or [])} after.", ""]
+    if floor:
+        L += [f"Floors in this run: a `__slots__` member read through the same C call path "
+              f"**{fmt_ns(floor['ns'])}** (CV {fmt_cv(floor['time'])}), a raw C pointer chase "
+              f"**{fmt_ns(s.get('floor_pointer', {}).get('ns'))}**. Times are the benchmark thread's CPU time "
+              "(the wall time for the fork pool, whose work is in worker processes). Ratios are to the "
+              "`__slots__` floor timed just before and after each repetition (so both share the machine's load of "
+              "that moment): the median, and in brackets the min-max over repetitions.", ""]
+    if warn:
+        L += ["## Warnings", ""] + [f"- {w}" for w in warn] + [""]
+    if access_impls:
+        L += ["## Per access", "",
+              "| implementation | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
+              "|---|---|---|---|---|---|---|---|"]
+        for impl in access_impls:
+            row = []
+            for w in access_w:
+                v = by[w].get(impl)
+                k = ACCESSES.get(w, 1)
+                row.append(f"{fmt_ns(v['ns'] / k)}, {fmt_spread(v['floor_ratio'], k)}" if v else "-")
+            churn = by["churn"].get(impl, {}).get("entry", {})
+            fp = next((v for (i, n), v in by["footprint"].items() if i == impl), None)
+            row += [f"{churn.get('allocs_per_access', '-')}", f"{churn.get('bytes_per_access', '-')}",
+                    f"{fp['entry']['bytes_per_handle']:.0f}" if fp and "bytes_per_handle" in fp["entry"] else "-"]
+            L.append(f"| `{impl}` | " + " | ".join(row) + " |")
+        L += ["", "Hot: the wrapper exists (a reference is held). Cold: first access, the wrapper "
+              "does not exist yet. Churn: access and drop, nothing else holds the wrapper. Converge: "
+              "`layout.axes[0]` and `layout.offset.a`, per access. Allocations and bytes per access are "
+              "counted by our own allocator hooks over 1,000 untimed accesses.", ""]
+        targets = []
+        for impl in access_impls:
+            strategy = impl.split("+")[0]
+            if strategy in TARGETS and by["hot"].get(impl, {}).get("ratio"):
+                r, t = by["hot"][impl]["ratio"], TARGETS[strategy]
+                verdict = "met" if r <= t else f"**missed by {(r / t - 1) * 100:.0f}%**"
+                targets.append(f"- `{impl}` hot access {fmt_spread(by['hot'][impl]['floor_ratio'])} the floor; "
+                               f"target {t:.2f}x: {verdict}.")
+        if targets:
+            L += ["### Targets", ""] + targets + [""]
     sizes = sorted({n for (_, n) in by["scaling"]})
-    for impl in (i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)):
-        cells = [by["scaling"].get((impl, n)) for n in sizes]
-        L.append(f"| `{impl}` | " + " | ".join(f"{fmt_ns(c['ns'])} ({fmt_ratio(c['ratio'])})" if c else "-" for c in cells) + " |")
-    L += ["", "## Memo rewriter and pickle over a DAG", "",
-          "| implementation | memo: ns per node visit | memo hit rate | pickle dumps+loads | bytes per node | aliasing kept |",
-          "|---|---|---|---|---|---|"]
-    graph_impls = sorted({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]}, key=lambda i: ("@" not in i, i))
-    for impl in graph_impls:
-        m = next((v for (i, _), v in by["memo"].items() if i == impl), None)
-        p = next((v for (i, _), v in by["pickle"].items() if i == impl), None)
-        me, pe = (m or {}).get("entry", {}), (p or {}).get("entry", {})
-        L.append(f"| `{impl}` | {fmt_ns(m['ns'] / me['visits']) if m else '-'} | "
-                 f"{me.get('hit_rate', 0):.2f} | " if m else f"| `{impl}` | - | - | ")
-        L[-1] += (f"{fmt_ns(p['ns'])} | {pe.get('bytes_per_node', 0):.1f} | "
-                  f"{'yes' if pe.get('aliasing_kept') else 'no (%d nodes back)' % pe.get('nodes_back', 0)} |"
-                  if p else "- | - | - |")
-    L += ["", "## Fork pool round trip", "", "| implementation | time (pool start, map, join) | worker saw one Var |", "|---|---|---|"]
-    for impl, v in sorted(by["fork_pool"].items(), key=lambda kv: ("@" not in kv[0], kv[0])):
-        L.append(f"| `{impl}` | {fmt_ns(v['ns'])} | {'yes' if v['entry'].get('correct') else 'no'} |")
-    L += ["", "## Memory per live handle", "", "| implementation | total | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |", "|---|---|---|---|---|"]
-    adapters = sorted(i for (i, _) in by["footprint"] if "+" not in i)
-    if adapters:
-        L[-2:-2] = [f"For the adapters ({', '.join(f'`{a}`' for a in adapters)}) the native column is "
-                    "malloc's in-use delta (C++ objects, pybind11's instance map, the C library), which "
-                    "includes malloc's per-chunk overhead; the built-ins' is the bytes their allocator "
-                    "was asked for. Scaling needs native-level set-up and does not run for adapters.", ""]
-    for (impl, n), v in sorted(by["footprint"].items(), key=lambda kv: ("@" not in kv[0][0], kv[0])):
-        e = v["entry"]
-        claim = f"{e['cache_bytes']:.0f}" if "cache_bytes" in e else "-"   # adapters claim nothing
-        L.append(f"| `{impl}` | {e['bytes_per_handle']:.0f} | {e['python_bytes']:.0f} | {e['native_bytes']:.0f} | {claim} |")
-    # Plots.
-    plots = []
-    rows = [(impl, *(by[w].get(impl, {}).get("ratio") or 0 for w in ("hot", "cold", "churn"))) for impl in access_impls]
-    with open(os.path.join(out_dir, "access.dat"), "w") as f:
-        f.writelines(f"{label(i)} {h:.4f} {c:.4f} {ch:.4f}\n" for i, h, c, ch in rows)
-    scaled = [i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)]   # adapters: none
-    with open(os.path.join(out_dir, "scaling.dat"), "w") as f:
+    scaled = [i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)]
+    if scaled:
+        L += ["## Scaling: hot access with N live handles", "",
+              "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+              "|---|" + "---|" * len(sizes)]
         for impl in scaled:
-            f.write(f"# {impl}\n")
-            f.writelines(f"{n} {by['scaling'][(impl, n)]['ns']:.3f}\n" for n in sizes if (impl, n) in by["scaling"])
-            f.write("\n\n")
-    with open(os.path.join(out_dir, "footprint.dat"), "w") as f:
-        for (impl, n), v in sorted(by["footprint"].items()):
+            cells = [by["scaling"].get((impl, n)) for n in sizes]
+            L.append(f"| `{impl}` | " + " | ".join(f"{fmt_ns(c['ns'])}, {fmt_spread(c['floor_ratio'])}" if c else "-"
+                                                   for c in cells) + " |")
+        L.append("")
+    graph_impls = by_group({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]})
+    if graph_impls:
+        L += ["## Memo rewriter and pickle over a DAG", "",
+              "| implementation | memo: ns per node visit | memo hit rate | pickle dumps+loads | bytes per node | aliasing kept |",
+              "|---|---|---|---|---|---|"]
+        for impl in graph_impls:
+            m = next((v for (i, _), v in by["memo"].items() if i == impl), None)
+            p = next((v for (i, _), v in by["pickle"].items() if i == impl), None)
+            me, pe = (m or {}).get("entry", {}), (p or {}).get("entry", {})
+            cells = [f"{fmt_ns(m['ns'] / me['visits'])}" if m and me.get("visits") else "-",
+                     f"{me.get('hit_rate', 0):.2f}" if m else "-"]
+            cells += ([f"{fmt_ns(p['ns'])} (CV {fmt_cv(p['time'])})", f"{pe.get('bytes_per_node', 0):.1f}",
+                       "yes" if pe.get("aliasing_kept") else "no (%d nodes back)" % pe.get("nodes_back", 0)]
+                      if p else ["-", "-", "-"])
+            L.append(f"| `{impl}` | " + " | ".join(cells) + " |")
+        L.append("")
+    if by["fork_pool"]:
+        L += ["## Fork pool round trip", "",
+              "| implementation | wall time (pool start, map, join), min-max | worker saw one Var |", "|---|---|---|"]
+        for impl, v in sorted(by["fork_pool"].items(), key=lambda kv: ("@" not in kv[0], kv[0])):
+            L.append(f"| `{impl}` | {fmt_ns(v['ns'])} ({fmt_ns(v['time']['min'])}-{fmt_ns(v['time']['max'])}) | "
+                     f"{'yes' if v['entry'].get('correct') else 'no'} |")
+        L.append("")
+    fps = []
+    if by["footprint"]:
+        L += ["## Memory per live handle", ""]
+        adapters = sorted(i for (i, _) in by["footprint"] if "+" not in i)
+        if adapters:
+            L += [f"For the adapters ({', '.join(f'`{a}`' for a in adapters)}) the native column is "
+                  "malloc's in-use delta (C++ objects, pybind11's instance map, the C library), which "
+                  "includes malloc's per-chunk overhead; the built-ins' is the bytes their allocator "
+                  "was asked for. Scaling needs native-level set-up and does not run for adapters.", ""]
+        L += ["| implementation | total (min-max) | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |",
+              "|---|---|---|---|---|"]
+        for (impl, n), v in sorted(by["footprint"].items(), key=lambda kv: ("@" not in kv[0][0], kv[0])):
+            rs = runs(data)[f"footprint/{impl}/{n}"].values()
+            tot, py, nat = (stats([b.get(k) for b in rs]) for k in ("bytes_per_handle", "python_bytes", "native_bytes"))
+            if not (tot and py and nat):
+                continue
             e = v["entry"]
-            f.write(f"{label(impl)} {e['python_bytes']:.1f} {e['native_bytes']:.1f}\n")
-    script = f"""
-set terminal svg size 1000,480 dynamic font 'sans,11' noenhanced background rgb 'white'
-set xtics rotate by -40
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set grid ytics
-set key top left
-set output 'access.svg'
-set title 'Time per access, ratio to the __slots__ floor (median of repetitions, log scale)'
-set ylabel 'x floor'
-set logscale y
-plot 'access.dat' using 2:xtic(1) title 'hot', '' using 3 title 'cold', '' using 4 title 'churn', 1 with lines dt 2 lc rgb 'black' title 'floor'
-set output 'footprint.svg'
-unset logscale y
-set style histogram rowstacked
-set title 'Bytes per live handle'
-set ylabel 'bytes'
-plot 'footprint.dat' using 2:xtic(1) title 'Python (wrapper, cache)', '' using 3 title 'native'
-set output 'scaling.svg'
-set style data linespoints
-set logscale xy
-set title 'Hot access with N live handles'
-set xlabel 'live handles'
-set ylabel 'ns per access'
-PLOT_SCALING
-"""
-    titles = ", ".join(f"'scaling.dat' index {k} using 1:2 title '{impl.split('+')[0]}'"
-                       for k, impl in enumerate(scaled))
-    script = script.replace("PLOT_SCALING", "plot " + titles)
-    if gnuplot(script, out_dir):
-        plots = ["access.svg", "scaling.svg", "footprint.svg"]
-    for name in ("access.dat", "scaling.dat", "footprint.dat"):
-        os.remove(os.path.join(out_dir, name))
-    if plots:
-        L += ["", "## Plots", ""] + [f"![{p[:-4]}]({p})" for p in plots]
+            claim = f"{e['cache_bytes']:.0f}" if "cache_bytes" in e else "-"   # adapters claim nothing
+            L.append(f"| `{impl}` | {tot['median']:.0f} ({tot['min']:.0f}-{tot['max']:.0f}) | {py['median']:.0f} | "
+                     f"{nat['median']:.0f} | {claim} |")
+            fps.append((impl, py, nat, tot))
+        L.append("")
+    L += ["## Every benchmark: spread over repetitions", "",
+          "CV: standard deviation over mean. The ratio columns are per repetition, to the floor of the same "
+          "repetition.", "",
+          "| benchmark | time, median | time, min | time CV | ratio, median | ratio, min-max | ratio CV | repetitions |",
+          "|---|---|---|---|---|---|---|---|"]
+    for name, v in sorted(s.items()):
+        r = v["floor_ratio"]
+        L.append(f"| `{name}` | {fmt_ns(v['ns'])} | {fmt_ns(v['time']['min'])} | {fmt_cv(v['time'])} | "
+                 f"{fmt_ratio(v['ratio'])} | {fmt_range(r)} | "
+                 f"{fmt_cv(r)} | {v['reps']} |")
+    # Plots: one per figure that has data; a stale one from an earlier run goes.
+    made = [name for name, ok in (("access.svg", access_plot(out_dir, by, access_impls)),
+                                  ("scaling.svg", scaling_plot(out_dir, by, scaled, sizes)),
+                                  ("footprint.svg", footprint_plot(out_dir, fps))) if ok]
+    for name in PLOTS:
+        if name not in made and os.path.exists(os.path.join(out_dir, name)):
+            os.remove(os.path.join(out_dir, name))
+    if made:
+        L += ["", "## Plots", ""] + [f"![{p[:-4]}]({p})" for p in made]
     with open(os.path.join(out_dir, "README.md"), "w") as f:
         f.write("\n".join(L) + "\n")
-    print(f"report.py: wrote {out_dir}/README.md" + (f" and {', '.join(plots)}" if plots else ""))
+    for w in warn:
+        print(f"report.py: warning: {w}", file=sys.stderr)
+    print(f"report.py: wrote {out_dir}/README.md" + (f" and {', '.join(made)}" if made else " (no plots)"))
 
 
-def compare(old_path, new_path, threshold):
-    old, new = summary(load(old_path)), summary(load(new_path))
-    worse = []
-    print(f"{'benchmark':44} {'old':>12} {'new':>12} {'new/old':>8} {'ratio-to-floor new/old':>24}")
+def mann_whitney(a, b):
+    """Two-sided p-value of the Mann-Whitney U test of samples a and b.
+    Exact (the permutation distribution of the rank sum, ties given their
+    mid-ranks) up to 60 values in all, else the normal approximation with
+    the tie correction."""
+    n1, n2 = len(a), len(b)
+    n = n1 + n2
+    if not n1 or not n2:
+        return 1.0
+    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
+    ranks2 = [0] * n   # doubled mid-ranks, integers
+    k = 0
+    while k < n:
+        j = k
+        while j + 1 < n and pooled[j + 1][0] == pooled[k][0]:
+            j += 1
+        for m in range(k, j + 1):
+            ranks2[m] = k + j + 2   # 2 x the mid-rank of positions k..j (1-based)
+        k = j + 1
+    r1 = sum(r for r, (_, g) in zip(ranks2, pooled) if g == 0)
+    mean2 = n1 * (n + 1)   # 2 x the expected rank sum of a
+    if n <= 60:
+        # ways[c][t]: subsets of c of the ranks seen so far with doubled sum t
+        top = sum(ranks2)
+        ways = [[0] * (top + 1) for _ in range(n1 + 1)]
+        ways[0][0] = 1
+        for r in ranks2:
+            for c in range(min(n1, n) - 1, -1, -1):
+                row, up = ways[c], ways[c + 1]
+                for t in range(top - r, -1, -1):
+                    if row[t]:
+                        up[t + r] += row[t]
+        dist = ways[n1]
+        total = sum(dist)
+        d = abs(r1 - mean2)
+        return min(1.0, sum(w for t, w in enumerate(dist) if w and abs(t - mean2) >= d) / total)
+    u = (r1 / 2) - n1 * (n1 + 1) / 2
+    counts = collections.Counter(v for v, _ in pooled)
+    tie = sum(t ** 3 - t for t in counts.values())
+    var = n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1)))
+    if var <= 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(var)
+    return min(1.0, math.erfc(max(z, 0) / math.sqrt(2)))
+
+
+def min_p(n1, n2):
+    """The smallest two-sided p-value the exact test can give."""
+    return 2 / math.comb(n1 + n2, n1) if n1 and n2 else 1.0
+
+
+def compare(old_path, new_path, threshold, alpha):
+    if not os.path.exists(old_path):
+        raise Error(f"BASE file {old_path} does not exist (make bench writes $BUILD/results/bench.json, "
+                    "make publish results/bench.json; keep a copy of one as the base)")
+    if not os.path.exists(new_path):
+        raise Error(f"NEW file {new_path} does not exist (run make bench first, or give NEW=)")
+    if os.path.samefile(old_path, new_path):
+        print(f"compare: warning: BASE and NEW are the same file ({old_path}): nothing can differ",
+              file=sys.stderr)
+    old_data, new_data = load(old_path), load(new_path)
+    old, new = summary(old_data), summary(new_data)
+    for path, d, s in ((old_path, old_data, old), (new_path, new_data, new)):
+        for w in warnings(d, s):
+            print(f"compare: warning: {path}: {w}", file=sys.stderr)
+    worse, better, untestable = [], [], []
+    print(f"Samples: the per-repetition ratios to the floor (times where a file has no floor). "
+          f"Flagged: slower by more than {threshold:.2f}x (median) with p < {alpha} "
+          "(two-sided Mann-Whitney U).")
+    print(f"{'benchmark':44} {'base':>10} {'new':>10} {'base x':>7} {'new x':>7} {'new/base':>8} {'p':>7}")
     for name in sorted(set(old) & set(new)):
         o, n = old[name], new[name]
-        raw = n["ns"] / o["ns"]
-        rel = n["ratio"] / o["ratio"] if o["ratio"] and n["ratio"] else None
-        # Judge by the floor-relative ratio where there is one: it cancels machine-wide noise.
-        judged = rel if rel is not None else raw
-        flag = judged > threshold
-        if flag:
+        if o["floor_ratio"] and n["floor_ratio"] and name != FLOOR:
+            a, b = o["floor_ratio"]["samples"], n["floor_ratio"]["samples"]
+        else:
+            a, b = o["time"]["samples"], n["time"]["samples"]
+        change = statistics.median(b) / statistics.median(a) if statistics.median(a) else float("inf")
+        p = mann_whitney(a, b)
+        note = ""
+        if name in (FLOOR, "floor_pointer"):
+            note = "  (a floor: no code under test; not judged)"
+        elif workload(name) in WALL:
+            note = "  (whole process, wall time: not judged)"
+        elif min_p(len(a), len(b)) >= alpha:
+            untestable.append(name)
+            note = "  (too few repetitions for the test)"
+        elif p < alpha and change > threshold:
             worse.append(name)
-        print(f"{name:44} {fmt_ns(o['ns']):>12} {fmt_ns(n['ns']):>12} {raw:8.2f} "
-              f"{(f'{rel:.2f}' if rel else '-'):>24}{'  REGRESSION' if flag else ''}")
+            note = "  REGRESSION"
+        elif p < alpha and change < 1 / threshold:
+            better.append(name)
+            note = "  faster"
+        elif p < alpha and name != FLOOR:
+            note = "  (significant, within the threshold)"
+        ratio = lambda s: f"{s['ratio']:.3g}" if s["ratio"] is not None else "-"
+        print(f"{name:44} {fmt_ns(o['ns']):>10} {fmt_ns(n['ns']):>10} {ratio(o):>7} {ratio(n):>7} "
+              f"{change:8.2f} {p:7.3f}{note}")
     only = sorted(set(old) ^ set(new))
     if only:
         print(f"(in one file only: {', '.join(only)})")
+    if untestable:
+        print(f"compare: warning: {len(untestable)} benchmark(s) have too few repetitions for p < {alpha} "
+              "(5 against 5 are the fewest that can be); run with more repetitions", file=sys.stderr)
+    if better:
+        print(f"compare: {len(better)} benchmark(s) significantly faster than 1/{threshold:.2f}: {', '.join(better)}")
     if worse:
-        print(f"compare: {len(worse)} benchmark(s) slower than {threshold:.2f}x: {', '.join(worse)}")
-        sys.exit(1)
-    print(f"compare: no benchmark slower than {threshold:.2f}x (floor-relative where available)")
+        print(f"compare: {len(worse)} benchmark(s) significantly slower than {threshold:.2f}x: {', '.join(worse)}")
+        raise SystemExit(1)
+    print(f"compare: no benchmark significantly slower than {threshold:.2f}x (p < {alpha})")
 
 
 def main(argv):
-    if len(argv) >= 3 and argv[0] == "context":
-        context(argv[1], argv[2], *argv[3:])
-    elif len(argv) == 3 and argv[0] == "render":
-        render(argv[1], argv[2])
-    elif len(argv) >= 3 and argv[0] == "compare":
-        threshold = float(argv[argv.index("--threshold") + 1]) if "--threshold" in argv else 1.25
-        compare(argv[1], argv[2], threshold)
-    else:
-        sys.exit(__doc__)
+    def option(name, default):
+        if name in argv:
+            k = argv.index(name)
+            v = float(argv[k + 1])
+            del argv[k:k + 2]
+            return v
+        return default
+    try:
+        if len(argv) >= 3 and argv[0] == "context":
+            context(argv[1], argv[2], *argv[3:])
+        elif len(argv) >= 2 and argv[0] == "check":
+            check(*argv[1:])
+        elif len(argv) == 3 and argv[0] == "render":
+            render(argv[1], argv[2])
+        elif len(argv) >= 3 and argv[0] == "compare":
+            threshold, alpha = option("--threshold", 1.10), option("--alpha", 0.05)
+            compare(argv[1], argv[2], threshold, alpha)
+        else:
+            sys.exit(__doc__)
+    except Error as e:
+        sys.exit(f"report.py: {e}")
 
 
 if __name__ == "__main__":
