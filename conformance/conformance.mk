@@ -10,34 +10,43 @@ CONF_SHARED_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o
 
 $(BUILD)/obj/conformance/%.o: conformance/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(CONFORMANCE): $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 .PHONY: conformance-run conformance-test
 conformance-test: $(CONFORMANCE)
-	prove --exec '' $(CONFORMANCE)
+	$(Q)prove --exec '' $(CONFORMANCE)
 
-check: conformance-test
+TEST_PROGRAMS += $(CONFORMANCE)
+TEST_PLAN += 'the conformance suite, every subject: $(CONFORMANCE)'
 
 conformance-run: adapters $(CONFORMANCE)
 	@mkdir -p $(RESULTS)
-	CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	@echo "conformance: every subject, every property (a few minutes); TAP in $(BUILD)/conformance.tap"
+	$(Q)CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
 	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
-	$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md
+	$(say) GEN $(RESULTS)/conformance.md
+	$(Q)$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md
 	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
 	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
 
 # The out-of-tree template through the whole suite, loaded from its .so
 # with no change to the tree: the ABI's acceptance test.
 .PHONY: conformance-template
-conformance-template: $(CONFORMANCE) $(TEMPLATE)
-	IMPL_SO=$(abspath $(TEMPLATE)) prove --exec '' $(CONFORMANCE) :: \
-	    --impl direct-mapped+node --impl direct-mapped+graph
+TEMPLATE_SUITE = $(BUILD)/tests/template-through-suite.t
+$(TEMPLATE_SUITE): conformance/conformance.mk
+	$(call test_script,the out-of-tree template through the whole suite,\
+	    IMPL_SO=$(abspath $(TEMPLATE)) $(abspath $(CONFORMANCE)) --impl direct-mapped+node --impl direct-mapped+graph)
+conformance-template: $(CONFORMANCE) $(TEMPLATE) $(TEMPLATE_SUITE)
+	$(Q)prove --exec '' $(TEMPLATE_SUITE)
 
-check: conformance-template
+TEST_PROGRAMS += $(TEMPLATE_SUITE)
+TEST_PLAN += 'the template plug-in (a .so built out of tree) through the suite: $(TEMPLATE_SUITE)'
 
 # Bad input: misbehaving plug-ins (built like out-of-tree strategies, one
 # per misbehaviour) and bad names, through every runner.
@@ -45,15 +54,18 @@ BAD_KINDS = null raise crash deadlock
 BAD_SO = $(BAD_KINDS:%=$(BUILD)/bad/bad-%.so)
 $(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/native.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -shared -fPIC -Wall -Iharness $(PY_INCLUDES) -DBAD_$(shell echo $* | tr a-z A-Z) -o $@ $< -lpthread
+	$(say) CC $@
+	$(Q)$(CC) -std=c11 -shared -fPIC -Wall -Iharness $(PY_INCLUDES) -DBAD_$(shell echo $* | tr a-z A-Z) -o $@ $< -lpthread
 
 $(BUILD)/tests/test_bad_input: conformance/tests/test_bad_input.c harness/tests/tap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DCF_BUILD_DIR='"$(abspath $(BUILD))"' -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS_ALL) -DCF_BUILD_DIR='"$(abspath $(BUILD))"' -o $@ $<
 
 .PHONY: bad-input-test
 # fuzz.mk and load.mk are read after this file: name their programs by path.
 bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFORMANCE) $(BUILD)/fuzz $(BUILD)/load $(RUNNER)
-	prove --exec '' $<
+	$(Q)prove --exec '' $<
 
-check: bad-input-test
+TEST_PROGRAMS += $(BUILD)/tests/test_bad_input
+TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies: $(BUILD)/tests/test_bad_input'

@@ -6,14 +6,16 @@ LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
 
 $(LOAD_OBJ): bench/load/load.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(LOAD): $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IMPL),--impl $(i))
 
 .PHONY: load
 load: $(LOAD) adapters
 	@mkdir -p $(RESULTS)
-	LOAD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null) $(LOAD) $(LOAD_FLAGS) --out $(RESULTS)
+	$(Q)LOAD_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null) $(LOAD) $(LOAD_FLAGS) --out $(RESULTS)

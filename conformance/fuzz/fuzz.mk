@@ -9,18 +9,25 @@ FUZZ_SEED ?= 1
 
 $(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
 $(FUZZ): $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 .PHONY: fuzz
 fuzz: $(FUZZ) adapters
-	prove --exec '' $(FUZZ) :: --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
+	$(Q)prove --exec '' $(FUZZ) :: --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
 
 # In make test: the planted bugs must be found and shrunk (a few seconds).
+FUZZ_PLANTED = $(BUILD)/tests/fuzz-planted-bugs.t
+$(FUZZ_PLANTED): conformance/fuzz/fuzz.mk
+	$(call test_script,the fuzzer must find and shrink two planted bugs,\
+	    $(abspath $(FUZZ)) --impl broken-addronly+node --impl broken-noerase+node --seconds 10)
 .PHONY: fuzz-test
-fuzz-test: $(FUZZ)
-	prove --exec '' $(FUZZ) :: --impl broken-addronly+node --impl broken-noerase+node --seconds 10
+fuzz-test: $(FUZZ) $(FUZZ_PLANTED)
+	$(Q)prove --exec '' $(FUZZ_PLANTED)
 
-check: fuzz-test
+TEST_PROGRAMS += $(FUZZ_PLANTED)
+TEST_PLAN += 'the fuzzer finds the bugs planted in two controls: $(FUZZ_PLANTED)'

@@ -1,7 +1,8 @@
 /* build/fuzz: the differential fuzzer's command line. For each subject:
  * random cases until the time budget is spent or one diverges from the
  * model of its claims; a divergence is shrunk and printed as Python. TAP
- * on stdout, progress and reproductions on stderr. */
+ * on stdout, progress and reproductions on stderr (a planted bug found as
+ * expected: its reproduction as TAP comments, one line on stderr). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,8 +192,9 @@ static int still_fails(const fz_case *c, void *arg)
     return o.failed && strcmp(o.category, t->category) == 0;
 }
 
-/* Shrinks a failing case and prints what diverged and how to reproduce it. */
-static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned long long case_seed)
+/* Shrinks a failing case and writes what diverged and how to reproduce it
+ * to out (the caller decides where it is shown). */
+static outcome shrink_and_report(FILE *out, target *t, fz_case *c, outcome first, unsigned long long case_seed)
 {
     static fz_plan plan;
     snprintf(t->category, sizeof t->category, "%s", first.category);
@@ -213,15 +215,15 @@ static outcome shrink_and_report(target *t, fz_case *c, outcome first, unsigned 
     int upto = last.step > 0 ? last.step : plan.n;
     char claims[200];
     fz_claims_format(t->claims.claims, claims, sizeof claims);
-    fprintf(stderr, "fuzz: %s diverges (%s) at step %d of %d; shrunk from %d operations in %d runs\n",
+    fprintf(out, "fuzz: %s diverges (%s) at step %d of %d; shrunk from %d operations in %d runs\n",
             t->name, last.category, upto, plan.n, original, trials);
-    fprintf(stderr, "fuzz:   claims: %s\n", claims);
-    fprintf(stderr, "fuzz:   reproduction (Python; the last line is where it diverges):\n");
-    fz_print_python(stderr, &plan, upto, t->name, t->adapter, t->features, "fuzz:     ");
+    fprintf(out, "fuzz:   claims: %s\n", claims);
+    fprintf(out, "fuzz:   reproduction (Python; the last line is where it diverges):\n");
+    fz_print_python(out, &plan, upto, t->name, t->adapter, t->features, "fuzz:     ");
     if (last.step <= 0)
-        fprintf(stderr, "fuzz:     # then, at the end of the case: drop every slot and gc.collect()\n");
-    fprintf(stderr, "fuzz:     # ^ %s: %s\n", last.category, last.message);
-    fprintf(stderr, "fuzz:   replay: build/fuzz --impl %s --seed %llu --cases 1\n", t->name, case_seed);
+        fprintf(out, "fuzz:     # then, at the end of the case: drop every slot and gc.collect()\n");
+    fprintf(out, "fuzz:     # ^ %s: %s\n", last.category, last.message);
+    fprintf(out, "fuzz:   replay: build/fuzz --impl %s --seed %llu --cases 1\n", t->name, case_seed);
     last.step = upto;
     return last;
 }
@@ -287,6 +289,16 @@ static outcome run_batch(const target *t, const options *o, long first, long las
 
 typedef struct tally { int n, bad; } tally;
 
+/* Writes text to f, each line prefixed. */
+static void print_prefixed(FILE *f, const char *prefix, const char *text)
+{
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        fprintf(f, "%s%.*s\n", prefix, (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
 static void fuzz_subject(const options *o, target *t, tally *tap)
 {
     char why[300];
@@ -324,8 +336,28 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
                         "what earlier cases left behind\nfuzz:   %s\nfuzz:   replay: build/fuzz --impl %s --seed %llu "
                         "--cases %ld\n", t->name, found.category, index, found.message, t->name, o->seed, index + 1);
         found.step = plan.n;
-    } else if (found.failed) {
-        found = shrink_and_report(t, &c, found, case_seed);
+    }
+    /* The reproduction is written aside: a planted bug found as it should
+     * be is the expected result, so its reproduction becomes TAP comments
+     * (prove shows them with -v; a plain run shows them all); anything
+     * else is a real failure and goes to stderr as it is. */
+    char *report = NULL;
+    size_t report_size = 0;
+    if (found.failed && alone) {
+        FILE *out = open_memstream(&report, &report_size);
+        found = shrink_and_report(out ? out : stderr, t, &c, found, case_seed);
+        if (out)
+            fclose(out);
+    }
+    int expected = found.failed && t->claims.planted && found.step <= SHORT_REPRO;
+    if (report) {
+        if (expected) {
+            printf("# expected: the planted bug, found and shrunk\n");
+            print_prefixed(stdout, "# ", report);
+        }
+        else
+            fputs(report, stderr);
+        free(report);
     }
     if (found.failed && t->claims.planted && found.step > SHORT_REPRO) {
         printf("not ok %d - fuzz %s: found its planted bug (%s) but the reproduction has %d steps, more than %d\n",
@@ -348,8 +380,13 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
         printf("ok %d - fuzz %s: %ld cases of %d operations in %.1f s agree with its claims (%s)\n", n, t->name,
                k, o->length, took, claims);
     }
-    fprintf(stderr, "fuzz: %-22s %7ld cases %5.1f s  %s\n", t->name, found.failed ? index + 1 : k, took,
-            found.failed ? (t->claims.planted ? "planted bug found" : "DIVERGES") : "agrees");
+    if (expected)
+        fprintf(stderr, "fuzz: %-22s %7ld cases %5.1f s  planted bug found (%s, %d steps), as expected\n", t->name,
+                index + 1, took, found.category, found.step);
+    else
+        fprintf(stderr, "fuzz: %-22s %7ld cases %5.1f s  %s\n", t->name, found.failed ? index + 1 : k, took,
+                found.failed ? (t->claims.planted ? "planted bug found, but NOT as expected (see above)" : "DIVERGES")
+                             : t->claims.planted ? "planted bug NOT found" : "agrees");
     fflush(NULL);
 }
 

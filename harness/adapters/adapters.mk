@@ -17,12 +17,14 @@ $(BUILD)/.deps-adapters: $(DEPS)
 $(NATIVE_LIB): harness/adapters/ffi_native_api.c harness/adapters/ffi_native_api.h \
                harness/native.c harness/alloc.c harness/native.h harness/alloc.h | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE -o $@ \
+	$(say) CC $@
+	$(Q)$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE -o $@ \
 	    harness/adapters/ffi_native_api.c harness/native.c harness/alloc.c -lpthread
 
 $(ADAPTERS_TEST): harness/adapters/tests/test_adapters.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 # The real tools, pinned (subjects.txt), one pip --target directory per
 # TOOL@VERSION. HEAVY=1 adds the heavy ones (torch).
@@ -49,7 +51,12 @@ $(CONFORMANCE) $(BENCH): | $(ADAPTER_BUILDS)
 adapters: all $(ADAPTER_BUILDS)
 
 # The test binary lives in $(BUILD)/tests; the adapters' binaries in $(BUILD).
-adapters-test: adapters $(ADAPTERS_TEST)
-	PYTHONPATH=$(abspath $(BUILD))$${PYTHONPATH:+:$$PYTHONPATH} prove --exec '' $(ADAPTERS_TEST)
+ADAPTERS_T = $(BUILD)/tests/adapters.t
+$(ADAPTERS_T): harness/adapters/adapters.mk
+	$(call test_script,the real tools through their adapters,\
+	    PYTHONPATH=$(abspath $(BUILD))$${PYTHONPATH:+:$$PYTHONPATH} $(abspath $(ADAPTERS_TEST)))
+adapters-test: adapters $(ADAPTERS_TEST) $(ADAPTERS_T)
+	$(Q)prove --exec '' $(ADAPTERS_T)
 
-check: adapters-test
+TEST_PROGRAMS += $(ADAPTERS_T)
+TEST_PLAN += 'the real binding tools, adapter by adapter: $(ADAPTERS_T)'

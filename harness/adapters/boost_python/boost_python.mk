@@ -20,7 +20,8 @@ BOOST_PYTHON_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -Wno-maybe-uninitialized -fPI
 ifneq ($(BOOST_PYTHON_VERSION),)
 $(BOOST_PYTHON_EXT): harness/adapters/boost_python/adapter_boost_python.cpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CXX) $(BOOST_PYTHON_CXXFLAGS) $(PY_INCLUDES) \
+	$(say) CXX $@
+	$(Q)$(CXX) $(BOOST_PYTHON_CXXFLAGS) $(PY_INCLUDES) \
 	    -DADAPTER_MODULE=$(BOOST_PYTHON_MOD) -o $@ $< -l$(BOOST_PYTHON_LIB)
 
 ADAPTER_BUILDS += $(BOOST_PYTHON_EXT)

@@ -13,12 +13,14 @@ define cython_rules
 $(BUILD)/cython/$(1)/$(call cython_module,$(1)).c: $(CYTHON_DIR)/adapter_cython.pyx $(CYTHON_DIR)/ffi_native.pxd \
         | $(SUBJECTS_DIR)/cython@$(1)/.installed
 	@mkdir -p $$(dir $$@)
-	PYTHONPATH=$(SUBJECTS_DIR)/cython@$(1) $(PYTHON) -m cython -3 --module-name $(call cython_module,$(1)) \
+	$$(say) CYTHON $$@
+	$$(Q)PYTHONPATH=$(SUBJECTS_DIR)/cython@$(1) $(PYTHON) -m cython -3 --module-name $(call cython_module,$(1)) \
 	    -I $(CYTHON_DIR) -o $$@ $$<
 
 $(BUILD)/$(call cython_module,$(1))$(PY_EXT_SUFFIX): $(BUILD)/cython/$(1)/$(call cython_module,$(1)).c \
         harness/adapters/ffi_native_api.h $(NATIVE_LIB)
-	$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $$@ $$< \
+	$$(say) CC $$@
+	$$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $$@ $$< \
 	    -L$(BUILD) -lffi_native -Wl,-rpath,'$$$$ORIGIN'
 
 ADAPTER_BUILDS += $(BUILD)/$(call cython_module,$(1))$(PY_EXT_SUFFIX)

@@ -25,7 +25,8 @@ NANOBIND_SRC = harness/adapters/nanobind/adapter_nanobind.cpp
 define nanobind_model_rule   # nanobind_model_rule(objdir, source)
 $(1)/$(basename $(notdir $(2))).o: $(2) $(NANOBIND_MODEL_DEPS) | $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
-	$$(CC) -std=c11 -g $$(OPT) $$(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE -c -o $$@ $$<
+	$$(say) CC $$@
+	$$(Q)$$(CC) -std=c11 -g $$(OPT) $$(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE -c -o $$@ $$<
 endef
 
 define nanobind_rules   # nanobind_rules(version)
@@ -38,7 +39,8 @@ NANOBIND_MODEL_OBJS_$(1) = $$(addprefix $$(NANOBIND_OBJ_$(1))/,ffi_native_api.o 
 $$(NANOBIND_OBJ_$(1))/libnanobind.o: | $(SUBJECTS_DIR)/nanobind@$(1)/.installed $(BUILD)/.deps-adapters \
                                       $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_BUILD $$(OPT) -fno-strict-aliasing -ffunction-sections \
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_BUILD $$(OPT) -fno-strict-aliasing -ffunction-sections \
 	    -fdata-sections -c -o $$@ $$(NANOBIND_DIR_$(1))/src/nb_combined.cpp
 
 $(foreach src,harness/adapters/ffi_native_api.c harness/native.c harness/alloc.c,
@@ -47,11 +49,13 @@ $(call nanobind_model_rule,$(BUILD)/nanobind-$(1),$(src)))
 $$(NANOBIND_OBJ_$(1))/binding.o: $(NANOBIND_SRC) harness/adapters/ffi_native_api.h \
         | $(SUBJECTS_DIR)/nanobind@$(1)/.installed $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_ADAPTER_MODULE=$(call nanobind_mod,$(1)) -Os -Wall -c -o $$@ $$<
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_ADAPTER_MODULE=$(call nanobind_mod,$(1)) -Os -Wall -c -o $$@ $$<
 
 $(BUILD)/$(call nanobind_mod,$(1))$(PY_EXT_SUFFIX): $$(NANOBIND_OBJ_$(1))/binding.o \
         $$(NANOBIND_OBJ_$(1))/libnanobind.o $$(NANOBIND_MODEL_OBJS_$(1))
-	$$(CXX) -shared -Wl,--gc-sections -o $$@ $$^ -lpthread
+	$$(say) LINK $$@
+	$$(Q)$$(CXX) -shared -Wl,--gc-sections -o $$@ $$^ -lpthread
 
 ADAPTER_BUILDS += $(BUILD)/$(call nanobind_mod,$(1))$(PY_EXT_SUFFIX)
 endef

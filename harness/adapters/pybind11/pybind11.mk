@@ -25,7 +25,8 @@ ifneq ($(PYBIND11_DEB_VERSION),)
 PYBIND11_EXT = $(call pybind11_ext,$(PYBIND11_DEB_VERSION))
 $(PYBIND11_EXT): $(PYBIND11_SRC) | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
-	$(CXX) $(PYBIND11_CXXFLAGS) $(PY_INCLUDES) \
+	$(say) CXX $@
+	$(Q)$(CXX) $(PYBIND11_CXXFLAGS) $(PY_INCLUDES) \
 	    -DADAPTER_MODULE=$(call pybind11_mod,$(PYBIND11_DEB_VERSION)) -o $@ $<
 endif
 
@@ -34,7 +35,8 @@ PYBIND11_PYPI_EXTS += $(call pybind11_ext,$(1))
 $(call pybind11_ext,$(1)): $(PYBIND11_SRC) $(SUBJECTS_DIR)/pybind11@$(1)/.installed \
                            | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(PYBIND11_CXXFLAGS) -I$(SUBJECTS_DIR)/pybind11@$(1)/pybind11/include $$(PY_INCLUDES) \
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(PYBIND11_CXXFLAGS) -I$(SUBJECTS_DIR)/pybind11@$(1)/pybind11/include $$(PY_INCLUDES) \
 	    -DADAPTER_MODULE=$(call pybind11_mod,$(1)) -o $$@ $$<
 endef
 $(foreach v,$(PYBIND11_PYPI_VERSIONS),$(eval $(call pybind11_pypi_rule,$(v))))

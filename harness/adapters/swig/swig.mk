@@ -18,10 +18,12 @@ SWIG_EXT = $(BUILD)/_$(SWIG_MODULE)$(PY_EXT_SUFFIX)
 # swig writes the proxy module ($(BUILD)/$(SWIG_MODULE).py) beside the wrapper's C.
 $(SWIG_WRAP): harness/adapters/swig/adapter_swig.i harness/adapters/ffi_native_api.h
 	@mkdir -p $(dir $@)
-	$(SWIG) -python -Iharness/adapters -module $(SWIG_MODULE) -outdir $(BUILD) -o $@ $<
+	$(say) SWIG $@
+	$(Q)$(SWIG) -python -Iharness/adapters -module $(SWIG_MODULE) -outdir $(BUILD) -o $@ $<
 
 $(SWIG_EXT): $(SWIG_WRAP) $(NATIVE_LIB)
-	$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $@ $< \
+	$(say) CC $@
+	$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $@ $< \
 	    -L$(BUILD) -lffi_native -Wl,-rpath,'$$ORIGIN'
 
 ADAPTER_BUILDS += $(SWIG_EXT)
