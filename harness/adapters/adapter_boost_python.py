@@ -13,64 +13,20 @@ stored from Python is held, wrapper and all, by its parent, and reads give
 back the wrapper passed in. A shared_ptr made in C++ gets a new wrapper per
 conversion. The extension's classes keep the extension as their
 __module__: pickle and pool workers import it by that (versioned) name."""
-import importlib
-import pickle
-import re
-import weakref
+import compiled_model
 
 tool = "boost-python"
-FEATURES = frozenset({"pickle", "weakref", "dict", "outer", "node", "live"})
-
-
-def probe(ext):
-    """What of FEATURES works on the extension's classes."""
-    found = {f for f, attr in (("outer", "Outer"), ("node", "Node"), ("live", "native_live"))
-             if hasattr(ext, attr)}
-    v = ext.Var("probe")
-    for feature, check in (("weakref", lambda: weakref.ref(v)() is v),
-                           ("dict", lambda: setattr(v, "probe", 1) or delattr(v, "probe") or True),
-                           ("pickle", lambda: pickle.loads(pickle.dumps(ext.Add(v, v))).a.name == "probe")):
-        try:
-            if check():
-                found.add(feature)
-        except Exception:
-            pass
-    return frozenset(found)
-
-
-def module_name(version):
-    """The extension of one Boost.Python version (boost_python.mk spells it the same way)."""
-    return "_adapter_boost_python_" + re.sub(r"[^0-9A-Za-z]", "_", version)
 
 
 def subject(ns, version, variant):
-    modname = module_name(version)
+    modname = compiled_model.module_name("_adapter_boost_python_", version)
     ns.summary = (f"Boost.Python {version}, std::shared_ptr holders: a child passed in from Python "
                   "keeps its wrapper in the shared_ptr's deleter, and reads return it")
-    try:
-        ext = importlib.import_module(modname)
-        reason = ""
-        # BOOST_LIB_VERSION is "1_74" for every 1.74.x package.
-        if not version.replace(".", "_").startswith(ext.boost_version + "_"):
-            reason = (f"{modname} was compiled against Boost {ext.boost_version}, not {version}: "
-                      "run `make adapters` again")
-    except ImportError as e:
-        ext, reason = None, (f"the Boost.Python {version} extension {modname} is not built or not on "
-                             f"sys.path ({e}): install libboost-python-dev (apt-get), run "
-                             "`make adapters` and put the build directory on PYTHONPATH")
-    ok = not reason
-    ns.available = lambda: (ok, reason)
-    if not ok:
-        ext = None
-    ns.extension = ext
-    ns.features = probe(ext) if ext is not None else FEATURES
-    if ext is not None:
-        ns.Var, ns.Add, ns.Layout, ns.Node = ext.Var, ext.Add, ext.Layout, ext.Node
-        ns.Outer, ns.Inner = ext.Outer, ext.Inner
-        ns.handle = ext.handle          # the C++ address (also what pool workers call)
-        ns.native_live = ext.native_live
 
-    def same_as(a, b):
-        return type(a) is type(b) and ns.handle(a) == ns.handle(b)
-    same_as.__module__ = ns.__name__
-    ns.same_as = same_as
+    def built_for(ext):
+        # BOOST_LIB_VERSION is "1_74" for every 1.74.x package.
+        if version.replace(".", "_").startswith(ext.boost_version + "_"):
+            return ""
+        return f"{modname} was compiled against Boost {ext.boost_version}, not {version}: run `make adapters` again"
+    compiled_model.fill(ns, modname, "install libboost-python-dev (apt-get), run `make adapters` and put "
+                        "the build directory on PYTHONPATH", built_for)

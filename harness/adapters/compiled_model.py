@@ -1,0 +1,84 @@
+"""What the adapters over a compiled module share (pybind11, Boost.Python,
+Cython, SWIG): the versioned module name their make fragment builds, the
+features probed on the very classes the tests use, and filling a subject's
+namespace from the module, or saying why it cannot be."""
+import importlib
+import pickle
+import re
+import weakref
+
+
+def module_name(prefix, version):
+    """PREFIX + the version with every non-alphanumeric as '_' (3.1.0 -> 3_1_0),
+    spelled the same way by the make fragments."""
+    return prefix + re.sub(r"[^0-9A-Za-z]", "_", version)
+
+
+def _works(check):
+    try:
+        return check() is not False
+    except Exception:   # the feature does not work here: leave it out
+        return False
+
+
+def probe_features(mod):
+    """The features that really work on mod's classes."""
+    def pickle_():
+        v = mod.Var("p")
+        back = pickle.loads(pickle.dumps(mod.Layout([v], mod.Add(v, v)), protocol=2))
+        return back.axes[0].name == "p" and back.offset.b.name == "p"
+
+    def weakref_():
+        v = mod.Var("w")
+        return weakref.ref(v)() is v
+
+    def dict_():
+        v = mod.Var("d")
+        v.note = 1
+        return v.note == 1
+
+    def outer():
+        o = mod.Outer(7)
+        return o.inner.value == 7 and mod.handle(o.inner) == mod.handle(o)
+
+    def node():
+        return mod.Node(1, [mod.Node(2)]).children[0].tag == 2
+
+    def live():
+        before = mod.native_live()
+        v = mod.Var("l")
+        grew = mod.native_live() == before + 1
+        del v
+        return grew and mod.native_live() == before
+
+    checks = {"pickle": pickle_, "weakref": weakref_, "dict": dict_, "outer": outer, "node": node,
+              "live": live}
+    return frozenset(f for f, check in checks.items() if _works(check))
+
+
+def fill(ns, modname, missing, check_version=None):
+    """Imports modname and puts its model into ns (classes, handle,
+    same_as, native_live, features, available). `missing` says what to do
+    when it cannot be imported; check_version(mod) may return a reason why
+    the module built is not the version named. Returns the module or None."""
+    try:
+        mod = importlib.import_module(modname)
+        reason = check_version(mod) if check_version else ""
+    except ImportError as e:
+        mod, reason = None, f"{modname} is not built or not on sys.path ({e}): {missing}"
+    ok = not reason
+    ns.available = lambda: (ok, reason)
+    ns.features = frozenset()
+    if not ok:
+        return None
+    ns.module = mod
+    ns.Var, ns.Add, ns.Layout, ns.Node = mod.Var, mod.Add, mod.Layout, mod.Node
+    ns.Outer, ns.Inner = mod.Outer, mod.Inner
+    ns.handle, ns.native_live = mod.handle, mod.native_live   # handle: also what pool workers call
+
+    def same_as(a, b):
+        return type(a) is type(b) and ns.handle(a) == ns.handle(b)
+    same_as.__module__ = ns.__name__
+    ns.same_as = same_as
+    ns.features = probe_features(mod)
+    return mod
