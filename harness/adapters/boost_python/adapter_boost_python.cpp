@@ -19,11 +19,7 @@
 #include <boost/python/stl_iterator.hpp>
 #include <boost/version.hpp>
 
-#include <atomic>
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
+#include "cpp_model.hpp"
 
 #ifndef ADAPTER_MODULE
 #error "define ADAPTER_MODULE, the extension's versioned module name (boost_python.mk does)"
@@ -33,52 +29,6 @@ namespace bp = boost::python;
 
 namespace {
 
-std::atomic<long> live_objects{0};
-
-// Counts live native objects (what native_live() reports).
-struct Counted {
-    Counted() { ++live_objects; }
-    Counted(const Counted &) { ++live_objects; }
-    ~Counted() { --live_objects; }
-};
-
-struct Expr : Counted {
-    virtual ~Expr() = default;   // polymorphic: Add.a converts to a Var or an Add
-};
-
-struct Var : Expr {
-    explicit Var(std::string n) : name(std::move(n)) {}
-    std::string name;
-};
-
-struct Add : Expr {
-    Add(std::shared_ptr<Expr> x, std::shared_ptr<Expr> y) : a(std::move(x)), b(std::move(y)) {}
-    std::shared_ptr<Expr> a, b;
-};
-
-struct Layout : Counted {
-    Layout(std::vector<std::shared_ptr<Expr>> x, std::shared_ptr<Expr> o)
-        : axes(std::move(x)), offset(std::move(o)) {}
-    std::vector<std::shared_ptr<Expr>> axes;
-    std::shared_ptr<Expr> offset;
-};
-
-struct Node : Counted {
-    Node(int64_t t, std::vector<std::shared_ptr<Node>> c) : tag(t), children(std::move(c)) {}
-    int64_t tag;
-    std::vector<std::shared_ptr<Node>> children;
-};
-
-// Inner is Outer's leading member: one address, two types.
-struct Inner {
-    int64_t value;
-};
-
-struct Outer {
-    explicit Outer(int64_t v) : inner{v} { ++live_objects; }
-    ~Outer() { --live_objects; }
-    Inner inner;
-};
 
 // Any Python iterable of wrappers -> a vector (each element through the
 // shared_ptr from-python converter).

@@ -15,10 +15,10 @@ BOOST_PYTHON_LIB = boost_python$(shell $(PYTHON) -c 'import sys; print("%d%d" % 
 # Quiet: Boost 1.74's own headers print deprecation pragmas, and GCC 12
 # warns (falsely) about stl_input_iterator's converted value.
 BOOST_PYTHON_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -Wno-maybe-uninitialized -fPIC -shared \
-    -fvisibility=hidden -DBOOST_BIND_GLOBAL_PLACEHOLDERS -DBOOST_ALLOW_DEPRECATED_HEADERS
+    -fvisibility=hidden -DBOOST_BIND_GLOBAL_PLACEHOLDERS -DBOOST_ALLOW_DEPRECATED_HEADERS -Iharness/adapters
 
 ifneq ($(BOOST_PYTHON_VERSION),)
-$(BOOST_PYTHON_EXT): harness/adapters/boost_python/adapter_boost_python.cpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
+$(BOOST_PYTHON_EXT): harness/adapters/boost_python/adapter_boost_python.cpp harness/adapters/cpp_model.hpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CXX $@
 	$(Q)$(CXX) $(BOOST_PYTHON_CXXFLAGS) $(PY_INCLUDES) \

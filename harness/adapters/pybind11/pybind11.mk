@@ -8,8 +8,8 @@
 #   - each literal version of subjects.txt, from its build-time pip site
 #     $(SUBJECTS_DIR)/pybind11@VERSION (headers in pybind11/include).
 
-PYBIND11_SRC = harness/adapters/pybind11/adapter_pybind11.cpp
-PYBIND11_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -fPIC -shared -fvisibility=hidden
+PYBIND11_SRC = harness/adapters/pybind11/adapter_pybind11.cpp harness/adapters/cpp_model.hpp
+PYBIND11_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -fPIC -shared -fvisibility=hidden -Iharness/adapters
 # The module of a version, as adapter_pybind11.py spells it: 2.10.3 -> _adapter_pybind11_2_10_3.
 pybind11_mod = _adapter_pybind11_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
 pybind11_ext = $(BUILD)/$(call pybind11_mod,$(1))$(PY_EXT_SUFFIX)
