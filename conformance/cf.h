@@ -61,6 +61,11 @@ PyObject *cf_item(PyObject *seq, Py_ssize_t i);
 /* node.children as a list or tuple (PySequence_Fast), whatever sequence
  * the binding returns (tvm-ffi's List); NULL with an exception. */
 PyObject *cf_children(PyObject *node);
+/* A list of live Vars that take the memory dropped wrappers left: without
+ * them a strategy that lost a wrapper would often get the same address back
+ * by allocator luck (id() would look stable when it is not), and a stale
+ * pointer would find its old contents. */
+PyObject *cf_occupy_freed(PyObject *ns);
 PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...);
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
 long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 on error */

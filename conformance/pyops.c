@@ -66,6 +66,18 @@ PyObject *cf_get(PyObject *o, const char *attr) { return o ? PyObject_GetAttrStr
 
 PyObject *cf_item(PyObject *seq, Py_ssize_t i) { return seq ? PySequence_GetItem(seq, i) : NULL; }
 
+PyObject *cf_occupy_freed(PyObject *ns)
+{
+    PyObject *keep = PyList_New(0);
+    for (int k = 0; keep && k < 16; k++) {
+        PyObject *v = cf_new(ns, "Var", "(s)", "filler");
+        if (!v || PyList_Append(keep, v) < 0)
+            Py_CLEAR(keep);
+        Py_XDECREF(v);
+    }
+    return keep;
+}
+
 PyObject *cf_children(PyObject *node)
 {
     PyObject *attr = cf_get(node, "children");

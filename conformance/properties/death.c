@@ -3,20 +3,6 @@
  * death). */
 #include "../cf.h"
 
-/* Live objects that take the memory dead wrappers left, so a stale pointer
- * to one finds another object there instead of its old contents. */
-static PyObject *occupy_freed(PyObject *ns)
-{
-    PyObject *keep = PyList_New(0);
-    for (int k = 0; keep && k < 16; k++) {
-        PyObject *v = cf_new(ns, "Var", "(s)", "filler");
-        if (!v || PyList_Append(keep, v) < 0)
-            Py_CLEAR(keep);
-        Py_XDECREF(v);
-    }
-    return keep;
-}
-
 /* A Var wrapper dropped by the caller of Add(v, v): the Add holds the
  * native, and (for strategies whose wrappers die with their last Python
  * reference) nothing holds a wrapper. */
@@ -62,7 +48,7 @@ static cf_status v1_run(cf_ctx *ctx)
         return st;
     }
     Py_DECREF(i);   /* the view's wrapper dies here unless the cache keeps it */
-    PyObject *fill = occupy_freed(ctx->ns);
+    PyObject *fill = cf_occupy_freed(ctx->ns);
     PyObject *again = fill ? cf_get(o, "inner") : NULL;
     cf_status st = CF_PASS;
     if (!again) {
@@ -111,7 +97,7 @@ static int state_survives(PyObject *ns)
     PyObject *add = add_of_fresh_var(ns, "probe"), *v = cf_get(add, "a");
     int set = v ? PyObject_SetAttrString(v, "note", Py_True) : -1;
     Py_XDECREF(v);
-    PyObject *fill = set == 0 ? occupy_freed(ns) : NULL;
+    PyObject *fill = set == 0 ? cf_occupy_freed(ns) : NULL;
     PyObject *again = fill ? cf_get(add, "a") : NULL;
     int has = again ? PyObject_HasAttrString(again, "note") : -1;
     Py_XDECREF(again), Py_XDECREF(fill), Py_XDECREF(add);
@@ -133,7 +119,7 @@ static cf_status g1_run(cf_ctx *ctx)
     Py_DECREF(kept);
     Py_DECREF(v);   /* now v is garbage in a cycle, unless something else holds it */
     cf_gc();
-    PyObject *fill = occupy_freed(ctx->ns);
+    PyObject *fill = cf_occupy_freed(ctx->ns);
     PyObject *x = fill ? cf_get(add, "a") : NULL;
     PyObject *hx = x ? PyObject_CallMethod(ctx->ns, "handle", "O", x) : NULL;
     PyObject *name = hx ? cf_get(x, "name") : NULL;

@@ -1,21 +1,6 @@
 /* Identity properties I1..I7. */
 #include "../cf.h"
 
-/* Wrappers that take the memory a dropped wrapper left: without them a
- * strategy that lost the wrapper would often get the same address back by
- * allocator luck, and id() would look stable when it is not. */
-static PyObject *occupy_freed_wrappers(PyObject *ns)
-{
-    PyObject *keep = PyList_New(0);
-    for (int k = 0; keep && k < 16; k++) {
-        PyObject *v = cf_new(ns, "Var", "(s)", "filler");
-        if (!v || PyList_Append(keep, v) < 0)
-            Py_CLEAR(keep);
-        Py_XDECREF(v);
-    }
-    return keep;
-}
-
 /* ---- reference counts (the second half of I1..I3) ----------------------
  * Identity tests must also catch reference-count errors: a cache that hands
  * out a borrowed reference on a hit passes every `is` check and then frees
@@ -217,7 +202,7 @@ static cf_status i5_run(cf_ctx *ctx)
     PyObject *first = cf_get(l.layout, "offset");
     long long id1 = (long long)(uintptr_t)first;
     Py_XDECREF(first);   /* no Python reference held from here */
-    PyObject *keep = occupy_freed_wrappers(ctx->ns);
+    PyObject *keep = cf_occupy_freed(ctx->ns);
     PyObject *second = keep ? cf_get(l.layout, "offset") : NULL;
     cf_status st = !second ? cf_error(ctx, "layout.offset")
                  : (long long)(uintptr_t)second == id1 ? CF_PASS
@@ -236,7 +221,7 @@ static cf_status i6_run(cf_ctx *ctx)
     PyObject *off = cf_get(l.layout, "offset");
     int set = off ? PyObject_SetAttrString(off, "note", Py_True) : -1;
     Py_XDECREF(off);
-    PyObject *keep = set == 0 ? occupy_freed_wrappers(ctx->ns) : NULL;
+    PyObject *keep = set == 0 ? cf_occupy_freed(ctx->ns) : NULL;
     PyObject *again = keep ? cf_get(l.layout, "offset") : NULL;
     int has = again ? PyObject_HasAttrString(again, "note") : -1;
     cf_status st = has < 0 ? cf_error(ctx, "setting and reading an attribute")
@@ -255,7 +240,7 @@ static cf_status i7_run(cf_ctx *ctx)
     PyObject *off = cf_get(l.layout, "offset");
     PyObject *ref = off ? PyWeakref_NewRef(off, NULL) : NULL;
     Py_XDECREF(off);
-    PyObject *keep = ref ? occupy_freed_wrappers(ctx->ns) : NULL;
+    PyObject *keep = ref ? cf_occupy_freed(ctx->ns) : NULL;
     PyObject *again = keep ? cf_get(l.layout, "offset") : NULL;
     cf_status st;
     if (!again)
