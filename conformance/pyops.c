@@ -66,9 +66,45 @@ PyObject *cf_get(PyObject *o, const char *attr) { return o ? PyObject_GetAttrStr
 
 PyObject *cf_item(PyObject *seq, Py_ssize_t i) { return seq ? PySequence_GetItem(seq, i) : NULL; }
 
+/* Raw blocks of every small-object size class, freed with the capsule
+ * that holds them: whatever size a binding's wrapper has (a Python class
+ * with a dict, a C++ instance), its freed block is taken, which live Vars
+ * alone do not guarantee when building them frees blocks of that class. */
+enum { RAW_CLASSES = 32, RAW_PER_CLASS = 8 };
+typedef struct raw_blocks { void *p[RAW_CLASSES * RAW_PER_CLASS]; } raw_blocks;
+
+static void raw_blocks_free(PyObject *capsule)
+{
+    raw_blocks *b = PyCapsule_GetPointer(capsule, "cf.raw_blocks");
+    for (size_t k = 0; b && k < sizeof b->p / sizeof *b->p; k++)
+        PyObject_Free(b->p[k]);
+    PyMem_Free(b);
+}
+
+static PyObject *raw_blocks_new(void)
+{
+    raw_blocks *b = PyMem_Calloc(1, sizeof *b);
+    if (!b)
+        return PyErr_NoMemory();
+    for (int c = 0; c < RAW_CLASSES; c++)
+        for (int k = 0; k < RAW_PER_CLASS; k++)
+            b->p[c * RAW_PER_CLASS + k] = PyObject_Malloc((size_t)(c + 1) * 16);   /* 16..512 bytes */
+    PyObject *capsule = PyCapsule_New(b, "cf.raw_blocks", raw_blocks_free);
+    if (!capsule) {
+        for (size_t k = 0; k < sizeof b->p / sizeof *b->p; k++)
+            PyObject_Free(b->p[k]);
+        PyMem_Free(b);
+    }
+    return capsule;
+}
+
 PyObject *cf_occupy_freed(PyObject *ns)
 {
     PyObject *keep = PyList_New(0);
+    PyObject *raw = keep ? raw_blocks_new() : NULL;
+    if (!raw || PyList_Append(keep, raw) < 0)
+        Py_CLEAR(keep);
+    Py_XDECREF(raw);
     for (int k = 0; keep && k < 16; k++) {
         PyObject *v = cf_new(ns, "Var", "(s)", "filler");
         if (!v || PyList_Append(keep, v) < 0)
