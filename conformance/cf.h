@@ -19,6 +19,7 @@ typedef enum cf_need {
     CF_NEED_FORK = 1 << 7,
     CF_NEED_THREADS = 1 << 8,
     CF_NEED_ALLOC = 1 << 9,     /* ffi_identity's LIFO allocator */
+    CF_NEED_SUBCLASS = 1 << 10, /* its classes can be subclassed from Python */
 } cf_need;
 
 typedef enum cf_params { CF_PARAM_NONE, CF_PARAM_PROTOCOL, CF_PARAM_CONTEXT } cf_params;

@@ -96,7 +96,7 @@ PyObject *cf_subject_load(const char *name)
 static const struct { const char *name; unsigned bit; } feature_bits[] = {
     {"pickle", CF_NEED_PICKLE}, {"weakref", CF_NEED_WEAKREF}, {"dict", CF_NEED_DICT},
     {"outer", CF_NEED_OUTER},   {"node", CF_NEED_NODE},       {"live", CF_NEED_LIVE},
-    {"entries", CF_NEED_ENTRIES}, {"alloc", CF_NEED_ALLOC},
+    {"entries", CF_NEED_ENTRIES}, {"alloc", CF_NEED_ALLOC},     {"subclass", CF_NEED_SUBCLASS},
 };
 
 unsigned cf_subject_features(PyObject *ns)

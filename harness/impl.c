@@ -10,9 +10,15 @@ static ffi_impl *all_impls, **all_tail = &all_impls;
 
 static ffi_handle host_wrapper_handle(PyObject *w) { return ((ffi_wrapper *)w)->handle; }
 
+static PyTypeObject *host_wrapper_class(ffi_cache *c, uint32_t kind)
+{
+    return kind > 0 && kind < FFI_KIND_END ? ffi_impl_of_cache(c)->cls[kind] : NULL;
+}
+
 static const ffi_host host = {
     .new_wrapper = ffi_wrapper_new,
     .wrapper_handle = host_wrapper_handle,
+    .wrapper_class = host_wrapper_class,
 };
 
 const char *ffi_style_name(ffi_style style)
@@ -56,6 +62,25 @@ int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out)
 PyObject *ffi_impl_wrap_new(ffi_impl *impl, ffi_obj *fresh)
 {
     PyObject *w = ffi_impl_wrap(impl, ffi_handle_of(fresh));
+    ffi_decref(fresh);
+    return w;
+}
+
+PyObject *ffi_impl_wrap_as(ffi_impl *impl, ffi_handle h, PyTypeObject *tp)
+{
+    if (!tp || tp == impl->cls[h.kind])
+        return ffi_impl_wrap(impl, h);
+    ffi_pending_class saved = ffi_pending;   /* a wrap inside a wrap (a __del__ that constructs) */
+    ffi_pending.type = tp;
+    ffi_pending.handle = h;
+    PyObject *w = ffi_impl_wrap(impl, h);
+    ffi_pending = saved;
+    return w;
+}
+
+PyObject *ffi_impl_wrap_new_as(ffi_impl *impl, ffi_obj *fresh, PyTypeObject *tp)
+{
+    PyObject *w = ffi_impl_wrap_as(impl, ffi_handle_of(fresh), tp);
     ffi_decref(fresh);
     return w;
 }
@@ -107,7 +132,8 @@ static PyMethodDef impl_functions[] = {
     {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},
     {"cache_bytes", m_cache_bytes, METH_NOARGS, "Bytes the strategy's cache uses now."},
     {"same_as", m_same_as, METH_VARARGS, "True if two wrappers stand for one handle."},
-    {"_graph_load", ffi_graph_load, METH_O, "Rebuild a graph-style pickle payload."},
+    {"_graph_load", ffi_graph_load, METH_VARARGS,
+     "_graph_load(records, cls=None): rebuild a graph-style pickle payload (its root a cls)."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -141,7 +167,9 @@ static int make_types(ffi_impl *impl)
     if (!impl->base)
         return -1;
     for (int k = FFI_VAR; k < FFI_KIND_END; k++) {
-        unsigned flags = k == FFI_INNER ? Py_TPFLAGS_DISALLOW_INSTANTIATION : 0;
+        /* Every constructible class can be subclassed from Python; the
+         * constructors honour the subtype (ffi_impl_wrap_new_as). */
+        unsigned flags = k == FFI_INNER ? Py_TPFLAGS_DISALLOW_INSTANTIATION : Py_TPFLAGS_BASETYPE;
         impl->cls[k] = make_type(impl, (ffi_kind)k, ffi_kind_name((uint32_t)k),
                                  ffi_wrapper_slots_for((ffi_kind)k), flags, impl->base);
         if (!impl->cls[k])
@@ -165,8 +193,8 @@ static int make_module(ffi_impl *impl)
         PyModule_AddStringConstant(impl->module, "summary", impl->cache.strategy->summary) < 0)
         return -1;
     /* What this subject can be asked to do (adapters list fewer). */
-    PyObject *features = Py_BuildValue("(ssssssss)", "pickle", "weakref", "dict", "outer", "node",
-                                       "live", "entries", "alloc");
+    PyObject *features = Py_BuildValue("(sssssssss)", "pickle", "weakref", "dict", "outer", "node",
+                                       "live", "entries", "alloc", "subclass");
     PyObject *frozen = features ? PyFrozenSet_New(features) : NULL;
     Py_XDECREF(features);
     if (!frozen || PyModule_AddObject(impl->module, "features", frozen) < 0) {

@@ -63,18 +63,28 @@ const char *ffi_style_name(ffi_style style);
 int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);
 /* Wrap a fresh native reference and drop it (constructors). */
 PyObject *ffi_impl_wrap_new(ffi_impl *impl, ffi_obj *fresh);
+/* The same for a constructor called on `tp`, the kind's class or a Python
+ * subclass of it: a wrapper the strategy makes for the fresh handle is a
+ * `tp` (the subtype is honoured the way tp_alloc of the subclass would). */
+PyObject *ffi_impl_wrap_new_as(ffi_impl *impl, ffi_obj *fresh, PyTypeObject *tp);
+/* Wrap h; if the strategy makes a new wrapper for it, make it a `tp`. */
+PyObject *ffi_impl_wrap_as(ffi_impl *impl, ffi_handle h, PyTypeObject *tp);
 
 /* wrapper.c */
 extern PyType_Slot ffi_wrapper_base_slots[];
 PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind);
 PyObject *ffi_wrapper_new(ffi_cache *c, ffi_handle h);
 extern int ffi_race_window;   /* >0: release the GIL inside wrapper creation */
+/* The class the next wrapper made for `handle` must have (set around one
+ * wrap by ffi_impl_wrap_as; per thread). */
+typedef struct ffi_pending_class { PyTypeObject *type; ffi_handle handle; } ffi_pending_class;
+extern _Thread_local ffi_pending_class ffi_pending;
 
 /* reduce_node.c, reduce_graph.c */
 PyObject *ffi_reduce_node(ffi_wrapper *w);
 PyObject *ffi_reduce_graph(ffi_wrapper *w);
 PyObject *ffi_reduce_none(ffi_wrapper *w);
-PyObject *ffi_graph_load(PyObject *module, PyObject *records);
+PyObject *ffi_graph_load(PyObject *module, PyObject *args);   /* (records, cls=None) */
 
 /* registry.c: the strategies built into this binary. */
 typedef struct ffi_registered {

@@ -6,7 +6,12 @@
  * Payload: (module._graph_load, (records,)), records in post-order, children
  * by index into earlier records, root last:
  *   ("V", name) ("A", ia, ib) ("L", (ia, ...), io) ("N", tag, (i, ...))
- *   ("O", value) ("I", i_outer)   -- the Inner view of an earlier Outer */
+ *   ("O", value) ("I", i_outer)   -- the Inner view of an earlier Outer
+ * A root of a Python subclass adds its class: (module._graph_load, (records,
+ * cls)), and comes back a cls. Only the root: the records are the native
+ * graph, which knows nothing of the Python classes of the wrappers its
+ * inner objects may have had, so those come back as the base classes (as
+ * tvm-ffi's JSON graph, which records type keys, not Python classes). */
 #include "impl.h"
 
 static PyObject *record_of(ffi_obj *o, PyObject *index)
@@ -121,7 +126,10 @@ PyObject *ffi_reduce_graph(ffi_wrapper *w)
             Py_DECREF(rec);
         }
         PyObject *t = PyList_AsTuple(records);
-        if (t)
+        PyTypeObject *tp = Py_TYPE(w);
+        if (t && tp != w->impl->cls[w->handle.kind])
+            result = Py_BuildValue("(O(NO))", w->impl->graph_load, t, (PyObject *)tp);
+        else if (t)
             result = Py_BuildValue("(O(N))", w->impl->graph_load, t);
     }
 done:
@@ -195,11 +203,17 @@ static ffi_obj *build(PyObject *rec, ffi_obj **built, Py_ssize_t k)
     }
 }
 
-PyObject *ffi_graph_load(PyObject *module, PyObject *records)
+PyObject *ffi_graph_load(PyObject *module, PyObject *args)
 {
     ffi_impl *impl = *(ffi_impl **)PyModule_GetState(module);
+    PyObject *records, *cls = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:_graph_load", &records, &cls))
+        return NULL;
     if (!PyTuple_Check(records) || PyTuple_GET_SIZE(records) == 0)
         return PyErr_Format(PyExc_ValueError, "graph payload must be a non-empty tuple");
+    if (cls != Py_None && (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, impl->base)))
+        return PyErr_Format(PyExc_TypeError, "graph payload class must be a class of %s", impl->name);
+    PyTypeObject *root_cls = cls == Py_None ? NULL : (PyTypeObject *)cls;
     Py_ssize_t n = PyTuple_GET_SIZE(records), k = 0;
     ffi_obj **built = PyMem_Calloc((size_t)n, sizeof *built);
     if (!built)
@@ -219,14 +233,19 @@ PyObject *ffi_graph_load(PyObject *module, PyObject *records)
                 goto done;
             }
             root = ffi_inner_of(outer);
-            result = ffi_impl_wrap(impl, root);
+            result = ffi_impl_wrap(impl, root);   /* Inner cannot be subclassed */
             goto done;
         }
         if (!(built[k] = build(rec, built, k)))
             goto done;
     }
     root = ffi_handle_of(built[n - 1]);
-    result = ffi_impl_wrap(impl, root);
+    if (root_cls && !PyType_IsSubtype(root_cls, impl->cls[root.kind])) {
+        PyErr_Format(PyExc_TypeError, "graph payload class %s is not a %s", root_cls->tp_name,
+                     ffi_kind_name(root.kind));
+        goto done;
+    }
+    result = ffi_impl_wrap_as(impl, root, root_cls);
 done:
     for (Py_ssize_t i = 0; i < n; i++)
         if (built[i])

@@ -1,4 +1,4 @@
-/* Node-style pickling: each object reduces to (cls, (field values...)), its
+/* Node-style pickling: each object reduces to (type(self), (field values...)), its
  * children read through the strategy like any field access. Pickle's memo
  * (keyed by id()) then shares a child exactly when the strategy returned the
  * same wrapper for it. */
@@ -39,7 +39,9 @@ PyObject *ffi_reduce_node(ffi_wrapper *w)
         }
         PyTuple_SET_ITEM(args, i, v);
     }
-    return Py_BuildValue("(ON)", (PyObject *)impl->cls[w->handle.kind], args);
+    /* type(self): a Python subclass comes back as itself (pickle finds it
+     * by module and qualname), its constructor honouring the subtype. */
+    return Py_BuildValue("(ON)", (PyObject *)Py_TYPE(w), args);
 }
 
 /* Style "none": the binding never implemented pickling. */

@@ -49,6 +49,11 @@ struct ffi_host {
     PyObject *(*new_wrapper)(ffi_cache *c, ffi_handle h);
     /* The handle a wrapper made by this harness stands for. */
     ffi_handle (*wrapper_handle)(PyObject *wrapper);
+    /* The harness's own class for a kind in this cache's implementation. A
+     * wrapper may be of a Python subclass of it (a constructor called on
+     * the subclass); a strategy that patches classes patches only these.
+     * Appended after the fields above: same ABI. */
+    PyTypeObject *(*wrapper_class)(ffi_cache *c, uint32_t kind);
 };
 
 /* One per implementation (strategy x reduce style); passed to every call. */

@@ -10,11 +10,19 @@
 #include "structmember.h"
 
 int ffi_race_window;
+_Thread_local ffi_pending_class ffi_pending;
 
 PyObject *ffi_wrapper_new(ffi_cache *c, ffi_handle h)
 {
     ffi_impl *impl = ffi_impl_of_cache(c);
     PyTypeObject *tp = impl->cls[h.kind];
+    /* A constructor called on a Python subclass (or a graph load of one)
+     * wants its wrapper of that subclass: taken here, before the race
+     * window, and only for the handle it was set for. */
+    if (ffi_pending.type && ffi_handle_eq(ffi_pending.handle, h)) {
+        tp = ffi_pending.type;
+        ffi_pending.type = NULL;
+    }
     ffi_wrapper *w = (ffi_wrapper *)tp->tp_alloc(tp, 0);
     if (!w)
         return NULL;
@@ -153,7 +161,7 @@ static PyObject *var_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "s#:Var", names, &name, &len))
         return NULL;
     ffi_obj *o = ffi_var_new(name, (size_t)len);
-    return o ? ffi_impl_wrap_new(impl_of(tp), o) : no_memory();
+    return o ? ffi_impl_wrap_new_as(impl_of(tp), o, tp) : no_memory();
 }
 
 static PyObject *var_name(PyObject *self, void *c)
@@ -173,7 +181,7 @@ static PyObject *add_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
         ffi_impl_unwrap(impl, a, &ha) < 0 || ffi_impl_unwrap(impl, b, &hb) < 0)
         return NULL;
     ffi_obj *o = ffi_add_new(ha.addr, hb.addr);
-    return o ? ffi_impl_wrap_new(impl, o) : no_memory();
+    return o ? ffi_impl_wrap_new_as(impl, o, tp) : no_memory();
 }
 
 static PyObject *add_a(PyObject *self, void *c)
@@ -247,7 +255,7 @@ static PyObject *layout_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
         return NULL;
     ffi_obj *o = ffi_layout_new(ax, n, ho.addr);
     PyMem_Free(ax);
-    return o ? ffi_impl_wrap_new(impl, o) : no_memory();
+    return o ? ffi_impl_wrap_new_as(impl, o, tp) : no_memory();
 }
 
 static PyObject *layout_axes(PyObject *self, void *c)
@@ -280,7 +288,7 @@ static PyObject *node_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
     }
     ffi_obj *o = ffi_node_new(tag, kids, n);
     PyMem_Free(kids);
-    return o ? ffi_impl_wrap_new(impl, o) : no_memory();
+    return o ? ffi_impl_wrap_new_as(impl, o, tp) : no_memory();
 }
 
 static PyObject *node_tag(PyObject *self, void *c)
@@ -303,7 +311,7 @@ static PyObject *outer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "L:Outer", names, &value))
         return NULL;
     ffi_obj *o = ffi_outer_new(value);
-    return o ? ffi_impl_wrap_new(impl_of(tp), o) : no_memory();
+    return o ? ffi_impl_wrap_new_as(impl_of(tp), o, tp) : no_memory();
 }
 
 static PyObject *outer_value(PyObject *self, void *c)

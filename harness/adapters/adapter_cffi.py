@@ -174,3 +174,18 @@ def same_as(a, b):
 
 def native_live():
     return lib.ffn_live()
+
+
+def _subclass_works():
+    """S1, S2: "subclass" when a Python subclass of a wrapper class can be made and constructed."""
+    try:
+        class S(Var):
+            pass
+        S("x")
+        return True
+    except Exception:   # not loaded, or the classes refuse subclasses: S1 and S2 skip
+        return False
+
+
+if _subclass_works():
+    features = features | {"subclass"}

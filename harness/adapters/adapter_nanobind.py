@@ -59,6 +59,16 @@ def subject(ns, version, variant):
     ns.handle = sub.handle               # the native address
     ns.native_live = ext.native_live
 
+    # S1, S2: "subclass" when a Python subclass of a wrapper class can be made and constructed.
+    try:
+        class S(ns.Var):
+            pass
+        S("x")
+    except Exception:   # the classes cannot be subclassed: S1 and S2 skip
+        pass
+    else:
+        ns.features = ns.features | {"subclass"}
+
     def same_as(a, b):
         return type(a) is type(b) and sub.handle(a) == sub.handle(b)
 

@@ -207,5 +207,11 @@ def _probe(ns):
         del v
         return during == before + 1 and ns.native_live() == before
 
+    def subclasses():   # S1, S2: a Python subclass of a wrapper class can be made and constructed
+        class S(ns.Var):
+            pass
+        S("x")
+
     return frozenset(f for f, probe in (("pickle", pickles), ("weakref", weakrefs), ("dict", dicts),
-                                        ("node", nodes), ("live", counts)) if works(probe))
+                                        ("node", nodes), ("live", counts),
+                                        ("subclass", subclasses)) if works(probe))

@@ -61,7 +61,7 @@ import warnings
 import weakref
 
 tool = "torch"
-FEATURES = frozenset({"pickle", "weakref", "dict", "node", "live"})
+FEATURES = frozenset({"pickle", "weakref", "dict", "node", "live", "subclass"})
 
 
 def _import_torch():
@@ -240,7 +240,16 @@ def subject(ns, version, variant):
         ("weakref", lambda: (lambda v: weakref.ref(v)() is v)(Var("w"))),
         ("dict", lambda: (lambda v: (setattr(v, "note", 1), v.note)[1] == 1)(Var("d"))),
         ("node", lambda: Node(1, (Node(0),)).children[0].tag == 0),
-        ("live", lambda: native_live() >= 0)) if _works(probe)) & FEATURES
+        ("live", lambda: native_live() >= 0),
+        ("subclass", lambda: _subclass_works(Var))) if _works(probe)) & FEATURES
+
+
+def _subclass_works(base):
+    """S1, S2: a Python subclass of a wrapper class can be made and constructed."""
+    class S(base):
+        pass
+    S("x")
+    return True
 
 
 def _works(probe):

@@ -131,6 +131,11 @@ def _define(ns, variant):
             w.note = 1
             assert w.note == 1
 
+    def probe_subclass():   # S1, S2: a Python subclass of a wrapper class can be made and constructed
+        class S(ns.Var):
+            pass
+        S("x")
+
     def works(probe):
         try:
             probe()
@@ -140,4 +145,5 @@ def _define(ns, variant):
 
     ns.features = frozenset({"node"} | {f for f, p in (("pickle", probe_pickle),
                                                         ("weakref", probe_weakref),
-                                                        ("dict", probe_dict)) if works(p)})
+                                                        ("dict", probe_dict),
+                                                        ("subclass", probe_subclass)) if works(p)})

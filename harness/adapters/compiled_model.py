@@ -51,8 +51,13 @@ def probe_features(mod):
         del v
         return grew and mod.native_live() == before
 
+    def subclass():   # S1, S2: a Python subclass of a wrapper class can be made and constructed
+        class S(mod.Var):
+            pass
+        S("x")
+
     checks = {"pickle": pickle_, "weakref": weakref_, "dict": dict_, "outer": outer, "node": node,
-              "live": live}
+              "live": live, "subclass": subclass}
     return frozenset(f for f, check in checks.items() if _works(check))
 
 

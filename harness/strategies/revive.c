@@ -22,7 +22,10 @@
  *
  * Eligible (else the wrapper dies for good and the slot is cleared):
  *  - our tp_free is the type's: only the harness's own classes, which we
- *    patch, not Python subclasses (CPython gives those its own tp_free);
+ *    patch (host->wrapper_class says which they are), not Python
+ *    subclasses (CPython gives those its own tp_alloc and tp_free; a
+ *    subclass instance dies for good and the slot is cleared, like a
+ *    tvm-ffi type it never registered);
  *  - no tp_finalize (__del__): CPython marks a block finalized once and would
  *    never run __del__ on a revived generation;
  *  - no instance state. tvm-ffi rejects any type with a __dict__ slot; every
@@ -176,7 +179,12 @@ static PyObject *revive_wrap(ffi_cache *c, ffi_handle h)
             Py_DECREF(w);
             continue;
         }
-        patch_type(c, h.kind, Py_TYPE(w));
+        /* Only the harness's own class: a constructor called on a Python
+         * subclass makes a wrapper of it, and patching that class would
+         * make it eligible and revive its instances through the base
+         * class's tp_alloc (another type, maybe another size). */
+        if (!c->host->wrapper_class || Py_TYPE(w) == c->host->wrapper_class(c, h.kind))
+            patch_type(c, h.kind, Py_TYPE(w));
         if (cur & DYING)
             ST(c)->dormant--;
         *slot = w;

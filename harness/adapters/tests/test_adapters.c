@@ -31,7 +31,7 @@ static const expected known[] = {
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node",
-                                            "live", "entries", "alloc"};
+                                            "live", "entries", "alloc", "subclass"};
 
 /* The entry of TOOL for TOOL@VERSION[+VARIANT]. */
 static const expected *lookup(const char *name)
