@@ -1,5 +1,7 @@
 /* Per-access costs: hot (the wrapper exists), cold (first access), churn
- * (access and drop), converge (the reported layout's two paths). */
+ * (access and drop), converge (the reported layout's two paths), and
+ * dispatch: a field returning a plain int through the same call path, so
+ * hot minus dispatch is what the identity layer adds. */
 #include "bench.h"
 
 #define BATCH 1000
@@ -92,11 +94,68 @@ static void converge(gb_state *s, const bench_impl *b, long param)
     Py_DECREF(layout);
 }
 
+/* The subject's int field and the object that has it: Node(7).tag with
+ * `node`, else Outer(7).value with `outer` (7: a cached small int, so no
+ * result is allocated). 0 without either; -1 with an exception. */
+static int int_field(const bench_impl *b, PyObject **obj, PyObject **name)
+{
+    PyObject *features = PyObject_GetAttrString(b->ns, "features");
+    int node = features ? PySequence_Contains(features, bench_name("node")) : -1;
+    int outer = node == 0 ? PySequence_Contains(features, bench_name("outer")) : 0;
+    Py_XDECREF(features);
+    if (node < 0 || outer < 0)
+        return -1;
+    if (!node && !outer)
+        return 0;
+    PyObject *cls = PyObject_GetAttrString(b->ns, node ? "Node" : "Outer");
+    *obj = cls ? PyObject_CallFunction(cls, "i", 7) : NULL;
+    *name = bench_name(node ? "tag" : "value");
+    Py_XDECREF(cls);
+    return *obj ? 1 : -1;
+}
+
+/* node.tag (or outer.value) with the node held: the call path of a field
+ * without the identity layer (no wrapper to find or make). */
+static void dispatch(gb_state *s, const bench_impl *b, long param)
+{
+    (void)param;
+    PyObject *obj = NULL, *name = NULL;
+    if (int_field(b, &obj, &name) <= 0) {
+        PyErr_Clear();
+        gb_error(s, "no int field (neither Node.tag nor Outer.value)");
+        return;
+    }
+    PyObject *v = PyObject_GetAttr(obj, name);
+    int plain = v && PyLong_CheckExact(v);
+    Py_XDECREF(v);
+    if (!plain) {
+        PyErr_Clear();
+        gb_error(s, "the int field does not return an int");
+        Py_DECREF(obj);
+        return;
+    }
+    int64_t n;
+    while ((n = gb_keep_running_batch(s, BATCH)) > 0)
+        for (int64_t k = 0; k < n; k++)
+            Py_DECREF(PyObject_GetAttr(obj, name));
+    access_arg a = {obj, name};
+    bench_count_allocs(s, access_and_drop, &a, 1000);
+    Py_DECREF(obj);
+}
+
 void bench_register_access(const bench_impl *b)
 {
+    PyObject *obj = NULL, *name = NULL;
+    int has = int_field(b, &obj, &name);
+    Py_XDECREF(obj);
+    PyErr_Clear();
+    if (has > 0)
+        bench_add("dispatch", b, 0, dispatch, 0);
     bench_add("hot", b, 0, hot, 0);
+    /* A fixed count: the set-up per batch (timer paused) is what a search
+     * would multiply. */
     bench_add("cold", b, 0, b->impl ? cold : bench_adapter_cold,
-              bench_cfg.quick ? 25600 : 256000);   /* set-up per batch */
+              bench_cfg.quick ? 25600 : b->impl ? 256000 : bench_adapter_cold_iterations(b));
     bench_add("churn", b, 0, churn, 0);
     bench_add("converge", b, 0, converge, 0);
 }

@@ -42,6 +42,7 @@ void bench_register_floors(void);
 double bench_floor_sample(void);   /* ns per __slots__ read, now; -1 if it fails */
 void bench_register_access(const bench_impl *b);
 void bench_register_scaling(const bench_impl *b);
+void bench_register_floor_scaled(void);   /* floor_scaled/N, the sizes scaling runs */
 void bench_register_graphs(const bench_impl *b);   /* memo, pickle */
 void bench_register_fork(const bench_impl *b);
 void bench_register_footprint(const bench_impl *b);
@@ -53,5 +54,6 @@ void bench_register_footprint(const bench_impl *b);
  * the unavailable ones are reported on stderr with their reason. */
 bench_impl **bench_adapters(const char *const *sel, int nsel);
 void bench_adapter_cold(gb_state *s, const bench_impl *b, long param);
+int64_t bench_adapter_cold_iterations(const bench_impl *b);   /* measured at registration */
 
 #endif

@@ -78,7 +78,12 @@ compare:
 	@$(PYTHON) bench/report.py compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) --alpha $(ALPHA)
 
 # report.py's own checks (the statistics, the impossible-value check, a
-# report of a partial run): a few seconds, no benchmark run.
+# report of a partial run): a few seconds, no benchmark run; in make test.
+REPORT_T = $(BUILD)/tests/report.t
+$(REPORT_T): bench/bench.mk
+	$(call test_script,the checks of report.py,$(PYTHON) $(abspath bench/tests/test_report.py))
+TEST_PROGRAMS += $(REPORT_T)
+TEST_PLAN += 'the benchmark report: statistics, impossible values, partial runs: $(REPORT_T)'
 .PHONY: bench-selftest
 bench-selftest:
 	$(Q)prove --exec '$(PYTHON)' bench/tests/test_report.py

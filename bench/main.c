@@ -26,14 +26,17 @@ static const char usage[] =
     "floors (a __slots__ member read, a raw C pointer chase). Benchmarks are\n"
     "named WORKLOAD/IMPLEMENTATION[/SIZE]:\n"
     "  hot, churn, cold, converge   per access (converge: 3 accesses)\n"
+    "  dispatch/IMPL                an int field (node.tag) through the same call path\n"
     "  scaling/IMPL/N               hot access with N live handles\n"
+    "  floor_scaled/N               a __slots__ read over N live objects, same order\n"
     "  memo/IMPL/N                  wrapper-keyed memo rewrite of an N-node DAG\n"
     "  pickle/IMPL/N                dumps+loads of an N-node DAG\n"
     "  fork_pool                    fork Pool round trip of (layout.axes, layout.offset)\n"
     "  footprint/IMPL/N             bytes per live handle\n"
     "Access workloads run once per strategy (node style); pickle and fork\n"
     "workloads for both styles. The floors run whatever --benchmark_filter\n"
-    "selects (a positive filter F becomes ^floor_|(F)). Every entry carries\n"
+    "selects (a positive filter F becomes ^floor_(slots|pointer)$|(F), with\n"
+    "floor_scaled/N when F selects scaling). Every entry carries\n"
     "the counters other_cpus (the CPUs other processes kept busy during it)\n"
     "and floor_ns (a __slots__ read timed just before and after it).\n"
     "\n"
@@ -51,6 +54,8 @@ typedef struct registration {
     long param;
     char name[160];
     int64_t last_iterations;   /* of this benchmark's previous run */
+    double wall_s;             /* wall time of every call, set-up included */
+    int64_t fixed_iterations;  /* > 0: Google Benchmark names it NAME/iterations:N */
     struct registration *next;
 } registration;
 
@@ -132,6 +137,7 @@ static void trampoline(gb_state *s, void *user)
         progress(r);
     }
     last_run = r, r->last_iterations = asked;
+    double t0 = now_s(CLOCK_MONOTONIC);
     double floor_before = bench_floor_sample();
     load_mark before = load_now();
     r->fn(s, r->b, r->param);
@@ -146,6 +152,33 @@ static void trampoline(gb_state *s, void *user)
     double floor_after = bench_floor_sample();
     if (floor_before > 0 && floor_after > 0)
         gb_counter(s, "floor_ns", (floor_before + floor_after) / 2, GB_COUNTER_PLAIN);
+    r->wall_s += now_s(CLOCK_MONOTONIC) - t0;
+}
+
+/* BENCH_PROFILE=FILE: where the run's wall time went, per benchmark (every
+ * call, the iteration-count search and set-up outside the timed region
+ * included), as "seconds name" lines, most first, appended. */
+static int by_wall(const void *a, const void *b)
+{
+    double x = (*(registration *const *)a)->wall_s, y = (*(registration *const *)b)->wall_s;
+    return (x < y) - (x > y);
+}
+
+static void write_profile(const char *path, double total)
+{
+    registration *list[4096];
+    int n = 0;
+    for (registration *r = registrations; r && n < 4096; r = r->next)
+        if (r->wall_s > 0)
+            list[n++] = r;
+    qsort(list, (size_t)n, sizeof *list, by_wall);
+    FILE *f = fopen(path, "a");   /* one file for every process of a run */
+    if (!f)
+        return;
+    fprintf(f, "%.3f (whole run)\n", total);
+    for (int k = 0; k < n; k++)
+        fprintf(f, "%.3f %s\n", list[k]->wall_s, list[k]->name);
+    fclose(f);
 }
 
 void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn, int64_t iterations)
@@ -153,9 +186,11 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
     registration *r = malloc(sizeof *r);
     if (!r)
         abort();
-    *r = (registration){fn, b, param, "", 0, registrations};
+    *r = (registration){fn, b, param, "", 0, 0, iterations, registrations};
     registrations = r;
-    if (param)
+    if (param && !b->ns)   /* a floor with a size: floor_scaled/1000 */
+        snprintf(r->name, sizeof r->name, "%s/%ld", family, param);
+    else if (param)
         snprintf(r->name, sizeof r->name, "%s/%s/%ld", family, b->name, param);
     else if (b->ns)
         snprintf(r->name, sizeof r->name, "%s/%s", family, b->name);
@@ -165,18 +200,46 @@ void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn,
     gb_register(r->name, trampoline, r, iterations);
 }
 
+/* The name Google Benchmark matches a filter against. */
+static const char *gb_name(const registration *r, char *buf, size_t size)
+{
+    if (r->fixed_iterations <= 0)
+        return r->name;
+    snprintf(buf, size, "%s/iterations:%lld", r->name, (long long)r->fixed_iterations);
+    return buf;
+}
+
 /* The floors run whatever the filter: every ratio needs them. A positive
- * filter becomes ^floor_|(FILTER); a negative one (-REGEX, which Google
- * Benchmark takes as "all but") is kept as given. */
+ * filter F becomes ^floor_(slots|pointer)$|(F), with the scaled floor
+ * (floor_scaled/N, up to a million objects to build) at the sizes of the
+ * scaling benchmarks F selects; a negative one (-REGEX, which Google Benchmark takes
+ * as "all but") is kept as given. NULL: keep the argument as it is. */
 static char *filter_with_floors(const char *arg)
 {
     const char *spec = arg + strlen("--benchmark_filter=");
     if (!*spec || *spec == '-' || !strcmp(spec, "all"))
         return NULL;
-    size_t n = strlen(arg) + 32;
+    char sizes[256] = "";   /* the sizes of the selected scaling benchmarks: 100|1000000 */
+    size_t used = 0;
+    regex_t re;
+    int compiled = regcomp(&re, spec, REG_EXTENDED | REG_NOSUB) == 0;
+    for (const registration *r = registrations; compiled && r; r = r->next) {
+        char size[32], full[200];
+        if (strncmp(r->name, "scaling/", 8) || regexec(&re, gb_name(r, full, sizeof full), 0, NULL, 0))
+            continue;
+        snprintf(size, sizeof size, "|%ld|", r->param);
+        char padded[260];
+        snprintf(padded, sizeof padded, "|%s|", sizes);
+        if (!strstr(padded, size) && used + strlen(size) < sizeof sizes)
+            used += (size_t)snprintf(sizes + used, sizeof sizes - used, "%s%ld", used ? "|" : "", r->param);
+    }
+    if (compiled)
+        regfree(&re);
+    size_t n = strlen(arg) + sizeof sizes + 64;
     char *out = malloc(n);
     if (out)
-        snprintf(out, n, "--benchmark_filter=^floor_|(%s)", spec);
+        snprintf(out, n, "--benchmark_filter=^floor_(slots|pointer)$|%s%s%s(%s)", *sizes ? "^floor_scaled/(" : "",
+                 sizes, *sizes ? ")/|" : "", spec);   /* Google Benchmark appends /iterations:N */
     return out;
 }
 
@@ -193,8 +256,10 @@ static int selected(const char *spec)
     if (regcomp(&re, spec, REG_EXTENDED | REG_NOSUB))
         return benchmarks;
     int n = 0;
-    for (const registration *r = registrations; r; r = r->next)
-        n += (regexec(&re, r->name, 0, NULL, 0) == 0) != negative;
+    for (const registration *r = registrations; r; r = r->next) {
+        char full[200];
+        n += (regexec(&re, gb_name(r, full, sizeof full), 0, NULL, 0) == 0) != negative;
+    }
     regfree(&re);
     return n;
 }
@@ -216,7 +281,7 @@ int main(int argc, char **argv)
 {
     const char *sel[64];
     char *rest[256];
-    int nsel = 0, nrest = 0, list = 0, repetitions = 1;
+    int nsel = 0, nrest = 0, list = 0, repetitions = 1, filter_at = -1;
     const char *filter = NULL;
     rest[nrest++] = argv[0];
     for (int k = 1; k < argc; k++) {
@@ -230,9 +295,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[k], "--list-impls")) {
             list = 1;
         } else if (!strncmp(argv[k], "--benchmark_filter=", 19) && nrest < 255) {
-            char *with = filter_with_floors(argv[k]);
-            filter = with ? with + 19 : argv[k] + 19;
-            rest[nrest++] = with ? with : argv[k];
+            filter_at = nrest;   /* completed with the floors once all are registered */
+            rest[nrest++] = argv[k];
         } else if (!strncmp(argv[k], "--benchmark_repetitions=", 24) && nrest < 255) {
             repetitions = atoi(argv[k] + 24);
             rest[nrest++] = argv[k];
@@ -261,6 +325,7 @@ int main(int argc, char **argv)
         return 2;
     }
     bench_impl **adapters = bench_adapters(sel, nsel);   /* real bindings, where available */
+    int scaled = 0;   /* a scaling benchmark is registered: so is the scaled floor */
     bench_register_floors();
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
         const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
@@ -282,6 +347,7 @@ int main(int argc, char **argv)
         if (impl->style == FFI_STYLE_NODE || nsel) {
             bench_register_access(b);
             bench_register_scaling(b);
+            scaled = 1;
             bench_register_footprint(b);
             bench_register_graphs(b);
         } else {
@@ -303,6 +369,14 @@ int main(int argc, char **argv)
     }
     if (list)
         return 0;
+    if (scaled)
+        bench_register_floor_scaled();
+    if (filter_at >= 0) {
+        char *with = filter_with_floors(rest[filter_at]);
+        if (with)
+            rest[filter_at] = with;
+        filter = rest[filter_at] + 19;
+    }
     reps_total = selected(filter) * (repetitions > 0 ? repetitions : 1);
     progress_tty = isatty(2);
     started_at = now_s(CLOCK_MONOTONIC);
@@ -312,6 +386,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n");
     if (ran > 0)
         load_summary(start);
+    if (getenv("BENCH_PROFILE") && *getenv("BENCH_PROFILE"))
+        write_profile(getenv("BENCH_PROFILE"), now_s(CLOCK_MONOTONIC) - started_at);
     fflush(NULL);
     /* No Py_FinalizeEx: fork workers and strategies under test are not ours. */
     return ran < 0 ? 2 : 0;

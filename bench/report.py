@@ -42,6 +42,14 @@ Fields added to the JSON (documented here; other tools may read them):
         {"n", "median", "min", "max", "mean", "cv", "samples"} over the
         repetitions (cv: standard deviation / mean; null for one sample).
   summary.NAME.other_cpus    the mean of the counter over the repetitions.
+  summary["scaling/IMPL/N"].scaled_floor_ratio
+        stats over the repetitions of that run's floor ratio divided by the
+        median floor ratio of floor_scaled/N (a __slots__ read over N live
+        objects in the same random order): what the strategy costs beyond a
+        plain object graph of that size.
+  summary["hot/IMPL"].dispatch   where dispatch/IMPL ran (an int field,
+        node.tag, through the same call path): {"hot_ns", "dispatch_ns",
+        "identity_ns" (hot - dispatch), "identity_share" (of hot)}, medians.
   context.load               {"other_cpus": mean over every run,
         "load_avg_before": Google Benchmark's, "load_avg_after": read when
         the run ended, "floor_cv"}.
@@ -141,6 +149,46 @@ def summary(data):
         out[name] = {"ns": t["median"], "ratio": r["median"] if r else None, "time": t, "floor_ratio": r,
                      "other_cpus": statistics.fmean(other) if other else None,
                      "entry": next(iter(reps.values())), "reps": len(reps)}
+    return out
+
+
+def is_floor(name):
+    """floor_slots, floor_pointer, floor_scaled/N: no code under test."""
+    return workload(name).startswith("floor_")
+
+
+def scaled_floors(s):
+    """N -> the summary of floor_scaled/N."""
+    return {int(name.split("/")[1]): v for name, v in s.items()
+            if workload(name) == "floor_scaled" and name.split("/")[1:2] and name.split("/")[1].isdigit()}
+
+
+def scaled_ratio(s, name):
+    """Stats of scaling/IMPL/N's per-repetition floor ratios over the median
+    floor ratio of floor_scaled/N (times when a file has no ratios); None
+    without that floor."""
+    w, _, n = split(name)
+    fl = scaled_floors(s).get(n) if w == "scaling" else None
+    v = s.get(name)
+    if not fl or not v:
+        return None
+    if v["floor_ratio"] and fl["floor_ratio"]:
+        return stats([r / fl["floor_ratio"]["median"] for r in v["floor_ratio"]["samples"]])
+    return stats([t / fl["time"]["median"] for t in v["time"]["samples"]]) if fl["time"]["median"] else None
+
+
+def dispatch_split(s):
+    """impl -> {hot_ns, dispatch_ns, identity_ns, identity_share} where both
+    hot/IMPL and dispatch/IMPL ran: the identity layer's part of hot access
+    is hot minus the same call path returning an int."""
+    out = {}
+    for name, d in s.items():
+        w, impl, _ = split(name)
+        h = s.get(f"hot/{impl}")
+        if w == "dispatch" and h:
+            ident = h["ns"] - d["ns"]
+            out[impl] = {"hot_ns": h["ns"], "dispatch_ns": d["ns"], "identity_ns": ident,
+                         "identity_share": ident / h["ns"] if h["ns"] else None}
     return out
 
 
@@ -262,6 +310,12 @@ def context(raw_path, out_path, *extra):
     data["summary"] = {name: {"time_ns": {k: v for k, v in (x["time"] or {}).items()},
                               "floor_ratio": x["floor_ratio"], "other_cpus": x["other_cpus"]}
                        for name, x in sorted(s.items())}
+    for name in data["summary"]:
+        r = scaled_ratio(s, name)
+        if r:
+            data["summary"][name]["scaled_floor_ratio"] = r
+    for impl, d in dispatch_split(s).items():
+        data["summary"][f"hot/{impl}"]["dispatch"] = d
     other = [x["other_cpus"] for x in s.values() if x["other_cpus"] is not None]
     fl = s.get(FLOOR)
     ctx["load"] = {"other_cpus": statistics.fmean(other) if other else None,
@@ -352,6 +406,10 @@ def fmt_ns(v):
     return f"{v:.1f} ns"
 
 
+def fmt_ns_signed(v):
+    return "-" if v is None else ("-" if v < 0 else "+") + fmt_ns(abs(v))
+
+
 def fmt_ratio(r):
     return "-" if r is None else f"{r:.2f}x"
 
@@ -363,12 +421,16 @@ def label(impl):
 
 
 def gnuplot(script, out_dir):
+    # gnuplot's notes on a plot of few points (an empty x range) are not
+    # news; what it says when it fails is.
     try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True, cwd=out_dir)
+        subprocess.run(["gnuplot"], input=script, text=True, check=True, cwd=out_dir, capture_output=True)
         return True
-    except (OSError, subprocess.CalledProcessError) as e:
+    except OSError as e:
         print(f"report.py: gnuplot failed ({e}); tables only", file=sys.stderr)
-        return False
+    except subprocess.CalledProcessError as e:
+        print(f"report.py: gnuplot failed ({e}): {e.stderr.strip()}; tables only", file=sys.stderr)
+    return False
 
 
 def fmt_spread(st, k=1):
@@ -456,10 +518,17 @@ plot {", ".join(plots)}
     return plot(out_dir, "access.svg", script, data)
 
 
-def scaling_plot(out_dir, by, impls, sizes):
+def scaling_plot(out_dir, by, impls, sizes, sfloor=None):
     if not impls:
         return False
     text = ""
+    floor_line = ""
+    if sfloor:
+        text += "# floor_scaled\n" + "".join(
+            f"{n} {sfloor[n]['time']['median']:.3f} {sfloor[n]['time']['min']:.3f} {sfloor[n]['time']['max']:.3f}\n"
+            for n in sizes if n in sfloor) + "\n\n"
+        floor_line = ("'scaling.dat' index 0 using 1:2:3:4 with yerrorlines dt 2 lw 2 lc rgb 'gray40' "
+                      "title '__slots__ floor over N objects', ")
     for impl in impls:
         text += f"# {impl}\n"
         for n in sizes:
@@ -467,8 +536,9 @@ def scaling_plot(out_dir, by, impls, sizes):
             if t:
                 text += f"{n} {t['median']:.3f} {t['min']:.3f} {t['max']:.3f}\n"
         text += "\n\n"
-    titles = ", ".join(f"'scaling.dat' index {k} using 1:2:3:4 with yerrorlines title '{label(impl)}'"
-                       for k, impl in enumerate(impls))
+    first = 1 if sfloor else 0
+    titles = floor_line + ", ".join(f"'scaling.dat' index {k + first} using 1:2:3:4 with yerrorlines title '{label(impl)}'"
+                                    for k, impl in enumerate(impls))
     script = f"""set title 'Hot access with N live handles (median; bars: min..max over repetitions)'
 set logscale xy
 set xlabel 'live handles'
@@ -569,17 +639,53 @@ def render(path, out_dir):
                                f"target {t:.2f}x: {verdict}.")
         if targets:
             L += ["### Targets", ""] + targets + [""]
+    dsplit = dispatch_split(s)
+    if dsplit:
+        L += ["## Dispatch and identity: what the identity layer adds", "",
+              "Hot access reads an object-returning field (`layout.offset`, the wrapper held); dispatch reads an "
+              "int field through the same kind of call (`node.tag` on a held `Node(7)`, or `outer.value`; 7 is a "
+              "cached small int, so nothing is allocated for the result). Their difference is what finding or "
+              "making the wrapper costs: the identity layer. Medians; the ratios are to the `__slots__` floor.", "",
+              "| implementation | hot (object field) | dispatch (int field) | identity adds (hot - dispatch) | share of hot |",
+              "|---|---|---|---|---|"]
+        for impl in by_group(dsplit):
+            d = dsplit[impl]
+            hv, dv = by["hot"].get(impl, {}), by["dispatch"].get(impl, {})
+            share = "-" if d["identity_share"] is None else f"{d['identity_share']:.0%}"
+            L.append(f"| `{impl}` | {fmt_ns(d['hot_ns'])}, {fmt_spread(hv.get('floor_ratio'))} | "
+                     f"{fmt_ns(d['dispatch_ns'])}, {fmt_spread(dv.get('floor_ratio'))} | "
+                     f"{fmt_ns_signed(d['identity_ns'])} | {share} |")
+        L += ["", "A negative difference means the int field's path is the slower one for that subject "
+              "(e.g. a Python-level property that computes the int), not that identity is free.", ""]
     sizes = sorted({n for (_, n) in by["scaling"]})
     scaled = [i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)]
+    sfloor = scaled_floors(s)
     if scaled:
         L += ["## Scaling: hot access with N live handles", "",
+              "Time per access and its ratio to the single-object `__slots__` floor. The first row is the "
+              "scaled floor: a `__slots__` read over N live objects (each slot holding an object of its own) "
+              "in the same random order, the cost of a plain object graph of that size.", "",
               "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
               "|---|" + "---|" * len(sizes)]
+        if sfloor:
+            L.append("| scaled floor (`__slots__`, N objects) | " + " | ".join(
+                f"{fmt_ns(sfloor[n]['ns'])}, {fmt_spread(sfloor[n]['floor_ratio'])}" if n in sfloor else "-"
+                for n in sizes) + " |")
         for impl in scaled:
             cells = [by["scaling"].get((impl, n)) for n in sizes]
             L.append(f"| `{impl}` | " + " | ".join(f"{fmt_ns(c['ns'])}, {fmt_spread(c['floor_ratio'])}" if c else "-"
                                                    for c in cells) + " |")
         L.append("")
+        if sfloor:
+            L += ["### Against the scaled floor", "",
+                  "Each repetition's floor ratio over the scaled floor's median floor ratio at the same N: "
+                  "what the strategy costs beyond the plain object graph (median, min-max).", "",
+                  "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+                  "|---|" + "---|" * len(sizes)]
+            for impl in scaled:
+                L.append(f"| `{impl}` | " + " | ".join(fmt_spread(scaled_ratio(s, f"scaling/{impl}/{n}"))
+                                                       for n in sizes) + " |")
+            L.append("")
     graph_impls = by_group({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]})
     if graph_impls:
         L += ["## Memo rewriter and pickle over a DAG", "",
@@ -637,7 +743,7 @@ def render(path, out_dir):
                  f"{fmt_cv(r)} | {v['reps']} |")
     # Plots: one per figure that has data; a stale one from an earlier run goes.
     made = [name for name, ok in (("access.svg", access_plot(out_dir, by, access_impls)),
-                                  ("scaling.svg", scaling_plot(out_dir, by, scaled, sizes)),
+                                  ("scaling.svg", scaling_plot(out_dir, by, scaled, sizes, sfloor)),
                                   ("footprint.svg", footprint_plot(out_dir, fps))) if ok]
     for name in PLOTS:
         if name not in made and os.path.exists(os.path.join(out_dir, name)):
@@ -730,7 +836,7 @@ def compare(old_path, new_path, threshold, alpha):
         change = statistics.median(b) / statistics.median(a) if statistics.median(a) else float("inf")
         p = mann_whitney(a, b)
         note = ""
-        if name in (FLOOR, "floor_pointer"):
+        if is_floor(name):
             note = "  (a floor: no code under test; not judged)"
         elif workload(name) in WALL:
             note = "  (whole process, wall time: not judged)"
@@ -743,7 +849,7 @@ def compare(old_path, new_path, threshold, alpha):
         elif p < alpha and change < 1 / threshold:
             better.append(name)
             note = "  faster"
-        elif p < alpha and name != FLOOR:
+        elif p < alpha:
             note = "  (significant, within the threshold)"
         ratio = lambda s: f"{s['ratio']:.3g}" if s["ratio"] is not None else "-"
         print(f"{name:44} {fmt_ns(o['ns']):>10} {fmt_ns(n['ns']):>10} {ratio(o):>7} {ratio(n):>7} "

@@ -1,6 +1,8 @@
 """report.py's own checks, as TAP (prove --exec python3): the U test, the
 name cleaning, the impossible-value check, and the report of a partial run
 (no empty table, no empty plot). No benchmark runs; a few seconds."""
+import contextlib
+import io
 import json
 import math
 import os
@@ -60,6 +62,35 @@ s = report.summary(data)
 ok("hot/a+node" in s and abs(s["hot/a+node"]["ratio"] - 1.22) < 1e-9, "ratio: over floor_ns, name cleaned")
 ok(s["hot/a+node"]["floor_ratio"]["cv"] > 0 and s["hot/a+node"]["floor_ratio"]["n"] == 5, "summary: CV over 5 repetitions")
 
+# The scaled floor: scaling ratios over floor_scaled/N's median ratio; the
+# dispatch/identity split: hot minus dispatch.
+sc = run_file(["hot/a+node"])
+for rep in range(5):
+    sc["benchmarks"] += [entry("floor_scaled/1000", rep, 20.0, floor_ns=10.0),
+                         entry("scaling/a+node/1000", rep, 30.0 + rep, floor_ns=10.0),
+                         entry("dispatch/a+node", rep, 9.0, floor_ns=10.0)]
+report.store_floor_ratios(sc)
+ss = report.summary(sc)
+r = report.scaled_ratio(ss, "scaling/a+node/1000")
+ok(r and abs(r["median"] - 1.6) < 1e-9 and abs(r["min"] - 1.5) < 1e-9, "scaled floor: ratio over floor_scaled/N")
+ok(report.scaled_ratio(ss, "hot/a+node") is None, "scaled floor: none for a non-scaling benchmark")
+d = report.dispatch_split(ss).get("a+node")
+ok(d and abs(d["identity_ns"] - (ss["hot/a+node"]["ns"] - 9.0)) < 1e-9, "dispatch: identity = hot - dispatch")
+ok(report.is_floor("floor_scaled/1000") and report.is_floor("floor_pointer") and not report.is_floor("hot/x"),
+   "floors: floor_scaled/N is a floor")
+out = tempfile.mkdtemp()
+try:
+    path = os.path.join(out, "bench.json")
+    with open(path, "w") as f:
+        json.dump(sc, f)
+    report.render(path, out)
+    text = open(os.path.join(out, "README.md")).read()
+    ok("scaled floor (`__slots__`, N objects)" in text and "### Against the scaled floor" in text
+       and "1.60x (1.50-1.70)" in text, "render: scaled floor row and ratios")
+    ok("## Dispatch and identity" in text and "| `a+node` |" in text, "render: the dispatch/identity table")
+finally:
+    shutil.rmtree(out)
+
 # A partial run (only hot) renders without empty tables or plots; stale plots go.
 out = tempfile.mkdtemp()
 try:
@@ -85,7 +116,9 @@ try:
         del b["floor_ns"]
     with open(path, "w") as f:
         json.dump(nofloor, f)
-    report.render(path, out)
+    with contextlib.redirect_stderr(io.StringIO()) as err:   # the warning is expected
+        report.render(path, out)
+    ok("no floor_slots run" in err.getvalue(), "render: a file without the floor warns on stderr")
     ok("no floor_slots run" in open(os.path.join(out, "README.md")).read(), "render: a file without the floor still renders, with a warning")
 finally:
     shutil.rmtree(out)
