@@ -22,6 +22,10 @@ static const struct { fz_claim claim; const char *name; const char *props[3]; } 
     {FZ_CLAIM_NESTED, "nested", {"P3"}},
     {FZ_CLAIM_FORK, "fork", {"F1"}},
     {FZ_CLAIM_NO_LEAK, "no-leak", {"L1"}},
+    {FZ_CLAIM_SUBCLASS, "subclass", {"S1"}},
+    {FZ_CLAIM_COPY, "copy", {"P7"}},
+    {FZ_CLAIM_REENTRY, "reentry", {"R1"}},
+    {FZ_CLAIM_NO_STALE, "no-stale", {"L1", "V1"}},
 };
 enum { NCLAIMS = sizeof claim_props / sizeof *claim_props };
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+enum { FZ_CHURN_ITERS = 200 };   /* reads per thread in a churn step */
 enum { FZ_SLOTS = 6, FZ_MAX_OPS = 256, FZ_MAX_NATIVES = 4 * FZ_MAX_OPS };
 
 /* What an operation does; arguments are small integers reduced modulo
@@ -34,6 +35,16 @@ typedef enum fz_op {
     FZ_WEAKREF,     /* w[d] = weakref.ref(s[d])             (feature weakref) */
     FZ_PICKLE,      /* round trip every held slot, protocol 2 + a % 4 (feature pickle) */
     FZ_FORK,        /* os.fork(); the child re-reads every field */
+    FZ_NEW_SUB,     /* s[d] = Sub("vN"), Sub a Python subclass of ns.Var (feature subclass) */
+    FZ_COPY,        /* s[d] = copy.copy(s[a])               (copy.copy works; not of an Inner) */
+    FZ_GET_INNER,   /* s[d] = s[a].inner, s[a] the first held Outer from a (feature outer) */
+    FZ_DYING_READ,  /* s[d] dropped while a weakref callback re-reads the field of a held
+                     * object that holds it; s[d] = what the callback got, else a re-read
+                     * (feature weakref) */
+    FZ_BULK,        /* a % 3: 0 drop the bulk, 1 hold N Vars and Add(v, v) of each and read
+                     * every add.a, 2 drop every other Var wrapper and re-read every add.a */
+    FZ_CHURN,       /* two threads re-read s[a]'s field b (x = f; y = f: x is y) while
+                     * the wrappers they read die                (feature threads) */
     FZ_OP_END
 } fz_op;
 
@@ -47,7 +58,17 @@ extern const char *const fz_kind_names[];
 
 /* A native object in the model: its kind and the natives it references.
  * Inner is a view of its Outer (child[0]). */
-typedef struct fz_native { fz_kind kind; int nchild; int child[2]; } fz_native;
+typedef struct fz_native {
+    fz_kind kind; int nchild; int child[2];
+    unsigned char sub;      /* made as a Sub (its class may be Sub) */
+    unsigned char opaque;   /* a copy whose fields are not known (no copy claim): not read */
+} fz_native;
+
+/* Plan features beyond the subject's CF_NEED_* ones. */
+enum {
+    FZ_FEAT_COPY_SHARES = 1u << 30,   /* copy.copy shares children (claims copy) */
+    FZ_FEAT_COPY = 1u << 29,          /* copy.copy(ns.Var(...)) works at all */
+};
 
 /* Field reads, resolved. */
 typedef enum fz_field { FZ_F_A, FZ_F_B, FZ_F_OFFSET, FZ_F_AXIS0, FZ_F_CHILD0, FZ_F_CHILD1, FZ_F_INNER } fz_field;
@@ -55,7 +76,8 @@ typedef enum fz_field { FZ_F_A, FZ_F_B, FZ_F_OFFSET, FZ_F_AXIS0, FZ_F_CHILD0, FZ
 /* A concrete step: an effective operation with everything resolved. */
 typedef struct fz_step {
     fz_op op;
-    int d, a, b;       /* slots (a, b: arguments or source; FZ_PICKLE: b is the held-slot mask) */
+    int d, a, b;       /* slots (a, b: arguments or source; FZ_PICKLE: b is the held-slot mask;
+                        * FZ_BULK: b the mode, value the count) */
     int native;        /* the native it creates or reads (-1: none) */
     fz_field field;    /* FZ_GET */
     int value;         /* names, tags, attribute values, pickle protocol */
@@ -97,6 +119,10 @@ typedef enum fz_claim {
     FZ_CLAIM_FORK = 1 << 8,       /* F1: uniqueness holds in a forked child */
     FZ_CLAIM_NO_LEAK = 1 << 9,    /* L1: dropping everything frees every native */
     FZ_CLAIM_VIEW_UNIQUE = 1 << 10, /* I1-I3 hold for views (Inner) too */
+    FZ_CLAIM_SUBCLASS = 1 << 11,  /* S1: a Sub's native reads back as a Sub (while held, or where state is) */
+    FZ_CLAIM_COPY = 1 << 12,      /* P7: copy.copy shares the children */
+    FZ_CLAIM_REENTRY = 1 << 13,   /* R1: a read during a wrapper's death is not the dying wrapper */
+    FZ_CLAIM_NO_STALE = 1 << 14,  /* L1, V1: everything dropped, cache_entries() is back where it was */
 } fz_claim;
 
 typedef struct fz_subject_claims {

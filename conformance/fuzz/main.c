@@ -39,7 +39,10 @@ static void usage(FILE *f)
         "            [--timeout S] [--claims FILE] [--expectations DIR] [--list] [--help]\n"
         "\n"
         "Differential fuzzer: random sequences of operations (create, read a field,\n"
-        "drop, gc.collect, set an attribute, weakref, pickle round trip, fork) run on\n"
+        "drop, gc.collect, set an attribute, weakref, pickle round trip, fork, a Python\n"
+        "subclass instance, copy.copy, a field re-read by a weakref callback while its\n"
+        "wrapper dies, a bulk of thousands of live handles, two threads churning one\n"
+        "field) run on\n"
         "each implementation and checked against a model of the identity guarantees\n"
         "it claims (see --list). A divergence is shrunk to a short sequence and\n"
         "printed as a Python reproduction. Each case runs in its own process with a\n"
@@ -390,6 +393,27 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     fflush(NULL);
 }
 
+static void copy_probe(void *ns, int fd)
+{
+    PyObject *probe = cf_new(ns, "Var", "(s)", "probe");
+    PyObject *copied = probe ? cf_call("copy", "copy", "(O)", probe) : NULL;
+    char ok = copied != NULL;
+    _exit(write(fd, &ok, 1) == 1 ? 0 : 3);
+}
+
+static int copy_works(PyObject *ns)
+{
+    cf_child c;
+    char ok = 0;
+    int timed_out;
+    if (cf_child_start(&c, copy_probe, ns) < 0)
+        return 0;
+    if (cf_child_read(&c, &ok, 1, 10, &timed_out) != 1)
+        ok = 0;
+    cf_child_finish(&c, timed_out);
+    return ok;
+}
+
 /* One subject: load it, then list its claims or fuzz it. */
 typedef struct subject_job { const options *o; const char *name; tally *tap; int status; } subject_job;
 
@@ -411,6 +435,14 @@ static void one_subject(subject_job *j)
     t.features = cf_subject_features(t.ns);
     if (!(t.claims.claims & FZ_CLAIM_PICKLABLE))
         t.features &= ~(unsigned)CF_NEED_PICKLE;   /* it never promised pickling: no pickle steps */
+    /* Copy steps where copy.copy works at all (not PyGObject: "GObject
+     * descendants' instances are non-copyable") and pickling is claimed
+     * (copy reduces as pickle does); probed in a child, so the cases'
+     * process starts with no wrapper made. */
+    if ((t.features & CF_NEED_PICKLE) && copy_works(t.ns))
+        t.features |= FZ_FEAT_COPY;
+    if (t.claims.claims & FZ_CLAIM_COPY)
+        t.features |= FZ_FEAT_COPY_SHARES;         /* copies share their children (P7) */
     if (o->list) {
         char claims[200];
         fz_claims_format(t.claims.claims, claims, sizeof claims);

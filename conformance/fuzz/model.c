@@ -35,6 +35,10 @@ typedef struct run {
     int slot_native[FZ_SLOTS];
     known nat[FZ_MAX_NATIVES];
     int step;          /* 1-based, for messages; 0 at the end */
+    int constructing;  /* the sighting is of a wrapper just made (a Sub must be a Sub) */
+    PyObject *sub;     /* the Sub class */
+    PyObject *bulk, *adds;   /* FZ_BULK: lists of Vars (None where dropped) and of Add(v, v) */
+    long long *bulk_handles;
     char *why;
     size_t nwhy;
 } run;
@@ -95,10 +99,27 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
 {
     const fz_native *nat = &r->plan->natives[n];
     known *k = &r->nat[n];
+    /* Without S1, a Sub's native may get base-class wrappers besides the
+     * Sub (a second wrapper, a new one after its death). */
+    if (nat->sub && !(r->claims & FZ_CLAIM_SUBCLASS))
+        claims &= ~(unsigned)(FZ_CLAIM_UNIQUE | FZ_CLAIM_STABLE | FZ_CLAIM_STATE | FZ_CLAIM_WEAKREF);
     const char *want = fz_kind_names[nat->kind], *got = Py_TYPE(o)->tp_name;
     const char *dot = strrchr(got, '.');
-    if (strcmp(dot ? dot + 1 : got, want) != 0)
-        return diverge(r, "type", "%s is a %s, expected a %s", expr, got, want);
+    if (nat->sub) {
+        /* A Sub's native: a Sub, or (where S1 is not claimed, or no Sub
+         * wrapper is held and state does not survive) a Var. */
+        int must = (claims & FZ_CLAIM_SUBCLASS) &&
+                   (r->constructing == 1 || ((claims & FZ_CLAIM_STATE) && (r->features & CF_NEED_DICT)));
+        for (int s = 0; s < FZ_SLOTS && !must; s++)
+            must = (claims & FZ_CLAIM_SUBCLASS) && r->slot[s] && r->slot_native[s] == n &&
+                   Py_TYPE(r->slot[s]) == (PyTypeObject *)r->sub;
+        if (Py_TYPE(o) == (PyTypeObject *)r->sub)
+            want = NULL;
+        else if (must)
+            return diverge(r, "subclass", "%s is a %s, expected a Sub (its native was made as a Sub)", expr, got);
+    }
+    if (want && strcmp(dot ? dot + 1 : got, want) != 0)
+        return diverge(r, "type", "%s is a %s, expected a %s", expr, got, want ? want : "Sub");
     long long h;
     if (handle_of(r, o, &h) < 0)
         return python_error(r, "handle()");
@@ -112,6 +133,10 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         Py_hash_t h1 = PyObject_Hash(o), h2 = PyObject_Hash(r->slot[s]);
         if (eq < 0 || h1 == -1 || h2 == -1)
             return python_error(r, "== or hash()");
+        /* A Sub and a Var of one native where S1 is not claimed: the
+         * binding's __eq__ may compare types too (nanobind's adapter). */
+        if (!eq && nat->sub && !(r->claims & FZ_CLAIM_SUBCLASS) && Py_TYPE(o) != Py_TYPE(r->slot[s]))
+            continue;
         if (!eq || h1 != h2)
             return diverge(r, "equal", "%s and s%d wrap one native but %s", expr, s,
                            eq ? "hash differently" : "compare unequal");
@@ -206,6 +231,13 @@ static int construct(run *r, const fz_step *s, const char *expr)
     case FZ_NEW_ADD:    o = cf_new(r->ns, "Add", "(OO)", r->slot[s->a], r->slot[s->b]); break;
     case FZ_NEW_LAYOUT: o = cf_new(r->ns, "Layout", "([O]O)", r->slot[s->a], r->slot[s->b]); break;
     case FZ_NEW_OUTER:  o = cf_new(r->ns, "Outer", "(i)", s->value); break;
+    case FZ_NEW_SUB: {
+        char name[16];
+        snprintf(name, sizeof name, "v%d", s->value);
+        o = PyObject_CallFunction(r->sub, "s", name);
+        break;
+    }
+    case FZ_COPY:       o = cf_call("copy", "copy", "(O)", r->slot[s->a]); break;
     default: {   /* FZ_NEW_NODE: step() sends only constructors here */
         PyObject *kids = PyList_New(0);
         if (kids && s->a >= 0 && PyList_Append(kids, r->slot[s->a]) < 0)
@@ -219,11 +251,32 @@ static int construct(run *r, const fz_step *s, const char *expr)
     }
     if (!o)
         return python_error(r, expr);
-    if (sighting(r, o, s->native, expr, r->claims)) {
+    /* A Sub when made as one; a copy when copied from a Sub wrapper. */
+    r->constructing = s->op != FZ_COPY ? 1 : 2;   /* a copy of a Sub may be a Var: S1 says nothing of copy */
+    int bad = sighting(r, o, s->native, expr, r->claims);
+    r->constructing = 0;
+    if (bad) {
         Py_DECREF(o);
         return 1;
     }
-    return put(r, s->d, o, s->native);
+    put(r, s->d, o, s->native);
+    /* A copy that shares its children (claims copy): read them now. */
+    for (int c = 0; c < 2 && s->op == FZ_COPY && (r->features & FZ_FEAT_COPY_SHARES); c++) {
+        fz_field f;
+        int child = fz_field_native(r->plan, s->native, c, &f);
+        if (child < 0 || r->plan->natives[s->native].kind == FZ_OUTER)
+            continue;
+        char read[48];
+        snprintf(read, sizeof read, "copy.copy(s%d)%s", s->a, fz_field_expr(f));
+        PyObject *x = read_field(o, f);
+        if (!x)
+            return python_error(r, read);
+        bad = sighting(r, x, child, read, r->claims);
+        Py_DECREF(x);
+        if (bad)
+            return 1;
+    }
+    return 0;
 }
 
 static int get(run *r, const fz_step *s, const char *expr, unsigned claims)
@@ -258,14 +311,18 @@ static int pickle_roundtrip(run *r, const fz_step *s)
     for (int i = 0; i < n && !bad; i++) {
         PyObject *ri = PyTuple_GET_ITEM(back, i);
         int ni = r->slot_native[idx[i]];
-        if (strcmp(Py_TYPE(ri)->tp_name, Py_TYPE(r->slot[idx[i]])->tp_name) != 0)
+        int base_ok = r->plan->natives[ni].sub && !(r->claims & FZ_CLAIM_SUBCLASS) &&
+                      strcmp(Py_TYPE(ri)->tp_name, Py_TYPE(r->slot[idx[i]])->tp_base->tp_name) == 0;
+        if (!base_ok && strcmp(Py_TYPE(ri)->tp_name, Py_TYPE(r->slot[idx[i]])->tp_name) != 0)
             bad = diverge(r, "pickle", "s%d came back as a %s", idx[i], Py_TYPE(ri)->tp_name);
         for (int j = i + 1; j < n && !bad; j++) {
             int same = ni == r->slot_native[idx[j]], one = ri == PyTuple_GET_ITEM(back, j);
             if (one && !same)
                 bad = diverge(r, "pickle", "s%d and s%d wrap different natives but came back as one object",
                               idx[i], idx[j]);
-            else if (same && !one && (r->claims & FZ_CLAIM_PICKLE))
+            else if (same && !one && (r->claims & FZ_CLAIM_PICKLE) &&
+                     (r->slot[idx[i]] == r->slot[idx[j]] || !r->plan->natives[ni].sub ||
+                      (r->claims & FZ_CLAIM_SUBCLASS)))
                 bad = diverge(r, "pickle", "s%d and s%d wrap one native but came back as two objects",
                               idx[i], idx[j]);
         }
@@ -273,6 +330,8 @@ static int pickle_roundtrip(run *r, const fz_step *s)
         for (int c = 0; c < 2 && !bad && (r->claims & FZ_CLAIM_NESTED); c++) {
             fz_field f;
             int child_native = fz_field_native(r->plan, ni, c, &f);
+            if (child_native >= 0 && r->plan->natives[child_native].sub && !(r->claims & FZ_CLAIM_SUBCLASS))
+                continue;   /* without S1 the field gives a base-class wrapper, which pickles apart */
             for (int j = 0; j < n && !bad && child_native >= 0; j++) {
                 if (r->slot_native[idx[j]] != child_native)
                     continue;
@@ -345,13 +404,233 @@ static int fork_and_reread(run *r)
     return 0;
 }
 
+/* FZ_DYING_READ's weakref callback: self is [source, field, got, dying
+ * address]; reads the field while the wrapper at that address dies. */
+static PyObject *dying_reread(PyObject *self, PyObject *ref)
+{
+    (void)ref;
+    PyObject *src = PyList_GET_ITEM(self, 0), *got = PyList_GET_ITEM(self, 2);
+    PyObject *o = read_field(src, (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
+    if (!o)
+        return NULL;
+    if ((void *)o == PyLong_AsVoidPtr(PyList_GET_ITEM(self, 3))) {
+        /* The dying wrapper handed out again: note it, leak the reference
+         * (dropping it would deallocate it a second time). */
+        return PyList_Append(got, Py_Ellipsis) < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    int rc = PyList_Append(got, o);
+    Py_DECREF(o);
+    return rc < 0 ? NULL : Py_NewRef(Py_None);
+}
+static PyMethodDef dying_reread_def = {"dying_reread", dying_reread, METH_O, NULL};
+
+static int dying_read(run *r, const fz_step *s)
+{
+    char read[48];
+    snprintf(read, sizeof read, "s%d%s", s->a, fz_field_expr(s->field));
+    PyObject *got = PyList_New(0);
+    PyObject *self = got ? Py_BuildValue("[OiON]", r->slot[s->a], (int)s->field, got,
+                                         PyLong_FromVoidPtr(r->slot[s->d])) : NULL;
+    PyObject *cb = self ? PyCFunction_New(&dying_reread_def, self) : NULL;
+    PyObject *w = cb ? PyWeakref_NewRef(r->slot[s->d], cb) : NULL;
+    Py_XDECREF(cb), Py_XDECREF(self);
+    if (!w) {
+        Py_XDECREF(got);
+        return python_error(r, "weakref.ref(s, callback)");
+    }
+    Py_CLEAR(r->slot[s->d]);   /* the wrapper dies here unless something holds it; the callback runs inside */
+    forget_unreachable(r);     /* its native is still reachable through s[a] */
+    Py_DECREF(w);
+    if (PyErr_Occurred()) {
+        Py_DECREF(got);
+        return python_error(r, "the weakref callback re-reading the field");
+    }
+    PyObject *y = PyList_GET_SIZE(got) ? Py_NewRef(PyList_GET_ITEM(got, 0)) : NULL;
+    Py_DECREF(got);
+    char expr[80];
+    snprintf(expr, sizeof expr, "%s (read by the callback)", read);
+    if (y == Py_Ellipsis) {
+        Py_DECREF(y);
+        if (r->claims & FZ_CLAIM_REENTRY)
+            return diverge(r, "reentry", "a weakref callback that read %s while that wrapper was dying got "
+                                         "the dying wrapper back (use after free once the callback returns)", read);
+        y = NULL;
+    }
+    if (!y) {
+        y = read_field(r->slot[s->a], s->field);
+        snprintf(expr, sizeof expr, "%s", read);
+        if (!y)
+            return python_error(r, read);
+    }
+    if (sighting(r, y, s->native, expr, r->claims)) {
+        Py_DECREF(y);
+        return 1;
+    }
+    put(r, s->d, y, s->native);
+    /* With the callback's wrapper held, the field must give it again. */
+    PyObject *z = read_field(r->slot[s->a], s->field);
+    snprintf(expr, sizeof expr, "%s (read again after the callback)", read);
+    int bad = z ? sighting(r, z, s->native, expr, r->claims) : python_error(r, read);
+    Py_XDECREF(z);
+    return bad;
+}
+
+/* FZ_BULK: a few thousand live handles. */
+static int bulk_check(run *r, int twice)
+{
+    Py_ssize_t n = PyList_GET_SIZE(r->adds);
+    PyObject *var = PyObject_GetAttrString(r->ns, "Var");
+    if (!var)
+        return python_error(r, "ns.Var");
+    int bad = 0;
+    for (Py_ssize_t k = 0; k < n && !bad; k++) {
+        PyObject *x = PyObject_GetAttrString(PyList_GET_ITEM(r->adds, k), "a");
+        PyObject *y = x && twice ? PyObject_GetAttrString(PyList_GET_ITEM(r->adds, k), "a") : NULL;
+        long long h = 0;
+        if (!x || (twice && !y) || handle_of(r, x, &h) < 0)
+            bad = python_error(r, "adds[k].a");
+        else if (!PyObject_IsInstance(x, var))
+            bad = diverge(r, "type", "adds[%zd].a is a %s, expected a Var", k, Py_TYPE(x)->tp_name);
+        else if (h != r->bulk_handles[k])
+            bad = diverge(r, "handle", "adds[%zd].a has handle %#llx, expected %#llx", k, h, r->bulk_handles[k]);
+        else if ((r->claims & FZ_CLAIM_UNIQUE) && PyList_GET_ITEM(r->bulk, k) != Py_None &&
+                 x != PyList_GET_ITEM(r->bulk, k))
+            bad = diverge(r, "unique", "adds[%zd].a is not bulk[%zd] (with %zd handles live)", k, k, n);
+        else if ((r->claims & FZ_CLAIM_UNIQUE) && y && x != y)
+            bad = diverge(r, "unique", "adds[%zd].a read twice gives two wrappers (with %zd handles live)", k, n);
+        Py_XDECREF(x), Py_XDECREF(y);
+    }
+    Py_DECREF(var);
+    return bad;
+}
+
+static void bulk_clear(run *r)
+{
+    Py_CLEAR(r->adds);
+    Py_CLEAR(r->bulk);
+    free(r->bulk_handles);
+    r->bulk_handles = NULL;
+}
+
+static int bulk_step(run *r, const fz_step *s)
+{
+    if (s->b == 0) {
+        bulk_clear(r);
+        return 0;
+    }
+    if (s->b == 2) {
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(r->bulk); k += 2)
+            PyList_SetItem(r->bulk, k, Py_NewRef(Py_None));
+        return bulk_check(r, 1);
+    }
+    bulk_clear(r);
+    r->bulk = PyList_New(s->value);
+    r->adds = PyList_New(s->value);
+    r->bulk_handles = calloc((size_t)s->value, sizeof *r->bulk_handles);
+    if (!r->bulk || !r->adds || !r->bulk_handles)
+        return python_error(r, "the bulk's lists");
+    for (int k = 0; k < s->value; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "b%d", k);
+        PyObject *v = cf_new(r->ns, "Var", "(s)", name);
+        PyObject *a = v ? cf_new(r->ns, "Add", "(OO)", v, v) : NULL;
+        if (!a || handle_of(r, v, &r->bulk_handles[k]) < 0) {
+            Py_XDECREF(v), Py_XDECREF(a);
+            return python_error(r, "bulk: ns.Add(ns.Var(...))");
+        }
+        PyList_SET_ITEM(r->bulk, k, v);
+        PyList_SET_ITEM(r->adds, k, a);
+    }
+    return bulk_check(r, 0);
+}
+
+/* FZ_CHURN: two threads re-read one field; each keeps the first read
+ * while it reads again (the two must be one wrapper where uniqueness is
+ * claimed) and lets both go, so wrappers die between iterations. */
+static const char churn_src[] =
+    "import sys, threading, time\n"
+    "def churn(read, handle, want, unique, iters):\n"
+    "    bad = []\n"
+    "    def body():\n"
+    "        for _ in range(iters):\n"
+    "            x = read(); time.sleep(0); y = read()\n"
+    "            if handle(x) != want or handle(y) != want:\n"
+    "                bad.append('a wrapper of another handle'); return\n"
+    "            if unique and x is not y:\n"
+    "                bad.append('x is not y: two wrappers for one handle'); return\n"
+    "            del x, y\n"
+    "    old = sys.getswitchinterval(); sys.setswitchinterval(1e-6)\n"
+    "    try:\n"
+    "        ts = [threading.Thread(target=body) for _ in range(2)]\n"
+    "        for t in ts: t.start()\n"
+    "        for t in ts: t.join()\n"
+    "    finally:\n"
+    "        sys.setswitchinterval(old)\n"
+    "    return bad[0] if bad else None\n";
+
+static PyObject *read_field_fn(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    return read_field(PyTuple_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyTuple_GET_ITEM(self, 1)));
+}
+static PyMethodDef read_field_def = {"read", read_field_fn, METH_NOARGS, NULL};
+
+static int churn(run *r, const fz_step *s)
+{
+    static PyObject *fn;
+    char read[48];
+    snprintf(read, sizeof read, "s%d%s", s->a, fz_field_expr(s->field));
+    if (!fn) {
+        PyObject *g = PyDict_New();
+        if (g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0) {
+            PyObject *rr = PyRun_String(churn_src, Py_file_input, g, g);
+            fn = rr ? Py_XNewRef(PyDict_GetItemString(g, "churn")) : NULL;
+            Py_XDECREF(rr);
+        }
+        Py_XDECREF(g);
+        if (!fn)
+            return python_error(r, "defining churn()");
+    }
+    /* One read first: the type, the handle and the claims as a GET step. */
+    PyObject *o = read_field(r->slot[s->a], s->field);
+    long long h = 0;
+    int bad = o ? sighting(r, o, s->native, read, r->claims) : python_error(r, read);
+    if (!bad && handle_of(r, o, &h) < 0)
+        bad = python_error(r, "handle()");
+    Py_XDECREF(o);
+    if (bad)
+        return 1;
+    const fz_native *nat = &r->plan->natives[s->native];
+    int unique = (r->claims & FZ_CLAIM_UNIQUE) && (nat->kind != FZ_INNER || (r->claims & FZ_CLAIM_VIEW_UNIQUE)) &&
+                 (!nat->sub || (r->claims & FZ_CLAIM_SUBCLASS));
+    PyObject *self = Py_BuildValue("(Oi)", r->slot[s->a], (int)s->field);
+    PyObject *rd = self ? PyCFunction_New(&read_field_def, self) : NULL;
+    PyObject *handle = rd ? PyObject_GetAttrString(r->ns, "handle") : NULL;
+    PyObject *res = handle ? PyObject_CallFunction(fn, "OOLii", rd, handle, h, unique, FZ_CHURN_ITERS) : NULL;
+    Py_XDECREF(self), Py_XDECREF(rd), Py_XDECREF(handle);
+    if (!res)
+        return python_error(r, "the churn threads");
+    if (res != Py_None)
+        bad = diverge(r, "churn", "two threads re-reading %s while its wrappers die: %s", read,
+                      PyUnicode_AsUTF8(res));
+    Py_DECREF(res);
+    return bad;
+}
+
 static int step(run *r, const fz_step *s)
 {
     char expr[160];
     fz_describe_step(s, expr, sizeof expr);
     switch (s->op) {
     case FZ_NEW_VAR: case FZ_NEW_ADD: case FZ_NEW_LAYOUT: case FZ_NEW_NODE: case FZ_NEW_OUTER:
+    case FZ_NEW_SUB: case FZ_COPY:
         return construct(r, s, expr);
+    case FZ_DYING_READ:
+        return dying_read(r, s);
+    case FZ_BULK:
+        return bulk_step(r, s);
+    case FZ_CHURN:
+        return churn(r, s);
     case FZ_GET: {
         char read[32];
         snprintf(read, sizeof read, "s%d%s", s->a, fz_field_expr(s->field));
@@ -394,23 +673,50 @@ static void drop_everything(run *r)
 {
     for (int s = 0; s < FZ_SLOTS; s++)
         Py_CLEAR(r->slot[s]);
+    bulk_clear(r);
     for (int n = 0; n < r->plan->nnatives; n++)
         Py_CLEAR(r->nat[n].weak);
 }
 
-/* L1: with everything dropped, the natives go too. */
-static int check_no_leak(run *r, long baseline)
+/* L1: with everything dropped, the natives go too; and (L1, V1) the
+ * cache's entries with them. */
+static int check_no_leak(run *r, int live, long baseline, long entries0)
 {
     drop_everything(r);
     cf_gc();
     cf_gc();
-    long now = cf_ns_long(r->ns, "native_live");
+    long now = live ? cf_ns_long(r->ns, "native_live") : baseline;
     if (now < 0)
         return python_error(r, "native_live()");
     if (now != baseline)
         return diverge(r, "leak", "with everything dropped and collected, native_live() is %ld, was %ld before",
                        now, baseline);
+    long entries = entries0 >= 0 ? cf_ns_long(r->ns, "cache_entries") : -1;
+    if (entries0 >= 0 && entries < 0)
+        return python_error(r, "cache_entries()");
+    if (entries0 >= 0 && entries != entries0)
+        return diverge(r, "stale", "with everything dropped and collected, cache_entries() is %ld, was %ld before "
+                       "(entries outlive their natives)", entries, entries0);
     return 0;
+}
+
+/* The Sub class, made once per process in a module pickle can import. */
+static PyObject *sub_class(PyObject *ns)
+{
+    static PyObject *sub, *for_ns;
+    if (sub && for_ns == ns)
+        return sub;
+    PyObject *m = PyModule_New("fz_sub"), *d = m ? PyModule_GetDict(m) : NULL;
+    PyObject *var = d ? PyObject_GetAttrString(ns, "Var") : NULL;
+    PyObject *cls = var ? PyObject_CallFunction((PyObject *)Py_TYPE(var), "s(O){ssss}", "Sub", var,
+                                                "__module__", "fz_sub", "__qualname__", "Sub") : NULL;
+    if (cls && (PyDict_SetItemString(d, "Sub", cls) < 0 ||
+                PyDict_SetItemString(PyImport_GetModuleDict(), "fz_sub", m) < 0))
+        Py_CLEAR(cls);
+    Py_XDECREF(var), Py_XDECREF(m);
+    Py_XSETREF(sub, cls);
+    for_ns = ns;
+    return sub;
 }
 
 int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsigned claims, char *why, size_t n)
@@ -423,8 +729,14 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
         PyErr_Clear();
     }
     int live = (claims & FZ_CLAIM_NO_LEAK) && (features & CF_NEED_LIVE);
+    int entries = (claims & FZ_CLAIM_NO_STALE) && (features & CF_NEED_ENTRIES);
+    if ((features & CF_NEED_SUBCLASS) && !(r.sub = sub_class(ns))) {
+        python_error(&r, "class Sub(ns.Var)");
+        return 1;
+    }
     cf_gc();
     long baseline = live ? cf_ns_long(ns, "native_live") : 0;
+    long entries0 = entries ? cf_ns_long(ns, "cache_entries") : -1;
     int bad = 0;
     for (int i = 0; i < upto && i < p->n && !bad; i++) {
         r.step = i + 1;
@@ -437,8 +749,8 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
     r.step = 0;
     if (fz_progress)
         *fz_progress = 0;
-    if (!bad && live && upto >= p->n)
-        bad = check_no_leak(&r, baseline);
+    if (!bad && (live || entries) && upto >= p->n)
+        bad = check_no_leak(&r, live, baseline, entries0);
     drop_everything(&r);   /* leave nothing behind for the next case in this process */
     PyErr_Clear();
     return bad;

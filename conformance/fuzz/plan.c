@@ -26,6 +26,8 @@ static const int op_weight[FZ_OP_END] = {
     [FZ_NEW_VAR] = 14, [FZ_NEW_ADD] = 12, [FZ_NEW_LAYOUT] = 6, [FZ_NEW_NODE] = 5,
     [FZ_NEW_OUTER] = 5, [FZ_GET] = 26, [FZ_DROP] = 12, [FZ_GC] = 6,
     [FZ_SETATTR] = 5, [FZ_WEAKREF] = 5, [FZ_PICKLE] = 3, [FZ_FORK] = 1,
+    [FZ_NEW_SUB] = 5, [FZ_COPY] = 4, [FZ_GET_INNER] = 6, [FZ_DYING_READ] = 6,
+    [FZ_BULK] = 1, [FZ_CHURN] = 1,
 };
 
 void fz_generate(fz_case *c, uint64_t seed, int length)
@@ -47,7 +49,7 @@ void fz_generate(fz_case *c, uint64_t seed, int length)
 static int new_native(fz_plan *p, fz_kind kind, int c0, int c1, int nchild)
 {
     fz_native *nat = &p->natives[p->nnatives];
-    *nat = (fz_native){kind, nchild, {c0, c1}};
+    *nat = (fz_native){kind, nchild, {c0, c1}, 0, 0};
     return p->nnatives++;
 }
 
@@ -60,6 +62,8 @@ int fz_field_native(const fz_plan *p, int native, int selector, fz_field *field)
 {
     const fz_native *n = &p->natives[native];
     int second = selector & 1;
+    if (n->opaque)
+        return -1;
     switch (n->kind) {
     case FZ_ADD:    *field = second ? FZ_F_B : FZ_F_A; return n->child[second];
     case FZ_LAYOUT: *field = second ? FZ_F_AXIS0 : FZ_F_OFFSET; return n->child[second ? 0 : 1];
@@ -80,6 +84,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
     for (int s = 0; s < FZ_SLOTS; s++)
         held[s] = -1;
     p->n = p->nnatives = 0;
+    int bulk = 0;   /* a bulk is held */
     for (int i = 0; i < c->n; i++) {
         const fz_raw *r = &c->ops[i];
         fz_step st = {(fz_op)r->op, r->d % FZ_SLOTS, r->a % FZ_SLOTS, r->b % FZ_SLOTS, -1, FZ_F_A, i + 1, i};
@@ -146,6 +151,72 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             break;
         case FZ_GC:
             break;
+        case FZ_NEW_SUB:
+            if (!(features & CF_NEED_SUBCLASS))
+                continue;
+            st.native = new_native(p, FZ_VAR, -1, -1, 0);
+            p->natives[st.native].sub = 1;
+            held[st.d] = st.native;
+            break;
+        case FZ_COPY: {
+            if (!(features & FZ_FEAT_COPY) || na < 0 || p->natives[na].kind == FZ_INNER)
+                continue;
+            fz_native src = p->natives[na];
+            st.native = new_native(p, src.kind, -1, -1, 0);
+            p->natives[st.native].sub = src.sub;
+            if (src.kind == FZ_OUTER)
+                new_native(p, FZ_INNER, st.native, -1, 1);
+            else if (features & FZ_FEAT_COPY_SHARES) {
+                p->natives[st.native].nchild = src.nchild;
+                memcpy(p->natives[st.native].child, src.child, sizeof src.child);
+                p->natives[st.native].opaque = src.opaque;
+            } else
+                p->natives[st.native].opaque = src.kind != FZ_VAR;
+            held[st.d] = st.native;
+            break;
+        }
+        case FZ_GET_INNER: {
+            if (!(features & CF_NEED_OUTER))
+                continue;
+            int k = 0;
+            while (k < FZ_SLOTS && (held[(st.a + k) % FZ_SLOTS] < 0 ||
+                                    p->natives[held[(st.a + k) % FZ_SLOTS]].kind != FZ_OUTER))
+                k++;
+            if (k == FZ_SLOTS)
+                continue;
+            st.a = (st.a + k) % FZ_SLOTS;
+            st.op = FZ_GET;
+            st.native = fz_field_native(p, held[st.a], 0, &st.field);
+            held[st.d] = st.native;
+            break;
+        }
+        case FZ_DYING_READ: {   /* a: a held slot whose field holds s[d]'s native */
+            if (!(features & CF_NEED_WEAKREF) || nd < 0)
+                continue;
+            int found = 0;
+            for (int k = 0; k < FZ_SLOTS && !found; k++) {
+                int s = (st.a + k) % FZ_SLOTS;
+                for (int sel = 0; sel < 2 && !found && s != st.d && held[s] >= 0; sel++)
+                    if (fz_field_native(p, held[s], sel, &st.field) == nd)
+                        found = 1, st.a = s;
+            }
+            if (!found)
+                continue;
+            st.native = nd;
+            break;
+        }
+        case FZ_BULK:
+            st.b = r->a % 3;
+            if (st.b != 1 && !bulk)
+                continue;
+            bulk = st.b != 0;
+            st.value = 500 * (1 + r->b % 4);
+            break;
+        case FZ_CHURN:
+            if (!(features & CF_NEED_THREADS) || na < 0 ||
+                (st.native = fz_field_native(p, na, p->natives[na].kind == FZ_OUTER ? 0 : r->b, &st.field)) < 0)
+                continue;
+            break;
         default:
             continue;
         }
@@ -195,6 +266,23 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
     case FZ_FORK:
         snprintf(out, n, "if os.fork() == 0: reread(%s); os._exit(0)", held);
         break;
+    case FZ_NEW_SUB:    snprintf(out, n, "s%d = Sub(\"v%d\")", s->d, s->value); break;
+    case FZ_COPY:       snprintf(out, n, "s%d = copy.copy(s%d)", s->d, s->a); break;
+    case FZ_DYING_READ:
+        snprintf(out, n, "got = []; w = weakref.ref(s%d, lambda _: got.append(s%d%s)); s%d = None; "
+                 "s%d = got[0] if got else s%d%s; del w, got",
+                 s->d, s->a, field_expr[s->field], s->d, s->d, s->a, field_expr[s->field]);
+        break;
+    case FZ_BULK:
+        if (s->b == 0)
+            snprintf(out, n, "bulk = adds = None");
+        else if (s->b == 1)
+            snprintf(out, n, "bulk = [ns.Var(\"b%%d\" %% k) for k in range(%d)]; adds = [ns.Add(v, v) for v in bulk]; "
+                     "reads = [a.a for a in adds]; del reads", s->value);
+        else
+            snprintf(out, n, "bulk[::2] = [None] * len(bulk[::2]); reads = [(a.a, a.a) for a in adds]; del reads");
+        break;
+    case FZ_CHURN:      snprintf(out, n, "churn(lambda: s%d%s)", s->a, field_expr[s->field]); break;
     default:            snprintf(out, n, "?"); break;
     }
 }
@@ -202,13 +290,16 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
 void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
                      unsigned features, const char *prefix)
 {
-    int forks = 0;
-    for (int i = 0; i < upto && i < p->n; i++)
+    int forks = 0, subs = 0, churns = 0;
+    for (int i = 0; i < upto && i < p->n; i++) {
         forks |= p->steps[i].op == FZ_FORK;
+        subs |= p->steps[i].op == FZ_NEW_SUB;
+        churns |= p->steps[i].op == FZ_CHURN;
+    }
     const char *so = getenv("IMPL_SO");
     if (so && *so)
         fprintf(out, "%s# with IMPL_SO=%s in the environment (an out-of-tree strategy)\n", prefix, so);
-    fprintf(out, "%simport gc, os, pickle, weakref\n", prefix);
+    fprintf(out, "%simport copy, gc, os, pickle, weakref\n", prefix);
     fprintf(out, "%simport ffi_identity%s\n", prefix, adapter ? ", ffi_adapters" : "");
     fprintf(out, "%sns = %s.load(\"%s\")\n", prefix, adapter ? "ffi_adapters" : "ffi_identity", subject);
     if (features & CF_NEED_ALLOC)
@@ -216,8 +307,19 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
     if (forks)
         fprintf(out, "%sdef reread(*held): [getattr(o, f, None) for o in held for f in (\"a\", \"b\", \"offset\", \"inner\")]\n",
                prefix);
+    if (subs)
+        fprintf(out, "%sclass Sub(ns.Var): pass\n", prefix);
+    if (churns) {
+        fprintf(out, "%sdef churn(read):   # two threads: x = read(); y = read(); x is y, while wrappers die\n", prefix);
+        fprintf(out, "%s    import sys, threading, time; sys.setswitchinterval(1e-6)\n", prefix);
+        fprintf(out, "%s    def body():\n", prefix);
+        fprintf(out, "%s        for _ in range(%d): x = read(); time.sleep(0); y = read(); assert x is y; del x, y\n",
+                prefix, FZ_CHURN_ITERS);
+        fprintf(out, "%s    ts = [threading.Thread(target=body) for _ in range(2)]; [t.start() for t in ts]; "
+                     "[t.join() for t in ts]\n", prefix);
+    }
     for (int i = 0; i < upto && i < p->n; i++) {
-        char line[160];
+        char line[300];
         fz_describe_step(&p->steps[i], line, sizeof line);
         fprintf(out, "%s%s\n", prefix, line);
     }
