@@ -186,7 +186,7 @@ seed-run: all adapters
 	        || missing="$$missing $$impl"; \
 	done; \
 	$(PYTHON) harness/examples/seed_aliasing.py --table $(SEED_RECORDS) $(RESULTS)/seed.md \
-	    $(if $(filter results,$(RESULTS)),README.md); \
+	    $(if $(filter results,$(RESULTS)),README.md) || exit 1; \
 	echo "seed: wrote $(RESULTS)/seed.md$${missing:+; not run:$$missing}"
 
 clean:

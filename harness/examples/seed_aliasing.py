@@ -24,13 +24,12 @@ import os
 import pickle
 import sys
 
-import ffi_identity   # puts harness/adapters (ffi_adapters) on sys.path
-
-import ffi_adapters
-
 
 def load(name):
-    """The namespace of a built-in implementation or of a real tool."""
+    """The namespace of a built-in implementation or of a real tool.
+    Imported here, not at the top: --table runs in a plain interpreter."""
+    import ffi_identity   # puts harness/adapters (ffi_adapters) on sys.path
+    import ffi_adapters
     return ffi_adapters.load(name) if name in ffi_adapters.names() else ffi_identity.load(name)
 
 
@@ -152,6 +151,8 @@ def main(argv):
         return table(*argv[1:])
     name = argv[0] if argv and not argv[0].startswith("--") else os.environ.get("FFI_IDENTITY_IMPL")
     if not name:
+        import ffi_identity
+        import ffi_adapters
         sys.exit("usage: seed_aliasing.py SUBJECT [--record FILE] | --table FILE OUT.md [README.md]\n"
                  "subjects: " + ", ".join(ffi_identity.impls() + ffi_adapters.names()))
     verdicts = run(name)
