@@ -6,6 +6,7 @@ object; cffi pointers compare and hash by address, so wrappers do too
 one. Pickling goes node by node through __reduce__."""
 import os
 
+import compiled_model
 import native_lib
 
 name = "cffi"
@@ -176,16 +177,5 @@ def native_live():
     return lib.ffn_live()
 
 
-def _subclass_works():
-    """S1, S2: "subclass" when a Python subclass of a wrapper class can be made and constructed."""
-    try:
-        class S(Var):
-            pass
-        S("x")
-        return True
-    except Exception:   # not loaded, or the classes refuse subclasses: S1 and S2 skip
-        return False
-
-
-if _subclass_works():
+if compiled_model.subclass_works(Var):   # S1, S2
     features = features | {"subclass"}

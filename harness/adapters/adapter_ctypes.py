@@ -5,6 +5,7 @@ their reference in __del__, and pickle node by node through __reduce__.
 Nothing remembers a wrapper, so every access mints a fresh one."""
 import ctypes
 
+import compiled_model
 import native_lib
 
 name = "ctypes"
@@ -198,16 +199,5 @@ def native_live():
     return _live()
 
 
-def _subclass_works():
-    """S1, S2: "subclass" when a Python subclass of a wrapper class can be made and constructed."""
-    try:
-        class S(Var):
-            pass
-        S("x")
-        return True
-    except Exception:   # not loaded, or the classes refuse subclasses: S1 and S2 skip
-        return False
-
-
-if _subclass_works():
+if compiled_model.subclass_works(Var):   # S1, S2
     features = features | {"subclass"}

@@ -1,4 +1,4 @@
-"""What the adapters over a compiled module share (pybind11, Boost.Python,
+"""What the adapters share: for those over a compiled module (pybind11, Boost.Python,
 Cython, SWIG): the versioned module name their make fragment builds, the
 features probed on the very classes the tests use, and filling a subject's
 namespace from the module, or saying why it cannot be."""
@@ -19,6 +19,16 @@ def _works(check):
         return check() is not False
     except Exception:   # the feature does not work here: leave it out
         return False
+
+
+def subclass_works(var_cls):
+    """S1, S2: whether a Python subclass of the binding's Var can be made and
+    constructed (else those properties skip, naming the feature)."""
+    def make():
+        class S(var_cls):
+            pass
+        S("x")
+    return _works(make)
 
 
 def probe_features(mod):

@@ -111,7 +111,9 @@ def names():
 
 
 def find(name):
-    """The Subject called `name`; ImportError listing the names if unknown."""
+    """The Subject called `name` (or the one version of a tool named alone:
+    "ctypes"); ImportError listing the names if unknown."""
+    name = resolve(name)
     for s in subjects():
         if s.name == name:
             return s
@@ -148,6 +150,7 @@ def _use_site(s):
 
 def load(name):
     """The namespace of subject `name` (loaded once per process)."""
+    name = resolve(name)
     if name in _loaded:
         return _loaded[name]
     s = find(name)
