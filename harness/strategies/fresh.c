@@ -1,5 +1,5 @@
 /* fresh: a new wrapper per access, no cache at all.
- * What tvm-ffi (today), SWIG, ctypes, cffi, Cython's from_ptr and PyO3's
+ * What tvm-ffi (0.1.15, tying off), SWIG, ctypes, cffi, Cython's from_ptr and PyO3's
  * `get` do: `==` works by handle, `is` and id() do not. */
 #include "../strategy.h"
 
@@ -18,7 +18,7 @@ static size_t nothing(ffi_cache *c) { (void)c; return 0; }
 const ffi_strategy ffi_strategy_fresh = {
     .abi_version = FFI_STRATEGY_ABI,
     .name = "fresh",
-    .summary = "new wrapper per access (tvm-ffi today, SWIG, ctypes, cffi)",
+    .summary = "new wrapper per access (tvm-ffi 0.1.15, SWIG, ctypes, cffi, Cython)",
     .init = fresh_init,
     .fini = fresh_fini,
     .wrap = fresh_wrap,

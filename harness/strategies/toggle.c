@@ -4,8 +4,8 @@
  * wrapper holds it (refcount 1) the reference is weak, so the pair dies
  * together once Python lets go. The wrapper thus lives exactly as long as
  * the native object: id() is stable and attributes set on it persist.
- * PyTorch's PyObject preservation, old PyGObject/GJS toggle refs, tvm-ffi
- * PR 593 "tying".
+ * PyTorch's PyObject preservation, old PyGObject/GJS toggle refs (tvm-ffi's
+ * "tying" is a different design: see revive.c).
  *
  * Cost of the design, visible in the suite: the strong native->wrapper edge
  * is invisible to Python's cycle GC, so a cycle that runs through native
