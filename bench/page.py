@@ -19,13 +19,12 @@ import collections
 import html
 import json
 import os
-import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
 import matrix   # noqa: E402  verdict(), without_addresses(), behaves_like()
-import report   # noqa: E402  runs(), ns(), split(), FLOOR
+import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork. Each property must be in the conformance JSON to count.
@@ -99,13 +98,6 @@ def fmt_ns(v):
     if v >= 1e3:
         return f"{fmt_num(v / 1e3)} µs"
     return f"{fmt_num(v)} ns"
-
-
-def stat(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return {"med": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
 
 
 # ---------------------------------------------------------------- conformance
@@ -193,10 +185,10 @@ class Bench:
                       (report.ns(b) / report.ns(floor[k]) if k in floor else None)
                       for k, b in reps.items()]
             if w in WORKLOADS or w == "floor":
-                self.fig[(w, impl)] = {"ns": stat(times), "ratio": stat(ratios)}
+                self.fig[(w, impl)] = {"ns": report.stats(times), "ratio": report.stats(ratios)}
             elif w == "footprint":
                 if impl not in self.fp or (size or 0) > self.fp[impl][0]:
-                    self.fp[impl] = (size, stat([b.get("bytes_per_handle") for b in reps.values()]))
+                    self.fp[impl] = (size, report.stats([b.get("bytes_per_handle") for b in reps.values()]))
         impls = {i for (w, i) in self.fig if w in WORKLOADS} | set(self.fp)
         self.real = sorted((i for i in impls if i in self.tools or "@" in i),
                            key=lambda i: (list(self.tools).index(i) if i in self.tools else 999, i))
@@ -293,11 +285,11 @@ def cost_phrase(b, impl):
     h, fp = b.hot(impl), b.fp.get(impl)
     bits = []
     if h and h["ratio"]:
-        bits.append(f"hot access {h['ratio']['med']:.2f}× the floor ({fmt_ns(h['ns']['med'])})")
+        bits.append(f"hot access {h['ratio']['median']:.2f}× the floor ({fmt_ns(h['ns']['median'])})")
     elif h:
-        bits.append(f"hot access {fmt_ns(h['ns']['med'])}")
+        bits.append(f"hot access {fmt_ns(h['ns']['median'])}")
     if fp and fp[1]:
-        bits.append(f"{fp[1]['med']:.0f} B per live handle")
+        bits.append(f"{fp[1]['median']:.0f} B per live handle")
     return ", ".join(bits)
 
 
@@ -311,7 +303,7 @@ def choose(c, b):
 
     def hot_ratio(i):
         h = b.hot(i) if b else None
-        return h["ratio"]["med"] if h and h["ratio"] else float("inf")
+        return h["ratio"]["median"] if h and h["ratio"] else float("inf")
 
     full.sort(key=lambda i: (len(c.failed(i)), hot_ratio(i)))
 
@@ -378,10 +370,10 @@ def fig_cell(f, kind):
         return '<td>–</td>'
     s = f[kind]
     if kind == "ns":
-        unit = fmt_ns(s["med"]).split()[1]
-        main, lo, hi = fmt_ns(s["med"]), fmt_num_like(s["min"], s["med"]), f'{fmt_num_like(s["max"], s["med"])} {unit}'
+        unit = fmt_ns(s["median"]).split()[1]
+        main, lo, hi = fmt_ns(s["median"]), fmt_num_like(s["min"], s["median"]), f'{fmt_num_like(s["max"], s["median"])} {unit}'
     else:
-        main, lo, hi = f"{s['med']:.2f}×", f"{s['min']:.2f}", f"{s['max']:.2f}×"
+        main, lo, hi = f"{s['median']:.2f}×", f"{s['min']:.2f}", f"{s['max']:.2f}×"
     spread = f"{lo}–{hi}" if s["n"] > 1 else "1 repetition"
     return f'<td>{main}<small>{spread}</small></td>'
 
@@ -425,7 +417,7 @@ def cost_table(b, c):
             s = fp[1]
             spread = (f'{s["min"]:.0f}–{s["max"]:.0f}' if f'{s["min"]:.0f}' != f'{s["max"]:.0f}'
                       else f"same in all {s['n']}" if s["n"] > 1 else "1 repetition")
-            r.append(f'<td>{s["med"]:.0f}<small>{spread}</small></td>')
+            r.append(f'<td>{s["median"]:.0f}<small>{spread}</small></td>')
         else:
             r.append("<td>–</td>")
         return "".join(r) + "</tr>"
@@ -497,7 +489,7 @@ def page(conf, bench):
     c, b = Conformance(conf), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
-                 f"{fmt_ns(floor['ns']['med'])} here; every ratio is to that floor, taken per repetition "
+                 f"{fmt_ns(floor['ns']['median'])} here; every ratio is to that floor, taken per repetition "
                  "(repetition k over repetition k of the floor), so machine-wide slowdowns cancel.") if floor else ""
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
