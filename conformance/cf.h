@@ -67,6 +67,10 @@ PyObject *cf_children(PyObject *node);
  * by allocator luck (id() would look stable when it is not), and a stale
  * pointer would find its old contents. */
 PyObject *cf_occupy_freed(PyObject *ns);
+/* For the thread races (T1, R2): the harness releases the GIL inside
+ * wrapper creation (real bindings have no such window) and threads switch
+ * every microsecond, so first accesses really interleave. */
+void cf_open_race_window(void);
 PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...);
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
 long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 on error */

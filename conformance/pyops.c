@@ -114,6 +114,16 @@ PyObject *cf_occupy_freed(PyObject *ns)
     return keep;
 }
 
+void cf_open_race_window(void)
+{
+    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
+    Py_XDECREF(on);
+    PyErr_Clear();   /* adapters have no race window; the threads still race */
+    PyObject *sw = cf_call("sys", "setswitchinterval", "(d)", 1e-6);
+    Py_XDECREF(sw);
+    PyErr_Clear();
+}
+
 PyObject *cf_children(PyObject *node)
 {
     PyObject *attr = cf_get(node, "children");

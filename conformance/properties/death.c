@@ -259,11 +259,7 @@ static PyObject *churn_body(void)
 
 static cf_status r2_run(cf_ctx *ctx)
 {
-    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
-    Py_XDECREF(on);
-    PyErr_Clear();
-    PyObject *sw = cf_call("sys", "setswitchinterval", "(d)", 1e-6);
-    Py_XDECREF(sw);
+    cf_open_race_window();
     PyObject *holds = PyList_New(0);
     for (int k = 0; holds && k < R2_HOLDS; k++) {
         PyObject *add = add_of_fresh_var(ctx->ns, "churn");

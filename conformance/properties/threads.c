@@ -98,11 +98,7 @@ static long race_once(cf_ctx *ctx, PyObject *target)
 
 static cf_status t1_run(cf_ctx *ctx)
 {
-    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
-    Py_XDECREF(on);
-    PyErr_Clear();
-    PyObject *sw = cf_call("sys", "setswitchinterval", "(d)", 1e-6);
-    Py_XDECREF(sw);
+    cf_open_race_window();
     PyObject *target = PyCFunction_New(&collect_def, NULL);
     if (!target)
         return cf_error(ctx, "making the thread body");
