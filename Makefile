@@ -46,6 +46,10 @@ CORE_SRC = $(wildcard harness/*.c harness/strategies/*.c harness/controls/*.c)
 CORE_SRC := $(filter-out harness/runner.c harness/embed.c,$(CORE_SRC))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 EMBED_OBJ = $(BUILD)/obj/harness/embed.o
+# The driver every runner is built on (harness/driver): subjects, the
+# command line, forked children, expectations. Not in the extension module.
+DRIVER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard harness/driver/*.c))
+$(DRIVER_OBJ): CFLAGS_ALL += -DFFI_SOURCE_DIR='"$(CURDIR)"'
 # Each object's header dependencies come from the compiler (-MMD -MP):
 # touching a header rebuilds exactly the objects that include it.
 DEPFLAGS = -MMD -MP
@@ -128,7 +132,7 @@ $(EXTENSION): $(CORE_OBJ)
 	$(say) LINK $@
 	$(Q)$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread -ldl
 
-$(RUNNER): $(BUILD)/obj/harness/runner.o $(EMBED_OBJ) $(CORE_OBJ)
+$(RUNNER): $(BUILD)/obj/harness/runner.o $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ)
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PY_EMBED_LDFLAGS) -lpthread -ldl
 
@@ -194,7 +198,7 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
--include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
+include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Everything `make check` runs, so `make test` can build it with every core

@@ -17,9 +17,9 @@ static void access_and_drop(void *p)
 /* layout.offset, timed. With `hold`, a reference to the Add's wrapper is
  * kept (hot: the wrapper exists); without, nothing else holds it (churn:
  * strategies that forget the wrapper make and destroy one per access). */
-static void offset_access(gb_state *s, const bench_impl *b, int hold)
+static void offset_access(gb_state *s, const ffi_subject *sub, int hold)
 {
-    PyObject *layout = ffi_reported_layout(b->ns), *name = bench_name("offset");
+    PyObject *layout = ffi_reported_layout(sub->ns), *name = bench_name("offset");
     PyObject *held = layout && hold ? PyObject_GetAttr(layout, name) : NULL;
     if (!layout || (hold && !held)) {
         gb_error(s, "cannot build the layout");
@@ -36,12 +36,12 @@ static void offset_access(gb_state *s, const bench_impl *b, int hold)
     Py_DECREF(layout);
 }
 
-static void hot(gb_state *s, const bench_impl *b, long param) { (void)param, offset_access(s, b, 1); }
-static void churn(gb_state *s, const bench_impl *b, long param) { (void)param, offset_access(s, b, 0); }
+static void hot(gb_state *s, const ffi_subject *sub, long param) { (void)param, offset_access(s, sub, 1); }
+static void churn(gb_state *s, const ffi_subject *sub, long param) { (void)param, offset_access(s, sub, 0); }
 
 /* add.a where the Var has no wrapper yet: natives made with the timer
  * paused, wrapped Add by Add, then the timed first accesses. */
-static void cold(gb_state *s, const bench_impl *b, long param)
+static void cold(gb_state *s, const ffi_subject *sub, long param)
 {
     (void)param;
     enum { K = 256 };
@@ -49,11 +49,8 @@ static void cold(gb_state *s, const bench_impl *b, long param)
     int64_t n;
     while ((n = gb_keep_running_batch(s, K)) > 0) {
         gb_pause(s);
-        for (int64_t k = 0; k < n; k++) {
-            ffi_obj *v = ffi_var_new("c", 1), *add = ffi_add_new(v, v);
-            ffi_decref(v);
-            adds[k] = ffi_impl_wrap_new(b->impl, add);
-        }
+        for (int64_t k = 0; k < n; k++)
+            adds[k] = sub->native->new_add(sub, "c");
         gb_resume(s);
         for (int64_t k = 0; k < n; k++)
             got[k] = PyObject_GetAttr(adds[k], name);
@@ -67,10 +64,10 @@ static void cold(gb_state *s, const bench_impl *b, long param)
 }
 
 /* One iteration: layout.axes[0] and layout.offset.a, three accesses. */
-static void converge(gb_state *s, const bench_impl *b, long param)
+static void converge(gb_state *s, const ffi_subject *sub, long param)
 {
     (void)param;
-    PyObject *layout = ffi_reported_layout(b->ns);
+    PyObject *layout = ffi_reported_layout(sub->ns);
     PyObject *axes_name = bench_name("axes"), *off_name = bench_name("offset"), *a_name = bench_name("a");
     if (!layout) {
         gb_error(s, "cannot build the layout");
@@ -97,9 +94,9 @@ static void converge(gb_state *s, const bench_impl *b, long param)
 /* The subject's int field and the object that has it: Node(7).tag with
  * `node`, else Outer(7).value with `outer` (7: a cached small int, so no
  * result is allocated). 0 without either; -1 with an exception. */
-static int int_field(const bench_impl *b, PyObject **obj, PyObject **name)
+static int int_field(const ffi_subject *sub, PyObject **obj, PyObject **name)
 {
-    PyObject *features = PyObject_GetAttrString(b->ns, "features");
+    PyObject *features = PyObject_GetAttrString(sub->ns, "features");
     int node = features ? PySequence_Contains(features, bench_name("node")) : -1;
     int outer = node == 0 ? PySequence_Contains(features, bench_name("outer")) : 0;
     Py_XDECREF(features);
@@ -107,7 +104,7 @@ static int int_field(const bench_impl *b, PyObject **obj, PyObject **name)
         return -1;
     if (!node && !outer)
         return 0;
-    PyObject *cls = PyObject_GetAttrString(b->ns, node ? "Node" : "Outer");
+    PyObject *cls = PyObject_GetAttrString(sub->ns, node ? "Node" : "Outer");
     *obj = cls ? PyObject_CallFunction(cls, "i", 7) : NULL;
     *name = bench_name(node ? "tag" : "value");
     Py_XDECREF(cls);
@@ -116,11 +113,11 @@ static int int_field(const bench_impl *b, PyObject **obj, PyObject **name)
 
 /* node.tag (or outer.value) with the node held: the call path of a field
  * without the identity layer (no wrapper to find or make). */
-static void dispatch(gb_state *s, const bench_impl *b, long param)
+static void dispatch(gb_state *s, const ffi_subject *sub, long param)
 {
     (void)param;
     PyObject *obj = NULL, *name = NULL;
-    if (int_field(b, &obj, &name) <= 0) {
+    if (int_field(sub, &obj, &name) <= 0) {
         PyErr_Clear();
         gb_error(s, "no int field (neither Node.tag nor Outer.value)");
         return;
@@ -143,19 +140,19 @@ static void dispatch(gb_state *s, const bench_impl *b, long param)
     Py_DECREF(obj);
 }
 
-void bench_register_access(const bench_impl *b)
+void bench_register_access(const ffi_subject *sub)
 {
     PyObject *obj = NULL, *name = NULL;
-    int has = int_field(b, &obj, &name);
+    int has = int_field(sub, &obj, &name);
     Py_XDECREF(obj);
     PyErr_Clear();
     if (has > 0)
-        bench_add("dispatch", b, 0, dispatch, 0);
-    bench_add("hot", b, 0, hot, 0);
+        bench_add("dispatch", sub, 0, dispatch, 0);
+    bench_add("hot", sub, 0, hot, 0);
     /* A fixed count: the set-up per batch (timer paused) is what a search
      * would multiply. */
-    bench_add("cold", b, 0, b->impl ? cold : bench_adapter_cold,
-              bench_cfg.quick ? 25600 : b->impl ? 256000 : bench_adapter_cold_iterations(b));
-    bench_add("churn", b, 0, churn, 0);
-    bench_add("converge", b, 0, converge, 0);
+    bench_add("cold", sub, 0, sub->native ? cold : bench_adapter_cold,
+              bench_cfg.quick ? 25600 : sub->native ? 256000 : bench_adapter_cold_iterations(sub));
+    bench_add("churn", sub, 0, churn, 0);
+    bench_add("converge", sub, 0, converge, 0);
 }

@@ -20,9 +20,9 @@ $(BUILD)/obj/bench/gbench_shim.o: bench/gbench_shim.cc bench/gbench.h | $(BUILD)
 	$(say) CXX $<
 	$(Q)$(CXX) -std=c++17 -O2 -g -fPIC -Wall -c $< -o $@
 
-$(BENCH): $(BENCH_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION) | $(BUILD)/.deps-bench
+$(BENCH): $(BENCH_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION) | $(BUILD)/.deps-bench
 	$(say) LINK $@
-	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lbenchmark -lpthread
+	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lbenchmark -lpthread
 
 # Repetitions spread over the run (random interleaving) so that noise on a
 # shared machine lands on every benchmark alike; ratios are per repetition.

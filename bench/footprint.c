@@ -9,7 +9,6 @@
  * such counter, so it is malloc's own, from a second fill. */
 #include <malloc.h>
 
-#include "../harness/alloc.h"
 #include "bench.h"
 
 /* What both variants hold: N slots and the means to fill them. */
@@ -17,10 +16,10 @@ typedef struct {
     PyObject *tracemalloc, *var, *held, *name;
 } workload;
 
-static int workload_open(workload *w, const bench_impl *b, long n)
+static int workload_open(workload *w, const ffi_subject *sub, long n)
 {
     w->tracemalloc = PyImport_ImportModule("tracemalloc");
-    w->var = PyObject_GetAttrString(b->ns, "Var");
+    w->var = PyObject_GetAttrString(sub->ns, "Var");
     w->held = PyList_New(n);   /* pre-sized: its slots are not counted */
     w->name = PyUnicode_FromString("v");
     return w->tracemalloc && w->var && w->held && w->name ? 0 : -1;
@@ -78,22 +77,21 @@ static void report(gb_state *s, double py, double native)
 }
 
 /* A built-in: one fill, both parts and the strategy's claim. */
-static void footprint(gb_state *s, const bench_impl *b, long n)
+static void footprint(gb_state *s, const ffi_subject *sub, long n)
 {
     workload w;
-    if (workload_open(&w, b, n) < 0)
+    if (workload_open(&w, sub, n) < 0)
         gb_error(s, "cannot set up the footprint workload");
     else
         while (gb_keep_running_batch(s, 1) > 0) {
-            const ffi_strategy *strategy = b->impl->cache.strategy;
             tracing(&w, "start");
             long long py0 = traced(&w);
-            int64_t native0 = ffi_alloc_get_stats().live_bytes;
-            size_t cache0 = strategy->bytes_used(&b->impl->cache);
+            int64_t native0 = ffi_native_heap_now().live_bytes;
+            size_t cache0 = sub->native->cache_bytes(sub);
             int rc = fill(&w);
             double py = (double)(traced(&w) - py0) / n;
-            double native = (double)(ffi_alloc_get_stats().live_bytes - native0) / n;
-            double cache = ((double)strategy->bytes_used(&b->impl->cache) - (double)cache0) / n;
+            double native = (double)(ffi_native_heap_now().live_bytes - native0) / n;
+            double cache = ((double)sub->native->cache_bytes(sub) - (double)cache0) / n;
             tracing(&w, "stop");
             empty(&w);
             if (rc < 0) {
@@ -110,10 +108,10 @@ static void footprint(gb_state *s, const bench_impl *b, long n)
  * without it, whose malloc delta is the native part: tracemalloc keeps its
  * traces in malloc'd memory, and pymalloc's arenas are mmap'ed, not
  * malloc'ed. */
-static void adapter_footprint(gb_state *s, const bench_impl *b, long n)
+static void adapter_footprint(gb_state *s, const ffi_subject *sub, long n)
 {
     workload w;
-    if (workload_open(&w, b, n) < 0)
+    if (workload_open(&w, sub, n) < 0)
         gb_error(s, "cannot set up the footprint workload");
     else
         while (gb_keep_running_batch(s, 1) > 0) {
@@ -140,8 +138,8 @@ static void adapter_footprint(gb_state *s, const bench_impl *b, long n)
  * through its own (often slow: PyGObject, PyTorch) constructors. The
  * figure is a per-handle mean of exact counts: measured side by side, the
  * adapters' bytes per handle at 10,000 are those at 30,000 within 2 bytes. */
-void bench_register_footprint(const bench_impl *b)
+void bench_register_footprint(const ffi_subject *sub)
 {
-    long n = bench_cfg.quick || !b->impl ? 10000 : 30000;
-    bench_add("footprint", b, n, b->impl ? footprint : adapter_footprint, 1);
+    long n = bench_cfg.quick || !sub->native ? 10000 : 30000;
+    bench_add("footprint", sub, n, sub->native ? footprint : adapter_footprint, 1);
 }

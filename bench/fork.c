@@ -4,10 +4,10 @@
  * Var (conformance F2 checks the same thing). */
 #include "bench.h"
 
-static void pool_round_trip(gb_state *s, const bench_impl *b, long param)
+static void pool_round_trip(gb_state *s, const ffi_subject *sub, long param)
 {
     (void)param;
-    PyObject *layout = ffi_reported_layout(b->ns);
+    PyObject *layout = ffi_reported_layout(sub->ns);
     PyObject *axes = layout ? PyObject_GetAttrString(layout, "axes") : NULL;
     PyObject *off = axes ? PyObject_GetAttrString(layout, "offset") : NULL;
     PyObject *pair = off ? PyTuple_Pack(2, axes, off) : NULL;
@@ -21,7 +21,7 @@ static void pool_round_trip(gb_state *s, const bench_impl *b, long param)
     PyObject *fn = worker ? PyObject_GetAttrString(worker, "same_var") : NULL;
     PyObject *init = worker ? PyObject_GetAttrString(worker, "init") : NULL;
     PyObject *args = Py_BuildValue("(i)", 1);
-    PyObject *kwargs = init ? Py_BuildValue("{sOs(s)}", "initializer", init, "initargs", b->name) : NULL;
+    PyObject *kwargs = init ? Py_BuildValue("{sOs(s)}", "initializer", init, "initargs", sub->name) : NULL;
     PyObject *pool_cls = ctx ? PyObject_GetAttrString(ctx, "Pool") : NULL;
     if (!payload || !pool_cls || !fn || !kwargs || !args) {
         PyErr_Print();
@@ -51,4 +51,4 @@ out:
     Py_XDECREF(off), Py_XDECREF(axes), Py_XDECREF(layout);
 }
 
-void bench_register_fork(const bench_impl *b) { bench_add("fork_pool", b, 0, pool_round_trip, 2); }
+void bench_register_fork(const ffi_subject *sub) { bench_add("fork_pool", sub, 0, pool_round_trip, 2); }

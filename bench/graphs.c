@@ -29,9 +29,9 @@ static long rewrite(PyObject *node, PyObject *memo, PyObject *children, long *hi
     return 0;
 }
 
-static void memo(gb_state *s, const bench_impl *b, long n)
+static void memo(gb_state *s, const ffi_subject *sub, long n)
 {
-    PyObject *dag = ffi_dag_build(b->ns, n, 3, FFI_DAG_DEFAULT_LAYERS, 7);
+    PyObject *dag = ffi_dag_build(sub->ns, n, 3, FFI_DAG_DEFAULT_LAYERS, 7);
     PyObject *children = bench_name("children");
     if (!dag) {
         gb_error(s, "cannot build the DAG");
@@ -53,10 +53,10 @@ static void memo(gb_state *s, const bench_impl *b, long n)
     Py_DECREF(dag);
 }
 
-static void pickle_dag(gb_state *s, const bench_impl *b, long n)
+static void pickle_dag(gb_state *s, const ffi_subject *sub, long n)
 {
     /* 4 layers: a pickler that cannot share still finishes (see dag.h). */
-    PyObject *dag = ffi_dag_build(b->ns, n, 3, 4, 7);
+    PyObject *dag = ffi_dag_build(sub->ns, n, 3, 4, 7);
     PyObject *pickle = PyImport_ImportModule("pickle");
     if (!dag || !pickle) {
         gb_error(s, "cannot build the DAG");
@@ -77,7 +77,7 @@ static void pickle_dag(gb_state *s, const bench_impl *b, long n)
         }
         size = PyBytes_GET_SIZE(data);
         if (!nodes_back)
-            nodes_back = ffi_dag_distinct_handles(b->ns, back);
+            nodes_back = ffi_dag_distinct_handles(sub->ns, back);
         Py_DECREF(back);
         Py_DECREF(data);
     }
@@ -88,9 +88,9 @@ static void pickle_dag(gb_state *s, const bench_impl *b, long n)
     Py_DECREF(dag);
 }
 
-void bench_register_graphs(const bench_impl *b)
+void bench_register_graphs(const ffi_subject *sub)
 {
     long n = bench_cfg.quick ? 200 : 1000;
-    bench_add("memo", b, n, memo, 0);
-    bench_add("pickle", b, n, pickle_dag, 0);
+    bench_add("memo", sub, n, memo, 0);
+    bench_add("pickle", sub, n, pickle_dag, 0);
 }

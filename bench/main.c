@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../conformance/subject.h"
+#include "../harness/driver/cli.h"
 #include "../harness/embed.h"
 #include "bench.h"
 
@@ -19,38 +19,33 @@
 
 bench_config bench_cfg;
 
-static const char usage[] =
-    "usage: bench [--impl NAME]... [--quick] [--list-impls] [GOOGLE BENCHMARK FLAGS]\n"
-    "\n"
-    "Time and memory per handle access for each implementation, with in-run\n"
-    "floors (a __slots__ member read, a raw C pointer chase). Benchmarks are\n"
-    "named WORKLOAD/IMPLEMENTATION[/SIZE]:\n"
+static const char about[] =
+    "Time and memory per handle access for each subject, with in-run floors (a\n"
+    "__slots__ member read, a raw C pointer chase). Benchmarks are named\n"
+    "WORKLOAD/SUBJECT[/SIZE]:\n"
     "  hot, churn, cold, converge   per access (converge: 3 accesses)\n"
-    "  dispatch/IMPL                an int field (node.tag) through the same call path\n"
-    "  scaling/IMPL/N               hot access with N live handles\n"
+    "  dispatch/SUBJECT             an int field (node.tag) through the same call path\n"
+    "  scaling/SUBJECT/N            hot access with N live handles\n"
     "  floor_scaled/N               a __slots__ read over N live objects, same order\n"
-    "  memo/IMPL/N                  wrapper-keyed memo rewrite of an N-node DAG\n"
-    "  pickle/IMPL/N                dumps+loads of an N-node DAG\n"
+    "  memo/SUBJECT/N               wrapper-keyed memo rewrite of an N-node DAG\n"
+    "  pickle/SUBJECT/N             dumps+loads of an N-node DAG\n"
     "  fork_pool                    fork Pool round trip of (layout.axes, layout.offset)\n"
-    "  footprint/IMPL/N             bytes per live handle\n"
-    "Access workloads run once per strategy (node style); pickle and fork\n"
-    "workloads for both styles. The floors run whatever --benchmark_filter\n"
-    "selects (a positive filter F becomes ^floor_(slots|pointer)$|(F), with\n"
-    "floor_scaled/N when F selects scaling). Every entry carries\n"
-    "the counters other_cpus (the CPUs other processes kept busy during it)\n"
-    "and floor_ns (a __slots__ read timed just before and after it).\n"
+    "  footprint/SUBJECT/N          bytes per live handle\n"
+    "By default: every built-in strategy (access workloads in node style, pickle\n"
+    "and fork in both styles) and the real tools that share this process. The\n"
+    "floors run whatever --benchmark_filter selects (a positive filter F becomes\n"
+    "^floor_(slots|pointer)$|(F), with floor_scaled/N when F selects scaling).\n"
+    "Every entry carries the counters other_cpus (the CPUs other processes kept\n"
+    "busy during it) and floor_ns (a __slots__ read timed just before and after it).\n"
     "\n"
-    "  --impl NAME     only this implementation (repeatable)\n"
-    "  --quick         smaller sizes, for CI\n"
-    "  --list-impls    the implementation names\n"
-    "Useful Google Benchmark flags: --benchmark_filter=REGEX,\n"
+    "Google Benchmark's own flags pass through: --benchmark_filter=REGEX,\n"
     "--benchmark_repetitions=N, --benchmark_min_time=SECONDS (a plain number in\n"
     "1.7.1), --benchmark_enable_random_interleaving=true,\n"
-    "--benchmark_out=FILE --benchmark_out_format=json, --benchmark_list_tests.\n";
+    "--benchmark_out=FILE --benchmark_out_format=json, --benchmark_list_tests.";
 
 typedef struct registration {
     bench_fn fn;
-    const bench_impl *b;
+    const ffi_subject *sub;
     long param;
     char name[160];
     int64_t last_iterations;   /* of this benchmark's previous run */
@@ -140,7 +135,7 @@ static void trampoline(gb_state *s, void *user)
     double t0 = now_s(CLOCK_MONOTONIC);
     double floor_before = bench_floor_sample();
     load_mark before = load_now();
-    r->fn(s, r->b, r->param);
+    r->fn(s, r->sub, r->param);
     if (PyErr_Occurred()) {
         PyErr_Print();
         gb_error(s, "a Python error escaped the benchmark");
@@ -181,19 +176,19 @@ static void write_profile(const char *path, double total)
     fclose(f);
 }
 
-void bench_add(const char *family, const bench_impl *b, long param, bench_fn fn, int64_t iterations)
+void bench_add(const char *family, const ffi_subject *sub, long param, bench_fn fn, int64_t iterations)
 {
     registration *r = malloc(sizeof *r);
     if (!r)
         abort();
-    *r = (registration){fn, b, param, "", 0, 0, iterations, registrations};
+    *r = (registration){fn, sub, param, "", 0, 0, iterations, registrations};
     registrations = r;
-    if (param && !b->ns)   /* a floor with a size: floor_scaled/1000 */
+    if (param && !sub->ns)   /* a floor with a size: floor_scaled/1000 */
         snprintf(r->name, sizeof r->name, "%s/%ld", family, param);
     else if (param)
-        snprintf(r->name, sizeof r->name, "%s/%s/%ld", family, b->name, param);
-    else if (b->ns)
-        snprintf(r->name, sizeof r->name, "%s/%s", family, b->name);
+        snprintf(r->name, sizeof r->name, "%s/%s/%ld", family, sub->name, param);
+    else if (sub->ns)
+        snprintf(r->name, sizeof r->name, "%s/%s", family, sub->name);
     else
         snprintf(r->name, sizeof r->name, "%s", family);
     benchmarks++;
@@ -277,98 +272,77 @@ static void load_summary(load_mark start)
     fprintf(stderr, "%s\n", other >= 0.5 ? ": the machine was loaded, expect noisy figures" : "");
 }
 
+static int is_benchmark_flag(const char *arg) { return !strncmp(arg, "--benchmark_", 12); }
+
+/* What a run takes by default: the strategies (not the controls, not the
+ * reduce style that cannot pickle), and the real tools that can share this
+ * process. A selection takes exactly what it names. */
+static int in_default_run(const ffi_subject *sub)
+{
+    if (!sub->builtin)
+        return sub->process_group == 0;
+    return !sub->control && strcmp(sub->variant, "none") != 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *sel[64];
-    char *rest[256];
-    int nsel = 0, nrest = 0, list = 0, repetitions = 1, filter_at = -1;
+    const ffi_option own[] = {
+        {"--quick", NULL, "smaller sizes, for CI", FFI_OPT_FLAG, &bench_cfg.quick},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    ffi_cli cli = {.prog = "bench", .args = "[--quick] [--benchmark_...]", .about = about,
+                   .exit_status = "Exit status: 0, or 2 for bad usage or a failed run.",
+                   .options = own, .passes_through = is_benchmark_flag};
+    int rc = ffi_cli_parse(&cli, argc, argv);
+    if (rc)
+        return rc;
+    char *rest[FFI_CLI_MAX + 1];
+    int nrest = 0, repetitions = 1, filter_at = -1;
     const char *filter = NULL;
     rest[nrest++] = argv[0];
-    for (int k = 1; k < argc; k++) {
-        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(argv[k], "--impl") && k + 1 < argc && nsel < 64) {
-            sel[nsel++] = argv[++k];
-        } else if (!strcmp(argv[k], "--quick")) {
-            bench_cfg.quick = 1;
-        } else if (!strcmp(argv[k], "--list-impls")) {
-            list = 1;
-        } else if (!strncmp(argv[k], "--benchmark_filter=", 19) && nrest < 255) {
+    for (int k = 0; k < cli.passed.n; k++) {
+        if (!strncmp(cli.passed.v[k], "--benchmark_filter=", 19))
             filter_at = nrest;   /* completed with the floors once all are registered */
-            rest[nrest++] = argv[k];
-        } else if (!strncmp(argv[k], "--benchmark_repetitions=", 24) && nrest < 255) {
-            repetitions = atoi(argv[k] + 24);
-            rest[nrest++] = argv[k];
-        } else if (!strncmp(argv[k], "--benchmark_", 12) && nrest < 255) {
-            rest[nrest++] = argv[k];
-        } else {
-            fprintf(stderr, "bench: unknown option '%s' (see --help)\n", argv[k]);
-            return 2;
-        }
+        else if (!strncmp(cli.passed.v[k], "--benchmark_repetitions=", 24))
+            repetitions = atoi(cli.passed.v[k] + 24);
+        rest[nrest++] = (char *)cli.passed.v[k];
     }
     const char *old = getenv("PYTHONPATH");
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", BENCH_POOL_DIR, old && *old ? ":" : "", old ? old : "");
     setenv("PYTHONPATH", path, 1);   /* fork_pool's worker module */
-    if (ffi_embed_start(argv[0]) < 0)
-        return 2;
-    /* Unknown names are an error that lists every subject, bindings included. */
-    PyObject *subjects = cf_subject_names_checked("bench", sel, nsel);
-    if (!subjects)
-        return 2;
-    Py_DECREF(subjects);
-    PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *names = ffi ? PyObject_CallMethod(ffi, "impls", NULL) : NULL;
-    if (!names) {
-        PyErr_Print();
-        return 2;
-    }
-    bench_impl **adapters = bench_adapters(sel, nsel);   /* real bindings, where available */
+    if ((rc = ffi_cli_start(&cli, argv[0])))
+        return rc == 1 ? 0 : rc;
     int scaled = 0;   /* a scaling benchmark is registered: so is the scaled floor */
     bench_register_floors();
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        ffi_impl *impl = ffi_impl_find(name);
-        PyObject *ns = PyObject_CallMethod(ffi, "load", "s", name);
-        PyObject *control = ns ? PyObject_GetAttrString(ns, "control") : NULL;
-        int skip = !control || PyObject_IsTrue(control) || impl->style == FFI_STYLE_NONE;
-        Py_XDECREF(control);
-        if (nsel ? !cf_subject_wanted(name, sel, nsel) : skip) {
-            Py_XDECREF(ns);
+    for (int k = 0; k < cli.nselected; k++) {
+        ffi_subject *sub = &cli.selected[k];
+        if (!cli.subjects.n && !sub->builtin && sub->process_group)
+            continue;   /* a second version of a tool: a process of its own (make bench) */
+        if (ffi_subject_open(sub) < 0) {
+            fprintf(stderr, "bench: %s cannot be loaded: ", sub->name);
+            PyErr_Print();
             continue;
         }
-        if (list) {
-            printf("%s\n", name);
+        if (*sub->unavailable) {
+            fprintf(stderr, "bench: skipping %s: %s\n", sub->name, sub->unavailable);
             continue;
         }
-        bench_impl *b = malloc(sizeof *b);
-        *b = (bench_impl){impl->name, ns, impl};
-        if (impl->style == FFI_STYLE_NODE || nsel) {
-            bench_register_access(b);
-            bench_register_scaling(b);
-            scaled = 1;
-            bench_register_footprint(b);
-            bench_register_graphs(b);
+        if (!cli.subjects.n && !in_default_run(sub))
+            continue;
+        if (sub->builtin && strcmp(sub->variant, "node") && !cli.subjects.n) {
+            bench_register_graphs(sub);   /* the style matters for pickling only */
         } else {
-            bench_register_graphs(b);   /* the style matters for pickling only */
+            bench_register_access(sub);
+            if (sub->native) {   /* it builds natives directly */
+                bench_register_scaling(sub);
+                scaled = 1;
+            }
+            bench_register_footprint(sub);
+            bench_register_graphs(sub);
         }
-        bench_register_fork(b);
+        bench_register_fork(sub);
     }
-    for (bench_impl **a = adapters; a && *a; a++) {
-        if (!cf_subject_wanted((*a)->name, sel, nsel))
-            continue;
-        if (list) {
-            printf("%s\n", (*a)->name);
-            continue;
-        }
-        bench_register_access(*a);   /* no scaling: it builds natives directly */
-        bench_register_footprint(*a);
-        bench_register_graphs(*a);
-        bench_register_fork(*a);
-    }
-    if (list)
-        return 0;
     if (scaled)
         bench_register_floor_scaled();
     if (filter_at >= 0) {

@@ -4,7 +4,6 @@
  * native allocator's own counters. They run only around an untimed pass of
  * their own (bench_count_allocs), never under Google Benchmark's
  * MemoryManager, whose figures 1.7.1 corrupts with repetitions. */
-#include "../harness/alloc.h"
 #include "bench.h"
 
 static PyMemAllocatorEx original[2];
@@ -58,7 +57,7 @@ void bench_alloc_counting(int on)
 
 alloc_count bench_alloc_now(void)
 {
-    ffi_alloc_stats n = ffi_alloc_get_stats();
+    ffi_native_heap n = ffi_native_heap_now();
     return (alloc_count){py_allocs + n.total_allocs, py_bytes + n.total_bytes};
 }
 

@@ -67,7 +67,7 @@ static void teardown_end(int was_on)
         PyGC_Enable();
 }
 
-static void scaling(gb_state *s, const bench_impl *b, long count)
+static void scaling(gb_state *s, const ffi_subject *sub, long count)
 {
     size_t n = (size_t)count;
     PyObject **adds = malloc(n * sizeof *adds), **vars = malloc(n * sizeof *vars);
@@ -80,9 +80,7 @@ static void scaling(gb_state *s, const bench_impl *b, long count)
     }
     int gc = setup_begin();
     for (size_t k = 0; k < n; k++) {
-        ffi_obj *v = ffi_var_new("s", 1), *add = ffi_add_new(v, v);
-        ffi_decref(v);
-        adds[k] = ffi_impl_wrap_new(b->impl, add);
+        adds[k] = sub->native->new_add(sub, "s");
         vars[k] = PyObject_GetAttr(adds[k], name);   /* every handle live and cached */
     }
     setup_end(gc);
@@ -99,9 +97,9 @@ static void scaling(gb_state *s, const bench_impl *b, long count)
 /* N __slots__ objects (two slots, as an Add has two fields), each `a`
  * holding an object of its own (a one-slot object, as a Var wrapper is
  * one object), made in turn as the scaling set-up makes them. */
-static void floor_scaled(gb_state *s, const bench_impl *b, long count)
+static void floor_scaled(gb_state *s, const ffi_subject *sub, long count)
 {
-    (void)b;
+    (void)sub;
     size_t n = (size_t)count;
     PyObject *globals = PyDict_New();
     PyObject *r = globals ? PyRun_String("class Pair:\n    __slots__ = ('a', 'b')\n"
@@ -151,15 +149,15 @@ static int64_t scaling_iterations(long n)
     return n >= 100000 ? 1000000 : 2000000;
 }
 
-void bench_register_scaling(const bench_impl *b)
+void bench_register_scaling(const ffi_subject *sub)
 {
     for (const long *n = bench_cfg.quick ? quick_sizes : full_sizes; *n; n++)
-        bench_add("scaling", b, *n, scaling, scaling_iterations(*n));
+        bench_add("scaling", sub, *n, scaling, scaling_iterations(*n));
 }
 
 void bench_register_floor_scaled(void)
 {
-    static const bench_impl none = {"floor", NULL, NULL};
+    static const ffi_subject none = {.name = "floor"};
     for (const long *n = bench_cfg.quick ? quick_sizes : full_sizes; *n; n++)
         bench_add("floor_scaled", &none, *n, floor_scaled, scaling_iterations(*n));
 }

@@ -6,21 +6,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* What a property needs from a subject (its `features` set), plus
- * capabilities of the platform. */
-typedef enum cf_need {
-    CF_NEED_PICKLE = 1 << 0,
-    CF_NEED_WEAKREF = 1 << 1,
-    CF_NEED_DICT = 1 << 2,
-    CF_NEED_OUTER = 1 << 3,
-    CF_NEED_NODE = 1 << 4,
-    CF_NEED_LIVE = 1 << 5,      /* native_live() */
-    CF_NEED_ENTRIES = 1 << 6,   /* cache_entries() */
-    CF_NEED_FORK = 1 << 7,
-    CF_NEED_THREADS = 1 << 8,
-    CF_NEED_ALLOC = 1 << 9,     /* ffi_identity's LIFO allocator */
-    CF_NEED_SUBCLASS = 1 << 10, /* its classes can be subclassed from Python */
-} cf_need;
+#include "../harness/driver/pyops.h"
+#include "../harness/driver/subject.h"
+
 
 typedef enum cf_params { CF_PARAM_NONE, CF_PARAM_PROTOCOL, CF_PARAM_CONTEXT } cf_params;
 
@@ -39,13 +27,12 @@ typedef struct cf_property {
     const char *name;      /* short: "nested-across-roots" */
     const char *checks;    /* what it checks, one line */
     const char *why;       /* why it matters, one line */
-    unsigned needs;        /* cf_need bits */
+    unsigned needs;        /* ffi_feature bits */
     cf_params params;
     cf_status (*run)(cf_ctx *ctx);
 } cf_property;
 
 extern const cf_property *const cf_properties[];   /* NULL-terminated */
-const char *cf_need_name(unsigned bit);
 
 /* Results. cf_fail/cf_skip format the reason; cf_error takes it from the
  * pending Python exception. */
@@ -61,7 +48,7 @@ PyObject *cf_get(PyObject *o, const char *attr);
 PyObject *cf_item(PyObject *seq, Py_ssize_t i);
 /* node.children as a list or tuple (PySequence_Fast), whatever sequence
  * the binding returns (tvm-ffi's List); NULL with an exception. */
-PyObject *cf_children(PyObject *node);
+PyObject *ffi_children(PyObject *node);
 /* A list of live Vars that take the memory dropped wrappers left: without
  * them a strategy that lost a wrapper would often get the same address back
  * by allocator luck (id() would look stable when it is not), and a stale
@@ -71,10 +58,7 @@ PyObject *cf_occupy_freed(PyObject *ns);
  * wrapper creation (real bindings have no such window) and threads switch
  * every microsecond, so first accesses really interleave. */
 void cf_open_race_window(void);
-PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...);
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
-long cf_ns_long(PyObject *ns, const char *fn);        /* ns.fn() as a long; -1 on error */
-void cf_gc(void);
 int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b);   /* 1, 0 or -1 */
 
 /* The reported layout (harness/fixture.h), released by cf_layout_clear. */

@@ -4,18 +4,17 @@
 CONF_SRC = $(wildcard conformance/*.c conformance/properties/*.c)
 CONF_OBJ = $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
 CONFORMANCE = $(BUILD)/conformance
-# What the fuzzer, the load run and the benchmarks take from the suite:
-# subjects, expectations, forked children, Python helpers; not its main.
-CONF_SHARED_OBJ = $(addprefix $(BUILD)/obj/conformance/,child.o expect.o pyops.o subject.o)
+# The properties' C API helpers, which the fuzzer shares.
+CF_HELPERS_OBJ = $(BUILD)/obj/conformance/pyops.o
 
 $(BUILD)/obj/conformance/%.o: conformance/%.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
-$(CONFORMANCE): $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+$(CONFORMANCE): $(CONF_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(say) LINK $@
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 .PHONY: conformance-run conformance-test
 conformance-test: $(CONFORMANCE)

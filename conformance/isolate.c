@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "child.h"
+#include "../harness/driver/child.h"
 #include "isolate.h"
 
 typedef struct wire { int status; char reason[sizeof ((cf_ctx *)0)->reason]; } wire;
@@ -25,17 +25,17 @@ static void run_test(void *arg, int fd)
 cf_status cf_run_isolated(const cf_property *p, cf_ctx *ctx, double timeout)
 {
     job j = {p, ctx};
-    cf_child c;
-    if (cf_child_start(&c, run_test, &j) < 0)
+    ffi_child c;
+    if (ffi_child_start(&c, run_test, &j) < 0)
         return cf_fail(ctx, "fork: %s", strerror(errno));
     wire w;
     int timed_out;
-    size_t got = cf_child_read(&c, &w, sizeof w, timeout, &timed_out);
-    int status = cf_child_finish(&c, timed_out);
+    size_t got = ffi_child_read(&c, &w, sizeof w, timeout, &timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     if (got == sizeof w) {
         memcpy(ctx->reason, w.reason, sizeof ctx->reason);
         return (cf_status)w.status;
     }
-    cf_child_describe(status, timed_out, timeout, ctx->reason, sizeof ctx->reason);
+    ffi_child_describe(status, timed_out, timeout, ctx->reason, sizeof ctx->reason);
     return CF_FAIL;
 }

@@ -6,53 +6,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/embed.h"
+#include "../harness/driver/child.h"
+#include "../harness/driver/cli.h"
+#include "../harness/driver/expect.h"
+#include "../harness/driver/suggest.h"
 #include "cf.h"
-#include "child.h"
-#include "expect.h"
 #include "isolate.h"
-#include "subject.h"
 
 #ifndef CF_SOURCE_DIR
 #define CF_SOURCE_DIR "conformance"
 #endif
 
-static const char usage[] =
-    "usage: conformance [--impl NAME]... [--property ID]... [--timeout S] [--json FILE]\n"
-    "                   [--list] [--help]\n"
-    "\n"
-    "Runs the identity property catalogue (I1..T1) against implementations and\n"
-    "prints TAP 13. Each test runs in its own process with a watchdog: a crash\n"
-    "or a hang fails that test with the reason and the run goes on.\n"
-    "\n"
-    "  --impl NAME      only this implementation (repeatable; default: all)\n"
-    "  --property ID    only this property, e.g. P3 (repeatable; default: all)\n"
-    "  --timeout S      per-test watchdog in seconds (default 20)\n"
-    "  --json FILE      also write every result to FILE (for the matrix)\n"
-    "  --expectations DIR  expectation files (default " CF_SOURCE_DIR "/expectations)\n"
-    "  --list           list the properties with what they check, and exit\n"
-    "\n"
-    "Expected failures (expectations/<impl>.txt) print as TAP TODO. The exit\n"
-    "status is 1 if any result differs from expectations (an unexpected\n"
-    "failure, or an expected failure that passed), 2 for bad usage.\n";
-
-#define MAX_SEL 64
-
 typedef struct options {
-    const char *impls[MAX_SEL], *props[MAX_SEL];
-    int nimpls, nprops, list;
+    ffi_strings props;
+    int list;
     double timeout;
     const char *json, *expectations;
 } options;
 
-static int selected(const char *const *sel, int n, const char *name)
+static int selected(const ffi_strings *sel, const cf_property *p)
 {
-    if (n == 0)
-        return 1;
-    for (int k = 0; k < n; k++)
-        if (strcmp(sel[k], name) == 0)
+    for (int k = 0; k < sel->n; k++)
+        if (ffi_cli_takes(sel->v[k], p->id, p->name))
             return 1;
-    return 0;
+    return sel->n == 0;
 }
 
 static void json_string(FILE *f, const char *s)
@@ -120,70 +97,66 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
     }
 }
 
-static void run_one(run_state *rs, const char *impl, PyObject *ns, unsigned features,
-                    const cf_expect *ex, const cf_property *p, int protocol, const char *context,
-                    const char *unavailable)
+static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, const cf_property *p,
+                    int protocol, const char *context)
 {
+    const char *impl = s->name;
     char param[32] = "";
     if (protocol)
         snprintf(param, sizeof param, "protocol=%d", protocol);
     else if (context)
         snprintf(param, sizeof param, "%s", context);
-    cf_ctx ctx = {ns, impl, protocol, context, ""};
-    unsigned missing = p->needs & ~features;
+    cf_ctx ctx = {s->ns, impl, protocol, context, ""};
+    unsigned missing = p->needs & ~s->features;
     cf_status st;
-    if (unavailable) {
-        st = cf_skip(&ctx, "%s", unavailable);
+    if (*s->unavailable) {
+        st = cf_skip(&ctx, "%s", s->unavailable);
     } else if (missing) {
         unsigned bit = missing & -missing;
-        st = cf_skip(&ctx, "%s does not provide '%s'", impl, cf_need_name(bit));
+        st = cf_skip(&ctx, "%s does not provide '%s'", impl, ffi_feature_name(bit));
     } else {
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
     }
     int may_pass = 0;
-    const char *expected = st == CF_SKIP ? NULL : cf_expect_reason(ex, p->id, param, &may_pass);
+    const char *expected = st == CF_SKIP ? NULL : ffi_expect_reason(ex, p->id, param, &may_pass);
     report(rs, impl, p, param, st, ctx.reason, expected, may_pass);
 }
 
-static void run_impl(run_state *rs, const char *impl)
+static void run_impl(run_state *rs, ffi_subject *s)
 {
-    PyObject *ns = cf_subject_load(impl);
-    if (!ns) {
+    if (ffi_subject_open(s) < 0) {
         PyErr_Print();
         rs->unexpected++;
         return;
     }
-    unsigned features = cf_subject_features(ns);
-    char why[300];
-    const char *unavailable = ffi_embed_unavailable(ns, why, sizeof why) ? why : NULL;
-    cf_expect *ex = cf_expect_load(rs->opt->expectations, impl);
+    ffi_expect *ex = ffi_expect_load(rs->opt->expectations, s->name);
     static const char *const contexts[] = {"fork", "spawn", "forkserver"};
     for (const cf_property *const *pp = cf_properties; *pp; pp++) {
         const cf_property *p = *pp;
-        if (!selected(rs->opt->props, rs->opt->nprops, p->id))
+        if (!selected(&rs->opt->props, p))
             continue;
         if (p->params == CF_PARAM_PROTOCOL)
             for (int proto = 2; proto <= 5; proto++)
-                run_one(rs, impl, ns, features, ex, p, proto, NULL, unavailable);
+                run_one(rs, s, ex, p, proto, NULL);
         else if (p->params == CF_PARAM_CONTEXT)
             for (int c = 0; c < 3; c++)
-                run_one(rs, impl, ns, features, ex, p, 0, contexts[c], unavailable);
+                run_one(rs, s, ex, p, 0, contexts[c]);
         else
-            run_one(rs, impl, ns, features, ex, p, 0, NULL, unavailable);
+            run_one(rs, s, ex, p, 0, NULL);
     }
-    cf_expect_free(ex);
-    Py_DECREF(ns);
+    ffi_expect_free(ex);
+    ffi_subject_close(s);
 }
 
 /* What a subject's process hands back to the runner. */
 typedef struct subject_tally { int n, unexpected, first_record; } subject_tally;
 
-typedef struct subject_job { run_state *rs; const char *impl; } subject_job;
+typedef struct subject_job { run_state *rs; ffi_subject *s; } subject_job;
 
 static void run_subject(void *arg, int fd)
 {
     subject_job *j = arg;
-    run_impl(j->rs, j->impl);
+    run_impl(j->rs, j->s);
     fflush(NULL);
     subject_tally t = {j->rs->n, j->rs->unexpected, j->rs->first_record};
     _exit(write(fd, &t, sizeof t) == (ssize_t)sizeof t ? 0 : 3);
@@ -193,72 +166,44 @@ static void run_subject(void *arg, int fd)
  * cannot share an interpreter, and a subject whose import crashes fails
  * its own line, not the run. TAP numbering and the JSON file go on from
  * where the subject's process left them. */
-static void run_impl_isolated(run_state *rs, const char *impl)
+static void run_impl_isolated(run_state *rs, ffi_subject *s)
 {
-    subject_job j = {rs, impl};
+    subject_job j = {rs, s};
     fflush(NULL);
-    cf_child c;
-    if (cf_child_start(&c, run_subject, &j) < 0) {
+    ffi_child c;
+    if (ffi_child_start(&c, run_subject, &j) < 0) {
         perror("conformance: fork");
         rs->unexpected++;
         return;
     }
     subject_tally t;
     int timed_out;
-    size_t got = cf_child_read(&c, &t, sizeof t, 24 * 3600, &timed_out);
-    int status = cf_child_finish(&c, timed_out);
+    size_t got = ffi_child_read(&c, &t, sizeof t, 24 * 3600, &timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     if (got == sizeof t) {
         rs->n = t.n, rs->unexpected = t.unexpected, rs->first_record = t.first_record;
         return;
     }
     char why[200];
-    cf_child_describe(status, timed_out, 0, why, sizeof why);
-    printf("not ok %d - %s: the subject's process %s\n", ++rs->n, impl, why);
+    ffi_child_describe(status, timed_out, 0, why, sizeof why);
+    printf("not ok %d - %s: the subject's process %s\n", ++rs->n, s->name, why);
     fflush(stdout);
     rs->unexpected++;
 }
 
-static int parse(int argc, char **argv, options *o)
+/* A property pattern that takes nothing is an error with the near misses. */
+static int check_properties(const options *o)
 {
-    o->timeout = 20;
-    o->expectations = CF_SOURCE_DIR "/expectations";
-    for (int k = 1; k < argc; k++) {
-        const char *a = argv[k], *v = k + 1 < argc ? argv[k + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage, stdout);
-            exit(0);
-        } else if (!strcmp(a, "--list")) {
-            o->list = 1;
-        } else if (!strcmp(a, "--impl") && v && o->nimpls < MAX_SEL) {
-            o->impls[o->nimpls++] = argv[++k];
-        } else if (!strcmp(a, "--property") && v && o->nprops < MAX_SEL) {
-            o->props[o->nprops++] = argv[++k];
-        } else if (!strcmp(a, "--timeout") && v && atof(v) > 0) {
-            o->timeout = atof(argv[++k]);
-        } else if (!strcmp(a, "--json") && v) {
-            o->json = argv[++k];
-        } else if (!strcmp(a, "--expectations") && v) {
-            o->expectations = argv[++k];
-        } else {
-            fprintf(stderr, "conformance: unknown or incomplete option '%s'\n\n%s", a, usage);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Unknown property ids are errors that list the valid ones. */
-static int check_properties(options *o)
-{
-    for (int k = 0; k < o->nprops; k++) {
+    const char *names[128];
+    int n = 0;
+    for (const cf_property *const *pp = cf_properties; *pp && n < 126; pp++)
+        names[n++] = (*pp)->id, names[n++] = (*pp)->name;
+    for (int k = 0; k < o->props.n; k++) {
         int known = 0;
-        for (const cf_property *const *pp = cf_properties; *pp; pp++)
-            known |= !strcmp((*pp)->id, o->props[k]);
+        for (const cf_property *const *pp = cf_properties; *pp && !known; pp++)
+            known = ffi_cli_takes(o->props.v[k], (*pp)->id, (*pp)->name);
         if (!known) {
-            fprintf(stderr, "conformance: unknown property '%s'; valid:", o->props[k]);
-            for (const cf_property *const *pp = cf_properties; *pp; pp++)
-                fprintf(stderr, " %s", (*pp)->id);
-            fprintf(stderr, "\n");
+            ffi_suggest("conformance", "property", o->props.v[k], names, n, "--list");
             return -1;
         }
     }
@@ -276,7 +221,7 @@ static void list_properties(void)
     }
 }
 
-static void json_header(FILE *f, PyObject *names)
+static void json_header(FILE *f, const ffi_cli *cli)
 {
     PyObject *sys = PyImport_ImportModule("sys");
     PyObject *version = sys ? PyObject_GetAttrString(sys, "version") : NULL;
@@ -286,7 +231,7 @@ static void json_header(FILE *f, PyObject *names)
     fprintf(f, ", \"commit\": ");
     json_string(f, commit ? commit : "unknown");
     /* Which machine: runs from several are merged into one matrix. */
-    PyObject *platform = cf_call("platform", "platform", "()");
+    PyObject *platform = ffi_py_call("platform", "platform", "()");
     char debian[64] = "";
     FILE *dv = fopen("/etc/debian_version", "r");
     if (dv && fgets(debian, sizeof debian, dv))
@@ -301,20 +246,19 @@ static void json_header(FILE *f, PyObject *names)
     Py_XDECREF(platform);
     PyErr_Clear();
     /* Every real tool's name, version and source, whether it ran or not. */
-    PyObject *subjects = cf_call("ffi_adapters", "describe", "()");
-    PyObject *text = subjects ? cf_call("json", "dumps", "(O)", subjects) : NULL;
+    PyObject *subjects = ffi_py_call("ffi_adapters", "describe", "()");
+    PyObject *text = subjects ? ffi_py_call("json", "dumps", "(O)", subjects) : NULL;
     fprintf(f, ", \"subjects\": %s", text ? PyUnicode_AsUTF8(text) : "[]");
     Py_XDECREF(text), Py_XDECREF(subjects);
     PyErr_Clear();
     /* The deliberately broken controls, so the matrix can set them apart. */
     fprintf(f, ", \"controls\": [");
     int first = 1;
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        if (!cf_subject_is_control(name))
+    for (int k = 0; k < cli->nselected; k++) {
+        if (!ffi_subject_is_control(&cli->selected[k]))
             continue;
         fprintf(f, "%s", first ? "" : ", ");
-        json_string(f, name);
+        json_string(f, cli->selected[k].name);
         first = 0;
     }
     fprintf(f, "]");
@@ -336,8 +280,32 @@ static void json_header(FILE *f, PyObject *names)
 
 int main(int argc, char **argv)
 {
-    options opt = {0};
-    if (parse(argc, argv, &opt) < 0)
+    options opt = {.timeout = 20, .expectations = ffi_expectations_dir()};
+    const ffi_option own[] = {
+        {"--property", "PATTERN", "only these properties: an id (P3), a name (stable-id) or a glob "
+                                  "('P*'); repeatable, default all", FFI_OPT_STRINGS, &opt.props},
+        {"--timeout", "S", "per-test watchdog in seconds (default 20)", FFI_OPT_SECONDS, &opt.timeout},
+        {"--json", "FILE", "also write every result to FILE (for the matrix)", FFI_OPT_STRING, &opt.json},
+        {"--expectations", "DIR", "expectation files (default $FFI_EXPECTATIONS, else the tree's "
+                                  "conformance/expectations)", FFI_OPT_STRING, &opt.expectations},
+        {"--list", NULL, "list the properties with what they check and why, and exit", FFI_OPT_FLAG, &opt.list},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    ffi_cli cli = {
+        .prog = "conformance",
+        .args = "[--property PATTERN]... [--timeout S] [--json FILE] [--list]",
+        .about = "Runs the identity property catalogue against subjects and prints TAP 13.\n"
+                 "Each subject runs in a process of its own and each test in a child with a\n"
+                 "watchdog: a crash or a hang fails that test with the reason and the run\n"
+                 "goes on. Expected failures (expectations/<subject>.txt) print as TAP TODO.",
+        .exit_status = "Exit status: 1 if any result differs from expectations (an unexpected\n"
+                       "failure, or an expected failure that passed), 2 for bad usage.",
+        .options = own,
+    };
+    int rc = ffi_cli_parse(&cli, argc, argv);
+    if (rc)
+        return rc;
+    if (check_properties(&opt) < 0)
         return 2;
     if (opt.list) {
         list_properties();
@@ -348,11 +316,8 @@ int main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", CF_SOURCE_DIR, old && *old ? ":" : "", old ? old : "");
     setenv("PYTHONPATH", path, 1);
-    if (ffi_embed_start(argv[0]) < 0)
-        return 2;
-    PyObject *names = cf_subject_names_checked("conformance", opt.impls, opt.nimpls);
-    if (!names || check_properties(&opt) < 0)
-        return 2;
+    if ((rc = ffi_cli_start(&cli, argv[0])))
+        return rc == 1 ? 0 : rc;
     run_state rs = {&opt, NULL, 0, 0, 1};
     if (opt.json) {
         rs.json = fopen(opt.json, "w");
@@ -360,20 +325,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "conformance: cannot write %s\n", opt.json);
             return 2;
         }
-        json_header(rs.json, names);
+        json_header(rs.json, &cli);
     }
     printf("TAP version 13\n");
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        const char *impl = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        if (cf_subject_wanted(impl, opt.impls, opt.nimpls))
-            run_impl_isolated(&rs, impl);
-    }
+    for (int k = 0; k < cli.nselected; k++)
+        run_impl_isolated(&rs, &cli.selected[k]);
     printf("1..%d\n", rs.n);
     if (rs.json) {
         fprintf(rs.json, "\n]}\n");
         fclose(rs.json);
     }
-    Py_DECREF(names);
     if (rs.unexpected)
         fprintf(stderr, "conformance: %d result(s) differ from expectations\n", rs.unexpected);
     /* No Py_FinalizeEx: controls are broken on purpose and may not survive it. */

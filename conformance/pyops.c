@@ -116,15 +116,15 @@ PyObject *cf_occupy_freed(PyObject *ns)
 
 void cf_open_race_window(void)
 {
-    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
+    PyObject *on = ffi_py_call("ffi_identity", "set_race_window", "(O)", Py_True);
     Py_XDECREF(on);
     PyErr_Clear();   /* adapters have no race window; the threads still race */
-    PyObject *sw = cf_call("sys", "setswitchinterval", "(d)", 1e-6);
+    PyObject *sw = ffi_py_call("sys", "setswitchinterval", "(d)", 1e-6);
     Py_XDECREF(sw);
     PyErr_Clear();
 }
 
-PyObject *cf_children(PyObject *node)
+PyObject *ffi_children(PyObject *node)
 {
     PyObject *attr = cf_get(node, "children");
     PyObject *seq = attr ? PySequence_Fast(attr, "Node.children is not a sequence") : NULL;
@@ -132,46 +132,12 @@ PyObject *cf_children(PyObject *node)
     return seq;
 }
 
-PyObject *cf_call(const char *module, const char *fn, const char *fmt, ...)
-{
-    PyObject *mod = PyImport_ImportModule(module);
-    PyObject *f = mod ? PyObject_GetAttrString(mod, fn) : NULL;
-    Py_XDECREF(mod);
-    if (!f)
-        return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    PyObject *args = Py_VaBuildValue(fmt, ap);
-    va_end(ap);
-    if (args && !PyTuple_Check(args))
-        args = Py_BuildValue("(N)", args);
-    PyObject *r = args ? PyObject_CallObject(f, args) : NULL;
-    Py_XDECREF(args);
-    Py_DECREF(f);
-    return r;
-}
-
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol)
 {
-    PyObject *data = cf_call("pickle", "dumps", "(Oi)", obj, protocol);
-    PyObject *r = data ? cf_call("pickle", "loads", "(O)", data) : NULL;
+    PyObject *data = ffi_py_call("pickle", "dumps", "(Oi)", obj, protocol);
+    PyObject *r = data ? ffi_py_call("pickle", "loads", "(O)", data) : NULL;
     Py_XDECREF(data);
     return r;
-}
-
-long cf_ns_long(PyObject *ns, const char *fn)
-{
-    PyObject *r = PyObject_CallMethod(ns, fn, NULL);
-    long v = r ? PyLong_AsLong(r) : -1;
-    Py_XDECREF(r);
-    return v;
-}
-
-void cf_gc(void)
-{
-    PyObject *r = cf_call("gc", "collect", "()");
-    Py_XDECREF(r);
-    PyErr_Clear();
 }
 
 int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b)

@@ -6,26 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "driver/cli.h"
 #include "embed.h"
 
-static const char usage[] =
-    "usage: ffi-identity [--impl-so PATH]... [--list] [--impl NAME [--run SCRIPT.py [ARGS...]]]\n"
-    "\n"
+static const char about[] =
     "Drives one subject inside an embedded CPython: a built-in wrapper-cache\n"
-    "implementation (a strategy x a pickle reduce style, e.g. hashmap+node)\n"
-    "or a real binding tool at a version (e.g. tvm-ffi@0.1.13, pybind11@3.1.0).\n"
-    "\n"
-    "  --list          list every subject: implementations with a summary,\n"
-    "                  real tools with where they come from\n"
-    "  --impl NAME     probe NAME: the reported layout's identity checks\n"
-    "  --run SCRIPT    with --impl: run SCRIPT as __main__; it finds the\n"
-    "                  subject's name in $FFI_IDENTITY_IMPL\n"
-    "  --impl-so PATH  load an out-of-tree strategy (repeatable; same as $IMPL_SO)\n"
-    "  --help          this text\n"
-    "\n"
-    "Environment: FFI_PYTHON, the interpreter multiprocessing workers use\n"
-    "(default: the one this was built against).\n"
-    "Exit status: 0 ok, 1 a probe or script failed, 2 bad usage or name.\n";
+    "implementation (a strategy x a pickle reduce style, e.g. hashmap+node) or a\n"
+    "real binding tool at a version (e.g. tvm-ffi@0.1.13, pybind11@3.1.0). With\n"
+    "--subject alone it probes the reported layout's identity checks; the pattern\n"
+    "must take exactly one subject (a tool with one version may be named alone:\n"
+    "ctypes). Multiprocessing workers use $FFI_PYTHON (default: the interpreter\n"
+    "this was built against).";
 
 /* Prints the Python error; returns `code`. */
 static int fail(int code)
@@ -35,80 +26,47 @@ static int fail(int code)
     return code;
 }
 
-/* Real binding tools (harness/adapters/subjects.txt), by TOOL@VERSION. */
-static int is_adapter(const char *name)
-{
-    PyObject *names = ffi_embed_adapter_names();
-    int found = ffi_embed_has_name(names, name);
-    Py_XDECREF(names);
-    PyErr_Clear();
-    return found;
-}
-
-static int list_adapters(void)
+/* Every selected subject with a line about it: a built-in's summary, a
+ * real tool's source. */
+static int list_subjects(PyObject *ffi, const ffi_cli *cli)
 {
     PyObject *mod = PyImport_ImportModule("ffi_adapters");
-    PyObject *all = mod ? PyObject_CallMethod(mod, "describe", NULL) : NULL;
-    for (Py_ssize_t i = 0; all && i < PyList_GET_SIZE(all); i++) {
-        PyObject *d = PyList_GET_ITEM(all, i);
-        PyObject *name = PyDict_GetItemString(d, "name"), *source = PyDict_GetItemString(d, "source");
-        printf("%-26s real tool, from %s\n", PyUnicode_AsUTF8(name), PyUnicode_AsUTF8(source));
-    }
-    int rc = all ? 0 : fail(1);
-    Py_XDECREF(all), Py_XDECREF(mod);
-    return rc;
-}
-
-/* ffi_adapters.resolve(name) (a new reference), or NULL. Importing
- * ffi_identity is what puts ffi_adapters on sys.path. */
-static PyObject *resolve_name(const char *name)
-{
-    PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *mod = ffi ? PyImport_ImportModule("ffi_adapters") : NULL;
-    PyObject *full = mod ? PyObject_CallMethod(mod, "resolve", "s", name) : NULL;
-    Py_XDECREF(mod), Py_XDECREF(ffi);
-    PyErr_Clear();
-    return full;
-}
-
-/* A built-in implementation's or a real tool's namespace. */
-static PyObject *load_subject(PyObject *ffi, const char *name)
-{
-    if (is_adapter(name)) {
-        PyObject *mod = PyImport_ImportModule("ffi_adapters");
-        PyObject *ns = mod ? PyObject_CallMethod(mod, "load", "s", name) : NULL;
-        Py_XDECREF(mod);
-        return ns;
-    }
-    return PyObject_CallMethod(ffi, "load", "s", name);
-}
-
-static int list_impls(PyObject *ffi)
-{
-    PyObject *names = PyObject_CallMethod(ffi, "impls", NULL);
-    if (!names)
+    PyObject *tools = mod ? PyObject_CallMethod(mod, "describe", NULL) : NULL;
+    Py_XDECREF(mod);
+    if (!tools)
         return fail(1);
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
-        PyObject *ns = PyObject_CallMethod(ffi, "load", "O", PyList_GET_ITEM(names, i));
-        PyObject *summary = ns ? PyObject_GetAttrString(ns, "summary") : NULL;
-        if (!summary) {
+    for (int k = 0; k < cli->nselected; k++) {
+        const ffi_subject *sub = &cli->selected[k];
+        if (sub->builtin) {
+            PyObject *ns = PyObject_CallMethod(ffi, "load", "s", sub->name);
+            PyObject *summary = ns ? PyObject_GetAttrString(ns, "summary") : NULL;
             Py_XDECREF(ns);
-            Py_DECREF(names);
-            return fail(1);
+            if (!summary) {
+                Py_DECREF(tools);
+                return fail(1);
+            }
+            printf("%-26s %s\n", sub->name, PyUnicode_AsUTF8(summary));
+            Py_DECREF(summary);
+            continue;
         }
-        printf("%-26s %s\n", PyUnicode_AsUTF8(PyList_GET_ITEM(names, i)), PyUnicode_AsUTF8(summary));
-        Py_DECREF(summary);
-        Py_DECREF(ns);
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tools); i++) {
+            PyObject *d = PyList_GET_ITEM(tools, i), *name = PyDict_GetItemString(d, "name");
+            PyObject *source = PyDict_GetItemString(d, "source");
+            if (name && source && !strcmp(PyUnicode_AsUTF8(name), sub->name))
+                printf("%-26s real tool, from %s\n", sub->name, PyUnicode_AsUTF8(source));
+        }
     }
-    Py_DECREF(names);
-    return list_adapters();
+    Py_DECREF(tools);
+    return 0;
 }
 
 /* The reported layout: i, j; Layout(axes=(i, j), offset=Add(i, j)). The
  * classes are called through the namespace: ns.Var(...) is a method call. */
-static int probe(PyObject *ffi, PyObject *ns, const char *name)
+static int probe(PyObject *ffi, const ffi_subject *sub)
 {
     int rc = 1;
+    PyObject *ns = sub->ns;
+    const char *name = sub->name;
     PyObject *i = PyObject_CallMethod(ns, "Var", "(s)", "i");
     PyObject *j = i ? PyObject_CallMethod(ns, "Var", "(s)", "j") : NULL;
     PyObject *add = i && j ? PyObject_CallMethod(ns, "Add", "(OO)", i, j) : NULL;
@@ -129,7 +87,7 @@ static int probe(PyObject *ffi, PyObject *ns, const char *name)
     printf("  I1 repeat     layout.offset is layout.offset        %s\n", i1 ? "yes" : "no");
     printf("  I2 converge   layout.axes[0] is layout.offset.a     %s\n", i2 ? "yes" : "no");
     printf("  I3 roundtrip  Add(i, j).a is i                      %s\n", i3 ? "yes" : "no");
-    if (is_adapter(name)) {   /* a real tool: its own natives, no cache figures */
+    if (!sub->builtin) {   /* a real tool: its own natives, no cache figures */
         rc = 0;
         goto out;
     }
@@ -212,83 +170,62 @@ static int run_script(const char *impl, int argc, char **argv)
     return 0;
 }
 
+/* The one subject a pattern takes; NULL after saying why. */
+static ffi_subject *the_one(ffi_cli *cli)
+{
+    if (cli->subjects.n != 1 || cli->nselected != 1) {
+        fprintf(stderr, "ffi-identity: name one subject with --subject; %s takes %d:",
+                cli->subjects.n == 1 ? cli->subjects.v[0] : "the selection", cli->nselected);
+        for (int k = 0; k < cli->nselected && k < 12; k++)
+            fprintf(stderr, " %s", cli->selected[k].name);
+        fprintf(stderr, "%s\n", cli->nselected > 12 ? " ..." : "");
+        return NULL;
+    }
+    return &cli->selected[0];
+}
+
 int main(int argc, char **argv)
 {
-    const char *impl = NULL;
     int list = 0, run_at = 0;
-    for (int k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (strcmp(argv[k], "--list") == 0) {
-            list = 1;
-        } else if (strcmp(argv[k], "--impl") == 0 && k + 1 < argc) {
-            impl = argv[++k];
-        } else if (strcmp(argv[k], "--impl-so") == 0 && k + 1 < argc) {
-            /* Through the environment, so multiprocessing workers load it too. */
-            const char *old = getenv("IMPL_SO");
-            char joined[4096];
-            snprintf(joined, sizeof joined, "%s%s%s", old && *old ? old : "", old && *old ? ":" : "",
-                     argv[++k]);
-            setenv("IMPL_SO", joined, 1);
-        } else if (strcmp(argv[k], "--run") == 0 && k + 1 < argc) {
-            run_at = k + 1;
-            break;
-        } else {
-            fprintf(stderr, "ffi-identity: unknown or incomplete option '%s'\n\n%s", argv[k], usage);
-            return 2;
-        }
-    }
-    if (!list && !impl) {
-        fputs(usage, stderr);
+    const ffi_option own[] = {
+        {"--list", NULL, "list the subjects: built-ins with a summary, real tools with where they come from",
+         FFI_OPT_FLAG, &list},
+        {"--run", "SCRIPT", "run SCRIPT as __main__ against the subject, the rest of the command line as "
+                            "its arguments; it finds the subject's name in $FFI_IDENTITY_IMPL", FFI_OPT_REST, &run_at},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    ffi_cli cli = {.prog = "ffi-identity", .args = "[--list] [--run SCRIPT.py [ARGS...]]", .about = about,
+                   .exit_status = "Exit status: 0 ok, 1 a probe or script failed, 2 bad usage or name.",
+                   .options = own};
+    int rc = ffi_cli_parse(&cli, argc, argv);
+    if (rc)
+        return rc;
+    if (!list && !cli.subjects.n && !cli.list_subjects) {
+        ffi_cli_usage(&cli, stderr);
         return 2;
     }
-    if (run_at && !impl) {
-        fprintf(stderr, "ffi-identity: --run needs --impl NAME\n");
-        return 2;
-    }
-    if (ffi_embed_start(argv[0]) < 0)
-        return 1;
-    /* A real tool with one version may be named without it: ctypes. */
-    PyObject *full = impl ? resolve_name(impl) : NULL;
-    if (full)
-        impl = PyUnicode_AsUTF8(full);
-    int rc = 0;
+    if ((rc = ffi_cli_start(&cli, argv[0])))
+        return rc == 1 ? 0 : rc;
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    if (!ffi) {
-        rc = fail(1);
-    } else if (list) {
-        rc = list_impls(ffi);
+    if (!ffi)
+        return fail(1);
+    ffi_subject *sub = NULL;
+    if (list) {
+        rc = list_subjects(ffi, &cli);
+    } else if (!(sub = the_one(&cli))) {
+        rc = 2;
+    } else if (ffi_subject_open(sub) < 0) {
+        fprintf(stderr, "ffi-identity: %s cannot be loaded: ", sub->name);
+        rc = fail(2);
+    } else if (*sub->unavailable) {
+        fprintf(stderr, "ffi-identity: %s is not available here: %s\n", sub->name, sub->unavailable);
+        rc = 2;
+    } else {
+        rc = run_at ? run_script(sub->name, argc - run_at, argv + run_at) : probe(ffi, sub);
     }
-    if (ffi && rc == 0 && impl) {
-        PyObject *ns = load_subject(ffi, impl);
-        char why[300];
-        if (ns && ffi_embed_unavailable(ns, why, sizeof why)) {
-            fprintf(stderr, "ffi-identity: %s is not available here: %s\n", impl, why);
-            Py_CLEAR(ns);
-            rc = 2;
-        } else if (!ns) {
-            PyObject *type, *val, *tb;
-            PyErr_Fetch(&type, &val, &tb);
-            PyObject *msg = val ? PyObject_Str(val) : NULL;
-            PyObject *adapters = ffi_embed_adapter_names();
-            PyObject *sep = PyUnicode_FromString(", ");
-            PyObject *listed = adapters && sep ? PyUnicode_Join(sep, adapters) : NULL;
-            fprintf(stderr, "ffi-identity: %s; real tools: %s\n", msg ? PyUnicode_AsUTF8(msg) : "cannot load",
-                    listed ? PyUnicode_AsUTF8(listed) : "(none)");
-            Py_XDECREF(listed), Py_XDECREF(sep), Py_XDECREF(adapters);
-            PyErr_Clear();
-            Py_XDECREF(msg);
-            Py_XDECREF(type);
-            Py_XDECREF(val);
-            Py_XDECREF(tb);
-            rc = 2;
-        } else {
-            rc = run_at ? run_script(impl, argc - run_at, argv + run_at) : probe(ffi, ns, impl);
-            Py_DECREF(ns);
-        }
-    }
-    Py_XDECREF(ffi), Py_XDECREF(full);
+    if (sub)
+        ffi_subject_close(sub);
+    Py_DECREF(ffi);
     if (ffi_embed_stop() < 0 && rc == 0)
         rc = 1;
     return rc;

@@ -13,20 +13,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../conformance/child.h"
-#include "../../conformance/expect.h"
-#include "../../conformance/subject.h"
+#include "../../harness/driver/child.h"
+#include "../../harness/driver/cli.h"
+#include "../../harness/driver/expect.h"
+#include "../../harness/driver/pyops.h"
 #include "../../harness/embed.h"
 
 /* Memory is read before building, after building, after the first pass,
  * half-way through the remaining passes, at the end, and once everything
  * is dropped again. */
-enum { MAX_SELECTED = 64, SNAPSHOTS = 6 };
+enum { MAX_ROWS = 128, SNAPSHOTS = 6 };
 enum { BEFORE, BUILT, FIRST, HALF, END, DROPPED };
 
 typedef struct options {
-    const char *impls[MAX_SELECTED];
-    int nimpls;
     long handles, accesses;
     const char *out, *expect_dir;
     double timeout;
@@ -60,16 +59,16 @@ static long long ns_count(PyObject *ns, const char *fn)
 {
     if (!PyObject_HasAttrString(ns, fn))
         return -1;
-    long long v = cf_ns_long(ns, fn);
+    long long v = ffi_py_ns_long(ns, fn);
     PyErr_Clear();
     return v;
 }
 
 static void snapshot(PyObject *ns, figures *f, int k)
 {
-    cf_gc();
+    ffi_py_gc();
     f->rss[k] = rss_bytes();
-    PyObject *blocks = cf_call("sys", "getallocatedblocks", "()");
+    PyObject *blocks = ffi_py_call("sys", "getallocatedblocks", "()");
     f->blocks[k] = blocks ? PyLong_AsLongLong(blocks) : -1;
     Py_XDECREF(blocks);
     PyErr_Clear();
@@ -94,7 +93,7 @@ static int fail(figures *f, const char *doing)
 /* One pass of add.a over every Add; returns seconds, or -1. */
 static double one_pass(PyObject *adds, PyObject *name)
 {
-    double t0 = cf_monotonic_seconds();
+    double t0 = ffi_monotonic_seconds();
     Py_ssize_t n = PyList_GET_SIZE(adds);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *a = PyObject_GetAttr(PyList_GET_ITEM(adds, i), name);
@@ -102,7 +101,7 @@ static double one_pass(PyObject *adds, PyObject *name)
             return -1;
         Py_DECREF(a);
     }
-    return cf_monotonic_seconds() - t0;
+    return ffi_monotonic_seconds() - t0;
 }
 
 static int measure(const options *o, PyObject *ns, figures *f)
@@ -112,7 +111,7 @@ static int measure(const options *o, PyObject *ns, figures *f)
     if (!adds || !name)
         return fail(f, "setting up");
     snapshot(ns, f, BEFORE);
-    double t0 = cf_monotonic_seconds();
+    double t0 = ffi_monotonic_seconds();
     for (long k = 0; k < o->handles; k++) {
         PyObject *v = PyObject_CallFunction(var, "s", "v");
         PyObject *a = v ? PyObject_CallFunctionObjArgs(add, v, v, NULL) : NULL;
@@ -121,7 +120,7 @@ static int measure(const options *o, PyObject *ns, figures *f)
         if (bad)
             return fail(f, "building the Adds");
     }
-    f->build_s = cf_monotonic_seconds() - t0;
+    f->build_s = ffi_monotonic_seconds() - t0;
     snapshot(ns, f, BUILT);
     long passes = o->accesses / o->handles;
     double first = one_pass(adds, name), rest = 0;
@@ -148,40 +147,38 @@ static int measure(const options *o, PyObject *ns, figures *f)
     return 0;
 }
 
-typedef struct job { const options *o; const char *name; } job;
+typedef struct job { const options *o; ffi_subject *s; } job;
 
 static void measure_child(void *arg, int fd)
 {
     const job *j = arg;
     figures f = {0};
-    char why[300];
-    PyObject *ns = cf_subject_load(j->name);
-    if (!ns)
+    if (ffi_subject_open(j->s) < 0)
         fail(&f, "loading");
-    else if (ffi_embed_unavailable(ns, why, sizeof why))
-        snprintf(f.error, sizeof f.error, "skipped: %s", why);
+    else if (*j->s->unavailable)
+        snprintf(f.error, sizeof f.error, "skipped: %s", j->s->unavailable);
     else
-        measure(j->o, ns, &f);
+        measure(j->o, j->s->ns, &f);
     _exit(write(fd, &f, sizeof f) == (ssize_t)sizeof f ? 0 : 3);
 }
 
 /* Runs one subject in a child with a watchdog; a crash or a hang is that
  * subject's error and the run goes on. */
-static figures run_isolated(const options *o, const char *name)
+static figures run_isolated(const options *o, ffi_subject *s)
 {
     figures f = {0};
-    job j = {o, name};
-    cf_child c;
-    if (cf_child_start(&c, measure_child, &j) < 0) {
+    job j = {o, s};
+    ffi_child c;
+    if (ffi_child_start(&c, measure_child, &j) < 0) {
         snprintf(f.error, sizeof f.error, "fork: %s", strerror(errno));
         return f;
     }
     int timed_out;
-    size_t got = cf_child_read(&c, &f, sizeof f, o->timeout, &timed_out);
-    int status = cf_child_finish(&c, timed_out);
+    size_t got = ffi_child_read(&c, &f, sizeof f, o->timeout, &timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     if (got < sizeof f) {
         f = (figures){0};
-        cf_child_describe(status, timed_out, o->timeout, f.error, sizeof f.error);
+        ffi_child_describe(status, timed_out, o->timeout, f.error, sizeof f.error);
     }
     return f;
 }
@@ -350,97 +347,58 @@ static int write_json(const options *o, const row *rows, int n, const char *path
     return 0;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: load [--impl NAME]... [--handles N] [--accesses N] [--out DIR] [--timeout S]\n"
-        "            [--expectations DIR] [--help]\n"
-        "\n"
-        "The suite's figures under load: per implementation, in its own process, N Adds\n"
-        "held (2N live native handles) and A reads of add.a in passes over all of them.\n"
-        "Reports time per read and memory after building, after the first pass and at\n"
-        "the end, and whether memory grew after the first pass. Writes DIR/load.md and\n"
-        "DIR/load.json. Default: every implementation but the broken controls, and the\n"
-        "adapters that are available.\n"
-        "\n"
-        "  --impl NAME    only this implementation (repeatable)\n"
-        "  --handles N    Adds held (default 1000000)\n"
-        "  --accesses N   reads of add.a in all (default 10000000; a multiple of N)\n"
-        "  --out DIR      where load.md and load.json go (default results)\n"
-        "  --timeout S    per implementation (default 600)\n"
-        "  --expectations DIR  whose files say who claims L1 (default %s/expectations)\n"
-        "\n"
-        "Exit status 1 if memory grows over the second half of the passes, or natives\n"
-        "outlive the drop in an implementation that claims L1; 2 for bad usage.\n",
-        CF_SOURCE_DIR);
-}
-
-static int parse(int argc, char **argv, options *o)
-{
-    *o = (options){.handles = 1000000, .accesses = 10000000, .out = "results", .timeout = 600,
-                   .expect_dir = CF_SOURCE_DIR "/expectations"};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            exit(0);
-        }
-        if (!v) {
-            fprintf(stderr, "load: %s needs a value (or is unknown); see --help\n", a);
-            return -1;
-        }
-        if (!strcmp(a, "--impl") && o->nimpls < MAX_SELECTED)
-            o->impls[o->nimpls++] = v;
-        else if (!strcmp(a, "--handles"))
-            o->handles = (long)strtod(v, &end);
-        else if (!strcmp(a, "--accesses"))
-            o->accesses = (long)strtod(v, &end);
-        else if (!strcmp(a, "--out"))
-            o->out = v;
-        else if (!strcmp(a, "--expectations"))
-            o->expect_dir = v;
-        else if (!strcmp(a, "--timeout"))
-            o->timeout = strtod(v, &end);
-        else {
-            fprintf(stderr, "load: unknown option %s; see --help\n", a);
-            return -1;
-        }
-        if ((end && *end) || o->handles < 1 || o->accesses < o->handles || o->timeout <= 0) {
-            fprintf(stderr, "load: bad value for %s: '%s' (handles >= 1, accesses >= handles)\n", a, v);
-            return -1;
-        }
-        i++;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    options o;
-    if (parse(argc, argv, &o) < 0)
+    options o = {.handles = 1000000, .accesses = 10000000, .out = "results", .timeout = 600,
+                 .expect_dir = ffi_expectations_dir()};
+    const ffi_option own[] = {
+        {"--handles", "N", "Adds held (default 1000000)", FFI_OPT_COUNT, &o.handles},
+        {"--accesses", "N", "reads of add.a in all (default 10000000; a multiple of N)", FFI_OPT_COUNT, &o.accesses},
+        {"--out", "DIR", "where load.md and load.json go (default results)", FFI_OPT_STRING, &o.out},
+        {"--timeout", "S", "per subject (default 600)", FFI_OPT_SECONDS, &o.timeout},
+        {"--expectations", "DIR", "whose files say who claims L1 (default $FFI_EXPECTATIONS, else the "
+                                  "tree's conformance/expectations)", FFI_OPT_STRING, &o.expect_dir},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    ffi_cli cli = {
+        .prog = "load",
+        .args = "[--handles N] [--accesses N] [--out DIR] [--timeout S]",
+        .about = "The suite's figures under load: per subject, in its own process, N Adds\n"
+                 "held (2N live native handles) and A reads of add.a in passes over all of them.\n"
+                 "Reports time per read and memory after building, after the first pass and at\n"
+                 "the end, and whether memory grew after the first pass. Writes DIR/load.md and\n"
+                 "DIR/load.json. Default: every subject but the broken controls (the adapters\n"
+                 "that are not available here say why).",
+        .exit_status = "Exit status 1 if memory grows over the second half of the passes, or natives\n"
+                       "outlive the drop in a subject that claims L1; 2 for bad usage.",
+        .options = own,
+    };
+    int rc = ffi_cli_parse(&cli, argc, argv);
+    if (rc)
+        return rc;
+    if (o.handles < 1 || o.accesses < o.handles) {
+        fprintf(stderr, "load: --handles must be >= 1 and --accesses >= --handles\n");
         return 2;
-    if (ffi_embed_start(argv[0]) < 0)
-        return 2;
-    PyObject *names = cf_subject_names_checked("load", o.impls, o.nimpls);
-    if (!names)
-        return 2;
-    static row rows[128];
+    }
+    if ((rc = ffi_cli_start(&cli, argv[0])))
+        return rc == 1 ? 0 : rc;
+    static row rows[MAX_ROWS];
     int n = 0, broke = 0;
-    printf("%-18s %10s %10s %12s %14s  %s\n", "implementation", "ns first", "ns later", "blocks/pair", "heap B/pair",
+    printf("%-18s %10s %10s %12s %14s  %s\n", "subject", "ns first", "ns later", "blocks/pair", "heap B/pair",
            "verdict");
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && n < 128; k++) {
-        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
+    for (int k = 0; k < cli.nselected && n < MAX_ROWS; k++) {
+        ffi_subject *s = &cli.selected[k];
+        const char *name = s->name;
         /* By default every subject but the broken controls. */
-        if (o.nimpls ? !cf_subject_wanted(name, o.impls, o.nimpls) : cf_subject_is_control(name))
+        if (!cli.subjects.n && ffi_subject_is_control(s))
             continue;
         fprintf(stderr, "load: %s: %ld handles, %ld reads...\n", name, o.handles, o.accesses);
-        double t0 = cf_monotonic_seconds();
+        double t0 = ffi_monotonic_seconds();
         row *r = &rows[n];
-        *r = (row){name, run_isolated(&o, name)};
-        cf_expect *e = cf_expect_load(o.expect_dir, name);
-        r->claims_no_leak = !cf_expect_mentions(e, "L1");
-        cf_expect_free(e);
+        *r = (row){name, run_isolated(&o, s)};
+        ffi_expect *e = ffi_expect_load(o.expect_dir, name);
+        r->claims_no_leak = !ffi_expect_mentions(e, "L1");
+        ffi_expect_free(e);
         const figures *f = &r->f;
         if (f->ok) {
             r->broke = verdict(&o, f, r->claims_no_leak, r->verdict, sizeof r->verdict);
@@ -451,7 +409,7 @@ int main(int argc, char **argv)
         } else {
             printf("%-18s %s\n", name, f->error);
         }
-        fprintf(stderr, "load: %s done in %.1f s\n", name, cf_monotonic_seconds() - t0);
+        fprintf(stderr, "load: %s done in %.1f s\n", name, ffi_monotonic_seconds() - t0);
         fflush(NULL);
         n++;
     }

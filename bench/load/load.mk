@@ -9,9 +9,9 @@ $(LOAD_OBJ): bench/load/load.c | $(BUILD)/.deps-core
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
-$(LOAD): $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+$(LOAD): $(LOAD_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(say) LINK $@
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IMPL),--impl $(i))
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../expect.h"
+#include "../../harness/driver/expect.h"
 #include "fuzz.h"
 
 static const struct { fz_claim claim; const char *name; const char *props[3]; } claim_props[] = {
@@ -42,16 +42,16 @@ void fz_claims_format(unsigned claims, char *out, size_t n)
 
 static unsigned derive(const char *expect_dir, const char *subject)
 {
-    cf_expect *e = cf_expect_load(expect_dir, subject);
+    ffi_expect *e = ffi_expect_load(expect_dir, subject);
     unsigned claims = 0;
     for (int k = 0; k < NCLAIMS; k++) {
         int listed = 0;
         for (int p = 0; p < 3 && claim_props[k].props[p]; p++)
-            listed |= cf_expect_mentions(e, claim_props[k].props[p]);
+            listed |= ffi_expect_mentions(e, claim_props[k].props[p]);
         if (!listed)
             claims |= claim_props[k].claim;
     }
-    cf_expect_free(e);
+    ffi_expect_free(e);
     return claims;
 }
 

@@ -64,7 +64,7 @@ typedef struct fz_native {
     unsigned char opaque;   /* a copy whose fields are not known (no copy claim): not read */
 } fz_native;
 
-/* Plan features beyond the subject's CF_NEED_* ones. */
+/* Plan features beyond the subject's FFI_FEATURE_* ones. */
 enum {
     FZ_FEAT_COPY_SHARES = 1u << 30,   /* copy.copy shares children (claims copy) */
     FZ_FEAT_COPY = 1u << 29,          /* copy.copy(ns.Var(...)) works at all */

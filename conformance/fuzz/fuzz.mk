@@ -12,9 +12,9 @@ $(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c | $(BUILD)/.deps-core
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
 
-$(FUZZ): $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
+$(FUZZ): $(FUZZ_OBJ) $(CF_HELPERS_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(say) LINK $@
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CONF_SHARED_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(FUZZ_OBJ) $(CF_HELPERS_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
 .PHONY: fuzz
 fuzz: $(FUZZ) adapters

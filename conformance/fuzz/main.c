@@ -12,106 +12,41 @@
 #include <unistd.h>
 
 #include "../../harness/embed.h"
-#include "../child.h"
-#include "../subject.h"
+#include "../../harness/driver/child.h"
+#include "../../harness/driver/cli.h"
+#include "../../harness/driver/expect.h"
+#include "../cf.h"
 #include "fuzz.h"
 
-enum { MAX_SELECTED = 64, SHRINK_TRIALS = 400, SHRINK_SECONDS = 20 };
+_Static_assert(FZ_MAX_OPS == 256, "--length's help says 256");
+enum { SHRINK_TRIALS = 400, SHRINK_SECONDS = 20 };
 /* A planted bug must shrink to a reproduction a person reads at a glance. */
 enum { SHORT_REPRO = 10 };
 
 typedef struct options {
-    const char *impls[MAX_SELECTED];
-    int nimpls;
     double seconds;      /* per subject */
     long cases;          /* per subject; 0: until the time is spent */
-    unsigned long long seed;
-    int length;
+    long seed;
+    long length;
     double timeout;      /* per case */
     const char *claims_file, *expect_dir;
     int list;
 } options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: fuzz [--impl NAME]... [--seconds S] [--cases N] [--seed N] [--length L]\n"
-        "            [--timeout S] [--claims FILE] [--expectations DIR] [--list] [--help]\n"
-        "\n"
-        "Differential fuzzer: random sequences of operations (create, read a field,\n"
-        "drop, gc.collect, set an attribute, weakref, pickle round trip, fork, a Python\n"
-        "subclass instance, copy.copy, a field re-read by a weakref callback while its\n"
-        "wrapper dies, a bulk of thousands of live handles, two threads churning one\n"
-        "field) run on\n"
-        "each implementation and checked against a model of the identity guarantees\n"
-        "it claims (see --list). A divergence is shrunk to a short sequence and\n"
-        "printed as a Python reproduction. Each case runs in its own process with a\n"
-        "watchdog, so a crash or a hang is a divergence too.\n"
-        "\n"
-        "  --impl NAME      only this subject (repeatable; default: all)\n"
-        "  --seconds S      time per subject (default 2)\n"
-        "  --cases N        at most N cases per subject (default: until time is up)\n"
-        "  --seed N         case k uses seed N+k (default 1): runs are reproducible\n"
-        "  --length L       operations per case (default 40, at most %d)\n"
-        "  --timeout S      watchdog per case (default 10)\n"
-        "  --claims FILE    overrides of derived claims (default %s/fuzz/claims.txt)\n"
-        "  --expectations DIR  where claims are derived from (default %s/expectations)\n"
-        "  --list           print each subject's claims and where they come from, and exit\n"
-        "\n"
-        "Controls marked 'planted' in the claims file must diverge: for them a\n"
-        "divergence is the expected result and its absence a failure. Exit status\n"
-        "1 if any subject did otherwise, 2 for bad usage.\n",
-        FZ_MAX_OPS, CF_SOURCE_DIR, CF_SOURCE_DIR);
-}
+static const char about[] =
+    "Differential fuzzer: random sequences of operations (create, read a field,\n"
+    "drop, gc.collect, set an attribute, weakref, pickle round trip, fork, a Python\n"
+    "subclass instance, copy.copy, a field re-read by a weakref callback while its\n"
+    "wrapper dies, a bulk of thousands of live handles, two threads churning one\n"
+    "field) run on each subject and checked against a model of the identity\n"
+    "guarantees it claims (see --list). A divergence is shrunk to a short sequence\n"
+    "and printed as a Python reproduction. Each case runs in its own process with\n"
+    "a watchdog, so a crash or a hang is a divergence too.";
 
-static int parse(int argc, char **argv, options *o)
-{
-    *o = (options){.seconds = 2, .seed = 1, .length = 40, .timeout = 10,
-                   .claims_file = CF_SOURCE_DIR "/fuzz/claims.txt", .expect_dir = CF_SOURCE_DIR "/expectations"};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            exit(0);
-        } else if (!strcmp(a, "--list")) {
-            o->list = 1;
-            continue;
-        } else if (!v) {
-            fprintf(stderr, "fuzz: %s needs a value (or is unknown); see --help\n", a);
-            return -1;
-        } else if (!strcmp(a, "--impl") && o->nimpls < MAX_SELECTED) {
-            o->impls[o->nimpls++] = v;
-        } else if (!strcmp(a, "--seconds")) {
-            o->seconds = strtod(v, &end);
-        } else if (!strcmp(a, "--cases")) {
-            o->cases = strtol(v, &end, 10);
-        } else if (!strcmp(a, "--seed")) {
-            o->seed = strtoull(v, &end, 10);
-        } else if (!strcmp(a, "--length")) {
-            o->length = (int)strtol(v, &end, 10);
-        } else if (!strcmp(a, "--timeout")) {
-            o->timeout = strtod(v, &end);
-        } else if (!strcmp(a, "--claims")) {
-            o->claims_file = v;
-        } else if (!strcmp(a, "--expectations")) {
-            o->expect_dir = v;
-        } else {
-            fprintf(stderr, "fuzz: unknown option %s; see --help\n", a);
-            return -1;
-        }
-        if (end && (*end || end == v)) {
-            fprintf(stderr, "fuzz: %s wants a number, got '%s'\n", a, v);
-            return -1;
-        }
-        if (o->length < 1 || o->length > FZ_MAX_OPS || o->seconds < 0 || o->cases < 0 || o->timeout <= 0) {
-            fprintf(stderr, "fuzz: %s %s is out of range; see --help\n", a, v);
-            return -1;
-        }
-        i++;
-    }
-    return 0;
-}
+static const char exit_status[] =
+    "Controls marked 'planted' in the claims file must diverge: for them a\n"
+    "divergence is the expected result and its absence a failure. Exit status\n"
+    "1 if any subject did otherwise, 2 for bad usage.";
 
 /* One subject under test. */
 typedef struct target {
@@ -119,7 +54,7 @@ typedef struct target {
     PyObject *ns;
     unsigned features;
     fz_subject_claims claims;
-    int adapter;
+    int adapter;   /* a real binding's adapter (its reproduction imports ffi_adapters) */
     double timeout;
     char category[32];   /* of the divergence being shrunk */
     double shrink_deadline;
@@ -143,7 +78,7 @@ static outcome ended(const child_msg *m, int reported, int status, int timed_out
     }
     out.step = fz_progress ? *fz_progress : 0;   /* where the child was when it died */
     snprintf(out.category, sizeof out.category, "%s", timed_out ? "hang" : WIFSIGNALED(status) ? "crash" : "error");
-    cf_child_describe(status, timed_out, timeout, out.message, sizeof out.message);
+    ffi_child_describe(status, timed_out, timeout, out.message, sizeof out.message);
     return out;
 }
 
@@ -170,15 +105,15 @@ static void case_child(void *arg, int fd)
 static outcome run_case(const target *t, const fz_plan *plan)
 {
     one_case job = {t, plan};
-    cf_child c;
+    ffi_child c;
     if (fz_progress)
         *fz_progress = 0;
-    if (cf_child_start(&c, case_child, &job) < 0)
+    if (ffi_child_start(&c, case_child, &job) < 0)
         return fork_failed();
     child_msg m;
     int timed_out;
-    int reported = cf_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m;
-    int status = cf_child_finish(&c, timed_out);
+    int reported = ffi_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m;
+    int status = ffi_child_finish(&c, timed_out);
     if (reported && m.kind == MSG_DONE)
         return (outcome){0};
     return ended(&m, reported, status, timed_out, t->timeout);
@@ -188,7 +123,7 @@ static int still_fails(const fz_case *c, void *arg)
 {
     target *t = arg;
     static fz_plan plan;
-    if (cf_monotonic_seconds() > t->shrink_deadline)
+    if (ffi_monotonic_seconds() > t->shrink_deadline)
         return 0;   /* out of time: keep what is shrunk so far */
     fz_resolve(c, t->features, &plan);
     outcome o = run_case(t, &plan);
@@ -201,7 +136,7 @@ static outcome shrink_and_report(FILE *out, target *t, fz_case *c, outcome first
 {
     static fz_plan plan;
     snprintf(t->category, sizeof t->category, "%s", first.category);
-    t->shrink_deadline = cf_monotonic_seconds() + SHRINK_SECONDS;
+    t->shrink_deadline = ffi_monotonic_seconds() + SHRINK_SECONDS;
     int original = c->n;
     if (first.step > 0) {   /* nothing after the failing step matters */
         fz_resolve(c, t->features, &plan);
@@ -244,11 +179,11 @@ static void batch_child(void *arg, int fd)
     static fz_case c;
     static fz_plan plan;
     long k = b->first;
-    for (; k < b->last && (b->o->cases || cf_monotonic_seconds() < b->deadline); k++) {
+    for (; k < b->last && (b->o->cases || ffi_monotonic_seconds() < b->deadline); k++) {
         child_msg m = {MSG_START, k, ""};
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
-        fz_generate(&c, b->o->seed + (unsigned long long)k, b->o->length);
+        fz_generate(&c, (unsigned long long)b->o->seed + (unsigned long long)k, (int)b->o->length);
         fz_resolve(&c, b->t->features, &plan);
         if (fz_run_model(b->t->ns, &plan, plan.n, b->t->features, b->t->claims.claims, m.reason, sizeof m.reason)) {
             m.kind = MSG_DIVERGED;
@@ -265,10 +200,10 @@ static outcome run_batch(const target *t, const options *o, long first, long las
                          long *index)
 {
     batch b = {t, o, first, last, deadline};
-    cf_child c;
+    ffi_child c;
     if (fz_progress)
         *fz_progress = 0;
-    if (cf_child_start(&c, batch_child, &b) < 0) {
+    if (ffi_child_start(&c, batch_child, &b) < 0) {
         *next = last;
         return fork_failed();
     }
@@ -276,13 +211,13 @@ static outcome run_batch(const target *t, const options *o, long first, long las
     long started = first - 1;
     int done = 0, timed_out = 0;
     /* The watchdog restarts with every message: it bounds one case. */
-    while (!done && cf_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m) {
+    while (!done && ffi_child_read(&c, &m, sizeof m, t->timeout, &timed_out) == sizeof m) {
         if (m.kind == MSG_START)
             started = m.index;
         else
             done = 1;
     }
-    int status = cf_child_finish(&c, timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     *next = done && m.kind == MSG_DONE ? m.index : started + 1;
     *index = started;
     if (done && m.kind == MSG_DONE)
@@ -316,17 +251,17 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     }
     static fz_case c;
     static fz_plan plan;
-    double start = cf_monotonic_seconds(), deadline = start + o->seconds;
+    double start = ffi_monotonic_seconds(), deadline = start + o->seconds;
     long k = 0, index = -1, limit = o->cases ? o->cases : 1L << 40;
     outcome found = {0};
-    while (k < limit && (o->cases || cf_monotonic_seconds() < deadline) && !found.failed)
+    while (k < limit && (o->cases || ffi_monotonic_seconds() < deadline) && !found.failed)
         found = run_batch(t, o, k, limit, deadline, &k, &index);
-    double took = cf_monotonic_seconds() - start;
+    double took = ffi_monotonic_seconds() - start;
     int alone = 1;
     unsigned long long case_seed = o->seed + (unsigned long long)index;
     if (found.failed) {
         /* Confirm the case alone, in a fresh process: that is what gets shrunk. */
-        fz_generate(&c, case_seed, o->length);
+        fz_generate(&c, case_seed, (int)o->length);
         fz_resolve(&c, t->features, &plan);
         outcome again = run_case(t, &plan);
         if (again.failed)
@@ -337,7 +272,7 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
         /* It needed the state earlier cases left in the same process. */
         fprintf(stderr, "fuzz: %s diverges (%s) in case %ld, but not when that case runs alone: it depends on "
                         "what earlier cases left behind\nfuzz:   %s\nfuzz:   replay: build/fuzz --impl %s --seed %llu "
-                        "--cases %ld\n", t->name, found.category, index, found.message, t->name, o->seed, index + 1);
+                        "--cases %ld\n", t->name, found.category, index, found.message, t->name, (unsigned long long)o->seed, index + 1);
         found.step = plan.n;
     }
     /* The reproduction is written aside: a planted bug found as it should
@@ -380,7 +315,7 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
     } else {
         char claims[200];
         fz_claims_format(t->claims.claims, claims, sizeof claims);
-        printf("ok %d - fuzz %s: %ld cases of %d operations in %.1f s agree with its claims (%s)\n", n, t->name,
+        printf("ok %d - fuzz %s: %ld cases of %ld operations in %.1f s agree with its claims (%s)\n", n, t->name,
                k, o->length, took, claims);
     }
     if (expected)
@@ -396,50 +331,50 @@ static void fuzz_subject(const options *o, target *t, tally *tap)
 static void copy_probe(void *ns, int fd)
 {
     PyObject *probe = cf_new(ns, "Var", "(s)", "probe");
-    PyObject *copied = probe ? cf_call("copy", "copy", "(O)", probe) : NULL;
+    PyObject *copied = probe ? ffi_py_call("copy", "copy", "(O)", probe) : NULL;
     char ok = copied != NULL;
     _exit(write(fd, &ok, 1) == 1 ? 0 : 3);
 }
 
 static int copy_works(PyObject *ns)
 {
-    cf_child c;
+    ffi_child c;
     char ok = 0;
     int timed_out;
-    if (cf_child_start(&c, copy_probe, ns) < 0)
+    if (ffi_child_start(&c, copy_probe, ns) < 0)
         return 0;
-    if (cf_child_read(&c, &ok, 1, 10, &timed_out) != 1)
+    if (ffi_child_read(&c, &ok, 1, 10, &timed_out) != 1)
         ok = 0;
-    cf_child_finish(&c, timed_out);
+    ffi_child_finish(&c, timed_out);
     return ok;
 }
 
 /* One subject: load it, then list its claims or fuzz it. */
-typedef struct subject_job { const options *o; const char *name; tally *tap; int status; } subject_job;
+typedef struct subject_job { const options *o; ffi_subject *s; tally *tap; int status; } subject_job;
 
 static void one_subject(subject_job *j)
 {
     const options *o = j->o;
-    target t = {.name = j->name, .timeout = o->timeout};
+    target t = {.name = j->s->name, .timeout = o->timeout};
     if (fz_claims_for(o->claims_file, o->expect_dir, t.name, &t.claims) < 0) {
         j->status = 2;
         return;
     }
-    t.adapter = cf_subject_is_adapter(t.name);
-    t.ns = cf_subject_load(t.name);
-    if (!t.ns) {
+    if (ffi_subject_open(j->s) < 0) {
         PyErr_Print();
         j->status = 2;
         return;
     }
-    t.features = cf_subject_features(t.ns);
+    t.adapter = !j->s->builtin;
+    t.ns = j->s->ns;
+    t.features = j->s->features;
     if (!(t.claims.claims & FZ_CLAIM_PICKLABLE))
-        t.features &= ~(unsigned)CF_NEED_PICKLE;   /* it never promised pickling: no pickle steps */
+        t.features &= ~(unsigned)FFI_FEATURE_PICKLE;   /* it never promised pickling: no pickle steps */
     /* Copy steps where copy.copy works at all (not PyGObject: "GObject
      * descendants' instances are non-copyable") and pickling is claimed
      * (copy reduces as pickle does); probed in a child, so the cases'
      * process starts with no wrapper made. */
-    if ((t.features & CF_NEED_PICKLE) && copy_works(t.ns))
+    if ((t.features & FFI_FEATURE_PICKLE) && copy_works(t.ns))
         t.features |= FZ_FEAT_COPY;
     if (t.claims.claims & FZ_CLAIM_COPY)
         t.features |= FZ_FEAT_COPY_SHARES;         /* copies share their children (P7) */
@@ -452,7 +387,7 @@ static void one_subject(subject_job *j)
     } else {
         fuzz_subject(o, &t, j->tap);
     }
-    Py_DECREF(t.ns);
+    ffi_subject_close(j->s);
 }
 
 typedef struct subject_report { tally tap; int status; } subject_report;
@@ -468,50 +403,66 @@ static void subject_child(void *arg, int fd)
 
 /* Each subject in a process of its own, as in the conformance runner: two
  * versions of one tool cannot share an interpreter. */
-static int fuzz_in_own_process(const options *o, const char *name, tally *tap)
+static int fuzz_in_own_process(const options *o, ffi_subject *s, tally *tap)
 {
-    subject_job j = {o, name, tap, 0};
+    subject_job j = {o, s, tap, 0};
     fflush(NULL);
-    cf_child c;
-    if (cf_child_start(&c, subject_child, &j) < 0) {
+    ffi_child c;
+    if (ffi_child_start(&c, subject_child, &j) < 0) {
         perror("fuzz: fork");
         return 2;
     }
     subject_report r;
     int timed_out;
-    size_t got = cf_child_read(&c, &r, sizeof r, 24 * 3600, &timed_out);
-    int status = cf_child_finish(&c, timed_out);
+    size_t got = ffi_child_read(&c, &r, sizeof r, 24 * 3600, &timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     if (got == sizeof r) {
         *tap = r.tap;
         return r.status;
     }
     char why[200];
-    cf_child_describe(status, timed_out, 0, why, sizeof why);
-    printf("not ok %d - fuzz %s: the subject's process %s\n", ++tap->n, name, why);
+    ffi_child_describe(status, timed_out, 0, why, sizeof why);
+    printf("not ok %d - fuzz %s: the subject's process %s\n", ++tap->n, s->name, why);
     tap->bad++;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    options o;
-    if (parse(argc, argv, &o) < 0)
+    options o = {.seconds = 2, .seed = 1, .length = 40, .timeout = 10,
+                 .claims_file = CF_SOURCE_DIR "/fuzz/claims.txt", .expect_dir = ffi_expectations_dir()};
+    const ffi_option own[] = {
+        {"--seconds", "S", "time per subject (default 2)", FFI_OPT_SECONDS, &o.seconds},
+        {"--cases", "N", "at most N cases per subject (default: until time is up)", FFI_OPT_COUNT, &o.cases},
+        {"--seed", "N", "case k uses seed N+k (default 1): runs are reproducible", FFI_OPT_COUNT, &o.seed},
+        {"--length", "L", "operations per case (default 40, at most 256)", FFI_OPT_COUNT, &o.length},
+        {"--timeout", "S", "watchdog per case (default 10)", FFI_OPT_SECONDS, &o.timeout},
+        {"--claims", "FILE", "overrides of derived claims (default the tree's conformance/fuzz/claims.txt)",
+         FFI_OPT_STRING, &o.claims_file},
+        {"--expectations", "DIR", "where claims are derived from (default $FFI_EXPECTATIONS, else the "
+                                  "tree's conformance/expectations)", FFI_OPT_STRING, &o.expect_dir},
+        {"--list", NULL, "print each subject's claims and where they come from, and exit", FFI_OPT_FLAG, &o.list},
+        {NULL, NULL, NULL, 0, NULL},
+    };
+    ffi_cli cli = {.prog = "fuzz", .args = "[--seconds S] [--cases N] [--seed N] [--length L] [--list]",
+                   .about = about, .exit_status = exit_status, .options = own};
+    int rc = ffi_cli_parse(&cli, argc, argv);
+    if (rc)
+        return rc;
+    if (o.length < 1 || o.length > FZ_MAX_OPS) {
+        fprintf(stderr, "fuzz: --length %ld is out of range (1..%d)\n", o.length, FZ_MAX_OPS);
         return 2;
-    if (ffi_embed_start(argv[0]) < 0)
-        return 2;
+    }
+    if ((rc = ffi_cli_start(&cli, argv[0])))
+        return rc == 1 ? 0 : rc;
     void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     fz_progress = page == MAP_FAILED ? NULL : page;
-    PyObject *names = cf_subject_names_checked("fuzz", o.impls, o.nimpls);
-    if (!names)
-        return 2;
     if (!o.list)
         printf("TAP version 13\n");
     tally tap = {0};
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names); k++) {
-        const char *name = PyUnicode_AsUTF8(PyList_GET_ITEM(names, k));
-        if (cf_subject_wanted(name, o.impls, o.nimpls) && fuzz_in_own_process(&o, name, &tap) != 0)
+    for (int k = 0; k < cli.nselected; k++)
+        if (fuzz_in_own_process(&o, &cli.selected[k], &tap) != 0)
             return 2;
-    }
     if (!o.list)
         printf("1..%d\n", tap.n);
     fflush(NULL);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../cf.h"
-#include "../child.h"
+#include "../../harness/driver/child.h"
 #include "fuzz.h"
 
 volatile int *fz_progress;
@@ -109,7 +109,7 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         /* A Sub's native: a Sub, or (where S1 is not claimed, or no Sub
          * wrapper is held and state does not survive) a Var. */
         int must = (claims & FZ_CLAIM_SUBCLASS) &&
-                   (r->constructing == 1 || ((claims & FZ_CLAIM_STATE) && (r->features & CF_NEED_DICT)));
+                   (r->constructing == 1 || ((claims & FZ_CLAIM_STATE) && (r->features & FFI_FEATURE_DICT)));
         for (int s = 0; s < FZ_SLOTS && !must; s++)
             must = (claims & FZ_CLAIM_SUBCLASS) && r->slot[s] && r->slot_native[s] == n &&
                    Py_TYPE(r->slot[s]) == (PyTypeObject *)r->sub;
@@ -237,7 +237,7 @@ static int construct(run *r, const fz_step *s, const char *expr)
         o = PyObject_CallFunction(r->sub, "s", name);
         break;
     }
-    case FZ_COPY:       o = cf_call("copy", "copy", "(O)", r->slot[s->a]); break;
+    case FZ_COPY:       o = ffi_py_call("copy", "copy", "(O)", r->slot[s->a]); break;
     default: {   /* FZ_NEW_NODE: step() sends only constructors here */
         PyObject *kids = PyList_New(0);
         if (kids && s->a >= 0 && PyList_Append(kids, r->slot[s->a]) < 0)
@@ -383,13 +383,13 @@ static void reread_child(void *arg, int fd)
  * divergence too. */
 static int fork_and_reread(run *r)
 {
-    cf_child c;
-    if (cf_child_start(&c, reread_child, r) < 0)
+    ffi_child c;
+    if (ffi_child_start(&c, reread_child, r) < 0)
         return diverge(r, "fork", "fork: %s", strerror(errno));
     char msg[400] = "";
     int timed_out;
-    cf_child_read(&c, msg, sizeof msg - 1, FORK_SECONDS, &timed_out);
-    int status = cf_child_finish(&c, timed_out);
+    ffi_child_read(&c, msg, sizeof msg - 1, FORK_SECONDS, &timed_out);
+    int status = ffi_child_finish(&c, timed_out);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
         char category[32];
         int at;
@@ -398,7 +398,7 @@ static int fork_and_reread(run *r)
     }
     if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char why[160];
-        cf_child_describe(status, timed_out, FORK_SECONDS, why, sizeof why);
+        ffi_child_describe(status, timed_out, FORK_SECONDS, why, sizeof why);
         return diverge(r, "fork", "the forked child re-reading fields %s", why);
     }
     return 0;
@@ -640,7 +640,7 @@ static int step(run *r, const fz_step *s)
         Py_CLEAR(r->slot[s->d]);
         return 0;
     case FZ_GC:
-        cf_gc();
+        ffi_py_gc();
         return 0;
     case FZ_SETATTR: {
         PyObject *v = PyLong_FromLong(s->value);
@@ -683,15 +683,15 @@ static void drop_everything(run *r)
 static int check_no_leak(run *r, int live, long baseline, long entries0)
 {
     drop_everything(r);
-    cf_gc();
-    cf_gc();
-    long now = live ? cf_ns_long(r->ns, "native_live") : baseline;
+    ffi_py_gc();
+    ffi_py_gc();
+    long now = live ? ffi_py_ns_long(r->ns, "native_live") : baseline;
     if (now < 0)
         return python_error(r, "native_live()");
     if (now != baseline)
         return diverge(r, "leak", "with everything dropped and collected, native_live() is %ld, was %ld before",
                        now, baseline);
-    long entries = entries0 >= 0 ? cf_ns_long(r->ns, "cache_entries") : -1;
+    long entries = entries0 >= 0 ? ffi_py_ns_long(r->ns, "cache_entries") : -1;
     if (entries0 >= 0 && entries < 0)
         return python_error(r, "cache_entries()");
     if (entries0 >= 0 && entries != entries0)
@@ -723,20 +723,20 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
 {
     static run r;   /* large: static, one run at a time */
     r = (run){.ns = ns, .plan = p, .features = features, .claims = claims, .why = why, .nwhy = n};
-    if (features & CF_NEED_ALLOC) {
-        PyObject *m = cf_call("ffi_identity", "set_alloc_mode", "(s)", "lifo");
+    if (features & FFI_FEATURE_ALLOC) {
+        PyObject *m = ffi_py_call("ffi_identity", "set_alloc_mode", "(s)", "lifo");
         Py_XDECREF(m);
         PyErr_Clear();
     }
-    int live = (claims & FZ_CLAIM_NO_LEAK) && (features & CF_NEED_LIVE);
-    int entries = (claims & FZ_CLAIM_NO_STALE) && (features & CF_NEED_ENTRIES);
-    if ((features & CF_NEED_SUBCLASS) && !(r.sub = sub_class(ns))) {
+    int live = (claims & FZ_CLAIM_NO_LEAK) && (features & FFI_FEATURE_LIVE);
+    int entries = (claims & FZ_CLAIM_NO_STALE) && (features & FFI_FEATURE_ENTRIES);
+    if ((features & FFI_FEATURE_SUBCLASS) && !(r.sub = sub_class(ns))) {
         python_error(&r, "class Sub(ns.Var)");
         return 1;
     }
-    cf_gc();
-    long baseline = live ? cf_ns_long(ns, "native_live") : 0;
-    long entries0 = entries ? cf_ns_long(ns, "cache_entries") : -1;
+    ffi_py_gc();
+    long baseline = live ? ffi_py_ns_long(ns, "native_live") : 0;
+    long entries0 = entries ? ffi_py_ns_long(ns, "cache_entries") : -1;
     int bad = 0;
     for (int i = 0; i < upto && i < p->n && !bad; i++) {
         r.step = i + 1;

@@ -104,7 +104,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             st.native = new_native(p, FZ_LAYOUT, na, nb, 2);
             break;
         case FZ_NEW_NODE: {   /* children: whichever of s[a], s[b] hold Nodes (a DAG of Nodes) */
-            if (!(features & CF_NEED_NODE))
+            if (!(features & FFI_FEATURE_NODE))
                 continue;
             int kids[2], nkids = 0;
             if (na >= 0 && p->natives[na].kind == FZ_NODE)
@@ -119,7 +119,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             break;
         }
         case FZ_NEW_OUTER:
-            if (!(features & CF_NEED_OUTER))
+            if (!(features & FFI_FEATURE_OUTER))
                 continue;
             st.native = new_native(p, FZ_OUTER, -1, -1, 0);
             new_native(p, FZ_INNER, st.native, -1, 1);   /* the view; holding it holds the Outer */
@@ -132,8 +132,8 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
         case FZ_DROP:
         case FZ_SETATTR:
         case FZ_WEAKREF:
-            if (nd < 0 || (st.op == FZ_SETATTR && !(features & CF_NEED_DICT)) ||
-                (st.op == FZ_WEAKREF && !(features & CF_NEED_WEAKREF)))
+            if (nd < 0 || (st.op == FZ_SETATTR && !(features & FFI_FEATURE_DICT)) ||
+                (st.op == FZ_WEAKREF && !(features & FFI_FEATURE_WEAKREF)))
                 continue;
             st.native = nd;
             break;
@@ -145,14 +145,14 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             for (int s = 0; s < FZ_SLOTS; s++)
                 if (held[s] >= 0 && p->natives[held[s]].kind != FZ_INNER)
                     st.b |= 1 << s;
-            if (!st.b || (st.op == FZ_PICKLE && !(features & CF_NEED_PICKLE)))
+            if (!st.b || (st.op == FZ_PICKLE && !(features & FFI_FEATURE_PICKLE)))
                 continue;
             st.value = 2 + r->a % 4;
             break;
         case FZ_GC:
             break;
         case FZ_NEW_SUB:
-            if (!(features & CF_NEED_SUBCLASS))
+            if (!(features & FFI_FEATURE_SUBCLASS))
                 continue;
             st.native = new_native(p, FZ_VAR, -1, -1, 0);
             p->natives[st.native].sub = 1;
@@ -176,7 +176,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             break;
         }
         case FZ_GET_INNER: {
-            if (!(features & CF_NEED_OUTER))
+            if (!(features & FFI_FEATURE_OUTER))
                 continue;
             int k = 0;
             while (k < FZ_SLOTS && (held[(st.a + k) % FZ_SLOTS] < 0 ||
@@ -191,7 +191,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             break;
         }
         case FZ_DYING_READ: {   /* a: a held slot whose field holds s[d]'s native */
-            if (!(features & CF_NEED_WEAKREF) || nd < 0)
+            if (!(features & FFI_FEATURE_WEAKREF) || nd < 0)
                 continue;
             int found = 0;
             for (int k = 0; k < FZ_SLOTS && !found; k++) {
@@ -213,7 +213,7 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             st.value = 500 * (1 + r->b % 4);
             break;
         case FZ_CHURN:
-            if (!(features & CF_NEED_THREADS) || na < 0 ||
+            if (!(features & FFI_FEATURE_THREADS) || na < 0 ||
                 (st.native = fz_field_native(p, na, p->natives[na].kind == FZ_OUTER ? 0 : r->b, &st.field)) < 0)
                 continue;
             break;
@@ -302,7 +302,7 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
     fprintf(out, "%simport copy, gc, os, pickle, weakref\n", prefix);
     fprintf(out, "%simport ffi_identity%s\n", prefix, adapter ? ", ffi_adapters" : "");
     fprintf(out, "%sns = %s.load(\"%s\")\n", prefix, adapter ? "ffi_adapters" : "ffi_identity", subject);
-    if (features & CF_NEED_ALLOC)
+    if (features & FFI_FEATURE_ALLOC)
         fprintf(out, "%sffi_identity.set_alloc_mode(\"lifo\")   # freed addresses are reused at once\n", prefix);
     if (forks)
         fprintf(out, "%sdef reread(*held): [getattr(o, f, None) for o in held for f in (\"a\", \"b\", \"offset\", \"inner\")]\n",

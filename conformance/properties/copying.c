@@ -22,7 +22,7 @@ static cf_status p7_run(cf_ctx *ctx)
     cf_layout l = {0};
     if (cf_layout_make(ctx->ns, &l) < 0)
         return cf_error(ctx, "building the layout");
-    PyObject *c = cf_call("copy", "copy", "(O)", l.layout);
+    PyObject *c = ffi_py_call("copy", "copy", "(O)", l.layout);
     PyObject *c_off = cf_get(c, "offset"), *off = c_off ? cf_get(l.layout, "offset") : NULL;
     PyObject *c_axes = cf_get(off ? c : NULL, "axes"), *axes = c_axes ? cf_get(l.layout, "axes") : NULL;
     PyObject *c_first = cf_item(axes ? c_axes : NULL, 0), *first = c_first ? cf_item(axes, 0) : NULL;
@@ -81,7 +81,7 @@ static cf_status p8_run(cf_ctx *ctx)
     cf_status st = x ? state_kept(ctx, x, "a pickle round trip") : cf_error(ctx, "pickle round trip of v");
     Py_XDECREF(x);
     if (st == CF_PASS) {
-        x = cf_call("copy", "deepcopy", "(O)", v);
+        x = ffi_py_call("copy", "deepcopy", "(O)", v);
         st = x ? state_kept(ctx, x, "copy.deepcopy") : cf_error(ctx, "copy.deepcopy(v)");
         Py_XDECREF(x);
     }
@@ -118,13 +118,13 @@ const cf_property cf_P7 = {"P7", "shallow-copy",
     "copy.copy(layout).offset is layout.offset and copy.copy(layout).axes[0] is layout.axes[0]",
     "a shallow copy shares its children (tvm-ffi test_dataclass_copy, lxml test_shallowcopy); "
     "a copy that rebuilds them, or reads them through fresh wrappers, splits one object in two",
-    CF_NEED_PICKLE, CF_PARAM_NONE, p7_run};
+    FFI_FEATURE_PICKLE, CF_PARAM_NONE, p7_run};
 const cf_property cf_P8 = {"P8", "state-and-self-reference",
     "v.note = 'kept'; v.me = v: after loads(dumps(v)) and after copy.deepcopy(v), x.note is there "
     "and x.me is x",
     "instance state and self-reference must survive the round trip (pybind11 "
     "test_roundtrip_with_dict, CPython pickletester test_recursive_inst)",
-    CF_NEED_PICKLE | CF_NEED_DICT, CF_PARAM_PROTOCOL, p8_run};
+    FFI_FEATURE_PICKLE | FFI_FEATURE_DICT, CF_PARAM_PROTOCOL, p8_run};
 const cf_property cf_K1 = {"K1", "containers",
     "layout.axes is layout.axes where the binding exposes the native array as a container object "
     "(skipped where it converts it to a tuple or list)",

@@ -22,7 +22,7 @@ static long entries_or_none(PyObject *ns)
     if (!has)
         return -1;
     Py_DECREF(has);
-    long n = cf_ns_long(ns, "cache_entries");
+    long n = ffi_py_ns_long(ns, "cache_entries");
     PyErr_Clear();
     return n;
 }
@@ -32,7 +32,7 @@ static long entries_or_none(PyObject *ns)
 static cf_status v1_run(cf_ctx *ctx)
 {
     PyObject *inner_cls = PyObject_GetAttrString(ctx->ns, "Inner");
-    long live0 = inner_cls ? cf_ns_long(ctx->ns, "native_live") : -1;   /* -1: no 'live' */
+    long live0 = inner_cls ? ffi_py_ns_long(ctx->ns, "native_live") : -1;   /* -1: no 'live' */
     PyErr_Clear();
     long entries0 = entries_or_none(ctx->ns);
     PyObject *o = inner_cls ? cf_new(ctx->ns, "Outer", "(i)", 7) : NULL;
@@ -78,8 +78,8 @@ static cf_status v1_run(cf_ctx *ctx)
         return st;
     /* Everything dropped: once the Outer is freed (a cache that keeps
      * natives alive is L1's business), no entry may outlive it. */
-    cf_gc();
-    long live = cf_ns_long(ctx->ns, "native_live"), entries = entries_or_none(ctx->ns);
+    ffi_py_gc();
+    long live = ffi_py_ns_long(ctx->ns, "native_live"), entries = entries_or_none(ctx->ns);
     PyErr_Clear();
     if (live == live0 && entries > entries0)
         return cf_fail(ctx, "the Outer and its Inner view are gone, and the cache still holds %ld "
@@ -118,7 +118,7 @@ static cf_status g1_run(cf_ctx *ctx)
     }
     Py_DECREF(kept);
     Py_DECREF(v);   /* now v is garbage in a cycle, unless something else holds it */
-    cf_gc();
+    ffi_py_gc();
     PyObject *fill = cf_occupy_freed(ctx->ns);
     PyObject *x = fill ? cf_get(add, "a") : NULL;
     PyObject *hx = x ? PyObject_CallMethod(ctx->ns, "handle", "O", x) : NULL;
@@ -267,7 +267,7 @@ static cf_status r2_run(cf_ctx *ctx)
             Py_CLEAR(holds);
         Py_XDECREF(add);
     }
-    PyObject *barrier = holds ? cf_call("threading", "Barrier", "(i)", R2_THREADS) : NULL;
+    PyObject *barrier = holds ? ffi_py_call("threading", "Barrier", "(i)", R2_THREADS) : NULL;
     PyObject *body = barrier ? churn_body() : NULL;
     PyObject *out = body ? PyList_New(0) : NULL;
     PyObject *threading = out ? PyImport_ImportModule("threading") : NULL;
@@ -319,22 +319,22 @@ const cf_property cf_V1 = {"V1", "views-after-death",
     "a view's cache slot or entry lives in (or is keyed by the address of) its owner, which outlives "
     "the view's wrapper: left behind, it hands out freed memory (no peer test named in SPEC: the death "
     "half of I4's Outer/Inner case)",
-    CF_NEED_OUTER, CF_PARAM_NONE, v1_run};
+    FFI_FEATURE_OUTER, CF_PARAM_NONE, v1_run};
 const cf_property cf_G1 = {"G1", "garbage-with-held-native",
     "a Var wrapper in a cycle (v.me = v) is collected by gc.collect() while an Add holds its native; "
     "add.a then gives a working Var wrapper of that native, with v.note and v.me where I6 holds",
     "the collector may clear a wrapper whose native is still reachable (PyTorch #75932, #136358: "
     "a tensor's __dict__ cleared by gc while C++ kept the tensor)",
-    CF_NEED_DICT, CF_PARAM_NONE, g1_run};
+    FFI_FEATURE_DICT, CF_PARAM_NONE, g1_run};
 const cf_property cf_R1 = {"R1", "reentry-during-death",
     "a weakref callback that reads add.a while add.a's wrapper is dying gets a live wrapper of that "
     "Var, and afterwards add.a is that wrapper (one wrapper per handle)",
     "a cache whose eviction runs after (or as) a weakref callback deletes the entry the callback "
     "just made (CPython's WeakValueDictionary fix, bpo-28427's _remove_dead_weakref; nanobind #864)",
-    CF_NEED_WEAKREF, CF_PARAM_NONE, r1_run};
+    FFI_FEATURE_WEAKREF, CF_PARAM_NONE, r1_run};
 const cf_property cf_R2 = {"R2", "churn-race",
     "4 threads each repeat x = hold.a; sleep(0); y = hold.a; x is y; del x, y (100 rounds over 4 "
     "handles, switches forced inside creation and between the reads) and never see two wrappers",
     "wrappers dying and being re-created while other threads read open a race inside creation and "
     "dealloc (nanobind test_thread test06, tvm-ffi concurrent churn test)",
-    CF_NEED_THREADS, CF_PARAM_NONE, r2_run};
+    FFI_FEATURE_THREADS, CF_PARAM_NONE, r2_run};

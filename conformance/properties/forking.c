@@ -9,7 +9,7 @@
 /* os.fork() through Python, so the interpreter's fork hooks run. */
 static long py_fork(void)
 {
-    PyObject *pid = cf_call("os", "fork", "()");
+    PyObject *pid = ffi_py_call("os", "fork", "()");
     long v = pid ? PyLong_AsLong(pid) : -1;
     Py_XDECREF(pid);
     return v;
@@ -97,7 +97,7 @@ static cf_status f2_run(cf_ctx *ctx)
     PyObject *pair = off ? PyTuple_Pack(2, axes, off) : NULL;
     /* What Pool.map would pickle, pickled here so that the worker's
      * unpickling is part of the task and its failure a result. */
-    PyObject *data = pair ? cf_call("pickle", "dumps", "(O)", pair) : NULL;
+    PyObject *data = pair ? ffi_py_call("pickle", "dumps", "(O)", pair) : NULL;
     Py_XDECREF(pair), Py_XDECREF(off), Py_XDECREF(axes);
     cf_layout_clear(&l);
     if (!data)
@@ -151,7 +151,7 @@ static PyMethodDef churn_def = {"churn", churn, METH_NOARGS, NULL};
 
 static cf_status f3_run(cf_ctx *ctx)
 {
-    PyObject *on = cf_call("ffi_identity", "set_race_window", "(O)", Py_True);
+    PyObject *on = ffi_py_call("ffi_identity", "set_race_window", "(O)", Py_True);
     Py_XDECREF(on);
     PyErr_Clear();   /* adapters have no race window; the thread still runs */
     PyObject *target = PyCFunction_New(&churn_def, ctx->ns);
@@ -169,7 +169,7 @@ static cf_status f3_run(cf_ctx *ctx)
     Py_DECREF(r);
     cf_status st = CF_PASS;
     for (int k = 0; k < 20 && st == CF_PASS; k++) {
-        PyObject *slept = cf_call("time", "sleep", "(d)", 0.005);
+        PyObject *slept = ffi_py_call("time", "sleep", "(d)", 0.005);
         Py_XDECREF(slept);
         fflush(NULL);
         long pid = py_fork();
@@ -200,13 +200,13 @@ static cf_status f3_run(cf_ctx *ctx)
 
 const cf_property cf_F1 = {"F1", "child",
     "after os.fork(), a lookup in the child returns the wrapper made before the fork",
-    "fork-based workers must see the parent's objects as they were", CF_NEED_FORK,
+    "fork-based workers must see the parent's objects as they were", FFI_FEATURE_FORK,
     CF_PARAM_NONE, f1_run};
 const cf_property cf_F2 = {"F2", "pool",
     "multiprocessing Pool.map of (layout.axes, layout.offset): the worker sees one Var",
-    "the reported scenario, in fork, spawn and forkserver contexts", CF_NEED_FORK | CF_NEED_PICKLE,
+    "the reported scenario, in fork, spawn and forkserver contexts", FFI_FEATURE_FORK | FFI_FEATURE_PICKLE,
     CF_PARAM_CONTEXT, f2_run};
 const cf_property cf_F3 = {"F3", "lock",
     "a fork while another thread is inside the cache does not deadlock the child",
-    "locks without fork hooks hang fork-based workers at random", CF_NEED_FORK | CF_NEED_THREADS,
+    "locks without fork hooks hang fork-based workers at random", FFI_FEATURE_FORK | FFI_FEATURE_THREADS,
     CF_PARAM_NONE, f3_run};

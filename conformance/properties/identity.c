@@ -271,16 +271,16 @@ const cf_property cf_I3 = {"I3", "roundtrip",
     "from the caller's reference (SPEC: identity tests must catch reference-count errors)", 0, CF_PARAM_NONE, i3_run};
 const cf_property cf_I4 = {"I4", "distinct",
     "different handles give different wrappers, also an Outer and its Inner at one address",
-    "a cache keyed by address alone merges a struct with its first member", CF_NEED_OUTER,
+    "a cache keyed by address alone merges a struct with its first member", FFI_FEATURE_OUTER,
     CF_PARAM_NONE, i4_run};
 const cf_property cf_I5 = {"I5", "stable-id",
     "id(layout.offset) is the same on two accesses with no reference held in between",
     "id() as a label (memos, logs, debuggers) needs it", 0, CF_PARAM_NONE, i5_run};
 const cf_property cf_I6 = {"I6", "state",
     "an attribute set on layout.offset is there on a later access with no reference held",
-    "Python-side annotations on native objects get lost otherwise", CF_NEED_DICT,
+    "Python-side annotations on native objects get lost otherwise", FFI_FEATURE_DICT,
     CF_PARAM_NONE, i6_run};
 const cf_property cf_I7 = {"I7", "weakref",
     "weakref.ref(layout.offset) stays alive with layout and points at what later accesses return",
     "weak caches keyed by wrappers (WeakKeyDictionary) silently empty otherwise",
-    CF_NEED_WEAKREF, CF_PARAM_NONE, i7_run};
+    FFI_FEATURE_WEAKREF, CF_PARAM_NONE, i7_run};

@@ -5,8 +5,8 @@
 /* Native objects and cache entries left after everything is dropped. */
 static cf_status check_clean(cf_ctx *ctx, long base, const char *what)
 {
-    cf_gc();
-    long live = cf_ns_long(ctx->ns, "native_live");
+    ffi_py_gc();
+    long live = ffi_py_ns_long(ctx->ns, "native_live");
     if (live < 0)
         return cf_error(ctx, "native_live()");
     if (live != base)
@@ -15,7 +15,7 @@ static cf_status check_clean(cf_ctx *ctx, long base, const char *what)
     PyErr_Clear();
     if (has) {
         Py_DECREF(has);
-        long entries = cf_ns_long(ctx->ns, "cache_entries");
+        long entries = ffi_py_ns_long(ctx->ns, "cache_entries");
         if (entries != 0)
             return cf_fail(ctx, "%s: the cache still holds %ld entries", what, entries);
     }
@@ -24,7 +24,7 @@ static cf_status check_clean(cf_ctx *ctx, long base, const char *what)
 
 static cf_status l1_run(cf_ctx *ctx)
 {
-    long base = cf_ns_long(ctx->ns, "native_live");
+    long base = ffi_py_ns_long(ctx->ns, "native_live");
     cf_layout l = {0};
     if (base < 0 || cf_layout_make(ctx->ns, &l) < 0)
         return cf_error(ctx, "building the layout");
@@ -42,7 +42,7 @@ static cf_status l1_run(cf_ctx *ctx)
 
 static cf_status l2_run(cf_ctx *ctx)
 {
-    long base = cf_ns_long(ctx->ns, "native_live");
+    long base = ffi_py_ns_long(ctx->ns, "native_live");
     /* A plain Python cycle: v.me = v. */
     PyObject *v = cf_new(ctx->ns, "Var", "(s)", "v");
     if (!v || PyObject_SetAttrString(v, "me", v) < 0)
@@ -63,7 +63,7 @@ static cf_status l2_run(cf_ctx *ctx)
 
 static cf_status l3_run(cf_ctx *ctx)
 {
-    PyObject *r = cf_call("ffi_identity", "set_alloc_mode", "(s)", "lifo");
+    PyObject *r = ffi_py_call("ffi_identity", "set_alloc_mode", "(s)", "lifo");
     if (!r)
         return cf_error(ctx, "set_alloc_mode('lifo')");
     Py_DECREF(r);
@@ -77,7 +77,7 @@ static cf_status l3_run(cf_ctx *ctx)
     if (!old_h)
         return cf_error(ctx, "Var(...)");
     Py_DECREF(old);   /* frees the wrapper and the native object */
-    cf_gc();
+    ffi_py_gc();
     /* Something else now takes the freed wrapper's memory. */
     PyObject *other = cf_new(ctx->ns, "Outer", "(i)", 1);
     PyObject *fresh = other ? cf_new(ctx->ns, "Var", "(s)", new_name) : NULL;
@@ -125,15 +125,15 @@ static cf_status l4_run(cf_ctx *ctx)
 const cf_property cf_L1 = {"L1", "no-leak",
     "after dropping every reference and gc.collect(), all native objects are freed and the cache is empty",
     "a cache that keeps natives alive is a memory leak with good manners",
-    CF_NEED_LIVE | CF_NEED_NODE, CF_PARAM_NONE, l1_run};
+    FFI_FEATURE_LIVE | FFI_FEATURE_NODE, CF_PARAM_NONE, l1_run};
 const cf_property cf_L2 = {"L2", "cycles",
     "wrappers in reference cycles are collected, including a cycle through a native parent",
     "a native->wrapper edge the GC cannot see makes cycles immortal",
-    CF_NEED_LIVE | CF_NEED_DICT, CF_PARAM_NONE, l2_run};
+    FFI_FEATURE_LIVE | FFI_FEATURE_DICT, CF_PARAM_NONE, l2_run};
 const cf_property cf_L3 = {"L3", "address-reuse",
     "with the LIFO allocator, a new object at a freed address never gets the old wrapper",
     "stale entries turn address reuse into use-after-free (the ABA problem)",
-    CF_NEED_ALLOC | CF_NEED_OUTER, CF_PARAM_NONE, l3_run};
+    FFI_FEATURE_ALLOC | FFI_FEATURE_OUTER, CF_PARAM_NONE, l3_run};
 const cf_property cf_L4 = {"L4", "finalize",
     "interpreter exit with live wrappers neither crashes nor reports an error",
     "registries torn down before their wrappers crash at exit", 0, CF_PARAM_NONE, l4_run};

@@ -19,7 +19,7 @@ static int wrapper_keyed(memo_walk *m, PyObject *node)
     }
     if (PyErr_Occurred() || PyDict_SetItem(m->memo, node, node) < 0)
         return -1;
-    PyObject *kids = cf_children(node);
+    PyObject *kids = ffi_children(node);
     for (Py_ssize_t k = 0; kids && k < PySequence_Fast_GET_SIZE(kids); k++) {
         m->revisits++;   /* counts every edge; first visits are subtracted below */
         if (wrapper_keyed(m, PySequence_Fast_GET_ITEM(kids, k)) < 0)
@@ -72,7 +72,7 @@ static int id_keyed(memo_walk *m, PyObject *node)
         goto out;
     rc = 0;
     if (!revisit) {
-        PyObject *kids = cf_children(node);
+        PyObject *kids = ffi_children(node);
         for (Py_ssize_t k = 0; kids && k < PySequence_Fast_GET_SIZE(kids); k++)
             if (id_keyed(m, PySequence_Fast_GET_ITEM(kids, k)) < 0)
                 Py_CLEAR(kids);
@@ -102,8 +102,8 @@ static cf_status m2_run(cf_ctx *ctx)
 
 const cf_property cf_M1 = {"M1", "wrapper-keyed-memo",
     "a dict memo keyed by wrapper hits exactly once per revisit, and hands back the node itself",
-    "rewriters short-circuit no-op rewrites with `is`", CF_NEED_NODE, CF_PARAM_NONE, m1_run};
+    "rewriters short-circuit no-op rewrites with `is`", FFI_FEATURE_NODE, CF_PARAM_NONE, m1_run};
 const cf_property cf_M2 = {"M2", "id-keyed-memo",
     "memo[id(node)] with nodes not kept alive: no false hit for another handle, no missed revisit",
     "id()-keyed memos are common and silently wrong when wrappers are transient",
-    CF_NEED_NODE, CF_PARAM_NONE, m2_run};
+    FFI_FEATURE_NODE, CF_PARAM_NONE, m2_run};

@@ -111,7 +111,7 @@ static cf_status p5_run(cf_ctx *ctx)
 static PyObject *deepcopy(PyObject *obj, int unused)
 {
     (void)unused;
-    return cf_call("copy", "deepcopy", "(O)", obj);
+    return ffi_py_call("copy", "deepcopy", "(O)", obj);
 }
 
 static cf_status p6_run(cf_ctx *ctx)
@@ -121,23 +121,23 @@ static cf_status p6_run(cf_ctx *ctx)
 
 const cf_property cf_P1 = {"P1", "same-wrapper-twice", "loads(dumps((w, w))) keeps t[0] is t[1]",
     "pickle's memo is the only dedupe there is; it must at least work for one object",
-    CF_NEED_PICKLE, CF_PARAM_PROTOCOL, p1_run};
+    FFI_FEATURE_PICKLE, CF_PARAM_PROTOCOL, p1_run};
 const cf_property cf_P2 = {"P2", "two-paths-top-level",
     "loads(dumps((o.a, p.a))) gives one object when o.a and p.a are one handle",
-    "two field reads of one native object must pickle as one", CF_NEED_PICKLE,
+    "two field reads of one native object must pickle as one", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p2_run};
 const cf_property cf_P3 = {"P3", "nested-across-roots",
     "loads(dumps((layout.axes, layout.offset))) keeps axes[0] is offset.a",
-    "the reported bug: one Var becomes two in a multiprocessing worker", CF_NEED_PICKLE,
+    "the reported bug: one Var becomes two in a multiprocessing worker", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p3_run};
 const cf_property cf_P4 = {"P4", "dag",
     "a 120-node DAG with heavy sharing comes back with exactly 120 native nodes",
-    "without sharing, pickled DAGs unfold into trees: exponential size", CF_NEED_PICKLE | CF_NEED_NODE,
+    "without sharing, pickled DAGs unfold into trees: exponential size", FFI_FEATURE_PICKLE | FFI_FEATURE_NODE,
     CF_PARAM_PROTOCOL, p4_run};
 const cf_property cf_P5 = {"P5", "receiver",
     "in the unpickled layout, I1 (repeat) and I2 (converge) hold",
-    "the receiving process must get the same guarantees as the sender", CF_NEED_PICKLE,
+    "the receiving process must get the same guarantees as the sender", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p5_run};
 const cf_property cf_P6 = {"P6", "deepcopy",
     "copy.deepcopy((layout.axes, layout.offset)) keeps axes[0] is offset.a",
-    "deepcopy's memo is keyed by id() like pickle's", CF_NEED_PICKLE, CF_PARAM_NONE, p6_run};
+    "deepcopy's memo is keyed by id() like pickle's", FFI_FEATURE_PICKLE, CF_PARAM_NONE, p6_run};

@@ -213,7 +213,7 @@ const cf_property cf_S1 = {"S1", "subclass",
     "subclassing wrapper classes is everyday practice, and a binding that rebuilds the base class "
     "on the way back loses the subclass's behaviour (pybind11 test_classes, nanobind test_intrusive "
     "test04, PyTorch test_subclass_preserved, PyGObject DerivedObj)",
-    CF_NEED_SUBCLASS, CF_PARAM_NONE, s1_run};
+    FFI_FEATURE_SUBCLASS, CF_PARAM_NONE, s1_run};
 const cf_property cf_S2 = {"S2", "finalizer",
     "a Var subclass's __del__ runs exactly once per wrapper death, never on a wrapper that lives on "
     "(deaths seen by a weak reference where subclass instances take one); "
@@ -222,4 +222,4 @@ const cf_property cf_S2 = {"S2", "finalizer",
     "a binding that finalizes or re-creates wrappers behind Python's back runs user finalizers twice, "
     "never, or on a live object, and a resurrected wrapper must stay the one its native maps to "
     "(tvm-ffi's object tying tests, PyTorch #55686)",
-    CF_NEED_SUBCLASS, CF_PARAM_NONE, s2_run};
+    FFI_FEATURE_SUBCLASS, CF_PARAM_NONE, s2_run};

@@ -55,7 +55,7 @@ static long race_once(cf_ctx *ctx, PyObject *target)
             Py_CLEAR(adds);
         Py_XDECREF(add), Py_XDECREF(v);
     }
-    PyObject *barrier = adds ? cf_call("threading", "Barrier", "(i)", THREADS) : NULL;
+    PyObject *barrier = adds ? ffi_py_call("threading", "Barrier", "(i)", THREADS) : NULL;
     PyObject *outs[THREADS] = {0}, *threads[THREADS] = {0};
     int started = 0;
     for (; barrier && started < THREADS; started++) {
@@ -124,5 +124,5 @@ static cf_status t1_run(cf_ctx *ctx)
 
 const cf_property cf_T1 = {"T1", "threads",
     "4 threads racing on first access to 64 handles never hold two live wrappers for one handle (20 rounds)",
-    "check-then-insert caches race once wrapper creation can switch threads", CF_NEED_THREADS,
+    "check-then-insert caches race once wrapper creation can switch threads", FFI_FEATURE_THREADS,
     CF_PARAM_NONE, t1_run};

@@ -4,20 +4,24 @@
  * and, for results that depend on chance (addresses under ASLR), ID? or
  * ID[param]? for "may fail": a failure is TODO, a pass is no surprise.
  * '#' starts a comment. An expected failure is reported as TAP TODO. */
-#ifndef CF_EXPECT_H
-#define CF_EXPECT_H
+#ifndef FFI_EXPECT_H
+#define FFI_EXPECT_H
 
-typedef struct cf_expect cf_expect;
+typedef struct ffi_expect ffi_expect;
+
+/* Where expectation files are read from: $FFI_EXPECTATIONS (a directory
+ * of one's own, out of the tree), else the tree's conformance/expectations. */
+const char *ffi_expectations_dir(void);
 
 /* Loads dir/<impl>.txt; a missing file means "expect everything to pass".
  * Returns NULL only when out of memory. */
-cf_expect *cf_expect_load(const char *dir, const char *impl);
+ffi_expect *ffi_expect_load(const char *dir, const char *impl);
 /* The reason if (id, param) is expected to fail, else NULL; *may_pass is
  * set for "may fail" entries. param may be "". */
-const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param, int *may_pass);
+const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *param, int *may_pass);
 /* Whether the file lists property `id` at all (any parameter, "may
  * fail" included): what the implementation does not promise. */
-int cf_expect_mentions(const cf_expect *e, const char *id);
-void cf_expect_free(cf_expect *e);
+int ffi_expect_mentions(const ffi_expect *e, const char *id);
+void ffi_expect_free(ffi_expect *e);
 
 #endif

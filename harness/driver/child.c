@@ -14,14 +14,14 @@
 
 #include "child.h"
 
-double cf_monotonic_seconds(void)
+double ffi_monotonic_seconds(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-int cf_child_start(cf_child *c, void (*body)(void *arg, int fd), void *arg)
+int ffi_child_start(ffi_child *c, void (*body)(void *arg, int fd), void *arg)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
@@ -43,17 +43,17 @@ int cf_child_start(cf_child *c, void (*body)(void *arg, int fd), void *arg)
         errno = saved;
         return -1;
     }
-    *c = (cf_child){pid, fds[0]};
+    *c = (ffi_child){pid, fds[0]};
     return 0;
 }
 
-size_t cf_child_read(cf_child *c, void *buf, size_t n, double seconds, int *timed_out)
+size_t ffi_child_read(ffi_child *c, void *buf, size_t n, double seconds, int *timed_out)
 {
     size_t got = 0;
-    double deadline = cf_monotonic_seconds() + seconds;
+    double deadline = ffi_monotonic_seconds() + seconds;
     *timed_out = 0;
     while (got < n) {
-        double left = deadline - cf_monotonic_seconds();
+        double left = deadline - ffi_monotonic_seconds();
         if (left <= 0) {
             *timed_out = 1;
             break;
@@ -70,7 +70,7 @@ size_t cf_child_read(cf_child *c, void *buf, size_t n, double seconds, int *time
     return got;
 }
 
-int cf_child_finish(cf_child *c, int kill_it)
+int ffi_child_finish(ffi_child *c, int kill_it)
 {
     close(c->fd);
     if (kill_it)
@@ -81,7 +81,7 @@ int cf_child_finish(cf_child *c, int kill_it)
     return status;
 }
 
-void cf_child_describe(int status, int timed_out, double seconds, char *out, size_t n)
+void ffi_child_describe(int status, int timed_out, double seconds, char *out, size_t n)
 {
     if (timed_out)
         snprintf(out, n, "timed out after %.0f s (deadlock or hang); killed", seconds);

@@ -6,13 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef FFI_SOURCE_DIR
+#define FFI_SOURCE_DIR "."
+#endif
+
+const char *ffi_expectations_dir(void)
+{
+    const char *env = getenv("FFI_EXPECTATIONS");
+    return env && *env ? env : FFI_SOURCE_DIR "/conformance/expectations";
+}
+
 typedef struct entry { char key[64]; char reason[256]; int may_pass; } entry;
 
-struct cf_expect { entry *entries; size_t n; };
+struct ffi_expect { entry *entries; size_t n; };
 
-cf_expect *cf_expect_load(const char *dir, const char *impl)
+ffi_expect *ffi_expect_load(const char *dir, const char *impl)
 {
-    cf_expect *e = calloc(1, sizeof *e);
+    ffi_expect *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
     char path[1024];
@@ -56,7 +66,7 @@ cf_expect *cf_expect_load(const char *dir, const char *impl)
     return e;
 }
 
-const char *cf_expect_reason(const cf_expect *e, const char *id, const char *param, int *may_pass)
+const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *param, int *may_pass)
 {
     char exact[64];
     snprintf(exact, sizeof exact, "%s[%s]", id, param);
@@ -69,7 +79,7 @@ const char *cf_expect_reason(const cf_expect *e, const char *id, const char *par
     return NULL;
 }
 
-int cf_expect_mentions(const cf_expect *e, const char *id)
+int ffi_expect_mentions(const ffi_expect *e, const char *id)
 {
     size_t n = strlen(id);
     for (size_t k = 0; e && k < e->n; k++)
@@ -78,7 +88,7 @@ int cf_expect_mentions(const cf_expect *e, const char *id)
     return 0;
 }
 
-void cf_expect_free(cf_expect *e)
+void ffi_expect_free(ffi_expect *e)
 {
     if (e)
         free(e->entries);

@@ -1,0 +1,244 @@
+/* Subjects; see subject.h. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../alloc.h"
+#include "../embed.h"
+#include "../impl.h"
+#include "pyops.h"
+#include "subject.h"
+#include "suggest.h"
+
+/* Adapters for real bindings (harness/adapters). Their absence is not
+ * fatal: the built-in implementations still run. */
+static PyObject *adapter_names(void)
+{
+    static int warned;
+    PyObject *names = ffi_embed_adapter_names();
+    if (!names) {
+        if (!warned++) {
+            fprintf(stderr, "%s: no adapters for real bindings (make adapters): ", program_invocation_short_name);
+            PyErr_Print();
+        }
+        PyErr_Clear();
+        names = PyList_New(0);
+    }
+    return names;
+}
+
+/* "tvm-ffi@0.1.13+slots" -> family, version, variant. */
+static void split_name(ffi_subject *s)
+{
+    const char *at = strchr(s->name, '@'), *plus = strchr(at ? at : s->name, '+');
+    size_t fam = at ? (size_t)(at - s->name) : plus ? (size_t)(plus - s->name) : strlen(s->name);
+    snprintf(s->family, sizeof s->family, "%.*s", (int)fam, s->name);
+    if (at)
+        snprintf(s->version, sizeof s->version, "%.*s",
+                 (int)(plus ? (size_t)(plus - at - 1) : strlen(at + 1)), at + 1);
+    if (plus)
+        snprintf(s->variant, sizeof s->variant, "%s", plus + 1);
+}
+
+/* A pattern takes a name exactly, as a family ("tvm-ffi" takes every
+ * tvm-ffi@VERSION[+VARIANT], "tvm-ffi@0.1.13" both of its variants,
+ * "hashmap" hashmap+node, +graph and +none), or as a glob. */
+static int takes(const char *pattern, const char *name)
+{
+    size_t n = strlen(pattern);
+    if (strncmp(pattern, name, n) == 0 && (name[n] == '\0' || name[n] == '@' || name[n] == '+'))
+        return 1;
+    return strpbrk(pattern, "*?[") && fnmatch(pattern, name, 0) == 0;
+}
+
+static int process_group(const char *name)
+{
+    PyObject *g = ffi_py_call("ffi_adapters", "process_group", "(s)", name);
+    long group = g ? PyLong_AsLong(g) : 0;
+    Py_XDECREF(g);
+    PyErr_Clear();
+    return (int)group;
+}
+
+static int append(ffi_subject **v, int *n, const char *name, int builtin)
+{
+    ffi_subject *grown = realloc(*v, (size_t)(*n + 1) * sizeof **v);
+    if (!grown)
+        return -1;
+    *v = grown;
+    ffi_subject *s = &grown[(*n)++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    split_name(s);
+    s->builtin = builtin;
+    s->process_group = builtin ? 0 : process_group(name);
+    return 0;
+}
+
+/* The near misses among names and families ("hasmap" -> "hashmap"). */
+static void suggest_subject(const char *prog, const char *word, const char *const *names, int n)
+{
+    ffi_subject *fam = calloc((size_t)n, sizeof *fam);
+    const char **candidates = calloc((size_t)n * 2, sizeof *candidates);
+    int m = 0;
+    for (int k = 0; fam && candidates && k < n; k++) {
+        snprintf(fam[k].name, sizeof fam[k].name, "%s", names[k]);
+        split_name(&fam[k]);
+        candidates[m++] = fam[k].family;
+        candidates[m++] = names[k];
+    }
+    ffi_suggest(prog, "subject", word, candidates, m, "--list-subjects");
+    free(candidates);
+    free(fam);
+}
+
+int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ffi_subject **out)
+{
+    PyObject *builtins = ffi_py_call("ffi_identity", "impls", "()");
+    PyObject *adapters = builtins ? adapter_names() : NULL;
+    if (!adapters) {
+        fprintf(stderr, "%s: cannot list the subjects: ", prog);
+        PyErr_Print();
+        Py_XDECREF(builtins);
+        return -1;
+    }
+    ffi_subject *v = NULL;
+    int count = 0, bad = 0;
+    Py_ssize_t nb = PyList_GET_SIZE(builtins), na = PyList_GET_SIZE(adapters);
+    const char **all = malloc((size_t)(nb + na + 1) * sizeof *all);
+    for (Py_ssize_t k = 0; all && k < nb + na; k++)
+        all[k] = PyUnicode_AsUTF8(PyList_GET_ITEM(k < nb ? builtins : adapters, k < nb ? k : k - nb));
+    for (int p = 0; all && p < n; p++) {
+        int hit = 0;
+        for (Py_ssize_t k = 0; k < nb + na && !hit; k++)
+            hit = takes(patterns[p], all[k]);
+        if (!hit) {
+            suggest_subject(prog, patterns[p], all, (int)(nb + na));
+            bad = 1;
+        }
+    }
+    for (Py_ssize_t k = 0; all && !bad && k < nb + na; k++) {
+        int taken = n == 0;
+        for (int p = 0; p < n && !taken; p++)
+            taken = takes(patterns[p], all[k]);
+        if (taken && append(&v, &count, all[k], k < nb) < 0)
+            bad = 1;
+    }
+    free(all);
+    Py_DECREF(builtins);
+    Py_DECREF(adapters);
+    if (bad || (!v && n)) {
+        free(v);
+        return -1;
+    }
+    *out = v;
+    return count;
+}
+
+void ffi_subjects_free(ffi_subject *v, int n)
+{
+    for (int k = 0; k < n; k++)
+        ffi_subject_close(&v[k]);
+    free(v);
+}
+
+static const struct { const char *name; unsigned bit; } feature_bits[] = {
+    {"pickle", FFI_FEATURE_PICKLE},   {"weakref", FFI_FEATURE_WEAKREF}, {"dict", FFI_FEATURE_DICT},
+    {"outer", FFI_FEATURE_OUTER},     {"node", FFI_FEATURE_NODE},       {"live", FFI_FEATURE_LIVE},
+    {"entries", FFI_FEATURE_ENTRIES}, {"alloc", FFI_FEATURE_ALLOC},     {"subclass", FFI_FEATURE_SUBCLASS},
+};
+
+static unsigned features_of(PyObject *ns)
+{
+    unsigned bits = FFI_FEATURE_FORK | FFI_FEATURE_THREADS;   /* Linux has both */
+    PyObject *features = PyObject_GetAttrString(ns, "features");
+    if (!features) {
+        PyErr_Clear();
+        return bits;
+    }
+    for (size_t k = 0; k < sizeof feature_bits / sizeof *feature_bits; k++)
+        if (ffi_embed_has_name(features, feature_bits[k].name))
+            bits |= feature_bits[k].bit;
+    Py_DECREF(features);
+    return bits;
+}
+
+const char *ffi_feature_name(unsigned bit)
+{
+    for (size_t k = 0; k < sizeof feature_bits / sizeof *feature_bits; k++)
+        if (feature_bits[k].bit == bit)
+            return feature_bits[k].name;
+    return bit == FFI_FEATURE_FORK ? "fork" : bit == FFI_FEATURE_THREADS ? "threads" : "?";
+}
+
+/* The built-ins' back door: their natives and caches are the harness's. */
+static PyObject *builtin_new_add(const ffi_subject *s, const char *var_name)
+{
+    ffi_obj *v = ffi_var_new(var_name, strlen(var_name));
+    ffi_obj *add = v ? ffi_add_new(v, v) : NULL;
+    if (v)
+        ffi_decref(v);
+    if (!add)
+        return PyErr_NoMemory();
+    return ffi_impl_wrap_new(s->native_state, add);   /* takes the native reference */
+}
+
+static size_t builtin_cache_bytes(const ffi_subject *s)
+{
+    ffi_impl *impl = s->native_state;
+    return impl->cache.strategy->bytes_used ? impl->cache.strategy->bytes_used(&impl->cache) : 0;
+}
+
+static const ffi_native_door builtin_door = {builtin_new_add, builtin_cache_bytes};
+
+ffi_native_heap ffi_native_heap_now(void)
+{
+    ffi_alloc_stats a = ffi_alloc_get_stats();
+    return (ffi_native_heap){a.live_bytes, a.total_allocs, a.total_bytes};
+}
+
+static PyObject *load_namespace(const ffi_subject *s)
+{
+    return ffi_py_call(s->builtin ? "ffi_identity" : "ffi_adapters", "load", "(s)", s->name);
+}
+
+int ffi_subject_open(ffi_subject *s)
+{
+    if (s->ns)
+        return 0;
+    s->ns = load_namespace(s);
+    if (!s->ns)
+        return -1;
+    s->features = features_of(s->ns);
+    PyObject *c = PyObject_GetAttrString(s->ns, "control");
+    s->control = c && PyObject_IsTrue(c) == 1;
+    Py_XDECREF(c);
+    PyErr_Clear();
+    if (!ffi_embed_unavailable(s->ns, s->unavailable, sizeof s->unavailable))
+        s->unavailable[0] = '\0';
+    if (s->builtin && (s->native_state = ffi_impl_find(s->name)))
+        s->native = &builtin_door;
+    return 0;
+}
+
+void ffi_subject_close(ffi_subject *s)
+{
+    Py_CLEAR(s->ns);
+    s->native = NULL;
+    s->native_state = NULL;
+}
+
+int ffi_subject_is_control(const ffi_subject *s)
+{
+    if (!s->builtin)
+        return 0;   /* bindings never are: no need to import one to ask */
+    if (s->ns)
+        return s->control;
+    ffi_subject copy = *s;
+    int yes = ffi_subject_open(&copy) == 0 && copy.control;
+    PyErr_Clear();
+    ffi_subject_close(&copy);
+    return yes;
+}
