@@ -2,6 +2,10 @@
 # build what they need; see README.md.
 
 PYTHON ?= /usr/bin/python3
+# An absolute path, whatever was given (PYTHON=python3): the binaries
+# record it for the multiprocessing workers they start, which run from
+# other directories and with other PATHs.
+override PYTHON := $(or $(shell command -v '$(PYTHON)' 2>/dev/null),$(PYTHON))
 PYTHON_CONFIG ?= $(PYTHON)-config
 BUILD ?= build
 CC ?= cc
@@ -32,6 +36,13 @@ export IMPL_SO
 PY_INCLUDES = $(shell $(PYTHON_CONFIG) --includes)
 PY_EMBED_LDFLAGS = $(shell $(PYTHON_CONFIG) --embed --ldflags)
 PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+
+# Everything compiled depends on which Python it was built for: the stamp
+# changes (and everything rebuilds) when PYTHON or its version does.
+PY_STAMP = $(BUILD)/.python
+PY_IDENTITY := $(PYTHON) $(shell '$(PYTHON)' -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)
+$(shell mkdir -p '$(BUILD)' && [ "$$(cat '$(PY_STAMP)' 2>/dev/null)" = '$(PY_IDENTITY)' ] || \
+        echo '$(PY_IDENTITY)' > '$(PY_STAMP)')
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE $(PY_INCLUDES) \
@@ -123,7 +134,7 @@ $(BUILD)/.deps-core: $(DEPS)
 	@$(DEPS) core
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-core
+$(BUILD)/obj/%.o: %.c $(PY_STAMP) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@

@@ -140,7 +140,7 @@ static void dispatch(gb_state *s, const ffi_subject *sub, long param)
     Py_DECREF(obj);
 }
 
-void bench_register_access(const ffi_subject *sub)
+static void add_access(const ffi_subject *sub)
 {
     PyObject *obj = NULL, *name = NULL;
     int has = int_field(sub, &obj, &name);
@@ -156,3 +156,6 @@ void bench_register_access(const ffi_subject *sub)
     bench_add("churn", sub, 0, churn, 0);
     bench_add("converge", sub, 0, converge, 0);
 }
+
+static const bench_workload access_workload = {"hot, cold, churn, converge, dispatch", add_access, 0};
+BENCH_WORKLOAD(access_workload);

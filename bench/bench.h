@@ -36,12 +36,22 @@ PyObject *bench_name(const char *s);
 /* Families, each in its own file. */
 void bench_register_floors(void);
 double bench_floor_sample(void);   /* ns per __slots__ read, now; -1 if it fails */
-void bench_register_access(const ffi_subject *sub);
-void bench_register_scaling(const ffi_subject *sub);
-void bench_register_floor_scaled(void);   /* floor_scaled/N, the sizes scaling runs */
-void bench_register_graphs(const ffi_subject *sub);   /* memo, pickle */
-void bench_register_fork(const ffi_subject *sub);
-void bench_register_footprint(const ffi_subject *sub);
+/* Workloads register themselves as data: a workload file ends with
+ *     static const bench_workload w = {"names", add_fn, flags};
+ *     BENCH_WORKLOAD(w);
+ * and main() calls add_fn for each subject it applies to, so a new workload
+ * is one new file. */
+enum {
+    BENCH_NEEDS_NATIVE = 1 << 0,   /* builds natives itself: subjects with a native door */
+    BENCH_EVERY_STYLE = 1 << 1,    /* depends on the reduce style: every built-in style */
+};
+typedef struct bench_workload {
+    const char *name;                        /* the benchmark families it adds */
+    void (*add)(const ffi_subject *sub);     /* registers its benchmarks for one subject */
+    unsigned flags;
+} bench_workload;
+#define BENCH_WORKLOAD(w) \
+    static const bench_workload *const bench_registered_##w __attribute__((used, section("bench_workloads"))) = &(w)
 
 /* Adapters for real bindings (bench/adapters.c) have no native door, so
  * cold access (and footprint, in footprint.c) go through the namespace. */

@@ -10,7 +10,7 @@ $(BUILD)/.deps-bench: $(DEPS)
 	@$(DEPS) bench
 	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/bench/%.o: bench/%.c | $(BUILD)/.deps-core
+$(BUILD)/obj/bench/%.o: bench/%.c $(PY_STAMP) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DBENCH_POOL_DIR='"$(CURDIR)/conformance"' -c $< -o $@

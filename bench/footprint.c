@@ -138,8 +138,11 @@ static void adapter_footprint(gb_state *s, const ffi_subject *sub, long n)
  * through its own (often slow: PyGObject, PyTorch) constructors. The
  * figure is a per-handle mean of exact counts: measured side by side, the
  * adapters' bytes per handle at 10,000 are those at 30,000 within 2 bytes. */
-void bench_register_footprint(const ffi_subject *sub)
+static void add_footprint(const ffi_subject *sub)
 {
     long n = bench_cfg.quick || !sub->native ? 10000 : 30000;
     bench_add("footprint", sub, n, sub->native ? footprint : adapter_footprint, 1);
 }
+
+static const bench_workload footprint_workload = {"footprint", add_footprint, 0};
+BENCH_WORKLOAD(footprint_workload);

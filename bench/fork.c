@@ -51,4 +51,8 @@ out:
     Py_XDECREF(off), Py_XDECREF(axes), Py_XDECREF(layout);
 }
 
-void bench_register_fork(const ffi_subject *sub) { bench_add("fork_pool", sub, 0, pool_round_trip, 2); }
+static void add_fork(const ffi_subject *sub) { bench_add("fork_pool", sub, 0, pool_round_trip, 2); }
+
+/* Workers unpickle what they get: every reduce style runs it. */
+static const bench_workload fork_workload = {"fork_pool", add_fork, BENCH_EVERY_STYLE};
+BENCH_WORKLOAD(fork_workload);

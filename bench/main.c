@@ -272,6 +272,8 @@ static void load_summary(load_mark start)
     fprintf(stderr, "%s\n", other >= 0.5 ? ": the machine was loaded, expect noisy figures" : "");
 }
 
+extern const bench_workload *const __start_bench_workloads[], *const __stop_bench_workloads[];
+
 static int is_benchmark_flag(const char *arg) { return !strncmp(arg, "--benchmark_", 12); }
 
 /* What a run takes by default: the strategies (not the controls, not the
@@ -313,7 +315,6 @@ int main(int argc, char **argv)
     setenv("PYTHONPATH", path, 1);   /* fork_pool's worker module */
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
-    int scaled = 0;   /* a scaling benchmark is registered: so is the scaled floor */
     bench_register_floors();
     for (int k = 0; k < cli.nselected; k++) {
         ffi_subject *sub = &cli.selected[k];
@@ -330,21 +331,14 @@ int main(int argc, char **argv)
         }
         if (!cli.subjects.n && !in_default_run(sub))
             continue;
-        if (sub->builtin && strcmp(sub->variant, "node") && !cli.subjects.n) {
-            bench_register_graphs(sub);   /* the style matters for pickling only */
-        } else {
-            bench_register_access(sub);
-            if (sub->native) {   /* it builds natives directly */
-                bench_register_scaling(sub);
-                scaled = 1;
-            }
-            bench_register_footprint(sub);
-            bench_register_graphs(sub);
-        }
-        bench_register_fork(sub);
+        /* By default one reduce style (node) of each strategy runs what
+         * does not depend on the style. */
+        int other_style = sub->builtin && strcmp(sub->variant, "node") && !cli.subjects.n;
+        for (const bench_workload *const *w = __start_bench_workloads; w < __stop_bench_workloads; w++)
+            if (!((*w)->flags & BENCH_NEEDS_NATIVE && !sub->native) &&
+                !(other_style && !((*w)->flags & BENCH_EVERY_STYLE)))
+                (*w)->add(sub);
     }
-    if (scaled)
-        bench_register_floor_scaled();
     if (filter_at >= 0) {
         char *with = filter_with_floors(rest[filter_at]);
         if (with)

@@ -32,7 +32,15 @@ typedef struct cf_property {
     cf_status (*run)(cf_ctx *ctx);
 } cf_property;
 
-extern const cf_property *const cf_properties[];   /* NULL-terminated */
+/* Registration is data: a property file follows each definition with
+ *     CF_REGISTER(cf_P3);
+ * which puts a pointer to it in the cf_catalogue section; adding a property
+ * touches its own file (and the expectations) only. */
+#define CF_REGISTER(p) \
+    static const cf_property *const cf_registered_##p __attribute__((used, section("cf_catalogue"))) = &(p)
+/* Every registered property in catalogue order (by family, in the order
+ * SPEC.md introduces them, then by number), NULL-terminated. */
+const cf_property *const *cf_catalogue(void);
 
 /* Results. cf_fail/cf_skip format the reason; cf_error takes it from the
  * pending Python exception. */

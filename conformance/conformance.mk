@@ -7,7 +7,7 @@ CONFORMANCE = $(BUILD)/conformance
 # The properties' C API helpers, which the fuzzer shares.
 CF_HELPERS_OBJ = $(BUILD)/obj/conformance/pyops.o
 
-$(BUILD)/obj/conformance/%.o: conformance/%.c | $(BUILD)/.deps-core
+$(BUILD)/obj/conformance/%.o: conformance/%.c $(PY_STAMP) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@
@@ -46,6 +46,16 @@ conformance-template: $(CONFORMANCE) $(TEMPLATE) $(TEMPLATE_SUITE)
 
 TEST_PROGRAMS += $(TEMPLATE_SUITE)
 TEST_PLAN += 'the template plug-in (a .so built out of tree) through the suite: $(TEMPLATE_SUITE)'
+
+# Out of the tree with no edit of it: a binding ($$FFI_ADAPTERS), expectations
+# ($$FFI_EXPECTATIONS) and a strategy (--impl-so) of one's own.
+OUT_OF_TREE = $(BUILD)/tests/out-of-tree.t
+$(OUT_OF_TREE): conformance/conformance.mk harness/tests/out_of_tree.sh
+	$(call test_script,a user binding and expectations and strategy out of the tree,\
+	    $(abspath harness/tests/out_of_tree.sh) $(abspath $(BUILD)) $(abspath $(TEMPLATE)))
+
+TEST_PROGRAMS += $(OUT_OF_TREE)
+TEST_PLAN += 'a user binding, expectations and strategy, out of the tree: $(OUT_OF_TREE)'
 
 # Bad input: misbehaving plug-ins (built like out-of-tree strategies, one
 # per misbehaviour) and bad names, through every runner.

@@ -131,7 +131,7 @@ static void run_impl(run_state *rs, ffi_subject *s)
     }
     ffi_expect *ex = ffi_expect_load(rs->opt->expectations, s->name);
     static const char *const contexts[] = {"fork", "spawn", "forkserver"};
-    for (const cf_property *const *pp = cf_properties; *pp; pp++) {
+    for (const cf_property *const *pp = cf_catalogue(); *pp; pp++) {
         const cf_property *p = *pp;
         if (!selected(&rs->opt->props, p))
             continue;
@@ -196,11 +196,11 @@ static int check_properties(const options *o)
 {
     const char *names[128];
     int n = 0;
-    for (const cf_property *const *pp = cf_properties; *pp && n < 126; pp++)
+    for (const cf_property *const *pp = cf_catalogue(); *pp && n < 126; pp++)
         names[n++] = (*pp)->id, names[n++] = (*pp)->name;
     for (int k = 0; k < o->props.n; k++) {
         int known = 0;
-        for (const cf_property *const *pp = cf_properties; *pp && !known; pp++)
+        for (const cf_property *const *pp = cf_catalogue(); *pp && !known; pp++)
             known = ffi_cli_takes(o->props.v[k], (*pp)->id, (*pp)->name);
         if (!known) {
             ffi_suggest("conformance", "property", o->props.v[k], names, n, "--list");
@@ -212,7 +212,7 @@ static int check_properties(const options *o)
 
 static void list_properties(void)
 {
-    for (const cf_property *const *pp = cf_properties; *pp; pp++) {
+    for (const cf_property *const *pp = cf_catalogue(); *pp; pp++) {
         const cf_property *p = *pp;
         printf("%-3s %-22s %s\n    why: %s\n", p->id, p->name, p->checks, p->why);
         if (p->params)
@@ -263,8 +263,8 @@ static void json_header(FILE *f, const ffi_cli *cli)
     }
     fprintf(f, "]");
     fprintf(f, ", \"properties\": [");
-    for (const cf_property *const *pp = cf_properties; *pp; pp++) {
-        fprintf(f, "%s\n  {\"id\": \"%s\", \"name\": ", pp == cf_properties ? "" : ",", (*pp)->id);
+    for (const cf_property *const *pp = cf_catalogue(); *pp; pp++) {
+        fprintf(f, "%s\n  {\"id\": \"%s\", \"name\": ", pp == cf_catalogue() ? "" : ",", (*pp)->id);
         json_string(f, (*pp)->name);
         fprintf(f, ", \"checks\": ");
         json_string(f, (*pp)->checks);

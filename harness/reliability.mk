@@ -1,4 +1,5 @@
-# Memory checking: the unit tests and a runner probe per strategy under
+# Memory checking: the unit tests and a runner probe per strategy (each
+# strategy the runner lists, node style, controls aside) under
 # valgrind, with CPython's allocator switched to malloc so valgrind sees
 # every wrapper. Invalid reads/writes and definite leaks fail the target.
 
@@ -13,7 +14,7 @@ $(BUILD)/.deps-memcheck: $(DEPS)
 .PHONY: memcheck
 memcheck: all $(UNIT_BIN) | $(BUILD)/.deps-memcheck
 	@for t in $(UNIT_BIN); do echo "memcheck: $$t"; $(VALGRIND) $$t > /dev/null || exit 1; done
-	@for impl in fresh+node weakdict+node hashmap+graph intrusive+node toggle+node revive+graph leaky+node; do \
+	@for impl in $$($(RUNNER) --list | awk '!/real tool/ && !/^broken-/ && $$1 ~ /[+]node$$/ {print $$1}'); do \
 	    echo "memcheck: ffi-identity --impl $$impl"; \
 	    $(VALGRIND) $(RUNNER) --impl $$impl > /dev/null || exit 1; done
 	@echo "memcheck: no invalid accesses, no definite leaks"
@@ -43,7 +44,7 @@ SAN_PROPERTIES = $$($(SAN_BUILD)/conformance --list | awk '/^[A-Z]/ && $$1 != "F
 
 .PHONY: sanitize
 sanitize: | $(BUILD)/.deps-core $(BUILD)/.deps-adapters
-	@$(MAKE) -s BUILD=$(SAN_BUILD) SUBJECTS_DIR=$(SUBJECTS_DIR) OPT=-O1 CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	@$(MAKE) -s BUILD=$(SAN_BUILD) SUBJECTS_DIR=$(SUBJECTS_DIR) OPT=-O1 CFLAGS="$(SAN_FLAGS)" CXXFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    $(SAN_BUILD)/ffi-identity $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%) $(SAN_BUILD)/conformance $(SAN_BUILD)/fuzz adapters
 	@for t in $(UNIT_BIN:$(BUILD)/%=$(SAN_BUILD)/%); do echo "sanitize: $$t"; \
 	    $(SAN_ENV) $$t > $(SAN_BUILD)/last.out 2>&1 || { tail -n 40 $(SAN_BUILD)/last.out; exit 1; }; done

@@ -7,7 +7,7 @@ FUZZ = $(BUILD)/fuzz
 FUZZ_SECONDS ?= 2
 FUZZ_SEED ?= 1
 
-$(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c | $(BUILD)/.deps-core
+$(BUILD)/obj/conformance/fuzz/%.o: conformance/fuzz/%.c $(PY_STAMP) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@

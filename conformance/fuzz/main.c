@@ -49,7 +49,7 @@ static const char exit_status[] =
     "1 if any subject did otherwise, 2 for bad usage.";
 
 /* One subject under test. */
-typedef struct target {
+typedef struct fuzzed {
     const char *name;
     PyObject *ns;
     unsigned features;
@@ -58,7 +58,7 @@ typedef struct target {
     double timeout;
     char category[32];   /* of the divergence being shrunk */
     double shrink_deadline;
-} target;
+} fuzzed;
 
 /* What a fuzzing child writes: the case it starts (batches), a divergence
  * as "category|step|message", or that it is done. */
@@ -89,7 +89,7 @@ static outcome fork_failed(void)
     return out;
 }
 
-typedef struct one_case { const target *t; const fz_plan *plan; } one_case;
+typedef struct one_case { const fuzzed *t; const fz_plan *plan; } one_case;
 
 static void case_child(void *arg, int fd)
 {
@@ -102,7 +102,7 @@ static void case_child(void *arg, int fd)
 }
 
 /* One case alone, in a fresh process with a watchdog. */
-static outcome run_case(const target *t, const fz_plan *plan)
+static outcome run_case(const fuzzed *t, const fz_plan *plan)
 {
     one_case job = {t, plan};
     ffi_child c;
@@ -121,7 +121,7 @@ static outcome run_case(const target *t, const fz_plan *plan)
 
 static int still_fails(const fz_case *c, void *arg)
 {
-    target *t = arg;
+    fuzzed *t = arg;
     static fz_plan plan;
     if (ffi_monotonic_seconds() > t->shrink_deadline)
         return 0;   /* out of time: keep what is shrunk so far */
@@ -132,7 +132,7 @@ static int still_fails(const fz_case *c, void *arg)
 
 /* Shrinks a failing case and writes what diverged and how to reproduce it
  * to out (the caller decides where it is shown). */
-static outcome shrink_and_report(FILE *out, target *t, fz_case *c, outcome first, unsigned long long case_seed)
+static outcome shrink_and_report(FILE *out, fuzzed *t, fz_case *c, outcome first, unsigned long long case_seed)
 {
     static fz_plan plan;
     snprintf(t->category, sizeof t->category, "%s", first.category);
@@ -171,7 +171,7 @@ static outcome shrink_and_report(FILE *out, target *t, fz_case *c, outcome first
  * and says which one it starts before running it; a crash or a hang is
  * then blamed on that case, which the parent re-runs alone to confirm. */
 
-typedef struct batch { const target *t; const options *o; long first, last; double deadline; } batch;
+typedef struct batch { const fuzzed *t; const options *o; long first, last; double deadline; } batch;
 
 static void batch_child(void *arg, int fd)
 {
@@ -196,7 +196,7 @@ static void batch_child(void *arg, int fd)
 
 /* Runs cases [first, last) until the deadline; *next is the first case not
  * run. Returns the outcome of the case that diverged (in *index). */
-static outcome run_batch(const target *t, const options *o, long first, long last, double deadline, long *next,
+static outcome run_batch(const fuzzed *t, const options *o, long first, long last, double deadline, long *next,
                          long *index)
 {
     batch b = {t, o, first, last, deadline};
@@ -237,7 +237,7 @@ static void print_prefixed(FILE *f, const char *prefix, const char *text)
     }
 }
 
-static void fuzz_subject(const options *o, target *t, tally *tap)
+static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
 {
     char why[300];
     int n = ++tap->n;
@@ -355,7 +355,7 @@ typedef struct subject_job { const options *o; ffi_subject *s; tally *tap; int s
 static void one_subject(subject_job *j)
 {
     const options *o = j->o;
-    target t = {.name = j->s->name, .timeout = o->timeout};
+    fuzzed t = {.name = j->s->name, .timeout = o->timeout};
     if (fz_claims_for(o->claims_file, o->expect_dir, t.name, &t.claims) < 0) {
         j->status = 2;
         return;

@@ -119,14 +119,17 @@ const cf_property cf_P7 = {"P7", "shallow-copy",
     "a shallow copy shares its children (tvm-ffi test_dataclass_copy, lxml test_shallowcopy); "
     "a copy that rebuilds them, or reads them through fresh wrappers, splits one object in two",
     FFI_FEATURE_PICKLE, CF_PARAM_NONE, p7_run};
+CF_REGISTER(cf_P7);
 const cf_property cf_P8 = {"P8", "state-and-self-reference",
     "v.note = 'kept'; v.me = v: after loads(dumps(v)) and after copy.deepcopy(v), x.note is there "
     "and x.me is x",
     "instance state and self-reference must survive the round trip (pybind11 "
     "test_roundtrip_with_dict, CPython pickletester test_recursive_inst)",
     FFI_FEATURE_PICKLE | FFI_FEATURE_DICT, CF_PARAM_PROTOCOL, p8_run};
+CF_REGISTER(cf_P8);
 const cf_property cf_K1 = {"K1", "containers",
     "layout.axes is layout.axes where the binding exposes the native array as a container object "
     "(skipped where it converts it to a tuple or list)",
     "a container wrapper is an object like any other: a new one per read breaks `is` and id()-keyed "
     "memos on containers (tvm-ffi Array/List)", 0, CF_PARAM_NONE, k1_run};
+CF_REGISTER(cf_K1);

@@ -320,21 +320,25 @@ const cf_property cf_V1 = {"V1", "views-after-death",
     "the view's wrapper: left behind, it hands out freed memory (no peer test named in SPEC: the death "
     "half of I4's Outer/Inner case)",
     FFI_FEATURE_OUTER, CF_PARAM_NONE, v1_run};
+CF_REGISTER(cf_V1);
 const cf_property cf_G1 = {"G1", "garbage-with-held-native",
     "a Var wrapper in a cycle (v.me = v) is collected by gc.collect() while an Add holds its native; "
     "add.a then gives a working Var wrapper of that native, with v.note and v.me where I6 holds",
     "the collector may clear a wrapper whose native is still reachable (PyTorch #75932, #136358: "
     "a tensor's __dict__ cleared by gc while C++ kept the tensor)",
     FFI_FEATURE_DICT, CF_PARAM_NONE, g1_run};
+CF_REGISTER(cf_G1);
 const cf_property cf_R1 = {"R1", "reentry-during-death",
     "a weakref callback that reads add.a while add.a's wrapper is dying gets a live wrapper of that "
     "Var, and afterwards add.a is that wrapper (one wrapper per handle)",
     "a cache whose eviction runs after (or as) a weakref callback deletes the entry the callback "
     "just made (CPython's WeakValueDictionary fix, bpo-28427's _remove_dead_weakref; nanobind #864)",
     FFI_FEATURE_WEAKREF, CF_PARAM_NONE, r1_run};
+CF_REGISTER(cf_R1);
 const cf_property cf_R2 = {"R2", "churn-race",
     "4 threads each repeat x = hold.a; sleep(0); y = hold.a; x is y; del x, y (100 rounds over 4 "
     "handles, switches forced inside creation and between the reads) and never see two wrappers",
     "wrappers dying and being re-created while other threads read open a race inside creation and "
     "dealloc (nanobind test_thread test06, tvm-ffi concurrent churn test)",
     FFI_FEATURE_THREADS, CF_PARAM_NONE, r2_run};
+CF_REGISTER(cf_R2);

@@ -202,11 +202,14 @@ const cf_property cf_F1 = {"F1", "child",
     "after os.fork(), a lookup in the child returns the wrapper made before the fork",
     "fork-based workers must see the parent's objects as they were", FFI_FEATURE_FORK,
     CF_PARAM_NONE, f1_run};
+CF_REGISTER(cf_F1);
 const cf_property cf_F2 = {"F2", "pool",
     "multiprocessing Pool.map of (layout.axes, layout.offset): the worker sees one Var",
     "the reported scenario, in fork, spawn and forkserver contexts", FFI_FEATURE_FORK | FFI_FEATURE_PICKLE,
     CF_PARAM_CONTEXT, f2_run};
+CF_REGISTER(cf_F2);
 const cf_property cf_F3 = {"F3", "lock",
     "a fork while another thread is inside the cache does not deadlock the child",
     "locks without fork hooks hang fork-based workers at random", FFI_FEATURE_FORK | FFI_FEATURE_THREADS,
     CF_PARAM_NONE, f3_run};
+CF_REGISTER(cf_F3);

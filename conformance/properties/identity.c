@@ -260,27 +260,34 @@ const cf_property cf_I1 = {"I1", "repeat",
     "del y leaves the reference counts of the wrapper and the layout where they started",
     "the cheapest identity test; `is` shortcuts everywhere rely on it, and a cache that returns a "
     "borrowed reference on a hit passes `is` and then frees the wrapper under its second owner", 0, CF_PARAM_NONE, i1_run};
+CF_REGISTER(cf_I1);
 const cf_property cf_I2 = {"I2", "converge",
     "layout.axes[0] is layout.offset.a; reading both paths and dropping the results leaves every "
     "reference count where it started",
     "two paths to one handle must meet, or aliasing is invisible; each read must own its reference", 0, CF_PARAM_NONE, i2_run};
+CF_REGISTER(cf_I2);
 const cf_property cf_I3 = {"I3", "roundtrip",
     "Add(a=v, b=w).a is v; reading .a twice and dropping both leaves v's and the Add's reference "
     "counts where they started",
     "an object passed in and read back stays the caller's object, and reading it takes nothing "
     "from the caller's reference (SPEC: identity tests must catch reference-count errors)", 0, CF_PARAM_NONE, i3_run};
+CF_REGISTER(cf_I3);
 const cf_property cf_I4 = {"I4", "distinct",
     "different handles give different wrappers, also an Outer and its Inner at one address",
     "a cache keyed by address alone merges a struct with its first member", FFI_FEATURE_OUTER,
     CF_PARAM_NONE, i4_run};
+CF_REGISTER(cf_I4);
 const cf_property cf_I5 = {"I5", "stable-id",
     "id(layout.offset) is the same on two accesses with no reference held in between",
     "id() as a label (memos, logs, debuggers) needs it", 0, CF_PARAM_NONE, i5_run};
+CF_REGISTER(cf_I5);
 const cf_property cf_I6 = {"I6", "state",
     "an attribute set on layout.offset is there on a later access with no reference held",
     "Python-side annotations on native objects get lost otherwise", FFI_FEATURE_DICT,
     CF_PARAM_NONE, i6_run};
+CF_REGISTER(cf_I6);
 const cf_property cf_I7 = {"I7", "weakref",
     "weakref.ref(layout.offset) stays alive with layout and points at what later accesses return",
     "weak caches keyed by wrappers (WeakKeyDictionary) silently empty otherwise",
     FFI_FEATURE_WEAKREF, CF_PARAM_NONE, i7_run};
+CF_REGISTER(cf_I7);

@@ -126,14 +126,18 @@ const cf_property cf_L1 = {"L1", "no-leak",
     "after dropping every reference and gc.collect(), all native objects are freed and the cache is empty",
     "a cache that keeps natives alive is a memory leak with good manners",
     FFI_FEATURE_LIVE | FFI_FEATURE_NODE, CF_PARAM_NONE, l1_run};
+CF_REGISTER(cf_L1);
 const cf_property cf_L2 = {"L2", "cycles",
     "wrappers in reference cycles are collected, including a cycle through a native parent",
     "a native->wrapper edge the GC cannot see makes cycles immortal",
     FFI_FEATURE_LIVE | FFI_FEATURE_DICT, CF_PARAM_NONE, l2_run};
+CF_REGISTER(cf_L2);
 const cf_property cf_L3 = {"L3", "address-reuse",
     "with the LIFO allocator, a new object at a freed address never gets the old wrapper",
     "stale entries turn address reuse into use-after-free (the ABA problem)",
     FFI_FEATURE_ALLOC | FFI_FEATURE_OUTER, CF_PARAM_NONE, l3_run};
+CF_REGISTER(cf_L3);
 const cf_property cf_L4 = {"L4", "finalize",
     "interpreter exit with live wrappers neither crashes nor reports an error",
     "registries torn down before their wrappers crash at exit", 0, CF_PARAM_NONE, l4_run};
+CF_REGISTER(cf_L4);

@@ -103,7 +103,9 @@ static cf_status m2_run(cf_ctx *ctx)
 const cf_property cf_M1 = {"M1", "wrapper-keyed-memo",
     "a dict memo keyed by wrapper hits exactly once per revisit, and hands back the node itself",
     "rewriters short-circuit no-op rewrites with `is`", FFI_FEATURE_NODE, CF_PARAM_NONE, m1_run};
+CF_REGISTER(cf_M1);
 const cf_property cf_M2 = {"M2", "id-keyed-memo",
     "memo[id(node)] with nodes not kept alive: no false hit for another handle, no missed revisit",
     "id()-keyed memos are common and silently wrong when wrappers are transient",
     FFI_FEATURE_NODE, CF_PARAM_NONE, m2_run};
+CF_REGISTER(cf_M2);

@@ -122,22 +122,28 @@ static cf_status p6_run(cf_ctx *ctx)
 const cf_property cf_P1 = {"P1", "same-wrapper-twice", "loads(dumps((w, w))) keeps t[0] is t[1]",
     "pickle's memo is the only dedupe there is; it must at least work for one object",
     FFI_FEATURE_PICKLE, CF_PARAM_PROTOCOL, p1_run};
+CF_REGISTER(cf_P1);
 const cf_property cf_P2 = {"P2", "two-paths-top-level",
     "loads(dumps((o.a, p.a))) gives one object when o.a and p.a are one handle",
     "two field reads of one native object must pickle as one", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p2_run};
+CF_REGISTER(cf_P2);
 const cf_property cf_P3 = {"P3", "nested-across-roots",
     "loads(dumps((layout.axes, layout.offset))) keeps axes[0] is offset.a",
     "the reported bug: one Var becomes two in a multiprocessing worker", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p3_run};
+CF_REGISTER(cf_P3);
 const cf_property cf_P4 = {"P4", "dag",
     "a 120-node DAG with heavy sharing comes back with exactly 120 native nodes",
     "without sharing, pickled DAGs unfold into trees: exponential size", FFI_FEATURE_PICKLE | FFI_FEATURE_NODE,
     CF_PARAM_PROTOCOL, p4_run};
+CF_REGISTER(cf_P4);
 const cf_property cf_P5 = {"P5", "receiver",
     "in the unpickled layout, I1 (repeat) and I2 (converge) hold",
     "the receiving process must get the same guarantees as the sender", FFI_FEATURE_PICKLE,
     CF_PARAM_PROTOCOL, p5_run};
+CF_REGISTER(cf_P5);
 const cf_property cf_P6 = {"P6", "deepcopy",
     "copy.deepcopy((layout.axes, layout.offset)) keeps axes[0] is offset.a",
     "deepcopy's memo is keyed by id() like pickle's", FFI_FEATURE_PICKLE, CF_PARAM_NONE, p6_run};
+CF_REGISTER(cf_P6);

@@ -214,6 +214,7 @@ const cf_property cf_S1 = {"S1", "subclass",
     "on the way back loses the subclass's behaviour (pybind11 test_classes, nanobind test_intrusive "
     "test04, PyTorch test_subclass_preserved, PyGObject DerivedObj)",
     FFI_FEATURE_SUBCLASS, CF_PARAM_NONE, s1_run};
+CF_REGISTER(cf_S1);
 const cf_property cf_S2 = {"S2", "finalizer",
     "a Var subclass's __del__ runs exactly once per wrapper death, never on a wrapper that lives on "
     "(deaths seen by a weak reference where subclass instances take one); "
@@ -223,3 +224,4 @@ const cf_property cf_S2 = {"S2", "finalizer",
     "never, or on a live object, and a resurrected wrapper must stay the one its native maps to "
     "(tvm-ffi's object tying tests, PyTorch #55686)",
     FFI_FEATURE_SUBCLASS, CF_PARAM_NONE, s2_run};
+CF_REGISTER(cf_S2);

@@ -126,3 +126,4 @@ const cf_property cf_T1 = {"T1", "threads",
     "4 threads racing on first access to 64 handles never hold two live wrappers for one handle (20 rounds)",
     "check-then-insert caches race once wrapper creation can switch threads", FFI_FEATURE_THREADS,
     CF_PARAM_NONE, t1_run};
+CF_REGISTER(cf_T1);

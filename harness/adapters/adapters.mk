@@ -18,7 +18,7 @@ $(NATIVE_LIB): harness/adapters/ffi_native_api.c harness/adapters/ffi_native_api
                harness/native.c harness/alloc.c harness/native.h harness/alloc.h | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE -o $@ \
+	$(Q)$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ \
 	    harness/adapters/ffi_native_api.c harness/native.c harness/alloc.c -lpthread
 
 $(ADAPTERS_TEST): harness/adapters/tests/test_adapters.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
@@ -40,9 +40,12 @@ $(SUBJECTS_DIR)/%/.installed: harness/adapters/subjects.txt $(SUBJECTS_SH)
 	@test -f $@ && touch $@
 
 # Each tool's adapter keeps its build rules beside it and appends what it
-# builds to ADAPTER_BUILDS.
+# builds to ADAPTER_BUILDS. Their recipes take the user's CFLAGS, CXXFLAGS
+# and LDFLAGS (the sanitize build passes its own), and what they build
+# depends on the Python it was built for ($(PY_STAMP)).
 ADAPTER_BUILDS = $(NATIVE_LIB)
 include $(wildcard harness/adapters/*/*.mk)
+$(ADAPTER_BUILDS): $(PY_STAMP)
 
 # The conformance suite and the benchmarks drive the adapters too.
 $(CONFORMANCE) $(BENCH): | $(ADAPTER_BUILDS)

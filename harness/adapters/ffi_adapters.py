@@ -1,5 +1,8 @@
 """The real binding tools under test, by subject name (TOOL@VERSION or
-TOOL@VERSION+VARIANT), read from subjects.txt beside this file.
+TOOL@VERSION+VARIANT), read from subjects.txt beside this file and from
+the subjects.txt of each directory in $FFI_ADAPTERS (colon-separated: one's
+own bindings, out of the tree; their adapter modules are imported from
+there).
 
 load(name) gives the subject's namespace: the surface the suite drives
 (README.md in this directory). An adapter module either is that namespace
@@ -21,6 +24,12 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGISTRY = os.path.join(HERE, "subjects.txt")
+
+
+def registries():
+    """subjects.txt files: the tree's, then one per $FFI_ADAPTERS directory."""
+    extra = [d for d in os.environ.get("FFI_ADAPTERS", "").split(":") if d]
+    return [REGISTRY] + [os.path.join(os.path.abspath(d), "subjects.txt") for d in extra]
 
 
 def subjects_dir():
@@ -90,19 +99,32 @@ _registry = None
 
 
 def subjects():
-    """Every subject of subjects.txt, in file order."""
+    """Every subject of every registry, in file order."""
     global _registry
     if _registry is None:
-        _registry = []
-        with open(REGISTRY) as f:
-            for line in f:
-                fields = line.split("#", 1)[0].split()
-                if not fields:
-                    continue
-                if len(fields) != 6:
-                    raise ValueError(f"{REGISTRY}: want 6 columns (tool version variant module install "
-                                     f"flags), got {len(fields)}: {line.strip()}")
-                _registry.append(Subject(*fields))
+        _registry, taken = [], {}
+        for path in registries():
+            try:
+                f = open(path)
+            except OSError as e:
+                raise ImportError(f"$FFI_ADAPTERS names {os.path.dirname(path)}, which has no "
+                                  f"readable subjects.txt ({e.strerror})") from None
+            with f:
+                for line in f:
+                    fields = line.split("#", 1)[0].split()
+                    if not fields:
+                        continue
+                    if len(fields) != 6:
+                        raise ValueError(f"{path}: want 6 columns (tool version variant module install "
+                                         f"flags), got {len(fields)}: {line.strip()}")
+                    s = Subject(*fields)
+                    if s.name in taken:
+                        raise ValueError(f"{path}: subject {s.name} is listed already, in {taken[s.name]}")
+                    taken[s.name] = path
+                    _registry.append(s)
+            home = os.path.dirname(path)
+            if home != HERE and home not in sys.path:
+                sys.path.append(home)   # its adapter modules
     return _registry
 
 

@@ -12,8 +12,28 @@
 
 const char *ffi_expectations_dir(void)
 {
+    static char path[4096];
     const char *env = getenv("FFI_EXPECTATIONS");
-    return env && *env ? env : FFI_SOURCE_DIR "/conformance/expectations";
+    snprintf(path, sizeof path, "%s%s" FFI_SOURCE_DIR "/conformance/expectations", env && *env ? env : "",
+             env && *env ? ":" : "");
+    return path;
+}
+
+/* dir/<subject>.txt, else (no file for this version: a Debian release
+ * ships another one) the tool's own, dir/TOOL[+VARIANT].txt. */
+static FILE *open_in(const char *dir, size_t dir_len, const char *impl)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%.*s/%s.txt", (int)dir_len, dir, impl);
+    FILE *f = fopen(path, "r");
+    const char *at = strchr(impl, '@');
+    if (!f && at) {
+        const char *variant = strchr(at, '+');
+        snprintf(path, sizeof path, "%.*s/%.*s%s.txt", (int)dir_len, dir, (int)(at - impl), impl,
+                 variant ? variant : "");
+        f = fopen(path, "r");
+    }
+    return f;
 }
 
 typedef struct entry { char key[64]; char reason[256]; int may_pass; } entry;
@@ -25,16 +45,13 @@ ffi_expect *ffi_expect_load(const char *dir, const char *impl)
     ffi_expect *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.txt", dir, impl);
-    FILE *f = fopen(path, "r");
-    const char *at = strchr(impl, '@');
-    if (!f && at) {
-        /* No file for this version (a Debian release ships another one):
-         * the tool's own, TOOL[+VARIANT].txt, if there is one. */
-        const char *variant = strchr(at, '+');
-        snprintf(path, sizeof path, "%s/%.*s%s.txt", dir, (int)(at - impl), impl, variant ? variant : "");
-        f = fopen(path, "r");
+    /* The first directory of the path that has a file for it. */
+    FILE *f = NULL;
+    for (const char *d = dir; !f && *d;) {
+        size_t n = strcspn(d, ":");
+        if (n)
+            f = open_in(d, n, impl);
+        d += n + (d[n] == ':');
     }
     if (!f)
         return e;

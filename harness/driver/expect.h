@@ -9,11 +9,14 @@
 
 typedef struct ffi_expect ffi_expect;
 
-/* Where expectation files are read from: $FFI_EXPECTATIONS (a directory
- * of one's own, out of the tree), else the tree's conformance/expectations. */
+/* Where expectation files are read from: the directories of
+ * $FFI_EXPECTATIONS (colon-separated: one's own, out of the tree), then the
+ * tree's conformance/expectations; the first with a file for a subject
+ * wins. */
 const char *ffi_expectations_dir(void);
 
-/* Loads dir/<impl>.txt; a missing file means "expect everything to pass".
+/* Loads <impl>.txt from the first directory of dir (one, or several
+ * separated by ':') that has it; no file means "expect everything to pass".
  * Returns NULL only when out of memory. */
 ffi_expect *ffi_expect_load(const char *dir, const char *impl);
 /* The reason if (id, param) is expected to fail, else NULL; *may_pass is

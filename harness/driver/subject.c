@@ -19,10 +19,16 @@ static PyObject *adapter_names(void)
     static int warned;
     PyObject *names = ffi_embed_adapter_names();
     if (!names) {
-        if (!warned++) {
-            fprintf(stderr, "%s: no adapters for real bindings (make adapters): ", program_invocation_short_name);
-            PyErr_Print();
-        }
+        /* Not built yet, or a registry of one's own ($FFI_ADAPTERS) is wrong:
+         * say which, in one line. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *text = value ? PyObject_Str(value) : NULL;
+        if (!warned++)
+            fprintf(stderr, "%s: no real binding tools: %s%s\n", program_invocation_short_name,
+                    text ? PyUnicode_AsUTF8(text) : "?",
+                    type == PyExc_ModuleNotFoundError ? " (make adapters builds them)" : "");
+        Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
         PyErr_Clear();
         names = PyList_New(0);
     }

@@ -21,7 +21,7 @@ ifneq ($(BOOST_PYTHON_VERSION),)
 $(BOOST_PYTHON_EXT): harness/adapters/boost_python/adapter_boost_python.cpp harness/adapters/cpp_model.hpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CXX $@
-	$(Q)$(CXX) $(BOOST_PYTHON_CXXFLAGS) $(PY_INCLUDES) \
+	$(Q)$(CXX) $(BOOST_PYTHON_CXXFLAGS) $(PY_INCLUDES) $(CXXFLAGS) $(LDFLAGS) \
 	    -DADAPTER_MODULE=$(BOOST_PYTHON_MOD) -o $@ $< -l$(BOOST_PYTHON_LIB)
 
 ADAPTER_BUILDS += $(BOOST_PYTHON_EXT)

@@ -20,7 +20,7 @@ $(BUILD)/cython/$(1)/$(call cython_module,$(1)).c: $(CYTHON_DIR)/adapter_cython.
 $(BUILD)/$(call cython_module,$(1))$(PY_EXT_SUFFIX): $(BUILD)/cython/$(1)/$(call cython_module,$(1)).c \
         harness/adapters/ffi_native_api.h $(NATIVE_LIB)
 	$$(say) CC $$@
-	$$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $$@ $$< \
+	$$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters $(CFLAGS) $(LDFLAGS) -o $$@ $$< \
 	    -L$(BUILD) -lffi_native -Wl,-rpath,'$$$$ORIGIN'
 
 ADAPTER_BUILDS += $(BUILD)/$(call cython_module,$(1))$(PY_EXT_SUFFIX)

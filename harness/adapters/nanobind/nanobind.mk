@@ -26,7 +26,7 @@ define nanobind_model_rule   # nanobind_model_rule(objdir, source)
 $(1)/$(basename $(notdir $(2))).o: $(2) $(NANOBIND_MODEL_DEPS) | $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
 	$$(say) CC $$@
-	$$(Q)$$(CC) -std=c11 -g $$(OPT) $$(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE -c -o $$@ $$<
+	$$(Q)$$(CC) -std=c11 -g $$(OPT) $$(WARN) -fPIC -fvisibility=hidden -D_GNU_SOURCE $$(CFLAGS) -c -o $$@ $$<
 endef
 
 define nanobind_rules   # nanobind_rules(version)
@@ -41,7 +41,7 @@ $$(NANOBIND_OBJ_$(1))/libnanobind.o: | $(SUBJECTS_DIR)/nanobind@$(1)/.installed 
 	@mkdir -p $$(dir $$@)
 	$$(say) CXX $$@
 	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_BUILD $$(OPT) -fno-strict-aliasing -ffunction-sections \
-	    -fdata-sections -c -o $$@ $$(NANOBIND_DIR_$(1))/src/nb_combined.cpp
+	    -fdata-sections $$(CXXFLAGS) -c -o $$@ $$(NANOBIND_DIR_$(1))/src/nb_combined.cpp
 
 $(foreach src,harness/adapters/ffi_native_api.c harness/native.c harness/alloc.c,
 $(call nanobind_model_rule,$(BUILD)/nanobind-$(1),$(src)))
@@ -50,12 +50,12 @@ $$(NANOBIND_OBJ_$(1))/binding.o: $(NANOBIND_SRC) harness/adapters/ffi_native_api
         | $(SUBJECTS_DIR)/nanobind@$(1)/.installed $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
 	$$(say) CXX $$@
-	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_ADAPTER_MODULE=$(call nanobind_mod,$(1)) -Os -Wall -c -o $$@ $$<
+	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_ADAPTER_MODULE=$(call nanobind_mod,$(1)) -Os -Wall $$(CXXFLAGS) -c -o $$@ $$<
 
 $(BUILD)/$(call nanobind_mod,$(1))$(PY_EXT_SUFFIX): $$(NANOBIND_OBJ_$(1))/binding.o \
         $$(NANOBIND_OBJ_$(1))/libnanobind.o $$(NANOBIND_MODEL_OBJS_$(1))
 	$$(say) LINK $$@
-	$$(Q)$$(CXX) -shared -Wl,--gc-sections -o $$@ $$^ -lpthread
+	$$(Q)$$(CXX) -shared -Wl,--gc-sections $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) -lpthread
 
 ADAPTER_BUILDS += $(BUILD)/$(call nanobind_mod,$(1))$(PY_EXT_SUFFIX)
 endef

@@ -26,7 +26,7 @@ PYBIND11_EXT = $(call pybind11_ext,$(PYBIND11_DEB_VERSION))
 $(PYBIND11_EXT): $(PYBIND11_SRC) | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CXX $@
-	$(Q)$(CXX) $(PYBIND11_CXXFLAGS) $(PY_INCLUDES) \
+	$(Q)$(CXX) $(PYBIND11_CXXFLAGS) $(PY_INCLUDES) $(CXXFLAGS) $(LDFLAGS) \
 	    -DADAPTER_MODULE=$(call pybind11_mod,$(PYBIND11_DEB_VERSION)) -o $@ $<
 endif
 
@@ -36,7 +36,7 @@ $(call pybind11_ext,$(1)): $(PYBIND11_SRC) $(SUBJECTS_DIR)/pybind11@$(1)/.instal
                            | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $$(dir $$@)
 	$$(say) CXX $$@
-	$$(Q)$$(CXX) $$(PYBIND11_CXXFLAGS) -I$(SUBJECTS_DIR)/pybind11@$(1)/pybind11/include $$(PY_INCLUDES) \
+	$$(Q)$$(CXX) $$(PYBIND11_CXXFLAGS) -I$(SUBJECTS_DIR)/pybind11@$(1)/pybind11/include $$(PY_INCLUDES) $$(CXXFLAGS) $$(LDFLAGS) \
 	    -DADAPTER_MODULE=$(call pybind11_mod,$(1)) -o $$@ $$<
 endef
 $(foreach v,$(PYBIND11_PYPI_VERSIONS),$(eval $(call pybind11_pypi_rule,$(v))))

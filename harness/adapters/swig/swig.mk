@@ -23,7 +23,7 @@ $(SWIG_WRAP): harness/adapters/swig/adapter_swig.i harness/adapters/ffi_native_a
 
 $(SWIG_EXT): $(SWIG_WRAP) $(NATIVE_LIB)
 	$(say) CC $@
-	$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters -o $@ $< \
+	$(Q)$(CC) -g $(OPT) -fPIC -shared -fvisibility=hidden $(PY_INCLUDES) -Iharness/adapters $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    -L$(BUILD) -lffi_native -Wl,-rpath,'$$ORIGIN'
 
 ADAPTER_BUILDS += $(SWIG_EXT)
