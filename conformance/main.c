@@ -10,6 +10,7 @@
 #include "../harness/driver/cli.h"
 #include "../harness/driver/expect.h"
 #include "../harness/driver/suggest.h"
+#include "../harness/driver/tap.h"
 #include "cf.h"
 #include "isolate.h"
 
@@ -32,20 +33,6 @@ static int selected(const ffi_strings *sel, const cf_property *p)
     return sel->n == 0;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 typedef struct run_state {
     options *opt;
     FILE *json;
@@ -66,33 +53,34 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
     snprintf(label, sizeof label, "%s %s [%s]%s%s", p->id, p->name, impl, *param ? " " : "", param);
     rs->n++;
     if (st == CF_SKIP) {
-        printf("ok %d - %s # SKIP %s\n", rs->n, label, reason);
+        ffi_tap_result(1, rs->n, "SKIP", reason, "%s", label);
     } else if (expected) {
-        printf("%sok %d - %s # TODO expected: %s\n", st == CF_PASS ? "" : "not ", rs->n, label, expected);
+        char why[400];
+        snprintf(why, sizeof why, "expected: %s", expected);
+        ffi_tap_result(st == CF_PASS, rs->n, "TODO", why, "%s", label);
         if (st == CF_FAIL)
-            printf("#   %s\n", reason);
+            ffi_tap_comment("#   ", reason);
         else {
             rs->unexpected++;
             fprintf(stderr, "conformance: UNEXPECTED PASS: %s (expectations/%s.txt says: %s)\n",
                     label, impl, expected);
         }
     } else {
-        printf("%sok %d - %s\n", st == CF_PASS ? "" : "not ", rs->n, label);
+        ffi_tap_result(st == CF_PASS, rs->n, NULL, NULL, "%s", label);
         if (st == CF_FAIL) {
-            printf("#   %s\n", reason);
+            ffi_tap_comment("#   ", reason);
             rs->unexpected++;
         }
     }
-    fflush(stdout);
     if (rs->json) {
         fprintf(rs->json, "%s\n  {\"impl\": ", rs->first_record ? "" : ",");
         rs->first_record = 0;
-        json_string(rs->json, impl);
+        ffi_json_string(rs->json, impl);
         fprintf(rs->json, ", \"property\": \"%s\", \"param\": ", p->id);
-        json_string(rs->json, param);
+        ffi_json_string(rs->json, param);
         fprintf(rs->json, ", \"status\": \"%s\", \"expected_fail\": %s, \"reason\": ", status_name(st),
                 expected ? "true" : "false");
-        json_string(rs->json, st == CF_PASS ? "" : reason);
+        ffi_json_string(rs->json, st == CF_PASS ? "" : reason);
         fputc('}', rs->json);
     }
 }
@@ -186,8 +174,7 @@ static void run_impl_isolated(run_state *rs, ffi_subject *s)
     }
     char why[200];
     ffi_child_describe(status, timed_out, 0, why, sizeof why);
-    printf("not ok %d - %s: the subject's process %s\n", ++rs->n, s->name, why);
-    fflush(stdout);
+    ffi_tap_result(0, ++rs->n, NULL, NULL, "%s: the subject's process %s", s->name, why);
     rs->unexpected++;
 }
 
@@ -227,9 +214,9 @@ static void json_header(FILE *f, const ffi_cli *cli)
     PyObject *version = sys ? PyObject_GetAttrString(sys, "version") : NULL;
     const char *commit = getenv("CF_COMMIT");
     fprintf(f, "{\"python\": ");
-    json_string(f, version ? PyUnicode_AsUTF8(version) : "?");
+    ffi_json_string(f, version ? PyUnicode_AsUTF8(version) : "?");
     fprintf(f, ", \"commit\": ");
-    json_string(f, commit ? commit : "unknown");
+    ffi_json_string(f, commit ? commit : "unknown");
     /* Which machine: runs from several are merged into one matrix. */
     PyObject *platform = ffi_py_call("platform", "platform", "()");
     char debian[64] = "";
@@ -239,9 +226,9 @@ static void json_header(FILE *f, const ffi_cli *cli)
     if (dv)
         fclose(dv);
     fprintf(f, ", \"machine\": {\"platform\": ");
-    json_string(f, platform ? PyUnicode_AsUTF8(platform) : "?");
+    ffi_json_string(f, platform ? PyUnicode_AsUTF8(platform) : "?");
     fprintf(f, ", \"debian\": ");
-    json_string(f, debian);
+    ffi_json_string(f, debian);
     fprintf(f, "}");
     Py_XDECREF(platform);
     PyErr_Clear();
@@ -258,18 +245,18 @@ static void json_header(FILE *f, const ffi_cli *cli)
         if (!ffi_subject_is_control(&cli->selected[k]))
             continue;
         fprintf(f, "%s", first ? "" : ", ");
-        json_string(f, cli->selected[k].name);
+        ffi_json_string(f, cli->selected[k].name);
         first = 0;
     }
     fprintf(f, "]");
     fprintf(f, ", \"properties\": [");
     for (const cf_property *const *pp = cf_catalogue(); *pp; pp++) {
         fprintf(f, "%s\n  {\"id\": \"%s\", \"name\": ", pp == cf_catalogue() ? "" : ",", (*pp)->id);
-        json_string(f, (*pp)->name);
+        ffi_json_string(f, (*pp)->name);
         fprintf(f, ", \"checks\": ");
-        json_string(f, (*pp)->checks);
+        ffi_json_string(f, (*pp)->checks);
         fprintf(f, ", \"why\": ");
-        json_string(f, (*pp)->why);
+        ffi_json_string(f, (*pp)->why);
         fputc('}', f);
     }
     fprintf(f, "],\n\"results\": [");
@@ -327,14 +314,15 @@ int main(int argc, char **argv)
         }
         json_header(rs.json, &cli);
     }
-    printf("TAP version 13\n");
+    ffi_tap_version();
     for (int k = 0; k < cli.nselected; k++)
         run_impl_isolated(&rs, &cli.selected[k]);
-    printf("1..%d\n", rs.n);
+    ffi_tap_plan(rs.n);
     if (rs.json) {
         fprintf(rs.json, "\n]}\n");
         fclose(rs.json);
     }
+    ffi_cli_free(&cli);
     if (rs.unexpected)
         fprintf(stderr, "conformance: %d result(s) differ from expectations\n", rs.unexpected);
     /* No Py_FinalizeEx: controls are broken on purpose and may not survive it. */

@@ -223,8 +223,7 @@ int main(int argc, char **argv)
     } else {
         rc = run_at ? run_script(sub->name, argc - run_at, argv + run_at) : probe(ffi, sub);
     }
-    if (sub)
-        ffi_subject_close(sub);
+    ffi_cli_free(&cli);
     Py_DECREF(ffi);
     if (ffi_embed_stop() < 0 && rc == 0)
         rc = 1;

@@ -17,6 +17,7 @@
 #include "../../harness/driver/cli.h"
 #include "../../harness/driver/expect.h"
 #include "../../harness/driver/pyops.h"
+#include "../../harness/driver/tap.h"
 #include "../../harness/embed.h"
 
 /* Memory is read before building, after building, after the first pass,
@@ -318,23 +319,26 @@ static int write_json(const options *o, const row *rows, int n, const char *path
         return -1;
     }
     const char *commit = getenv("LOAD_COMMIT");
-    fprintf(js, "{\"python\": \"%.*s\", \"commit\": \"%s\", \"handles\": %ld, \"accesses\": %ld, \"results\": [",
-            (int)strcspn(Py_GetVersion(), " "), Py_GetVersion(), commit ? commit : "unknown", o->handles, o->accesses);
+    fprintf(js, "{\"python\": \"%.*s\", \"commit\": ", (int)strcspn(Py_GetVersion(), " "), Py_GetVersion());
+    ffi_json_string(js, commit ? commit : "unknown");
+    fprintf(js, ", \"handles\": %ld, \"accesses\": %ld, \"results\": [", o->handles, o->accesses);
     for (int k = 0; k < n; k++) {
         const figures *f = &rows[k].f;
-        fprintf(js, "%s\n  {\"impl\": \"%s\", \"ok\": %s", k ? "," : "", rows[k].name, f->ok ? "true" : "false");
+        fprintf(js, "%s\n  {\"impl\": ", k ? "," : "");
+        ffi_json_string(js, rows[k].name);
+        fprintf(js, ", \"ok\": %s", f->ok ? "true" : "false");
         if (!f->ok) {
-            fprintf(js, ", \"error\": \"");
-            for (const char *c = f->error; *c; c++)
-                fprintf(js, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
-            fprintf(js, "\"}");
+            fprintf(js, ", \"error\": ");
+            ffi_json_string(js, f->error);
+            fprintf(js, "}");
             continue;
         }
         fprintf(js, ", \"build_s\": %.3f, \"first_ns\": %.1f, \"steady_ns\": %.1f", f->build_s, f->first_ns,
                 f->steady_ns);
         const long long *series[] = {f->rss, f->blocks, f->heap, f->cache, f->entries};
-        fprintf(js, ", \"claims_no_leak\": %s, \"broke_a_claim\": %s, \"verdict\": \"%s\"",
-                rows[k].claims_no_leak ? "true" : "false", rows[k].broke ? "true" : "false", rows[k].verdict);
+        fprintf(js, ", \"claims_no_leak\": %s, \"broke_a_claim\": %s, \"verdict\": ",
+                rows[k].claims_no_leak ? "true" : "false", rows[k].broke ? "true" : "false");
+        ffi_json_string(js, rows[k].verdict);
         /* Each series: before building, built, first pass, half-way, end, dropped. */
         const char *names[] = {"rss", "blocks", "heap", "cache_bytes", "cache_entries"};
         for (int s = 0; s < 5; s++)
@@ -418,6 +422,7 @@ int main(int argc, char **argv)
     int written = write_markdown(&o, rows, n, path);
     snprintf(path, sizeof path, "%s/load.json", o.out);
     written |= write_json(&o, rows, n, path);
+    ffi_cli_free(&cli);   /* the rows' names were the selection's */
     if (written < 0)
         return 2;   /* the figures went to stdout above; the files could not be written */
     fprintf(stderr, "load: wrote %s/load.md and %s/load.json\n", o.out, o.out);

@@ -15,6 +15,7 @@
 #include "../../harness/driver/child.h"
 #include "../../harness/driver/cli.h"
 #include "../../harness/driver/expect.h"
+#include "../../harness/driver/tap.h"
 #include "../cf.h"
 #include "fuzz.h"
 
@@ -228,25 +229,16 @@ static outcome run_batch(const fuzzed *t, const options *o, long first, long las
 typedef struct tally { int n, bad; } tally;
 
 /* Writes text to f, each line prefixed. */
-static void print_prefixed(FILE *f, const char *prefix, const char *text)
-{
-    while (*text) {
-        size_t n = strcspn(text, "\n");
-        fprintf(f, "%s%.*s\n", prefix, (int)n, text);
-        text += n + (text[n] == '\n');
-    }
-}
-
 static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
 {
     char why[300];
     int n = ++tap->n;
     if (ffi_embed_unavailable(t->ns, why, sizeof why)) {
-        printf("ok %d - fuzz %s # SKIP %s\n", n, t->name, why);
+        ffi_tap_result(1, n, "SKIP", why, "fuzz %s", t->name);
         return;
     }
     if (t->claims.skip) {
-        printf("ok %d - fuzz %s # SKIP %s\n", n, t->name, t->claims.note);
+        ffi_tap_result(1, n, "SKIP", t->claims.note, "fuzz %s", t->name);
         return;
     }
     static fz_case c;
@@ -291,32 +283,33 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
     if (report) {
         if (expected) {
             printf("# expected: the planted bug, found and shrunk\n");
-            print_prefixed(stdout, "# ", report);
+            ffi_tap_comment("# ", report);
         }
         else
             fputs(report, stderr);
         free(report);
     }
     if (found.failed && t->claims.planted && found.step > SHORT_REPRO) {
-        printf("not ok %d - fuzz %s: found its planted bug (%s) but the reproduction has %d steps, more than %d\n",
-               n, t->name, found.category, found.step, SHORT_REPRO);
+        ffi_tap_result(0, n, NULL, NULL, "fuzz %s: found its planted bug (%s) but the reproduction has %d steps, "
+                       "more than %d", t->name, found.category, found.step, SHORT_REPRO);
         tap->bad++;
     } else if (found.failed && t->claims.planted) {
-        printf("ok %d - fuzz %s: found its planted bug (%s) after %ld cases in %.1f s, shrunk to %d steps\n", n,
-               t->name, found.category, index + 1, took, found.step);
+        ffi_tap_result(1, n, NULL, NULL, "fuzz %s: found its planted bug (%s) after %ld cases in %.1f s, shrunk to "
+                       "%d steps", t->name, found.category, index + 1, took, found.step);
     } else if (found.failed) {
-        printf("not ok %d - fuzz %s: diverges from its claims (%s) after %ld cases in %.1f s\n", n, t->name,
-               found.category, index + 1, took);
-        printf("#   %s\n", found.message);
+        ffi_tap_result(0, n, NULL, NULL, "fuzz %s: diverges from its claims (%s) after %ld cases in %.1f s", t->name,
+                       found.category, index + 1, took);
+        ffi_tap_comment("#   ", found.message);
         tap->bad++;
     } else if (t->claims.planted) {
-        printf("not ok %d - fuzz %s: its planted bug was not found in %ld cases (%.1f s)\n", n, t->name, k, took);
+        ffi_tap_result(0, n, NULL, NULL, "fuzz %s: its planted bug was not found in %ld cases (%.1f s)", t->name, k,
+                       took);
         tap->bad++;
     } else {
         char claims[200];
         fz_claims_format(t->claims.claims, claims, sizeof claims);
-        printf("ok %d - fuzz %s: %ld cases of %ld operations in %.1f s agree with its claims (%s)\n", n, t->name,
-               k, o->length, took, claims);
+        ffi_tap_result(1, n, NULL, NULL, "fuzz %s: %ld cases of %ld operations in %.1f s agree with its claims (%s)",
+                       t->name, k, o->length, took, claims);
     }
     if (expected)
         fprintf(stderr, "fuzz: %-22s %7ld cases %5.1f s  planted bug found (%s, %d steps), as expected\n", t->name,
@@ -422,7 +415,7 @@ static int fuzz_in_own_process(const options *o, ffi_subject *s, tally *tap)
     }
     char why[200];
     ffi_child_describe(status, timed_out, 0, why, sizeof why);
-    printf("not ok %d - fuzz %s: the subject's process %s\n", ++tap->n, s->name, why);
+    ffi_tap_result(0, ++tap->n, NULL, NULL, "fuzz %s: the subject's process %s", s->name, why);
     tap->bad++;
     return 0;
 }
@@ -458,13 +451,14 @@ int main(int argc, char **argv)
     void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     fz_progress = page == MAP_FAILED ? NULL : page;
     if (!o.list)
-        printf("TAP version 13\n");
+        ffi_tap_version();
     tally tap = {0};
     for (int k = 0; k < cli.nselected; k++)
         if (fuzz_in_own_process(&o, &cli.selected[k], &tap) != 0)
             return 2;
     if (!o.list)
-        printf("1..%d\n", tap.n);
+        ffi_tap_plan(tap.n);
+    ffi_cli_free(&cli);
     fflush(NULL);
     /* No Py_FinalizeEx: controls are broken on purpose and may not survive it. */
     return tap.bad ? 1 : 0;

@@ -211,7 +211,15 @@ int ffi_cli_start(ffi_cli *cli, const char *argv0)
     if (cli->list_subjects) {
         for (int k = 0; k < cli->nselected; k++)
             printf("%s\n", cli->selected[k].name);
+        ffi_cli_free(cli);
         return 1;
     }
     return 0;
+}
+
+void ffi_cli_free(ffi_cli *cli)
+{
+    ffi_subjects_free(cli->selected, cli->nselected);
+    cli->selected = NULL;
+    cli->nselected = 0;
 }

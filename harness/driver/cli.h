@@ -64,6 +64,9 @@ void ffi_cli_usage(const ffi_cli *cli, FILE *f);
  * to go on, 1 when done, or 2 on an error already reported. */
 int ffi_cli_start(ffi_cli *cli, const char *argv0);
 
+/* Frees the selection (its subjects closed). */
+void ffi_cli_free(ffi_cli *cli);
+
 /* Whether pattern (an id, a name, or a glob) takes one of ids[k]/names[k],
  * case-insensitively: selection of properties and the like by id or name. */
 int ffi_cli_takes(const char *pattern, const char *id, const char *name);
