@@ -195,6 +195,7 @@ clean:
 
 # Each part of the suite keeps its own rules next to its sources.
 -include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
+include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Everything `make check` runs, so `make test` can build it with every core
