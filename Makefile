@@ -141,7 +141,7 @@ $(BUILD)/tests/test_%: harness/tests/test_%.c harness/tests/tap.h $(EMBED_OBJ) $
 # variants for the loader's error paths.
 TEMPLATE = $(BUILD)/template/my_strategy.so
 TEMPLATE_BAD = $(BUILD)/template/bad_abi.so $(BUILD)/template/no_entry.so
-$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/native.h
+$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/handle.h
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(MAKE)$(if $(Q), -s) --no-print-directory -C harness/template OUT=$(abspath $(dir $@)) PYTHON=$(PYTHON)

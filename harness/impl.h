@@ -4,6 +4,7 @@
 #ifndef FFI_IMPL_H
 #define FFI_IMPL_H
 
+#include "native.h"
 #include "strategy.h"
 
 typedef enum ffi_style {

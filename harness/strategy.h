@@ -1,9 +1,9 @@
 /* The wrapper-cache strategy interface: the one header a strategy needs.
  *
  * A strategy decides which Python wrapper a native handle maps to. The
- * harness owns everything else: the native objects (native.h), the wrapper
- * objects (a fixed C layout with the handle, __dict__ and weakrefs), the
- * Python classes, pickling and fork. A strategy is one C file filling in an
+ * harness owns everything else: the native objects (handle.h shows what a
+ * strategy may touch of them), the wrapper objects (a fixed C layout with
+ * the handle, __dict__ and weakrefs), the Python classes, pickling and fork. A strategy is one C file filling in an
  * ffi_strategy table; see strategies/intrusive.c for a small complete one.
  *
  * Contract
@@ -35,7 +35,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "native.h"
+#include "handle.h"
 
 #define FFI_STRATEGY_ABI 1
 
@@ -84,16 +84,6 @@ typedef struct ffi_strategy {
 static inline PyObject *ffi_cache_new_wrapper(ffi_cache *c, ffi_handle h)
 {
     return c->host->new_wrapper(c, h);
-}
-
-/* A 64-bit hash of a handle, shared by the map-based strategies. */
-static inline uint64_t ffi_handle_hash(ffi_handle h)
-{
-    uint64_t x = (uint64_t)(uintptr_t)h.addr ^ ((uint64_t)h.kind << 58);
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
 }
 
 typedef const ffi_strategy *(*ffi_strategy_entry_fn)(void);

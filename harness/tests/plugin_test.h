@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -62,6 +63,28 @@ static inline int plugin_names_are(PyObject *names, const char *name)
     return names && PyList_Check(names) && PyList_GET_SIZE(names) == 2 &&
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 0), node) == 0 &&
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 1), graph) == 0;
+}
+
+/* The harness symbols (ffi_*) `so` leaves undefined, as nm lists them,
+ * written to out (empty: none); -1 if nm could not run. A plug-in links
+ * against nothing of the harness: everything goes through c->host. */
+static inline int plugin_harness_symbols(const char *so, char *out, size_t n)
+{
+    char cmd[1200], line[256];
+    snprintf(cmd, sizeof cmd, "nm -D --undefined-only '%s' 2>/dev/null", so);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t used = 0;
+    int lines = 0;
+    out[0] = '\0';
+    while (fgets(line, sizeof line, p)) {
+        lines++;
+        const char *sym = strstr(line, " ffi_");
+        if (sym && used < n)
+            used += (size_t)snprintf(out + used, n - used, "%.*s", (int)strcspn(sym, "\n"), sym);
+    }
+    return pclose(p) == 0 && lines > 0 ? 0 : -1;
 }
 
 #endif

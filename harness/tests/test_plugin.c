@@ -11,7 +11,7 @@ int main(int argc, char **argv)
     (void)argc;
     if (ffi_embed_start(argv[0]) < 0)
         return 1;
-    tap_plan(5);
+    tap_plan(6);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
     PyObject *names = ffi ? PyObject_CallMethod(ffi, "load_strategy", "s", plugin_path("my_strategy.so")) : NULL;
     if (!names)
@@ -30,6 +30,10 @@ int main(int argc, char **argv)
     plugin_load_error(ffi, "no_entry.so", msg, sizeof msg);
     tap_ok(strstr(msg, "ffi_strategy_entry") && strstr(msg, "no_entry.so"),
            "a missing entry point is refused: %s", msg);
+    char undefined[512];
+    int nm = plugin_harness_symbols(plugin_path("my_strategy.so"), undefined, sizeof undefined);
+    tap_ok(nm == 0 && !undefined[0], "the template needs no harness symbol at link time (nm: %s)",
+           nm < 0 ? "could not run" : undefined[0] ? undefined : "no ffi_* undefined");
     Py_XDECREF(names);
     Py_XDECREF(ffi);
     int rc = tap_done();
