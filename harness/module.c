@@ -17,7 +17,8 @@ static void on_refcount_changed(ffi_obj *o, int32_t rc)
 {
     /* Strategies that set FFI_FLAG_OBSERVED keep their wrapper in the slot. */
     ffi_impl *impl = ((ffi_wrapper *)o->slot)->impl;
-    impl->cache.strategy->refcount_changed(&impl->cache, o, rc);
+    if (impl->cache.strategy->refcount_changed)
+        impl->cache.strategy->refcount_changed(&impl->cache, o, rc);
 }
 
 static void on_freeing(ffi_obj *o)

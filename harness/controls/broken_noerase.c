@@ -17,6 +17,7 @@ static void noerase_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_noerase = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-noerase",
     .summary = "control: map that never erases on dealloc (stale wrapper at a reused address)",
     .init = ffi_map_strategy_init,

@@ -17,6 +17,7 @@ static size_t nothing(ffi_cache *c) { (void)c; return 0; }
 
 const ffi_strategy ffi_strategy_fresh = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "fresh",
     .summary = "new wrapper per access (tvm-ffi 0.1.15, SWIG, ctypes, cffi, Cython)",
     .init = fresh_init,

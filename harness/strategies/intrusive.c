@@ -47,6 +47,7 @@ static size_t intrusive_entries(ffi_cache *c) { return ((intrusive_state *)c->st
 
 const ffi_strategy ffi_strategy_intrusive = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "intrusive",
     .summary = "back-pointer in the native header, cleared on dealloc (lxml, nanobind)",
     .init = intrusive_init,

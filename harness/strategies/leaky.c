@@ -32,6 +32,7 @@ static void leaky_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_strategy_leaky = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "leaky",
     .summary = "negative control: strong map, never evicts (identity yes, memory no)",
     .init = ffi_map_strategy_init,

@@ -229,6 +229,7 @@ static size_t revive_entries(ffi_cache *c) { return ST(c)->live + ST(c)->dormant
 
 const ffi_strategy ffi_strategy_revive = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "revive",
     .summary = "intrusive slot keeps the dead wrapper's memory, revived at one address (tvm-ffi 0.1.13)",
     .init = revive_init,

@@ -86,6 +86,7 @@ static size_t toggle_entries(ffi_cache *c) { return ((toggle_state *)c->state)->
 
 const ffi_strategy ffi_strategy_toggle = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "toggle",
     .summary = "intrusive + toggle ref: wrapper lives as long as the native (PyTorch)",
     .init = toggle_init,

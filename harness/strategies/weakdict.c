@@ -88,6 +88,7 @@ static size_t weakdict_bytes(ffi_cache *c)
 
 const ffi_strategy ffi_strategy_weakdict = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "weakdict",
     .summary = "dict handle->weakref, like a WeakValueDictionary cache in Python",
     .init = weakdict_init,

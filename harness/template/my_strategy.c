@@ -63,6 +63,7 @@ static size_t dm_entries(ffi_cache *c) { return ((table *)c->state)->live; }
 
 static const ffi_strategy direct_mapped = {
     .abi_version = TEMPLATE_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "direct-mapped",
     .summary = "template: fixed table of 4096 borrowed wrappers, collisions evict",
     .init = dm_init,

@@ -3,6 +3,7 @@
 #ifndef FFI_PLUGIN_TEST_H
 #define FFI_PLUGIN_TEST_H
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,36 @@ static inline int plugin_names_are(PyObject *names, const char *name)
     return names && PyList_Check(names) && PyList_GET_SIZE(names) == 2 &&
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 0), node) == 0 &&
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 1), graph) == 0;
+}
+
+/* Through the implementation `impl`, of a strategy with no cache hooks:
+ * wrapping works (Add(v, v).a == v, by handle) and the cache reports 0
+ * entries and 0 bytes, the defaults of NULL entries_live and bytes_used. */
+static inline int plugin_defaults_hold(PyObject *ffi, const char *impl)
+{
+    PyObject *ns = PyObject_CallMethod(ffi, "load", "s", impl);
+    PyObject *v = ns ? PyObject_CallMethod(ns, "Var", "s", "v") : NULL;
+    PyObject *add = v ? PyObject_CallMethod(ns, "Add", "OO", v, v) : NULL;
+    PyObject *a = add ? PyObject_GetAttrString(add, "a") : NULL;
+    PyObject *entries = a ? PyObject_CallMethod(ns, "cache_entries", NULL) : NULL;
+    PyObject *bytes = entries ? PyObject_CallMethod(ns, "cache_bytes", NULL) : NULL;
+    if (!bytes)
+        PyErr_Print();
+    int ok = bytes && PyObject_RichCompareBool(a, v, Py_EQ) == 1 && PyLong_AsLong(entries) == 0 &&
+             PyLong_AsLong(bytes) == 0;
+    Py_XDECREF(bytes), Py_XDECREF(entries), Py_XDECREF(a), Py_XDECREF(add), Py_XDECREF(v);
+    Py_XDECREF(ns);
+    return ok;
+}
+
+/* A global a loaded test plug-in exports (its counters), or NULL. */
+static inline void *plugin_symbol(const char *name, const char *symbol)
+{
+    void *so = dlopen(plugin_path(name), RTLD_NOW | RTLD_NOLOAD);
+    void *p = so ? dlsym(so, symbol) : NULL;
+    if (so)
+        dlclose(so);   /* drops only this lookup's reference */
+    return p;
 }
 
 /* The harness symbols (ffi_*) `so` leaves undefined, as nm lists them,
