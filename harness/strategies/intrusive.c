@@ -41,8 +41,6 @@ static void intrusive_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
     }
 }
 
-/* The slot lives in the native header, which is counted as native memory. */
-static size_t intrusive_bytes(ffi_cache *c) { (void)c; return 0; }
 static size_t intrusive_entries(ffi_cache *c) { return ((intrusive_state *)c->state)->live; }
 
 const ffi_strategy ffi_strategy_intrusive = {
@@ -54,6 +52,7 @@ const ffi_strategy ffi_strategy_intrusive = {
     .fini = intrusive_fini,
     .wrap = intrusive_wrap,
     .wrapper_dealloc = intrusive_wrapper_dealloc,
-    .bytes_used = intrusive_bytes,
     .entries_live = intrusive_entries,
+    /* bytes_used NULL (0): the slot lives in the native header, which is
+     * counted as native memory. */
 };

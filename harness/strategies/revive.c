@@ -183,7 +183,7 @@ static PyObject *revive_wrap(ffi_cache *c, ffi_handle h)
          * subclass makes a wrapper of it, and patching that class would
          * make it eligible and revive its instances through the base
          * class's tp_alloc (another type, maybe another size). */
-        if (!c->host->wrapper_class || Py_TYPE(w) == c->host->wrapper_class(c, h.kind))
+        if (Py_TYPE(w) == c->host->wrapper_class(c, h.kind))
             patch_type(c, h.kind, Py_TYPE(w));
         if (cur & DYING)
             ST(c)->dormant--;
