@@ -1,6 +1,7 @@
 /* Implementations: a strategy x a reduce style, each with its own namespace
  * module and classes. Implementations live as long as the process: wrappers
- * point at them and may outlive interpreter finalization. */
+ * point at them and may outlive interpreter finalization. Their strategies'
+ * state goes at the end of finalization (ffi_impl_fini_all). */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,17 @@ ffi_impl *ffi_impl_find(const char *name)
         if (strcmp(i->name, name) == 0)
             return i;
     return NULL;
+}
+
+void ffi_impl_fini_all(void)
+{
+    for (ffi_impl *i = all_impls; i; i = i->next) {
+        if (i->finished)
+            continue;
+        i->finished = 1;
+        if (i->cache.strategy->fini)
+            i->cache.strategy->fini(&i->cache);
+    }
 }
 
 ffi_impl *ffi_impl_of_type(PyTypeObject *tp)

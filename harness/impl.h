@@ -37,6 +37,7 @@ struct ffi_impl {
     PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
     PyObject *graph_load;                 /* module._graph_load, for reduce */
     ffi_impl *next;                       /* all implementations, in order */
+    int finished;                         /* fini ran: no hook is called after it */
 };
 
 static inline ffi_impl *ffi_impl_of_cache(ffi_cache *c) { return (ffi_impl *)c; }
@@ -61,6 +62,9 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_first(void);
 ffi_impl *ffi_impl_find(const char *name);
+/* Calls every implementation's fini once. A Py_AtExit function: it runs at
+ * the end of Py_FinalizeEx, when no wrapper can die any more. */
+void ffi_impl_fini_all(void);
 const char *ffi_style_name(ffi_style style);
 /* The handle behind `o` if it is a wrapper of `impl`; else -1 and TypeError. */
 int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);

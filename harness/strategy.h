@@ -18,7 +18,14 @@
  *    (the harness's race window for thread tests), so re-check your cache
  *    after it returns before inserting.
  *  - init() sets up c->state: 0, or -1 with an exception. NULL: state
- *    stays NULL. fini() frees what init() made. NULL: nothing to free.
+ *    stays NULL.
+ *  - fini() frees what init() made. It runs once, at the very end of
+ *    Py_FinalizeEx (a Py_AtExit function): every wrapper that will die has
+ *    died, and no hook is called after it. The interpreter is gone, so
+ *    call no Python API (PyMem_Raw* and free() are fine): Python objects
+ *    init() made belonged to the interpreter. A process that ends without
+ *    Py_FinalizeEx (os._exit, a fork child) never calls it. NULL: nothing
+ *    to free.
  *  - wrapper_dealloc() runs once per wrapper, from the wrapper's tp_dealloc,
  *    before its weakrefs are cleared and its native reference is dropped.
  *    Forget the wrapper here if you hold it borrowed. NULL: nothing to
@@ -52,7 +59,8 @@
  *    strategies.
  *  - v2: struct_size, in the four bytes v1 left as padding after abi_version
  *    (LP64: no v1 field moved). NULL means the default for every optional
- *    hook, in a v1 table too. ffi_host starts with its own version and size.
+ *    hook, in a v1 table too, and fini is called (v1's never ran). ffi_host
+ *    starts with its own version and size.
  *    A v1 table is known by abi_version == 1 alone: its padding is never
  *    read (a static table has zeros there, one filled in at run time may
  *    not), and its size is v1's.

@@ -1,6 +1,7 @@
 /* Out-of-tree strategies of the current ABI: the template loads and works,
  * a table with only name and wrap gets the defaults, a longer table (from a
- * newer header) loads; a wrong or too new ABI, a too small table, a missing
+ * newer header) loads, init and fini run once per implementation (fini at
+ * the end of Py_FinalizeEx); a wrong or too new ABI, a too small table, a missing
  * wrap or entry point and a second table under a taken name are refused
  * with messages that say what is wrong. Plug-ins of ABI v1: test_plugin_v1. */
 #include <string.h>
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
     (void)argc;
     if (ffi_embed_start(argv[0]) < 0)
         return 1;
-    tap_plan(15);
+    tap_plan(16);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
     PyObject *names = load(ffi, "my_strategy.so");
     tap_ok(plugin_names_are(names, "direct-mapped"), "the template loads as direct-mapped+node and direct-mapped+graph");
@@ -77,7 +78,9 @@ int main(int argc, char **argv)
     refused(ffi, "v1/my_strategy.so", "already loaded from another strategy table",
             "another table under a name already loaded (the v1 template is direct-mapped too)");
     Py_XDECREF(ffi);
-    int rc = tap_done();
     ffi_embed_stop();
-    return rc;
+    int *finis = plugin_symbol("case-lifecycle.so", "case_finis");
+    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, fini has run once per implementation: %d",
+           finis ? *finis : -1);
+    return tap_done();
 }

@@ -1,8 +1,8 @@
 /* Plug-ins built against strategy ABI v1 (harness/tests/plugins/v1, with
  * their own frozen copy of the v1 header) in a harness of a later ABI: the
  * previous template loads unchanged and works (it reads ffi_host in v1's
- * layout), the hooks v1 required may be NULL now, and a table without
- * wrap is refused. Its own process, as its template has the current
+ * layout), the hooks v1 required may be NULL now, its fini is called
+ * (it never was under v1), and a table without wrap is refused. Its own process, as its template has the current
  * template's name. */
 #include <string.h>
 
@@ -23,7 +23,7 @@ int main(int argc, char **argv)
     (void)argc;
     if (ffi_embed_start(argv[0]) < 0)
         return 1;
-    tap_plan(6);
+    tap_plan(7);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
     PyObject *names = load(ffi, "v1/my_strategy.so");
     tap_ok(plugin_names_are(names, "direct-mapped"),
@@ -46,7 +46,9 @@ int main(int argc, char **argv)
     tap_ok(strstr(msg, "lacks wrap") && strstr(msg, "case-no-wrap.so"), "a v1 table without wrap is refused: %s",
            msg[0] ? msg : "(it loaded)");
     Py_XDECREF(ffi);
-    int rc = tap_done();
     ffi_embed_stop();
-    return rc;
+    int *finis = plugin_symbol("v1/case-lifecycle.so", "case_finis");
+    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, a v1 fini has run once per implementation: %d",
+           finis ? *finis : -1);
+    return tap_done();
 }
