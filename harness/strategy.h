@@ -23,9 +23,9 @@
  *    Py_FinalizeEx (a Py_AtExit function): every wrapper that will die has
  *    died, and no hook is called after it. The interpreter is gone, so
  *    call no Python API (PyMem_Raw* and free() are fine): Python objects
- *    init() made belonged to the interpreter. A process that ends without
- *    Py_FinalizeEx (os._exit, a fork child) never calls it. NULL: nothing
- *    to free.
+ *    init() made belonged to the interpreter. A process that never calls
+ *    Py_FinalizeEx (it leaves by os._exit, say) never calls fini. NULL:
+ *    nothing to free.
  *  - wrapper_dealloc() runs once per wrapper, from the wrapper's tp_dealloc,
  *    before its weakrefs are cleared and its native reference is dropped.
  *    Forget the wrapper here if you hold it borrowed. NULL: nothing to
@@ -45,27 +45,25 @@
  *
  * ABI
  * An out-of-tree strategy is a shared object exporting
- * `const ffi_strategy *ffi_strategy_entry(void)`. The table and ffi_host only
- * grow, by appending, and FFI_STRATEGY_ABI numbers their layouts. The
- * harness loads a table of any version from 1 to its own, reads only the
- * fields that version has, and hands the strategy the host table of that
- * version, so a plug-in keeps loading as the harness grows (as a
- * sqlite3_vfs does by its iVersion). A newer version, a size too small for
- * the version, or a missing name or wrap is refused with an ImportError
- * that names the file.
- *  - v1: abi_version, then name .. entries_live; no size field. init, fini,
- *    wrapper_dealloc, bytes_used and entries_live were required. Its
- *    ffi_host had no header: the harness keeps a table of v1's layout for v1
- *    strategies.
- *  - v2: struct_size, in the four bytes v1 left as padding after abi_version
- *    (LP64: no v1 field moved). NULL means the default for every optional
- *    hook, in a v1 table too, and fini is called (v1's never ran). ffi_host
- *    starts with its own version and size.
- *    A v1 table is known by abi_version == 1 alone: its padding is never
- *    read (a static table has zeros there, one filled in at run time may
- *    not), and its size is v1's.
- * Set .struct_size = sizeof(ffi_strategy). A struct_size bigger than the
- * harness knows is fine (it reads its own fields); a smaller one than the
+ * `const ffi_strategy *ffi_strategy_entry(void)`. ffi_strategy and ffi_host
+ * only grow, by appending, and FFI_STRATEGY_ABI numbers their layouts. The
+ * harness loads a table of any version from 1 to its own and reads only
+ * the fields that version has, so a plug-in keeps loading as the harness
+ * grows (as SQLite loads a sqlite3_vfs by its iVersion). A newer version, a
+ * struct_size too small for the version, or a missing name or wrap is
+ * refused with an ImportError that names the file.
+ *  - v1: abi_version, then name .. entries_live; no size. init, fini,
+ *    wrapper_dealloc, bytes_used and entries_live were required, and fini
+ *    was never called. ffi_host had no header: a v1 strategy gets a host
+ *    table of v1's layout, kept for it.
+ *  - v2: struct_size, in the four bytes v1 left as padding after
+ *    abi_version (LP64: no v1 field moved). A NULL optional hook means its
+ *    default and fini is called, for v1 tables too. ffi_host starts with its
+ *    version and size; v2 and later strategies get the harness's own.
+ * A v1 table is known by abi_version == 1 alone: its padding is never read
+ * (a static table has zeros there, one filled in at run time may not).
+ * From v2, set .struct_size = sizeof(ffi_strategy): a larger one (a newer
+ * header) is fine, the harness reads what it knows; one smaller than the
  * version's fields is refused.
  *
  * Adding a field (v3): append it to ffi_strategy (never move, retype or
