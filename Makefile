@@ -156,7 +156,7 @@ $(BUILD)/tests/test_%: harness/tests/test_%.c harness/tests/tap.h $(EMBED_OBJ) $
 # variants for the loader's error paths.
 TEMPLATE = $(BUILD)/template/my_strategy.so
 TEMPLATE_BAD = $(BUILD)/template/bad_abi.so $(BUILD)/template/no_entry.so
-$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/native.h
+$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/handle.h
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(MAKE)$(if $(Q), -s) --no-print-directory -C harness/template OUT=$(abspath $(dir $@)) PYTHON=$(PYTHON)
@@ -210,6 +210,7 @@ clean:
 
 # Each part of the suite keeps its own rules next to its sources.
 include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
+include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Everything `make check` runs, so `make test` can build it with every core

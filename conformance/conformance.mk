@@ -61,7 +61,7 @@ TEST_PLAN += 'a user binding, expectations and strategy, out of the tree: $(OUT_
 # per misbehaviour) and bad names, through every runner.
 BAD_KINDS = null raise crash deadlock
 BAD_SO = $(BAD_KINDS:%=$(BUILD)/bad/bad-%.so)
-$(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/native.h
+$(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/handle.h
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(CC) -std=c11 -shared -fPIC -Wall -Iharness $(PY_INCLUDES) -DBAD_$(shell echo $* | tr a-z A-Z) -o $@ $< -lpthread

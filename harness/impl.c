@@ -1,25 +1,13 @@
 /* Implementations: a strategy x a reduce style, each with its own namespace
  * module and classes. Implementations live as long as the process: wrappers
- * point at them and may outlive interpreter finalization. */
+ * point at them and may outlive interpreter finalization. Their strategies'
+ * state goes at the end of finalization (ffi_impl_fini_all). */
 #include <stdio.h>
 #include <string.h>
 
 #include "impl.h"
 
 static ffi_impl *all_impls, **all_tail = &all_impls;
-
-static ffi_handle host_wrapper_handle(PyObject *w) { return ((ffi_wrapper *)w)->handle; }
-
-static PyTypeObject *host_wrapper_class(ffi_cache *c, uint32_t kind)
-{
-    return kind > 0 && kind < FFI_KIND_END ? ffi_impl_of_cache(c)->cls[kind] : NULL;
-}
-
-static const ffi_host host = {
-    .new_wrapper = ffi_wrapper_new,
-    .wrapper_handle = host_wrapper_handle,
-    .wrapper_class = host_wrapper_class,
-};
 
 const char *ffi_style_name(ffi_style style)
 {
@@ -38,6 +26,17 @@ ffi_impl *ffi_impl_find(const char *name)
         if (strcmp(i->name, name) == 0)
             return i;
     return NULL;
+}
+
+void ffi_impl_fini_all(void)
+{
+    for (ffi_impl *i = all_impls; i; i = i->next) {
+        if (i->finished)
+            continue;
+        i->finished = 1;
+        if (i->cache.strategy->fini)
+            i->cache.strategy->fini(&i->cache);
+    }
 }
 
 ffi_impl *ffi_impl_of_type(PyTypeObject *tp)
@@ -210,10 +209,9 @@ static int make_module(ffi_impl *impl)
 
 ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
 {
-    if (s->abi_version != FFI_STRATEGY_ABI) {
-        PyErr_Format(PyExc_ImportError,
-                     "strategy %s was built for strategy ABI %u, this harness speaks %u",
-                     s->name ? s->name : "?", (unsigned)s->abi_version, FFI_STRATEGY_ABI);
+    char why[256];
+    if (ffi_strategy_check(s, why, sizeof why) < 0) {
+        PyErr_Format(PyExc_ImportError, "strategy %s %s", s->name ? s->name : "(unnamed)", why);
         return NULL;
     }
     ffi_impl *impl = PyMem_RawCalloc(1, sizeof *impl);
@@ -221,6 +219,9 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
         PyErr_NoMemory();
         return NULL;
     }
+    ffi_strategy_adopt(s, &impl->strategy);
+    impl->source = s;
+    s = &impl->strategy;
     impl->style = style;
     snprintf(impl->name, sizeof impl->name, "%s+%s", s->name, ffi_style_name(style));
     snprintf(impl->module_name, sizeof impl->module_name, "ffi_identity.%s_%s", s->name,
@@ -228,7 +229,7 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
     for (char *p = impl->module_name; *p; p++)
         if (*p == '-')
             *p = '_';
-    impl->cache.host = &host;
+    impl->cache.host = ffi_host_for(s->abi_version);
     impl->cache.strategy = s;
     impl->cache.impl_name = impl->name;
     if (ffi_impl_find(impl->name)) {
@@ -260,6 +261,8 @@ PyObject *ffi_impl_null_without_error(ffi_impl *impl, const char *entry)
 
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style)
 {
+    if (!s->name)
+        return ffi_impl_create(s, style);   /* refused there, with the reason */
     char name[sizeof ((ffi_impl *)0)->name];
     snprintf(name, sizeof name, "%s+%s", s->name, ffi_style_name(style));
     ffi_impl *impl = ffi_impl_find(name);

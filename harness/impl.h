@@ -4,6 +4,7 @@
 #ifndef FFI_IMPL_H
 #define FFI_IMPL_H
 
+#include "native.h"
 #include "strategy.h"
 
 typedef enum ffi_style {
@@ -25,6 +26,8 @@ typedef struct ffi_wrapper {
 
 struct ffi_impl {
     ffi_cache cache;                      /* first: strategies get &impl->cache */
+    ffi_strategy strategy;                /* cache.strategy: the adopted copy (abi.c) */
+    const ffi_strategy *source;           /* the table it was read from */
     ffi_style style;
     char name[80];                        /* "hashmap+node" */
     char module_name[96];                 /* "ffi_identity.hashmap_node" */
@@ -34,6 +37,7 @@ struct ffi_impl {
     PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
     PyObject *graph_load;                 /* module._graph_load, for reduce */
     ffi_impl *next;                       /* all implementations, in order */
+    int finished;                         /* fini ran: no hook is called after it */
 };
 
 static inline ffi_impl *ffi_impl_of_cache(ffi_cache *c) { return (ffi_impl *)c; }
@@ -58,6 +62,9 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_first(void);
 ffi_impl *ffi_impl_find(const char *name);
+/* Calls every implementation's fini once. A Py_AtExit function: it runs at
+ * the end of Py_FinalizeEx, when no wrapper can die any more. */
+void ffi_impl_fini_all(void);
 const char *ffi_style_name(ffi_style style);
 /* The handle behind `o` if it is a wrapper of `impl`; else -1 and TypeError. */
 int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);
@@ -69,6 +76,17 @@ PyObject *ffi_impl_wrap_new(ffi_impl *impl, ffi_obj *fresh);
 PyObject *ffi_impl_wrap_new_as(ffi_impl *impl, ffi_obj *fresh, PyTypeObject *tp);
 /* Wrap h; if the strategy makes a new wrapper for it, make it a `tp`. */
 PyObject *ffi_impl_wrap_as(ffi_impl *impl, ffi_handle h, PyTypeObject *tp);
+
+/* abi.c: strategy tables of every ABI version this harness speaks. */
+/* 0 if the harness can use the table; else -1 and `why`, a phrase to put
+ * after the table's origin ("PATH ", "strategy NAME "). */
+int ffi_strategy_check(const ffi_strategy *s, char *why, size_t n);
+/* The harness's copy of a checked table: the current layout, the fields
+ * its version lacks zeroed, NULL hooks the harness calls unchecked set to
+ * their defaults. */
+void ffi_strategy_adopt(const ffi_strategy *s, ffi_strategy *out);
+/* The host table a strategy of this ABI version was compiled to read. */
+const ffi_host *ffi_host_for(uint32_t abi_version);
 
 /* wrapper.c */
 extern PyType_Slot ffi_wrapper_base_slots[];

@@ -17,13 +17,14 @@ static void on_refcount_changed(ffi_obj *o, int32_t rc)
 {
     /* Strategies that set FFI_FLAG_OBSERVED keep their wrapper in the slot. */
     ffi_impl *impl = ((ffi_wrapper *)o->slot)->impl;
-    impl->cache.strategy->refcount_changed(&impl->cache, o, rc);
+    if (!impl->finished && impl->cache.strategy->refcount_changed)
+        impl->cache.strategy->refcount_changed(&impl->cache, o, rc);
 }
 
 static void on_freeing(ffi_obj *o)
 {
     for (ffi_impl *i = ffi_impl_first(); i; i = i->next) {
-        if (!i->cache.strategy->native_free)
+        if (i->finished || !i->cache.strategy->native_free)
             continue;
         if (o->kind == FFI_OUTER)
             i->cache.strategy->native_free(&i->cache, ffi_inner_of(o));
@@ -35,7 +36,7 @@ static void on_freeing(ffi_obj *o)
     static void fn(void)                                                 \
     {                                                                    \
         for (ffi_impl *i = ffi_impl_first(); i; i = i->next)            \
-            if (i->cache.strategy->field)                                \
+            if (!i->finished && i->cache.strategy->field)                \
                 i->cache.strategy->field(&i->cache);                     \
     }
 FORK_HOOK(fork_prepare, fork_prepare)
@@ -227,6 +228,13 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
 {
     static int once;
     if (!once) {
+        /* Strategies' fini, after the last wrapper is gone (natives freed
+         * later, by C code, reach no finished strategy). */
+        if (Py_AtExit(ffi_impl_fini_all) < 0) {
+            PyErr_SetString(PyExc_RuntimeError,
+                            "ffi_identity: Py_AtExit has no room left for the strategies' fini");
+            return NULL;
+        }
         once = 1;
         ffi_hooks.refcount_changed = on_refcount_changed;
         ffi_hooks.freeing = on_freeing;

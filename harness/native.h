@@ -9,45 +9,16 @@
  * Every refcounted object starts with an ffi_obj header. Fields hold strong
  * references to their children. Objects come from alloc.c, so live counts
  * and LIFO address reuse apply to all of them. Not thread safe: callers
- * hold the GIL (or their own lock). */
+ * hold the GIL (or their own lock).
+ *
+ * The header, the handle and the helpers a strategy may use are in
+ * handle.h; what this file adds is the harness's (linked functions and
+ * data), which a strategy must not use: an out-of-tree one could not link
+ * them. */
 #ifndef FFI_NATIVE_H
 #define FFI_NATIVE_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-typedef enum ffi_kind {
-    FFI_VAR = 1,
-    FFI_ADD,
-    FFI_LAYOUT,
-    FFI_NODE,
-    FFI_OUTER,
-    FFI_INNER,   /* view: no header of its own, lives inside an Outer */
-    FFI_KIND_END
-} ffi_kind;
-
-/* Header flag bits. The low byte is the strategies': the harness never
- * reads it except FFI_FLAG_OBSERVED. */
-enum {
-    FFI_FLAG_STRATEGY_MASK = 0x00ff,
-    FFI_FLAG_OBSERVED = 0x0100   /* report refcount changes to the hook */
-};
-
-typedef struct ffi_obj ffi_obj;
-struct ffi_obj {
-    int32_t refcount;
-    uint16_t kind;                 /* ffi_kind */
-    uint16_t flags;
-    void (*destroy)(ffi_obj *);    /* frees children, then the object */
-    void *slot;                    /* one pointer for intrusive strategies */
-};
-
-/* A native handle: the address bindings see plus the type. Caches must key
- * on both, since an Outer and its Inner share one address. */
-typedef struct ffi_handle {
-    void *addr;
-    uint32_t kind;
-} ffi_handle;
+#include "handle.h"
 
 typedef struct ffi_var { ffi_obj hdr; size_t len; char name[]; } ffi_var;
 typedef struct ffi_add { ffi_obj hdr; ffi_obj *a, *b; } ffi_add;
@@ -63,11 +34,6 @@ typedef struct ffi_node {
     size_t n;
     ffi_obj *children[];
 } ffi_node;
-typedef struct ffi_outer {
-    ffi_obj hdr;        /* Inner's view starts here too */
-    int64_t value;
-    void *inner_slot;   /* the slot intrusive strategies use for the Inner view */
-} ffi_outer;
 
 /* Hooks the harness installs; both may be NULL. */
 typedef struct ffi_native_hooks {
@@ -106,31 +72,6 @@ static inline void ffi_decref(ffi_obj *o)
         ffi_dealloc(o);
     else if (o->flags & FFI_FLAG_OBSERVED)
         ffi_hooks.refcount_changed(o, o->refcount);
-}
-
-/* Handles. */
-static inline ffi_handle ffi_handle_of(ffi_obj *o)
-{
-    ffi_handle h = { o, o->kind };
-    return h;
-}
-static inline ffi_handle ffi_inner_of(ffi_obj *outer)
-{
-    ffi_handle h = { outer, FFI_INNER };
-    return h;
-}
-/* The refcounted object that keeps a handle alive (itself, or a view's owner). */
-static inline ffi_obj *ffi_handle_owner(ffi_handle h) { return (ffi_obj *)h.addr; }
-/* The pointer-sized slot intrusive strategies may use for this handle. */
-static inline void **ffi_handle_slot(ffi_handle h)
-{
-    if (h.kind == FFI_INNER)
-        return &((ffi_outer *)h.addr)->inner_slot;
-    return &((ffi_obj *)h.addr)->slot;
-}
-static inline int ffi_handle_eq(ffi_handle a, ffi_handle b)
-{
-    return a.addr == b.addr && a.kind == b.kind;
 }
 
 /* Uniform child access, for graph walks: Add (a, b), Layout (axes..., offset),

@@ -1,5 +1,6 @@
 /* Out-of-tree strategies; see plugin.h. */
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,18 +22,23 @@ PyObject *ffi_plugin_load(PyObject *module, const char *path)
     const ffi_strategy *s = entry();
     if (!s)
         return PyErr_Format(PyExc_ImportError, "%s: ffi_strategy_entry() returned NULL", path);
-    if (s->abi_version != FFI_STRATEGY_ABI)
-        return PyErr_Format(PyExc_ImportError,
-                            "%s was built for strategy ABI %u, this harness speaks %u: rebuild it "
-                            "against this checkout's harness/strategy.h",
-                            path, (unsigned)s->abi_version, FFI_STRATEGY_ABI);
-    if (!s->name || !s->summary || !s->init || !s->fini || !s->wrap || !s->wrapper_dealloc ||
-        !s->bytes_used || !s->entries_live)
-        return PyErr_Format(PyExc_ImportError,
-                            "%s: the strategy table lacks a required field (name, summary, init, "
-                            "fini, wrap, wrapper_dealloc, bytes_used, entries_live)", path);
-    PyObject *names = PyList_New(0);
+    char why[256];
+    if (ffi_strategy_check(s, why, sizeof why) < 0)
+        return PyErr_Format(PyExc_ImportError, "%s %s", path, why);
+    /* The same file again is harmless (dlopen gives the same table); another
+     * table under a name already taken would silently get the first one's
+     * implementations. */
     static const ffi_style styles[] = {FFI_STYLE_NODE, FFI_STYLE_GRAPH};
+    for (int k = 0; k < 2; k++) {
+        char name[sizeof ((ffi_impl *)0)->name];
+        snprintf(name, sizeof name, "%s+%s", s->name, ffi_style_name(styles[k]));
+        ffi_impl *taken = ffi_impl_find(name);
+        if (taken && taken->source != s)
+            return PyErr_Format(PyExc_ImportError,
+                                "%s: implementation %s is already loaded from another strategy table "
+                                "(a built-in one or another file): rename the strategy", path, name);
+    }
+    PyObject *names = PyList_New(0);
     for (int k = 0; names && k < 2; k++) {
         ffi_impl *impl = ffi_impl_find_or_create(s, styles[k]);
         PyObject *name = impl ? PyUnicode_FromString(impl->name) : NULL;

@@ -1,7 +1,8 @@
 /* Out-of-tree strategies: a shared object exporting
  *     const ffi_strategy *ffi_strategy_entry(void);
- * whose table has abi_version == FFI_STRATEGY_ABI (see strategy.h and
- * harness/template/). Loading one adds STRATEGY+node and STRATEGY+graph. */
+ * whose table is of a strategy ABI version from 1 to FFI_STRATEGY_ABI (see
+ * strategy.h and harness/template/). Loading one adds STRATEGY+node and
+ * STRATEGY+graph. */
 #ifndef FFI_PLUGIN_H
 #define FFI_PLUGIN_H
 

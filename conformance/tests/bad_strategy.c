@@ -50,6 +50,7 @@ static size_t bad_zero(ffi_cache *c) { (void)c; return 0; }
 
 static const ffi_strategy bad = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = BAD_NAME,
     .summary = BAD_SUMMARY,
     .init = bad_init,

@@ -15,7 +15,7 @@ $(BUILD)/.deps-adapters: $(DEPS)
 	@mkdir -p $(BUILD) && touch $@
 
 $(NATIVE_LIB): harness/adapters/ffi_native_api.c harness/adapters/ffi_native_api.h \
-               harness/native.c harness/alloc.c harness/native.h harness/alloc.h | $(BUILD)/.deps-core
+               harness/native.c harness/alloc.c harness/native.h harness/handle.h harness/alloc.h | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(CC) -std=c11 -g $(OPT) $(WARN) -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ \

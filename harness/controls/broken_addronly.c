@@ -22,6 +22,7 @@ static void addronly_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_addronly = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-addronly",
     .summary = "control: map keyed by address only (a struct and its first member collide)",
     .init = ffi_map_strategy_init,

@@ -44,6 +44,7 @@ static size_t atexit_entries(ffi_cache *c) { return c->state ? ffi_map_strategy_
 
 const ffi_strategy ffi_control_atexit = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-atexit",
     .summary = "control: frees its registry at exit while wrappers live (crash at finalize)",
     .init = atexit_init,

@@ -31,6 +31,7 @@ static void forklock_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_forklock = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-forklock",
     .summary = "control: lock held across creation, no fork hooks (child deadlocks)",
     .init = ffi_map_strategy_init,

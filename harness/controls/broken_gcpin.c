@@ -29,6 +29,7 @@ static void gcpin_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_gcpin = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-gcpin",
     .summary = "control: wrapper pinned by a cycle with itself (gc.collect() frees it while its native lives)",
     .init = ffi_map_strategy_init,

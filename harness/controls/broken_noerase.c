@@ -10,19 +10,15 @@ static PyObject *noerase_wrap(ffi_cache *c, ffi_handle h)
     return ffi_map_lookup_or_wrap(c, h, h, 1);
 }
 
-static void noerase_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
-{
-    (void)c, (void)w, (void)h;   /* the bug: the entry stays */
-}
-
 const ffi_strategy ffi_control_noerase = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-noerase",
     .summary = "control: map that never erases on dealloc (stale wrapper at a reused address)",
     .init = ffi_map_strategy_init,
     .fini = ffi_map_strategy_fini,
     .wrap = noerase_wrap,
-    .wrapper_dealloc = noerase_wrapper_dealloc,
+    /* No wrapper_dealloc: the bug, the entry stays. */
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };

@@ -16,6 +16,7 @@ static void racy_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_racy = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-racy",
     .summary = "control: no re-check after creation (two threads insert two wrappers)",
     .init = ffi_map_strategy_init,

@@ -21,6 +21,7 @@ static void viewkey_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 
 const ffi_strategy ffi_control_viewkey = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "broken-viewkey",
     .summary = "control: a dead view's entry is erased under its owner's key (the view's stays)",
     .init = ffi_map_strategy_init,

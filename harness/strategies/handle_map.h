@@ -9,7 +9,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "../native.h"
+#include "../handle.h"
 
 typedef struct ffi_map_entry {
     void *addr;          /* NULL: empty */

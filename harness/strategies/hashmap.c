@@ -270,6 +270,7 @@ static size_t hashmap_entries(ffi_cache *c) { return hm_head((hm_state)c->state)
 
 const ffi_strategy ffi_strategy_hashmap = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "hashmap",
     .summary = "C map handle->borrowed wrapper, erased on dealloc (pybind11, nanobind)",
     .init = hashmap_init,

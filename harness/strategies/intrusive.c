@@ -41,18 +41,18 @@ static void intrusive_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
     }
 }
 
-/* The slot lives in the native header, which is counted as native memory. */
-static size_t intrusive_bytes(ffi_cache *c) { (void)c; return 0; }
 static size_t intrusive_entries(ffi_cache *c) { return ((intrusive_state *)c->state)->live; }
 
 const ffi_strategy ffi_strategy_intrusive = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "intrusive",
     .summary = "back-pointer in the native header, cleared on dealloc (lxml, nanobind)",
     .init = intrusive_init,
     .fini = intrusive_fini,
     .wrap = intrusive_wrap,
     .wrapper_dealloc = intrusive_wrapper_dealloc,
-    .bytes_used = intrusive_bytes,
     .entries_live = intrusive_entries,
+    /* bytes_used NULL (0): the slot lives in the native header, which is
+     * counted as native memory. */
 };

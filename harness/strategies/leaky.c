@@ -24,20 +24,15 @@ static PyObject *leaky_wrap(ffi_cache *c, ffi_handle h)
     return Py_NewRef(w);
 }
 
-/* Never called for a mapped wrapper: the map keeps every one alive. */
-static void leaky_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
-{
-    (void)c, (void)w, (void)h;
-}
-
 const ffi_strategy ffi_strategy_leaky = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "leaky",
     .summary = "negative control: strong map, never evicts (identity yes, memory no)",
     .init = ffi_map_strategy_init,
     .fini = ffi_map_strategy_fini,
     .wrap = leaky_wrap,
-    .wrapper_dealloc = leaky_wrapper_dealloc,
+    /* No wrapper_dealloc: a mapped wrapper never dies, the map keeps it. */
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };

@@ -183,7 +183,7 @@ static PyObject *revive_wrap(ffi_cache *c, ffi_handle h)
          * subclass makes a wrapper of it, and patching that class would
          * make it eligible and revive its instances through the base
          * class's tp_alloc (another type, maybe another size). */
-        if (!c->host->wrapper_class || Py_TYPE(w) == c->host->wrapper_class(c, h.kind))
+        if (Py_TYPE(w) == c->host->wrapper_class(c, h.kind))
             patch_type(c, h.kind, Py_TYPE(w));
         if (cur & DYING)
             ST(c)->dormant--;
@@ -229,6 +229,7 @@ static size_t revive_entries(ffi_cache *c) { return ST(c)->live + ST(c)->dormant
 
 const ffi_strategy ffi_strategy_revive = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "revive",
     .summary = "intrusive slot keeps the dead wrapper's memory, revived at one address (tvm-ffi 0.1.13)",
     .init = revive_init,

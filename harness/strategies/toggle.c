@@ -81,11 +81,11 @@ static void toggle_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
         ((ffi_obj *)h.addr)->flags &= (uint16_t)~(FFI_FLAG_OBSERVED | STRONG);
 }
 
-static size_t toggle_bytes(ffi_cache *c) { (void)c; return 0; }
 static size_t toggle_entries(ffi_cache *c) { return ((toggle_state *)c->state)->live; }
 
 const ffi_strategy ffi_strategy_toggle = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "toggle",
     .summary = "intrusive + toggle ref: wrapper lives as long as the native (PyTorch)",
     .init = toggle_init,
@@ -93,6 +93,6 @@ const ffi_strategy ffi_strategy_toggle = {
     .wrap = toggle_wrap,
     .wrapper_dealloc = toggle_wrapper_dealloc,
     .refcount_changed = toggle_refcount_changed,
-    .bytes_used = toggle_bytes,
     .entries_live = toggle_entries,
+    /* bytes_used NULL (0): the slot is in the native header, as intrusive's. */
 };

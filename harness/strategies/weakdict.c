@@ -17,8 +17,6 @@ static int weakdict_init(ffi_cache *c)
     return c->state ? 0 : -1;
 }
 
-static void weakdict_fini(ffi_cache *c) { Py_CLEAR(c->state); }
-
 /* The live wrapper the dict holds for key, borrowed, or NULL. */
 static PyObject *lookup(PyObject *dict, PyObject *key)
 {
@@ -88,10 +86,12 @@ static size_t weakdict_bytes(ffi_cache *c)
 
 const ffi_strategy ffi_strategy_weakdict = {
     .abi_version = FFI_STRATEGY_ABI,
+    .struct_size = sizeof(ffi_strategy),
     .name = "weakdict",
     .summary = "dict handle->weakref, like a WeakValueDictionary cache in Python",
     .init = weakdict_init,
-    .fini = weakdict_fini,
+    /* No fini: it runs after the interpreter is finalized, when the dict,
+     * a Python object, is no longer ours to release. */
     .wrap = weakdict_wrap,
     .wrapper_dealloc = weakdict_wrapper_dealloc,
     .bytes_used = weakdict_bytes,

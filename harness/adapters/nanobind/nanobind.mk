@@ -19,7 +19,7 @@
 
 NANOBIND_VERSIONS := $(shell awk '$$1 == "nanobind" && $$2 !~ /:/ { print $$2 }' harness/adapters/subjects.txt | sort -u)
 nanobind_mod = _adapter_nanobind_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
-NANOBIND_MODEL_DEPS = harness/adapters/ffi_native_api.h harness/native.h harness/alloc.h
+NANOBIND_MODEL_DEPS = harness/adapters/ffi_native_api.h harness/native.h harness/handle.h harness/alloc.h
 NANOBIND_SRC = harness/adapters/nanobind/adapter_nanobind.cpp
 
 define nanobind_model_rule   # nanobind_model_rule(objdir, source)
