@@ -5,6 +5,7 @@
 #define FFI_IMPL_H
 
 #include "native.h"
+#include "builtin.h"
 #include "strategy.h"
 
 typedef enum ffi_style {
@@ -104,12 +105,8 @@ PyObject *ffi_reduce_graph(ffi_wrapper *w);
 PyObject *ffi_reduce_none(ffi_wrapper *w);
 PyObject *ffi_graph_load(PyObject *module, PyObject *args);   /* (records, cls=None) */
 
-/* registry.c: the strategies built into this binary. */
-typedef struct ffi_registered {
-    const ffi_strategy *strategy;
-    unsigned styles;   /* ffi_style bits: which implementations to build */
-    int control;       /* deliberately broken, kept to prove tests can fail */
-} ffi_registered;
-extern const ffi_registered ffi_builtin_strategies[];
+/* registry.c: the strategies built into this binary (builtin.h), in
+ * listing order, NULL-terminated. */
+const ffi_registered *const *ffi_builtin_strategies(void);
 
 #endif

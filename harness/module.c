@@ -243,9 +243,9 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
     PyObject *m = PyModule_Create(&module_def);
     if (!m)
         return NULL;
-    for (const ffi_registered *r = ffi_builtin_strategies; r->strategy; r++) {
+    for (const ffi_registered *const *r = ffi_builtin_strategies(); *r; r++) {
         for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1) {
-            if ((r->styles & style) && add_impl(m, r, (ffi_style)style) < 0) {
+            if (((*r)->styles & style) && add_impl(m, *r, (ffi_style)style) < 0) {
                 Py_DECREF(m);
                 return NULL;
             }

@@ -1,28 +1,29 @@
-/* The strategies built into the harness, in listing order. A new built-in
- * strategy is one file in strategies/ (or controls/) plus one line here. */
+/* The strategies built into the harness: every one registered with
+ * FFI_BUILTIN (builtin.h) in its own file, read from the linker's
+ * ffi_builtins section and put in listing order. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "impl.h"
 
-extern const ffi_strategy ffi_strategy_fresh, ffi_strategy_weakdict, ffi_strategy_hashmap,
-    ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_revive, ffi_strategy_leaky;
-extern const ffi_strategy ffi_control_addronly, ffi_control_noerase, ffi_control_racy,
-    ffi_control_forklock, ffi_control_atexit, ffi_control_gcpin, ffi_control_viewkey;
+extern const ffi_registered *const __start_ffi_builtins[], *const __stop_ffi_builtins[];
 
-#define BOTH (FFI_STYLE_NODE | FFI_STYLE_GRAPH)
+static int by_rank(const void *a, const void *b)
+{
+    const ffi_registered *x = *(const ffi_registered *const *)a, *y = *(const ffi_registered *const *)b;
+    return x->rank != y->rank ? x->rank - y->rank : strcmp(x->strategy->name, y->strategy->name);
+}
 
-const ffi_registered ffi_builtin_strategies[] = {
-    {&ffi_strategy_fresh, BOTH, 0},
-    {&ffi_strategy_weakdict, BOTH, 0},
-    {&ffi_strategy_hashmap, BOTH | FFI_STYLE_NONE, 0},   /* +none: a binding without pickle */
-    {&ffi_strategy_intrusive, BOTH, 0},
-    {&ffi_strategy_toggle, BOTH, 0},
-    {&ffi_strategy_revive, BOTH, 0},
-    {&ffi_strategy_leaky, BOTH, 0},   /* negative control, but a real design */
-    {&ffi_control_addronly, FFI_STYLE_NODE, 1},
-    {&ffi_control_noerase, FFI_STYLE_NODE, 1},
-    {&ffi_control_racy, FFI_STYLE_NODE, 1},
-    {&ffi_control_forklock, FFI_STYLE_NODE, 1},
-    {&ffi_control_atexit, FFI_STYLE_NODE, 1},
-    {&ffi_control_gcpin, FFI_STYLE_NODE, 1},
-    {&ffi_control_viewkey, FFI_STYLE_NODE, 1},
-    {NULL, 0, 0}
-};
+const ffi_registered *const *ffi_builtin_strategies(void)
+{
+    static const ffi_registered **sorted;
+    if (!sorted) {
+        size_t n = (size_t)(__stop_ffi_builtins - __start_ffi_builtins);
+        sorted = calloc(n + 1, sizeof *sorted);
+        if (!sorted)
+            abort();   /* at start-up, a few hundred bytes */
+        memcpy(sorted, __start_ffi_builtins, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, by_rank);
+    }
+    return (const ffi_registered *const *)sorted;
+}

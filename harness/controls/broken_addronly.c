@@ -2,7 +2,7 @@
  * type. A struct and its first member share an address, so Outer.inner
  * comes back as the Outer's wrapper. Fails I4. */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static ffi_handle address_only(ffi_handle h)
 {
@@ -32,3 +32,5 @@ const ffi_strategy ffi_control_addronly = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_addronly, FFI_BUILTIN_NODE, 1, 110);

@@ -3,7 +3,7 @@
  * when the interpreter finalizes then deallocate into a freed registry.
  * Fails L4. */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *teardown(PyObject *cache_capsule, PyObject *unused)
 {
@@ -54,3 +54,5 @@ const ffi_strategy ffi_control_atexit = {
     .bytes_used = atexit_bytes,
     .entries_live = atexit_entries,
 };
+
+FFI_BUILTIN(ffi_control_atexit, FFI_BUILTIN_NODE, 1, 150);

@@ -6,7 +6,7 @@
 #include <pthread.h>
 
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -41,3 +41,5 @@ const ffi_strategy ffi_control_forklock = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_forklock, FFI_BUILTIN_NODE, 1, 140);

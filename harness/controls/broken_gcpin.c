@@ -7,7 +7,7 @@
  * #75932 describes (the collector cleared a tensor's Python object while
  * C++ still held the tensor). Fails G1. */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *gcpin_wrap(ffi_cache *c, ffi_handle h)
 {
@@ -39,3 +39,5 @@ const ffi_strategy ffi_control_gcpin = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_gcpin, FFI_BUILTIN_NODE, 1, 160);

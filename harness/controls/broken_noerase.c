@@ -3,7 +3,7 @@
  * lookup hands out the dead wrapper: a use-after-free. Fails L3 (usually
  * by crashing, which the conformance runner contains). */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *noerase_wrap(ffi_cache *c, ffi_handle h)
 {
@@ -22,3 +22,5 @@ const ffi_strategy ffi_control_noerase = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_noerase, FFI_BUILTIN_NODE, 1, 120);

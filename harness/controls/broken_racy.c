@@ -2,7 +2,7 @@
  * creation. When creation releases the GIL (the race window), two threads
  * that both missed each insert their own wrapper for one handle. Fails T1. */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *racy_wrap(ffi_cache *c, ffi_handle h)
 {
@@ -26,3 +26,5 @@ const ffi_strategy ffi_control_racy = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_racy, FFI_BUILTIN_NODE, 1, 130);

@@ -5,7 +5,7 @@
  * wrapper, and leaves the view's entry behind: while the Outer lives,
  * outer.inner hands out the dead view's memory. Fails V1. */
 #include "../strategies/handle_map.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *viewkey_wrap(ffi_cache *c, ffi_handle h)
 {
@@ -31,3 +31,5 @@ const ffi_strategy ffi_control_viewkey = {
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };
+
+FFI_BUILTIN(ffi_control_viewkey, FFI_BUILTIN_NODE, 1, 170);

@@ -1,7 +1,7 @@
 /* fresh: a new wrapper per access, no cache at all.
  * What tvm-ffi (0.1.15, tying off), SWIG, ctypes, cffi, Cython's from_ptr and PyO3's
  * `get` do: `==` works by handle, `is` and id() do not. */
-#include "../strategy.h"
+#include "../builtin.h"
 
 static PyObject *fresh_wrap(ffi_cache *c, ffi_handle h) { return ffi_cache_new_wrapper(c, h); }
 
@@ -13,3 +13,5 @@ const ffi_strategy ffi_strategy_fresh = {
     .summary = "new wrapper per access (tvm-ffi 0.1.15, SWIG, ctypes, cffi, Cython)",
     .wrap = fresh_wrap,
 };
+
+FFI_BUILTIN(ffi_strategy_fresh, FFI_BUILTIN_BOTH, 0, 10);

@@ -31,7 +31,7 @@
  * from their wrappers' handles (the cost of not storing keys); both are
  * amortised or bounded by the probe run length. */
 #include "../impl.h"
-#include "../strategy.h"
+#include "../builtin.h"
 
 #include <assert.h>
 #ifdef __linux__
@@ -280,3 +280,5 @@ const ffi_strategy ffi_strategy_hashmap = {
     .bytes_used = hashmap_bytes,
     .entries_live = hashmap_entries,
 };
+
+FFI_BUILTIN(ffi_strategy_hashmap, FFI_BUILTIN_BOTH | FFI_BUILTIN_NONE, 0, 30);   /* +none: a binding without pickle */

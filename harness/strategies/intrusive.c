@@ -3,7 +3,7 @@
  * intrusive_counter, Blink's main-world wrapper and PyGObject >= 3.55 qdata.
  * A lookup is one load; like hashmap, the wrapper dies with its last Python
  * reference and the next access makes a new one. */
-#include "../strategy.h"
+#include "../builtin.h"
 
 typedef struct intrusive_state { size_t live; } intrusive_state;
 
@@ -56,3 +56,5 @@ const ffi_strategy ffi_strategy_intrusive = {
     /* bytes_used NULL (0): the slot lives in the native header, which is
      * counted as native memory. */
 };
+
+FFI_BUILTIN(ffi_strategy_intrusive, FFI_BUILTIN_BOTH, 0, 40);

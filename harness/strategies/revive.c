@@ -44,7 +44,7 @@
 #include <sched.h>
 #include <string.h>
 
-#include "../strategy.h"
+#include "../builtin.h"
 
 enum { DYING = 0x1, DORMANT = 0x2, REVIVING = 0x4, TAGS = 0x7 };
 
@@ -240,3 +240,5 @@ const ffi_strategy ffi_strategy_revive = {
     .bytes_used = revive_bytes,
     .entries_live = revive_entries,
 };
+
+FFI_BUILTIN(ffi_strategy_revive, FFI_BUILTIN_BOTH, 0, 60);

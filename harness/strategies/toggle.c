@@ -14,7 +14,7 @@
  *
  * Views (Inner) have no refcount of their own: they get the plain
  * intrusive behaviour. */
-#include "../strategy.h"
+#include "../builtin.h"
 
 enum { STRONG = 0x01 };   /* in the header's strategy-owned flag bits */
 
@@ -96,3 +96,5 @@ const ffi_strategy ffi_strategy_toggle = {
     .entries_live = toggle_entries,
     /* bytes_used NULL (0): the slot is in the native header, as intrusive's. */
 };
+
+FFI_BUILTIN(ffi_strategy_toggle, FFI_BUILTIN_BOTH, 0, 50);

@@ -3,7 +3,7 @@
  * the wrapper dies (here from the dealloc hook rather than a weakref
  * callback: same lifetime, one fewer Python call). Costs a dict slot, an int
  * key and a weakref object per live handle. */
-#include "../strategy.h"
+#include "../builtin.h"
 
 /* Addresses are 16-byte aligned, so the kind fits in the low bits. */
 static PyObject *key_of(ffi_handle h)
@@ -97,3 +97,5 @@ const ffi_strategy ffi_strategy_weakdict = {
     .bytes_used = weakdict_bytes,
     .entries_live = weakdict_entries,
 };
+
+FFI_BUILTIN(ffi_strategy_weakdict, FFI_BUILTIN_BOTH, 0, 20);
