@@ -31,6 +31,9 @@ endif
 endif
 # Out-of-tree strategies (colon-separated .so paths) reach every runner.
 export IMPL_SO
+# SUBJECT= selects subjects for bench, load and fuzz as --subject does
+# (names, families, globs; space-separated). IMPL= is its old name.
+SUBJECT ?= $(IMPL)
 
 # Queried lazily (=) so that `make deps` can install python3-dev first.
 PY_INCLUDES = $(shell $(PYTHON_CONFIG) --includes)
@@ -126,7 +129,7 @@ help:
 	@echo "make adapters   build the real tools' bindings and the C library several of them wrap"
 	@echo "make clean      remove $(BUILD)/"
 	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3); RESULTS=dir (default $(BUILD)/results);"
-	@echo "           HEAVY=1 (make test/deps: the heavy tools too); IMPL=, FILTER= (bench); JOBS=n"
+	@echo "           HEAVY=1 (make test/deps: the heavy tools too); SUBJECT=, FILTER= (bench); JOBS=n"
 	@echo "           V=1 (show the full compile commands); TEST_JOBS=n, PROVE_FLAGS=-v (make test)"
 
 # Re-checked whenever the dependency script changes (or after make clean).

@@ -1,4 +1,4 @@
-# The benchmarks: build/bench, `make bench` (QUICK=1, FILTER=, IMPL=) and
+# The benchmarks: build/bench, `make bench` (QUICK=1, FILTER=, SUBJECT=) and
 # `make compare BASE=old.json`; `make bench-selftest` checks report.py.
 
 BENCH_SRC = $(wildcard bench/*.c)
@@ -37,15 +37,15 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 
 # A second version of a tool that imports its own package (tvm-ffi) cannot
 # share the default process: each such group runs in a process of its own,
-# with its own floors, and report.py merges the runs. IMPL= runs one
+# with its own floors, and report.py merges the runs. SUBJECT= runs one
 # process with that selection.
 .PHONY: bench-run compare
 bench-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
 	@rm -f $(BENCH_JSON).raw*
-	$(Q)$(BENCH) $(BENCH_FLAGS) $(foreach i,$(IMPL),--impl $(i)) --benchmark_out=$(BENCH_JSON).raw
-	@$(if $(IMPL),true,n=0; $(PYTHON) harness/adapters/ffi_adapters.py --extra-processes | \
+	$(Q)$(BENCH) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
+	@$(if $(SUBJECT),true,n=0; $(PYTHON) harness/adapters/ffi_adapters.py --extra-processes | \
 	while read -r names; do n=$$((n + 1)); \
 	    echo "bench: a process of its own for $$names" >&2; \
 	    $(BENCH) $(BENCH_FLAGS) $$(for i in $$names; do echo --impl $$i; done) \

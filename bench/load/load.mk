@@ -1,5 +1,5 @@
 # The load run: build/load, `make load` (QUICK=1: 1e5 handles, 1e6 reads;
-# IMPL= to pick implementations). Writes $(RESULTS)/load.md and load.json.
+# SUBJECT= to pick subjects). Writes $(RESULTS)/load.md and load.json.
 
 LOAD = $(BUILD)/load
 LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
@@ -13,7 +13,7 @@ $(LOAD): $(LOAD_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(LOAD_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
-LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(IMPL),--impl $(i))
+LOAD_FLAGS = $(if $(QUICK),--handles 100000 --accesses 1000000) $(foreach i,$(SUBJECT),--subject '$(i)')
 
 .PHONY: load
 load: $(LOAD) adapters

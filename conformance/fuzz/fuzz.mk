@@ -18,7 +18,7 @@ $(FUZZ): $(FUZZ_OBJ) $(CF_HELPERS_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(
 
 .PHONY: fuzz
 fuzz: $(FUZZ) adapters
-	$(Q)prove --exec '' $(FUZZ) :: --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
+	$(Q)prove --exec '' $(FUZZ) :: --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) $(foreach i,$(SUBJECT),--subject '$(i)')
 
 # In make test: the planted bugs must be found and shrunk (a few seconds).
 FUZZ_PLANTED = $(BUILD)/tests/fuzz-planted-bugs.t
