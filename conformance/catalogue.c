@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../harness/section.h"
 #include "cf.h"
 
 extern const cf_property *const __start_cf_catalogue[], *const __stop_cf_catalogue[];
@@ -33,14 +34,9 @@ static int in_catalogue_order(const void *pa, const void *pb)
 
 const cf_property *const *cf_catalogue(void)
 {
-    static const cf_property **sorted;
-    if (!sorted) {
-        size_t n = (size_t)(__stop_cf_catalogue - __start_cf_catalogue);
-        sorted = calloc(n + 1, sizeof *sorted);
-        if (!sorted)
-            abort();   /* at start-up, a few hundred bytes */
-        memcpy(sorted, __start_cf_catalogue, n * sizeof *sorted);
-        qsort(sorted, n, sizeof *sorted, in_catalogue_order);
-    }
+    static const void **sorted;
+    if (!sorted)
+        sorted = ffi_section_sorted((const void *const *)__start_cf_catalogue,
+                                    (const void *const *)__stop_cf_catalogue, in_catalogue_order);
     return (const cf_property *const *)sorted;
 }
