@@ -292,9 +292,8 @@ int main(int argc, char **argv)
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
         return rc;
-    if (check_properties(&opt) < 0)
-        return 2;
-    if (opt.list) {
+    int bad_property = check_properties(&opt) < 0;
+    if (opt.list && !bad_property) {
         list_properties();
         return 0;
     }
@@ -303,8 +302,10 @@ int main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", CF_SOURCE_DIR, old && *old ? ":" : "", old ? old : "");
     setenv("PYTHONPATH", path, 1);
-    if ((rc = ffi_cli_start(&cli, argv[0])))
-        return rc == 1 ? 0 : rc;
+    if ((rc = ffi_cli_start(&cli, argv[0])))   /* a bad subject is reported too */
+        return rc == 1 && !bad_property ? 0 : 2;
+    if (bad_property)
+        return 2;
     run_state rs = {&opt, NULL, 0, 0, 1};
     if (opt.json) {
         rs.json = fopen(opt.json, "w");

@@ -170,9 +170,14 @@ static int run_script(const char *impl, int argc, char **argv)
     return 0;
 }
 
-/* The one subject a pattern takes; NULL after saying why. */
+/* The one subject a pattern takes (a name exactly, when it also names a
+ * family: tvm-ffi@0.1.13 rather than its +slots variant); NULL after
+ * saying why. */
 static ffi_subject *the_one(ffi_cli *cli)
 {
+    for (int k = 0; cli->subjects.n == 1 && k < cli->nselected; k++)
+        if (!strcmp(cli->selected[k].name, cli->subjects.v[0]))
+            return &cli->selected[k];
     if (cli->subjects.n != 1 || cli->nselected != 1) {
         fprintf(stderr, "ffi-identity: name one subject with --subject; %s takes %d:",
                 cli->subjects.n == 1 ? cli->subjects.v[0] : "the selection", cli->nselected);
