@@ -103,6 +103,9 @@ static void unknown_names(void)
     expect(&r, 0, "I2 converge", 30, "ffi-identity probing a real tool by its family (ctypes)");
     r = run("%s/ffi-identity --impl hashmap 2>&1", CF_BUILD_DIR);
     expect(&r, 2, "name one subject with --subject; hashmap takes 3", 30, "ffi-identity with a family of three");
+    /* A full name that is also a family (tvm-ffi@0.1.13 and its +slots) is that subject. */
+    r = run("%s/ffi-identity --subject tvm-ffi@0.1.13 2>&1", CF_BUILD_DIR);
+    expect(&r, 0, "implementation tvm-ffi@0.1.13\n", 60, "ffi-identity takes an exact name over its family");
 }
 
 static void broken_plugins(void)
@@ -149,10 +152,10 @@ static void load_claims(void)
     expect(&r, 0, "its expectations file lists L1: expected", 60, "load on leaky+node as it is");
 }
 
-/* The plan, printed first so that prove shows progress: 11 for the names,
+/* The plan, printed first so that prove shows progress: 12 for the names,
  * 2 for the plug-ins, 2 per misbehaving strategy, 1 per fuzzed one, 2 for
  * the load run's claims. */
-enum { PLAN = 11 + 2 + 4 * 2 + 3 + 2 };
+enum { PLAN = 12 + 2 + 4 * 2 + 3 + 2 };
 
 int main(void)
 {
