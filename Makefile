@@ -122,7 +122,7 @@ help:
 	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
-	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per implementation (default 2), FUZZ_SEED"
+	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per subject (default 2), FUZZ_SEED"
 	@echo "make memcheck   unit tests and a probe per strategy under valgrind"
 	@echo "make sanitize   ASan+UBSan build: unit tests, conformance, fuzzer"
 	@echo "make deps       install the Debian packages and the pinned real tools (HEAVY=1: torch too)"

@@ -71,7 +71,7 @@ static void pickle_dag(gb_state *s, const ffi_subject *sub, long n)
         PyObject *back = data ? PyObject_CallMethod(pickle, "loads", "O", data) : NULL;
         if (!back) {
             PyErr_Clear();
-            gb_error(s, "this implementation cannot pickle");
+            gb_error(s, "this subject cannot pickle");
             Py_XDECREF(data);
             break;
         }

@@ -52,7 +52,7 @@ sanitize: | $(BUILD)/.deps-core $(BUILD)/.deps-adapters
 	    echo "sanitize: ffi-identity --impl $$impl"; \
 	    $(SAN_ENV) $(SAN_BUILD)/ffi-identity --impl $$impl > $(SAN_BUILD)/last.out 2>&1 || \
 	        { tail -n 40 $(SAN_BUILD)/last.out; exit 1; }; done
-	@echo "sanitize: conformance suite, every implementation but the broken controls, all properties but F2"
+	@echo "sanitize: conformance suite, every subject but the broken controls, all properties but F2"
 	@$(SAN_ENV) $(SAN_BUILD)/conformance $(SAN_SUBJECTS) $(SAN_PROPERTIES) > $(SAN_BUILD)/conformance.tap 2>&1 || \
 	    { grep -v '^ok' $(SAN_BUILD)/conformance.tap | tail -n 40; exit 1; }
 	@echo "sanitize: fuzzer, 1 s per implementation"

@@ -83,7 +83,7 @@ static int probe(PyObject *ffi, const ffi_subject *sub)
     int i2 = first == a;
     int i3 = add_a == i;
     Py_DECREF(first);
-    printf("implementation %s\n", name);
+    printf("subject %s\n", name);
     printf("  I1 repeat     layout.offset is layout.offset        %s\n", i1 ? "yes" : "no");
     printf("  I2 converge   layout.axes[0] is layout.offset.a     %s\n", i2 ? "yes" : "no");
     printf("  I3 roundtrip  Add(i, j).a is i                      %s\n", i3 ? "yes" : "no");

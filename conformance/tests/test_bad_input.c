@@ -105,7 +105,7 @@ static void unknown_names(void)
     expect(&r, 2, "name one subject with --subject; hashmap takes 3", 30, "ffi-identity with a family of three");
     /* A full name that is also a family (tvm-ffi@0.1.13 and its +slots) is that subject. */
     r = run("%s/ffi-identity --subject tvm-ffi@0.1.13 2>&1", CF_BUILD_DIR);
-    expect(&r, 0, "implementation tvm-ffi@0.1.13\n", 60, "ffi-identity takes an exact name over its family");
+    expect(&r, 0, "subject tvm-ffi@0.1.13\n", 60, "ffi-identity takes an exact name over its family");
 }
 
 static void broken_plugins(void)
