@@ -14,6 +14,13 @@ typedef enum ffi_style {
 
 typedef struct ffi_impl ffi_impl;
 
+/* Bugs a control may plant in the harness's glue rather than in its cache
+ * (the glue is a binding's caster; the strategy its instance map). */
+enum {
+    FFI_GLUE_NO_DOWNCAST = 1 << 0,     /* a base-typed field wraps the base on its own (U1) */
+    FFI_GLUE_CALLBACK_FRESH = 1 << 1,  /* a callback's argument is a new wrapper, not the cache's (CB1) */
+};
+
 /* Every wrapper, whatever the strategy, has this layout. */
 typedef struct ffi_wrapper {
     PyObject_HEAD
@@ -26,6 +33,7 @@ typedef struct ffi_wrapper {
 struct ffi_impl {
     ffi_cache cache;                      /* first: strategies get &impl->cache */
     ffi_style style;
+    unsigned glue;                        /* FFI_GLUE_* bits: controls only */
     char name[80];                        /* "hashmap+node" */
     char module_name[96];                 /* "ffi_identity.hashmap_node" */
     char type_names[FFI_KIND_END + 1][128];
@@ -74,6 +82,10 @@ PyObject *ffi_impl_wrap_as(ffi_impl *impl, ffi_handle h, PyTypeObject *tp);
 extern PyType_Slot ffi_wrapper_base_slots[];
 PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind);
 PyObject *ffi_wrapper_new(ffi_cache *c, ffi_handle h);
+/* Gives a wrapper's native reference away to native code, which drops it
+ * (O1): the strategy forgets the wrapper, which then stands for nothing.
+ * 0, or -1 with an exception. */
+int ffi_wrapper_disown(PyObject *w);
 extern int ffi_race_window;   /* >0: release the GIL inside wrapper creation */
 /* The class the next wrapper made for `handle` must have (set around one
  * wrap by ffi_impl_wrap_as; per thread). */
@@ -91,6 +103,7 @@ typedef struct ffi_registered {
     const ffi_strategy *strategy;
     unsigned styles;   /* ffi_style bits: which implementations to build */
     int control;       /* deliberately broken, kept to prove tests can fail */
+    unsigned glue;     /* FFI_GLUE_* bugs of a control */
 } ffi_registered;
 extern const ffi_registered ffi_builtin_strategies[];
 

@@ -27,6 +27,8 @@ static void on_freeing(ffi_obj *o)
             continue;
         if (o->kind == FFI_OUTER)
             i->cache.strategy->native_free(&i->cache, ffi_inner_of(o));
+        if (o->kind == FFI_DERIVED)
+            i->cache.strategy->native_free(&i->cache, ffi_base_view(ffi_derived_base(o)));
         i->cache.strategy->native_free(&i->cache, ffi_handle_of(o));
     }
 }
@@ -95,7 +97,7 @@ static PyObject *m_native_live_by_kind(PyObject *m, PyObject *unused)
     (void)m, (void)unused;
     PyObject *d = PyDict_New();
     for (int k = FFI_VAR; d && k < FFI_KIND_END; k++) {
-        if (k == FFI_INNER)
+        if (k == FFI_INNER || k == FFI_BASE)
             continue;
         PyObject *v = PyLong_FromLongLong(ffi_native_live((ffi_kind)k));
         if (!v || PyDict_SetItemString(d, ffi_kind_name((uint32_t)k), v) < 0)
@@ -210,6 +212,8 @@ int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control)
 static int add_impl(PyObject *m, const ffi_registered *r, ffi_style style)
 {
     ffi_impl *impl = ffi_impl_find_or_create(r->strategy, style);
+    if (impl)
+        impl->glue = r->glue;
     return impl ? ffi_module_add_impl(m, impl, r->control) : -1;
 }
 

@@ -16,9 +16,12 @@
  *    after it returns before inserting.
  *  - wrapper_dealloc() runs once per wrapper, from the wrapper's tp_dealloc,
  *    after its weakrefs were cleared and before its native reference is
- *    dropped. Forget the wrapper here if you hold it borrowed.
+ *    dropped. Forget the wrapper here if you hold it borrowed. It runs
+ *    instead, once, while the wrapper is alive (Py_REFCNT(w) > 0) when the
+ *    wrapper is disowned (its native goes to native code): forget it then,
+ *    and drop any reference you hold to it; it stands for no handle after.
  *  - native_free() (optional) runs when a native object is about to be freed.
- *    A view (FFI_INNER) handle is reported with its owner.
+ *    A view (FFI_INNER, FFI_BASE) handle is reported with its owner.
  *  - fork_prepare/fork_parent/fork_child (optional) run around fork(), as
  *    pthread_atfork handlers do: take and release your locks there.
  *  - refcount_changed (optional) is called for native objects whose header

@@ -24,10 +24,14 @@ static PyObject *leaky_wrap(ffi_cache *c, ffi_handle h)
     return Py_NewRef(w);
 }
 
-/* Never called for a mapped wrapper: the map keeps every one alive. */
+/* A mapped wrapper never dies (the map keeps it), so this runs for one
+ * only when it is disowned: it gave its native away, and the map lets it go. */
 static void leaky_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 {
-    (void)c, (void)w, (void)h;
+    if (ffi_map_get(c->state, h) == w) {
+        ffi_map_remove(c->state, h);
+        Py_DECREF(w);   /* the disowning caller still holds it */
+    }
 }
 
 const ffi_strategy ffi_strategy_leaky = {
