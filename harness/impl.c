@@ -1,6 +1,7 @@
 /* Implementations: a strategy x a reduce style, each with its own namespace
- * module and classes. Implementations live as long as the process: wrappers
- * point at them and may outlive interpreter finalization. */
+ * module and classes, per interpreter. Implementations live as long as the
+ * process: wrappers point at them and may outlive interpreter finalization
+ * (a sub-interpreter's too: a native may keep one of its wrappers). */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,10 +33,16 @@ const char *ffi_style_name(ffi_style style)
 
 ffi_impl *ffi_impl_first(void) { return all_impls; }
 
+/* Interpreter ids are never reused, unlike their states' addresses. */
+static int64_t here(void) { return PyInterpreterState_GetID(PyInterpreterState_Get()); }
+
+int ffi_impl_is_here(const ffi_impl *impl) { return impl->interp == here(); }
+
 ffi_impl *ffi_impl_find(const char *name)
 {
+    int64_t interp = here();
     for (ffi_impl *i = all_impls; i; i = i->next)
-        if (strcmp(i->name, name) == 0)
+        if (i->interp == interp && strcmp(i->name, name) == 0)
             return i;
     return NULL;
 }
@@ -281,6 +288,7 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
         return NULL;
     }
     impl->style = style;
+    impl->interp = here();
     snprintf(impl->name, sizeof impl->name, "%s+%s", s->name, ffi_style_name(style));
     snprintf(impl->module_name, sizeof impl->module_name, "ffi_identity.%s_%s", s->name,
              ffi_style_name(style));

@@ -41,7 +41,8 @@ struct ffi_impl {
     PyTypeObject *base;                   /* Object */
     PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
     PyObject *graph_load;                 /* module._graph_load, for reduce */
-    ffi_impl *next;                       /* all implementations, in order */
+    int64_t interp;                       /* the interpreter it belongs to (its id) */
+    ffi_impl *next;                       /* all implementations of every interpreter, in order */
 };
 
 static inline ffi_impl *ffi_impl_of_cache(ffi_cache *c) { return (ffi_impl *)c; }
@@ -64,8 +65,11 @@ extern PyModuleDef ffi_impl_module_def;
 ffi_impl *ffi_impl_of_type(PyTypeObject *tp);
 ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style);
+/* Every interpreter's (native hooks reach them all: natives are shared). */
 ffi_impl *ffi_impl_first(void);
+/* The running interpreter's implementation of that name, or NULL. */
 ffi_impl *ffi_impl_find(const char *name);
+int ffi_impl_is_here(const ffi_impl *impl);   /* of the running interpreter */
 const char *ffi_style_name(ffi_style style);
 /* The handle behind `o` if it is a wrapper of `impl`; else -1 and TypeError. */
 int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);

@@ -1,7 +1,11 @@
 /* The ffi_identity extension module: every implementation as a namespace
  * (ffi_identity.hashmap_node, ...) plus introspection of the native side.
  * Importable from plain Python (PYTHONPATH=build) and built into the
- * embedding runner. */
+ * embedding runner.
+ *
+ * Multi-phase init: each interpreter that imports it (a sub-interpreter
+ * too, X1) gets implementations of its own, with their own classes and
+ * caches. The native objects and their header slots are the process's. */
 #include <pthread.h>
 #include <string.h>
 
@@ -50,6 +54,8 @@ static PyObject *impl_names(void)
 {
     PyObject *names = PyList_New(0);
     for (ffi_impl *i = ffi_impl_first(); names && i; i = i->next) {
+        if (!ffi_impl_is_here(i))
+            continue;
         PyObject *s = PyUnicode_FromString(i->name);
         if (!s || PyList_Append(names, s) < 0) {
             Py_XDECREF(s);
@@ -194,10 +200,14 @@ static PyMethodDef module_functions[] = {
     {NULL, NULL, 0, NULL}
 };
 
+static int exec_module(PyObject *m);
+
+static PyModuleDef_Slot module_slots[] = {{Py_mod_exec, exec_module}, {0, NULL}};
+
 static PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ffi_identity",
     "FFI identity semantics: one namespace per wrapper-cache implementation.",
-    -1, module_functions, NULL, NULL, NULL, NULL
+    0, module_functions, module_slots, NULL, NULL, NULL
 };
 
 /* Exposes an implementation as an attribute of ffi_identity. */
@@ -227,36 +237,29 @@ static PyObject *m_load_strategy(PyObject *m, PyObject *arg)
     return names;
 }
 
+/* Runs once per interpreter that imports the module. */
+static int exec_module(PyObject *m)
+{
+    for (const ffi_registered *r = ffi_builtin_strategies; r->strategy; r++)
+        for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1)
+            if ((r->styles & style) && add_impl(m, r, (ffi_style)style) < 0)
+                return -1;
+    /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
+     * worker sees the same implementations. */
+    if (ffi_plugin_load_env(m) < 0)
+        return -1;
+    /* Adapters for real bindings are importable wherever ffi_identity is. */
+    return ffi_adapter_path_add();
+}
+
 PyMODINIT_FUNC PyInit_ffi_identity(void)
 {
-    static int once;
+    static int once;   /* the native hooks are the process's */
     if (!once) {
         once = 1;
         ffi_hooks.refcount_changed = on_refcount_changed;
         ffi_hooks.freeing = on_freeing;
         pthread_atfork(fork_prepare, fork_parent, fork_child);
     }
-    PyObject *m = PyModule_Create(&module_def);
-    if (!m)
-        return NULL;
-    for (const ffi_registered *r = ffi_builtin_strategies; r->strategy; r++) {
-        for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1) {
-            if ((r->styles & style) && add_impl(m, r, (ffi_style)style) < 0) {
-                Py_DECREF(m);
-                return NULL;
-            }
-        }
-    }
-    /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
-     * worker sees the same implementations. */
-    if (ffi_plugin_load_env(m) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    /* Adapters for real bindings are importable wherever ffi_identity is. */
-    if (ffi_adapter_path_add() < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModuleDef_Init(&module_def);
 }
