@@ -20,6 +20,9 @@ typedef enum cf_need {
     CF_NEED_THREADS = 1 << 8,
     CF_NEED_ALLOC = 1 << 9,     /* ffi_identity's LIFO allocator */
     CF_NEED_SUBCLASS = 1 << 10, /* its classes can be subclassed from Python */
+    CF_NEED_DERIVED = 1 << 11,  /* Derived(value) and Holder(base): a base at an offset (U1) */
+    CF_NEED_INTERN = 1 << 12,   /* Var(name, intern=True) (O1) */
+    CF_NEED_CALLBACK = 1 << 13, /* ns.visit_offset(layout, fn) (CB1) */
 } cf_need;
 
 typedef enum cf_params { CF_PARAM_NONE, CF_PARAM_PROTOCOL, CF_PARAM_CONTEXT } cf_params;
@@ -52,6 +55,11 @@ const char *cf_need_name(unsigned bit);
 cf_status cf_fail(cf_ctx *ctx, const char *fmt, ...);
 cf_status cf_skip(cf_ctx *ctx, const char *fmt, ...);
 cf_status cf_error(cf_ctx *ctx, const char *doing);
+/* A check written in Python: fn(ns, *args) from src, which is made once per
+ * process into a module of that name registered in sys.modules (so pickle
+ * finds classes it defines). fn returns None (pass) or (kind, reason), kind
+ * "fail" or "skip". args may be NULL. */
+cf_status cf_python_check(cf_ctx *ctx, const char *module, const char *src, const char *fn, PyObject *args);
 #define CF_CHECK(ctx, cond, ...) \
     do { if (!(cond)) return cf_fail((ctx), __VA_ARGS__); } while (0)
 

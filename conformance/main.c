@@ -120,6 +120,19 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
     }
 }
 
+/* ": why" when the subject says why it lacks a feature (ns.why_not, a dict
+ * of feature -> reason), else "". */
+static const char *why_not(PyObject *ns, const char *feature, char *buf, size_t n)
+{
+    PyObject *reasons = PyObject_GetAttrString(ns, "why_not");
+    PyObject *why = reasons && PyDict_Check(reasons) ? PyDict_GetItemString(reasons, feature) : NULL;
+    const char *text = why && PyUnicode_Check(why) ? PyUnicode_AsUTF8(why) : NULL;
+    snprintf(buf, n, "%s%s", text ? ": " : "", text ? text : "");
+    Py_XDECREF(reasons);
+    PyErr_Clear();
+    return buf;
+}
+
 static void run_one(run_state *rs, const char *impl, PyObject *ns, unsigned features,
                     const cf_expect *ex, const cf_property *p, int protocol, const char *context,
                     const char *unavailable)
@@ -136,7 +149,9 @@ static void run_one(run_state *rs, const char *impl, PyObject *ns, unsigned feat
         st = cf_skip(&ctx, "%s", unavailable);
     } else if (missing) {
         unsigned bit = missing & -missing;
-        st = cf_skip(&ctx, "%s does not provide '%s'", impl, cf_need_name(bit));
+        char why[240];
+        st = cf_skip(&ctx, "%s does not provide '%s'%s", impl, cf_need_name(bit),
+                     why_not(ns, cf_need_name(bit), why, sizeof why));
     } else {
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
     }

@@ -97,6 +97,7 @@ static const struct { const char *name; unsigned bit; } feature_bits[] = {
     {"pickle", CF_NEED_PICKLE}, {"weakref", CF_NEED_WEAKREF}, {"dict", CF_NEED_DICT},
     {"outer", CF_NEED_OUTER},   {"node", CF_NEED_NODE},       {"live", CF_NEED_LIVE},
     {"entries", CF_NEED_ENTRIES}, {"alloc", CF_NEED_ALLOC},     {"subclass", CF_NEED_SUBCLASS},
+    {"derived", CF_NEED_DERIVED}, {"intern", CF_NEED_INTERN},   {"callback", CF_NEED_CALLBACK},
 };
 
 unsigned cf_subject_features(PyObject *ns)

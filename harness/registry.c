@@ -5,7 +5,8 @@
 extern const ffi_strategy ffi_strategy_fresh, ffi_strategy_weakdict, ffi_strategy_hashmap,
     ffi_strategy_intrusive, ffi_strategy_toggle, ffi_strategy_revive, ffi_strategy_leaky;
 extern const ffi_strategy ffi_control_addronly, ffi_control_noerase, ffi_control_racy,
-    ffi_control_forklock, ffi_control_atexit, ffi_control_gcpin, ffi_control_viewkey;
+    ffi_control_forklock, ffi_control_atexit, ffi_control_gcpin, ffi_control_viewkey,
+    ffi_control_nodowncast, ffi_control_disown, ffi_control_cbfresh;
 
 #define BOTH (FFI_STYLE_NODE | FFI_STYLE_GRAPH)
 
@@ -24,5 +25,9 @@ const ffi_registered ffi_builtin_strategies[] = {
     {&ffi_control_atexit, FFI_STYLE_NODE, 1},
     {&ffi_control_gcpin, FFI_STYLE_NODE, 1},
     {&ffi_control_viewkey, FFI_STYLE_NODE, 1},
+    /* these two break the glue around a correct map (impl.h, FFI_GLUE_*) */
+    {&ffi_control_nodowncast, FFI_STYLE_NODE, 1, FFI_GLUE_NO_DOWNCAST},
+    {&ffi_control_disown, FFI_STYLE_NODE, 1},
+    {&ffi_control_cbfresh, FFI_STYLE_NODE, 1, FFI_GLUE_CALLBACK_FRESH},
     {NULL, 0, 0}
 };

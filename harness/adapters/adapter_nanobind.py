@@ -44,10 +44,12 @@ def subject(ns, version, variant):
     try:
         ext = importlib.import_module(modname)
         reason = ""
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         ext, reason = None, (f"the nanobind {version} extension ({modname}) is not built or not on "
                              f"sys.path ({e}): run `make adapters` and put the build directory on "
                              "PYTHONPATH")
+    except ImportError as e:   # built, and refusing to load here (a second interpreter, say)
+        ext, reason = None, f"importing {modname} raised ImportError: {e}"
     ns.available = lambda: (ext is not None, reason)
     if ext is None:
         return

@@ -36,9 +36,11 @@ def subject(ns, version, variant):
     else:
         try:
             import tvm_ffi
-        except ImportError as e:
+        except ModuleNotFoundError as e:
             reason = (f"tvm_ffi {version} is not importable ({e}): run harness/tools/subjects.sh "
                       f"tvm-ffi (pip --target {ns.site} apache-tvm-ffi=={version})")
+        except ImportError as e:   # installed, and refusing to load here (a second interpreter, say)
+            reason = f"importing tvm_ffi {version} raised ImportError: {e}"
         else:
             got = getattr(tvm_ffi, "__version__", "?")
             if got != version:

@@ -79,8 +79,10 @@ def fill(ns, modname, missing, check_version=None):
     try:
         mod = importlib.import_module(modname)
         reason = check_version(mod) if check_version else ""
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         mod, reason = None, f"{modname} is not built or not on sys.path ({e}): {missing}"
+    except ImportError as e:   # built, and refusing to load here (a second interpreter, say)
+        mod, reason = None, f"importing {modname} raised ImportError: {e}"
     ok = not reason
     ns.available = lambda: (ok, reason)
     ns.features = frozenset()
