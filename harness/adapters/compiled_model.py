@@ -74,8 +74,11 @@ def probe_features(mod):
         a, b = mod.Var("p", intern=True), mod.Var("p", intern=True)
         return mod.handle(a) == mod.handle(b)
 
-    def disown():    # O1: a wrapper gives its native away
-        mod.consume(mod.Var("d"))
+    def disown():    # O1: a wrapper gives its native away, and the native goes
+        before = mod.native_live()
+        v = mod.Var("d")
+        mod.consume(v)
+        return mod.native_live() == before
 
     def callback():  # CB1: a native function calling back
         i = mod.Var("i")
