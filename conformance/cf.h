@@ -50,6 +50,12 @@ cf_status cf_error(cf_ctx *ctx, const char *doing);
 #define CF_CHECK(ctx, cond, ...) \
     do { if (!(cond)) return cf_fail((ctx), __VA_ARGS__); } while (0)
 
+/* A check written in Python: fn(ns, *args) from src, which is made once per
+ * process into a module of that name registered in sys.modules (so pickle
+ * finds classes it defines). fn returns None (pass) or (kind, reason), kind
+ * "fail" or "skip". args may be NULL. */
+cf_status cf_python_check(cf_ctx *ctx, const char *module, const char *src, const char *fn, PyObject *args);
+
 /* C API helpers; all return new references or NULL with an exception. */
 PyObject *cf_new(PyObject *ns, const char *cls, const char *fmt, ...);  /* ns.cls(*args) */
 PyObject *cf_get(PyObject *o, const char *attr);

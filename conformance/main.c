@@ -101,7 +101,10 @@ static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, c
         st = cf_skip(&ctx, "%s", s->unavailable);
     } else if (missing) {
         unsigned bit = missing & -missing;
-        st = cf_skip(&ctx, "%s does not provide '%s'", impl, ffi_feature_name(bit));
+        char buf[240];
+        const char *why = ffi_subject_why_not(s, ffi_feature_name(bit), buf, sizeof buf);
+        st = cf_skip(&ctx, "%s does not provide '%s'%s%s", impl, ffi_feature_name(bit), why ? ": " : "",
+                     why ? why : "");
     } else {
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
     }

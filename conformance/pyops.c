@@ -1,6 +1,7 @@
 /* Results and C API helpers for properties; see cf.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../harness/fixture.h"
 #include "cf.h"
@@ -8,6 +9,10 @@
 static cf_status set_reason(cf_ctx *ctx, cf_status st, const char *fmt, va_list ap)
 {
     vsnprintf(ctx->reason, sizeof ctx->reason, fmt, ap);
+    /* One line: it ends up in TAP (a tool's error message may span several). */
+    for (char *c = ctx->reason; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     return st;
 }
 
@@ -45,6 +50,52 @@ cf_status cf_error(cf_ctx *ctx, const char *doing)
     Py_XDECREF(tb);
     PyErr_Clear();
     return CF_FAIL;
+}
+
+static PyObject *check_module(const char *name, const char *src)
+{
+    PyObject *m = PyImport_ImportModule(name);
+    if (m || !PyErr_ExceptionMatches(PyExc_ImportError))
+        return m;
+    PyErr_Clear();
+    m = PyModule_New(name);
+    PyObject *d = m ? PyModule_GetDict(m) : NULL;
+    if (!d || PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0 ||
+        PyDict_SetItemString(PyImport_GetModuleDict(), name, m) < 0) {
+        Py_XDECREF(m);
+        return NULL;
+    }
+    PyObject *r = PyRun_String(src, Py_file_input, d, d);
+    if (!r) {
+        PyDict_DelItemString(PyImport_GetModuleDict(), name);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_DECREF(r);
+    return m;
+}
+
+cf_status cf_python_check(cf_ctx *ctx, const char *module, const char *src, const char *fn, PyObject *args)
+{
+    PyObject *m = check_module(module, src);
+    PyObject *f = m ? PyObject_GetAttrString(m, fn) : NULL;
+    PyObject *all = f ? PyTuple_Pack(1, ctx->ns) : NULL;
+    if (all && args)
+        Py_SETREF(all, PySequence_Concat(all, args));
+    PyObject *r = all ? PyObject_Call(f, all, NULL) : NULL;
+    Py_XDECREF(all), Py_XDECREF(f), Py_XDECREF(m);
+    if (!r)
+        return cf_error(ctx, fn);
+    cf_status st = CF_PASS;
+    const char *kind, *reason;
+    if (r != Py_None) {
+        if (!PyArg_ParseTuple(r, "ss", &kind, &reason))
+            st = cf_error(ctx, "reading the check's result");
+        else
+            st = strcmp(kind, "skip") == 0 ? cf_skip(ctx, "%s", reason) : cf_fail(ctx, "%s", reason);
+    }
+    Py_DECREF(r);
+    return st;
 }
 
 PyObject *cf_new(PyObject *ns, const char *cls, const char *fmt, ...)

@@ -1,7 +1,8 @@
 /* Implementations: a strategy x a reduce style, each with its own namespace
- * module and classes. Implementations live as long as the process: wrappers
- * point at them and may outlive interpreter finalization. Their strategies'
- * state goes at the end of finalization (ffi_impl_fini_all). */
+ * module and classes, per interpreter. Implementations live as long as the
+ * process: wrappers point at them and may outlive interpreter finalization
+ * (a sub-interpreter's too: a native may keep one of its wrappers). Their
+ * strategies' state goes at the end of finalization (ffi_impl_fini_all). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +21,16 @@ const char *ffi_style_name(ffi_style style)
 
 ffi_impl *ffi_impl_first(void) { return all_impls; }
 
+/* Interpreter ids are never reused, unlike their states' addresses. */
+static int64_t here(void) { return PyInterpreterState_GetID(PyInterpreterState_Get()); }
+
+int ffi_impl_is_here(const ffi_impl *impl) { return impl->interp == here(); }
+
 ffi_impl *ffi_impl_find(const char *name)
 {
+    int64_t interp = here();
     for (ffi_impl *i = all_impls; i; i = i->next)
-        if (strcmp(i->name, name) == 0)
+        if (i->interp == interp && strcmp(i->name, name) == 0)
             return i;
     return NULL;
 }
@@ -55,6 +62,10 @@ int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out)
         return -1;
     }
     *out = ((ffi_wrapper *)o)->handle;
+    if (!out->addr) {
+        PyErr_SetString(PyExc_ValueError, "disowned: this wrapper's native object was given to native code");
+        return -1;
+    }
     return 0;
 }
 
@@ -125,12 +136,66 @@ static PyObject *m_handle(PyObject *m, PyObject *w)
     return PyLong_FromVoidPtr(h.addr);
 }
 
+/* consume(w): native code takes w's native reference and drops it (a
+ * unique_ptr sink); w is disowned (O1). */
+static PyObject *m_consume(PyObject *m, PyObject *w)
+{
+    ffi_handle h;
+    if (ffi_impl_unwrap(impl_of_module(m), w, &h) < 0 || ffi_wrapper_disown(w) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* visit_offset(layout, fn): a native function calls fn with the Layout's
+ * offset and takes a native handle back from it (CB1). The argument is the
+ * strategy's wrapper of the offset, as any field read gives; the return
+ * must be a Var or Add of this implementation. */
+typedef struct visit { ffi_impl *impl; PyObject *fn; } visit;
+
+static ffi_obj *visit_call(void *ctx, ffi_obj *offset)
+{
+    visit *v = ctx;
+    ffi_handle h = ffi_handle_of(offset);
+    PyObject *arg = v->impl->glue & FFI_GLUE_CALLBACK_FRESH ? ffi_wrapper_new(&v->impl->cache, h)
+                                                             : ffi_impl_wrap(v->impl, h);
+    PyObject *r = arg ? PyObject_CallOneArg(v->fn, arg) : NULL;
+    Py_XDECREF(arg);
+    if (!r || ffi_impl_unwrap(v->impl, r, &h) < 0) {
+        Py_XDECREF(r);
+        return NULL;
+    }
+    Py_DECREF(r);
+    if (h.kind != FFI_VAR && h.kind != FFI_ADD) {
+        PyErr_Format(PyExc_TypeError, "the callback must return a Var or an Add, not a %s", ffi_kind_name(h.kind));
+        return NULL;
+    }
+    ffi_incref(h.addr);
+    return h.addr;
+}
+
+static PyObject *m_visit_offset(PyObject *m, PyObject *args)
+{
+    ffi_impl *impl = impl_of_module(m);
+    PyObject *layout, *fn;
+    ffi_handle h;
+    if (!PyArg_ParseTuple(args, "OO:visit_offset", &layout, &fn) || ffi_impl_unwrap(impl, layout, &h) < 0)
+        return NULL;
+    if (h.kind != FFI_LAYOUT)
+        return PyErr_Format(PyExc_TypeError, "visit_offset takes a Layout, not a %s", ffi_kind_name(h.kind));
+    visit v = {impl, fn};
+    ffi_obj *r = ffi_layout_visit_offset(h.addr, visit_call, &v);
+    return r ? ffi_impl_wrap_new(impl, r) : NULL;
+}
+
 static PyMethodDef impl_functions[] = {
     {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all implementations)."},
     {"handle", m_handle, METH_O, "The native address behind a wrapper."},
     {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},
     {"cache_bytes", m_cache_bytes, METH_NOARGS, "Bytes the strategy's cache uses now."},
     {"same_as", m_same_as, METH_VARARGS, "True if two wrappers stand for one handle."},
+    {"consume", m_consume, METH_O, "Native code takes the wrapper's native and drops it; the wrapper is disowned."},
+    {"visit_offset", m_visit_offset, METH_VARARGS,
+     "visit_offset(layout, fn): native code calls fn(layout's offset) and returns what fn returned."},
     {"_graph_load", ffi_graph_load, METH_VARARGS,
      "_graph_load(records, cls=None): rebuild a graph-style pickle payload (its root a cls)."},
     {NULL, NULL, 0, NULL}
@@ -168,7 +233,7 @@ static int make_types(ffi_impl *impl)
     for (int k = FFI_VAR; k < FFI_KIND_END; k++) {
         /* Every constructible class can be subclassed from Python; the
          * constructors honour the subtype (ffi_impl_wrap_new_as). */
-        unsigned flags = k == FFI_INNER ? Py_TPFLAGS_DISALLOW_INSTANTIATION : Py_TPFLAGS_BASETYPE;
+        unsigned flags = k == FFI_INNER || k == FFI_BASE ? Py_TPFLAGS_DISALLOW_INSTANTIATION : Py_TPFLAGS_BASETYPE;
         impl->cls[k] = make_type(impl, (ffi_kind)k, ffi_kind_name((uint32_t)k),
                                  ffi_wrapper_slots_for((ffi_kind)k), flags, impl->base);
         if (!impl->cls[k])
@@ -192,8 +257,9 @@ static int make_module(ffi_impl *impl)
         PyModule_AddStringConstant(impl->module, "summary", impl->cache.strategy->summary) < 0)
         return -1;
     /* What this subject can be asked to do (adapters list fewer). */
-    PyObject *features = Py_BuildValue("(sssssssss)", "pickle", "weakref", "dict", "outer", "node",
-                                       "live", "entries", "alloc", "subclass");
+    PyObject *features = Py_BuildValue("(sssssssssssss)", "pickle", "weakref", "dict", "outer", "node",
+                                       "live", "entries", "alloc", "subclass", "derived", "intern",
+                                       "disown", "callback");
     PyObject *frozen = features ? PyFrozenSet_New(features) : NULL;
     Py_XDECREF(features);
     if (!frozen || PyModule_AddObject(impl->module, "features", frozen) < 0) {
@@ -223,6 +289,7 @@ ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style)
     impl->source = s;
     s = &impl->strategy;
     impl->style = style;
+    impl->interp = here();
     snprintf(impl->name, sizeof impl->name, "%s+%s", s->name, ffi_style_name(style));
     snprintf(impl->module_name, sizeof impl->module_name, "ffi_identity.%s_%s", s->name,
              ffi_style_name(style));

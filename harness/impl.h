@@ -30,6 +30,7 @@ struct ffi_impl {
     ffi_strategy strategy;                /* cache.strategy: the adopted copy (abi.c) */
     const ffi_strategy *source;           /* the table it was read from */
     ffi_style style;
+    unsigned glue;                        /* FFI_GLUE_* bits: controls only */
     char name[80];                        /* "hashmap+node" */
     char module_name[96];                 /* "ffi_identity.hashmap_node" */
     char type_names[FFI_KIND_END + 1][128];
@@ -37,7 +38,8 @@ struct ffi_impl {
     PyTypeObject *base;                   /* Object */
     PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
     PyObject *graph_load;                 /* module._graph_load, for reduce */
-    ffi_impl *next;                       /* all implementations, in order */
+    int64_t interp;                       /* the interpreter it belongs to (its id) */
+    ffi_impl *next;                       /* all implementations of every interpreter, in order */
     int finished;                         /* fini ran: no hook is called after it */
 };
 
@@ -61,11 +63,14 @@ extern PyModuleDef ffi_impl_module_def;
 ffi_impl *ffi_impl_of_type(PyTypeObject *tp);
 ffi_impl *ffi_impl_create(const ffi_strategy *s, ffi_style style);
 ffi_impl *ffi_impl_find_or_create(const ffi_strategy *s, ffi_style style);
+/* Every interpreter's (native hooks reach them all: natives are shared). */
 ffi_impl *ffi_impl_first(void);
+/* The running interpreter's implementation of that name, or NULL. */
 ffi_impl *ffi_impl_find(const char *name);
 /* Calls every implementation's fini once. A Py_AtExit function: it runs at
  * the end of Py_FinalizeEx, when no wrapper can die any more. */
 void ffi_impl_fini_all(void);
+int ffi_impl_is_here(const ffi_impl *impl);   /* of the running interpreter */
 const char *ffi_style_name(ffi_style style);
 /* The handle behind `o` if it is a wrapper of `impl`; else -1 and TypeError. */
 int ffi_impl_unwrap(ffi_impl *impl, PyObject *o, ffi_handle *out);
@@ -93,6 +98,10 @@ const ffi_host *ffi_host_for(uint32_t abi_version);
 extern PyType_Slot ffi_wrapper_base_slots[];
 PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind);
 PyObject *ffi_wrapper_new(ffi_cache *c, ffi_handle h);
+/* Gives a wrapper's native reference away to native code, which drops it
+ * (O1): the strategy forgets the wrapper, which then stands for nothing.
+ * 0, or -1 with an exception. */
+int ffi_wrapper_disown(PyObject *w);
 extern int ffi_race_window;   /* >0: release the GIL inside wrapper creation */
 /* The class the next wrapper made for `handle` must have (set around one
  * wrap by ffi_impl_wrap_as; per thread). */

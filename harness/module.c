@@ -1,7 +1,11 @@
 /* The ffi_identity extension module: every implementation as a namespace
  * (ffi_identity.hashmap_node, ...) plus introspection of the native side.
  * Importable from plain Python (PYTHONPATH=build) and built into the
- * embedding runner. */
+ * embedding runner.
+ *
+ * Multi-phase init: each interpreter that imports it (a sub-interpreter
+ * too, X1) gets implementations of its own, with their own classes and
+ * caches. The native objects and their header slots are the process's. */
 #include <pthread.h>
 #include <string.h>
 
@@ -28,6 +32,8 @@ static void on_freeing(ffi_obj *o)
             continue;
         if (o->kind == FFI_OUTER)
             i->cache.strategy->native_free(&i->cache, ffi_inner_of(o));
+        if (o->kind == FFI_DERIVED)
+            i->cache.strategy->native_free(&i->cache, ffi_base_view(ffi_derived_base(o)));
         i->cache.strategy->native_free(&i->cache, ffi_handle_of(o));
     }
 }
@@ -49,6 +55,8 @@ static PyObject *impl_names(void)
 {
     PyObject *names = PyList_New(0);
     for (ffi_impl *i = ffi_impl_first(); names && i; i = i->next) {
+        if (!ffi_impl_is_here(i))
+            continue;
         PyObject *s = PyUnicode_FromString(i->name);
         if (!s || PyList_Append(names, s) < 0) {
             Py_XDECREF(s);
@@ -96,7 +104,7 @@ static PyObject *m_native_live_by_kind(PyObject *m, PyObject *unused)
     (void)m, (void)unused;
     PyObject *d = PyDict_New();
     for (int k = FFI_VAR; d && k < FFI_KIND_END; k++) {
-        if (k == FFI_INNER)
+        if (k == FFI_INNER || k == FFI_BASE)
             continue;
         PyObject *v = PyLong_FromLongLong(ffi_native_live((ffi_kind)k));
         if (!v || PyDict_SetItemString(d, ffi_kind_name((uint32_t)k), v) < 0)
@@ -193,10 +201,14 @@ static PyMethodDef module_functions[] = {
     {NULL, NULL, 0, NULL}
 };
 
+static int exec_module(PyObject *m);
+
+static PyModuleDef_Slot module_slots[] = {{Py_mod_exec, exec_module}, {0, NULL}};
+
 static PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ffi_identity",
     "FFI identity semantics: one namespace per wrapper-cache implementation.",
-    -1, module_functions, NULL, NULL, NULL, NULL
+    0, module_functions, module_slots, NULL, NULL, NULL
 };
 
 /* Exposes an implementation as an attribute of ffi_identity. */
@@ -211,6 +223,8 @@ int ffi_module_add_impl(PyObject *m, ffi_impl *impl, int control)
 static int add_impl(PyObject *m, const ffi_registered *r, ffi_style style)
 {
     ffi_impl *impl = ffi_impl_find_or_create(r->strategy, style);
+    if (impl)
+        impl->glue = r->glue;
     return impl ? ffi_module_add_impl(m, impl, r->control) : -1;
 }
 
@@ -224,9 +238,24 @@ static PyObject *m_load_strategy(PyObject *m, PyObject *arg)
     return names;
 }
 
+/* Runs once per interpreter that imports the module. */
+static int exec_module(PyObject *m)
+{
+    for (const ffi_registered *const *r = ffi_builtin_strategies(); *r; r++)
+        for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1)
+            if (((*r)->styles & style) && add_impl(m, *r, (ffi_style)style) < 0)
+                return -1;
+    /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
+     * worker sees the same implementations. */
+    if (ffi_plugin_load_env(m) < 0)
+        return -1;
+    /* Adapters for real bindings are importable wherever ffi_identity is. */
+    return ffi_adapter_path_add();
+}
+
 PyMODINIT_FUNC PyInit_ffi_identity(void)
 {
-    static int once;
+    static int once;   /* the native hooks are the process's */
     if (!once) {
         /* Strategies' fini, after the last wrapper is gone (natives freed
          * later, by C code, reach no finished strategy). */
@@ -240,27 +269,5 @@ PyMODINIT_FUNC PyInit_ffi_identity(void)
         ffi_hooks.freeing = on_freeing;
         pthread_atfork(fork_prepare, fork_parent, fork_child);
     }
-    PyObject *m = PyModule_Create(&module_def);
-    if (!m)
-        return NULL;
-    for (const ffi_registered *const *r = ffi_builtin_strategies(); *r; r++) {
-        for (unsigned style = FFI_STYLE_NODE; style <= FFI_STYLE_NONE; style <<= 1) {
-            if (((*r)->styles & style) && add_impl(m, *r, (ffi_style)style) < 0) {
-                Py_DECREF(m);
-                return NULL;
-            }
-        }
-    }
-    /* $IMPL_SO: out-of-tree strategies, so every runner and every spawned
-     * worker sees the same implementations. */
-    if (ffi_plugin_load_env(m) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    /* Adapters for real bindings are importable wherever ffi_identity is. */
-    if (ffi_adapter_path_add() < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModuleDef_Init(&module_def);
 }

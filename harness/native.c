@@ -1,6 +1,7 @@
 /* The reference native object model; see native.h. */
 #include "native.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -34,8 +35,24 @@ static void obj_free(ffi_obj *o, size_t size)
     ffi_free(o, size);
 }
 
+/* The intern table: Vars by name, borrowed (a Var leaves it when freed).
+ * Tests intern a few names, so a linear scan will do. */
+static ffi_obj **interned;
+static size_t ninterned, interned_cap;
+
+static void unintern(ffi_obj *o)
+{
+    for (size_t i = 0; i < ninterned; i++)
+        if (interned[i] == o) {
+            interned[i] = interned[--ninterned];
+            return;
+        }
+}
+
 static void var_destroy(ffi_obj *o)
 {
+    if (o->flags & FFI_FLAG_INTERNED)
+        unintern(o);
     obj_free(o, var_size(((ffi_var *)o)->len));
 }
 
@@ -66,6 +83,14 @@ static void node_destroy(ffi_obj *o)
 }
 
 static void outer_destroy(ffi_obj *o) { obj_free(o, sizeof(ffi_outer)); }
+static void derived_destroy(ffi_obj *o) { obj_free(o, sizeof(ffi_derived)); }
+
+static void holder_destroy(ffi_obj *o)
+{
+    ffi_obj *held = ffi_base_object(((ffi_holder *)o)->base);
+    obj_free(o, sizeof(ffi_holder));
+    ffi_decref(held);
+}
 
 ffi_obj *ffi_var_new(const char *name, size_t len)
 {
@@ -128,6 +153,61 @@ ffi_obj *ffi_outer_new(int64_t value)
     return &o->hdr;
 }
 
+ffi_obj *ffi_derived_new(int64_t value)
+{
+    ffi_derived *d = obj_alloc(sizeof(ffi_derived), FFI_DERIVED, derived_destroy);
+    if (!d)
+        return NULL;
+    d->value = value;
+    d->base.to_top = (uint32_t)offsetof(ffi_derived, base);
+    d->base.tag = value;
+    return &d->hdr;
+}
+
+ffi_obj *ffi_holder_new(ffi_base *base)
+{
+    ffi_holder *h = obj_alloc(sizeof(ffi_holder), FFI_HOLDER, holder_destroy);
+    if (!h)
+        return NULL;
+    ffi_incref(ffi_base_object(base));
+    h->base = base;
+    return &h->hdr;
+}
+
+ffi_obj *ffi_var_intern(const char *name, size_t len)
+{
+    for (size_t i = 0; i < ninterned; i++) {
+        ffi_var *v = (ffi_var *)interned[i];
+        if (v->len == len && memcmp(v->name, name, len) == 0) {
+            ffi_incref(interned[i]);
+            return interned[i];
+        }
+    }
+    if (ninterned == interned_cap) {
+        size_t cap = interned_cap ? 2 * interned_cap : 16;
+        ffi_obj **grown = realloc(interned, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        interned = grown;
+        interned_cap = cap;
+    }
+    ffi_obj *o = ffi_var_new(name, len);
+    if (!o)
+        return NULL;
+    o->flags |= FFI_FLAG_INTERNED;
+    interned[ninterned++] = o;
+    return o;
+}
+
+ffi_obj *ffi_layout_visit_offset(ffi_obj *layout, ffi_visit_fn fn, void *ctx)
+{
+    ffi_obj *offset = ((ffi_layout *)layout)->offset;
+    ffi_incref(offset);   /* the callback may drop the Layout */
+    ffi_obj *r = fn(ctx, offset);
+    ffi_decref(offset);
+    return r;
+}
+
 void ffi_dealloc(ffi_obj *o)
 {
     if (ffi_hooks.freeing)
@@ -151,6 +231,7 @@ size_t ffi_child_count(const ffi_obj *o)
     case FFI_ADD: return 2;
     case FFI_LAYOUT: return ((const ffi_layout *)o)->naxes + 1;
     case FFI_NODE: return ((const ffi_node *)o)->n;
+    case FFI_HOLDER: return 1;
     default: return 0;
     }
 }
@@ -164,6 +245,7 @@ ffi_obj *ffi_child(const ffi_obj *o, size_t i)
         return i < l->naxes ? l->axes[i] : l->offset;
     }
     case FFI_NODE: return ((const ffi_node *)o)->children[i];
+    case FFI_HOLDER: return ffi_base_object(((const ffi_holder *)o)->base);
     default: return NULL;
     }
 }
@@ -177,6 +259,9 @@ const char *ffi_kind_name(uint32_t kind)
     case FFI_NODE: return "Node";
     case FFI_OUTER: return "Outer";
     case FFI_INNER: return "Inner";
+    case FFI_DERIVED: return "Derived";
+    case FFI_HOLDER: return "Holder";
+    case FFI_BASE: return "Base";
     default: return "?";
     }
 }

@@ -4,7 +4,11 @@
  * Layout(axes, offset), plus Node(tag, children) for generated DAGs, plus
  * Outer/Inner for "two live objects of different types at one address":
  * Inner is a view of Outer's leading member, so both share an address
- * and differ only in type (as a C struct and its first member do).
+ * and differ only in type (as a C struct and its first member do). And the
+ * converse for catalogue v2: Derived is one object seen at two addresses, its
+ * own and its second base's (C++ multiple inheritance), which a Holder's
+ * base-typed field points at; plus an intern table, a sink that takes
+ * ownership, and a function that calls back (U1, O1, CB1).
  *
  * Every refcounted object starts with an ffi_obj header. Fields hold strong
  * references to their children. Objects come from alloc.c, so live counts
@@ -56,6 +60,19 @@ ffi_obj *ffi_add_new(ffi_obj *a, ffi_obj *b);
 ffi_obj *ffi_layout_new(ffi_obj *const *axes, size_t naxes, ffi_obj *offset);
 ffi_obj *ffi_node_new(int64_t tag, ffi_obj *const *children, size_t n);
 ffi_obj *ffi_outer_new(int64_t value);
+ffi_obj *ffi_derived_new(int64_t value);   /* its base's tag is value too */
+ffi_obj *ffi_holder_new(ffi_base *base);    /* takes a reference to base's object */
+
+/* The live Var interned under a name (a new reference to it), else a new
+ * Var entered under it. The table holds no reference: a Var leaves it when
+ * freed, and the name may then be interned anew. */
+ffi_obj *ffi_var_intern(const char *name, size_t len);
+
+/* A library function that takes a callback: calls fn(ctx, the Layout's
+ * offset) and returns what fn returns (a new reference, or NULL when fn
+ * fails). */
+typedef ffi_obj *(*ffi_visit_fn)(void *ctx, ffi_obj *offset);
+ffi_obj *ffi_layout_visit_offset(ffi_obj *layout, ffi_visit_fn fn, void *ctx);
 
 static inline void ffi_incref(ffi_obj *o)
 {
@@ -75,7 +92,8 @@ static inline void ffi_decref(ffi_obj *o)
 }
 
 /* Uniform child access, for graph walks: Add (a, b), Layout (axes..., offset),
- * Node (children...); Var and Outer have none. */
+ * Node (children...), Holder (the object its base is part of); Var, Outer
+ * and Derived have none. */
 size_t ffi_child_count(const ffi_obj *o);
 ffi_obj *ffi_child(const ffi_obj *o, size_t i);
 

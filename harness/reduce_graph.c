@@ -7,6 +7,7 @@
  * by index into earlier records, root last:
  *   ("V", name) ("A", ia, ib) ("L", (ia, ...), io) ("N", tag, (i, ...))
  *   ("O", value) ("I", i_outer)   -- the Inner view of an earlier Outer
+ *   ("D", value) ("H", i_derived)
  * A root of a Python subclass adds its class: (module._graph_load, (records,
  * cls)), and comes back a cls. Only the root: the records are the native
  * graph, which knows nothing of the Python classes of the wrappers its
@@ -55,6 +56,11 @@ static PyObject *record_of(ffi_obj *o, PyObject *index)
     case FFI_OUTER:
         Py_DECREF(kids);
         return Py_BuildValue("(sL)", "O", (long long)((ffi_outer *)o)->value);
+    case FFI_DERIVED:
+        Py_DECREF(kids);
+        return Py_BuildValue("(sL)", "D", (long long)((ffi_derived *)o)->value);
+    case FFI_HOLDER:
+        return Py_BuildValue("(sN)", "H", kids);
     default:
         Py_DECREF(kids);
         return PyErr_Format(PyExc_SystemError, "cannot pickle native kind %u", o->kind);
@@ -115,6 +121,8 @@ static int walk(ffi_obj *root, PyObject *records, PyObject *index)
 
 PyObject *ffi_reduce_graph(ffi_wrapper *w)
 {
+    if (w->handle.kind == FFI_BASE)   /* only a control's glue makes one */
+        return PyErr_Format(PyExc_TypeError, "a Base view is not picklable on its own; pickle its Derived");
     PyObject *records = PyList_New(0), *index = PyDict_New(), *result = NULL;
     if (records && index && walk(ffi_handle_owner(w->handle), records, index) == 0) {
         if (w->handle.kind == FFI_INNER) {
@@ -169,9 +177,17 @@ static ffi_obj *build(PyObject *rec, ffi_obj **built, Py_ssize_t k)
         if (!y || !(a = earlier(built, k, x)) || !(b = earlier(built, k, y)))
             return NULL;
         return ffi_add_new(a, b);
-    case 'O': {
+    case 'O':
+    case 'D': {
         long long v = PyLong_AsLongLong(x);
-        return PyErr_Occurred() ? NULL : ffi_outer_new(v);
+        return PyErr_Occurred() ? NULL : tag[0] == 'O' ? ffi_outer_new(v) : ffi_derived_new(v);
+    }
+    case 'H': {
+        if (!PyTuple_Check(x) || PyTuple_GET_SIZE(x) != 1 || !(a = earlier(built, k, PyTuple_GET_ITEM(x, 0))))
+            return PyErr_Occurred() ? NULL : (PyErr_SetString(PyExc_ValueError, "bad graph record"), NULL);
+        if (a->kind != FFI_DERIVED)
+            return PyErr_SetString(PyExc_ValueError, "a Holder record must name a Derived"), NULL;
+        return ffi_holder_new(ffi_derived_base(a));
     }
     case 'L':
     case 'N': {

@@ -11,6 +11,8 @@ static const char *const ctor_fields[FFI_KIND_END][3] = {
     [FFI_LAYOUT] = {"axes", "offset"},
     [FFI_NODE] = {"tag", "children"},
     [FFI_OUTER] = {"value"},
+    [FFI_DERIVED] = {"value"},
+    [FFI_HOLDER] = {"base"},
 };
 
 PyObject *ffi_reduce_node(ffi_wrapper *w)
@@ -24,6 +26,8 @@ PyObject *ffi_reduce_node(ffi_wrapper *w)
         PyObject *getattr = PyDict_GetItemString(PyEval_GetBuiltins(), "getattr");
         return Py_BuildValue("(O(Ns))", getattr, outer, "inner");
     }
+    if (w->handle.kind == FFI_BASE)   /* only a control's glue makes one */
+        return PyErr_Format(PyExc_TypeError, "a Base view is not picklable on its own; pickle its Derived");
     const char *const *fields = ctor_fields[w->handle.kind];
     Py_ssize_t n = 0;
     while (n < 3 && fields[n])

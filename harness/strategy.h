@@ -28,10 +28,13 @@
  *    nothing to free.
  *  - wrapper_dealloc() runs once per wrapper, from the wrapper's tp_dealloc,
  *    before its weakrefs are cleared and its native reference is dropped.
- *    Forget the wrapper here if you hold it borrowed. NULL: nothing to
- *    forget (a strategy that keeps no borrowed wrapper).
+ *    Forget the wrapper here if you hold it borrowed. It runs instead, once,
+ *    while the wrapper is alive (Py_REFCNT(w) > 0) when the wrapper is
+ *    disowned (its native goes to native code): forget it then, and drop
+ *    any reference you hold to it; it stands for no handle after. NULL:
+ *    nothing to forget (a strategy that keeps no borrowed wrapper).
  *  - native_free() runs when a native object is about to be freed. A view
- *    (FFI_INNER) handle is reported with its owner. NULL: not told.
+ *    (FFI_INNER, FFI_BASE) handle is reported with its owner. NULL: not told.
  *  - fork_prepare/fork_parent/fork_child run around fork(), as
  *    pthread_atfork handlers do: take and release your locks there. NULL:
  *    nothing to do.

@@ -43,18 +43,54 @@ static void wrapper_dealloc(PyObject *self)
     ffi_wrapper *w = (ffi_wrapper *)self;
     PyTypeObject *tp = Py_TYPE(self);
     ffi_impl *impl = w->impl;
-    ffi_obj *owner = ffi_handle_owner(w->handle);
+    /* A disowned wrapper stands for nothing: its strategy forgot it, and
+     * its native reference went, when it was disowned (ffi_wrapper_disown). */
+    ffi_obj *owner = w->handle.addr ? ffi_handle_owner(w->handle) : NULL;
 
     PyObject_GC_UnTrack(self);
     /* Forget the wrapper before weakref callbacks run: a callback that
      * reads the same field again must not get this dying object back. */
-    impl->cache.strategy->wrapper_dealloc(&impl->cache, self, w->handle);
+    if (owner)
+        impl->cache.strategy->wrapper_dealloc(&impl->cache, self, w->handle);
     if (w->weaklist)
         PyObject_ClearWeakRefs(self);
     Py_CLEAR(w->dict);
     tp->tp_free(self);
-    ffi_decref(owner);
+    if (owner)
+        ffi_decref(owner);
     Py_DECREF(tp);
+}
+
+int ffi_wrapper_disown(PyObject *self)
+{
+    ffi_wrapper *w = (ffi_wrapper *)self;
+    if (!w->handle.addr) {
+        PyErr_SetString(PyExc_ValueError, "this wrapper was disowned already");
+        return -1;
+    }
+    if (ffi_handle_is_view(w->handle)) {
+        PyErr_Format(PyExc_TypeError, "a %s is a view of another object: it owns nothing to give away",
+                     ffi_kind_name(w->handle.kind));
+        return -1;
+    }
+    ffi_obj *owner = ffi_handle_owner(w->handle);
+    /* The strategy forgets it as it would a dead wrapper (strategy.h), and
+     * the wrapper's native reference moves to native code, which drops it:
+     * a unique_ptr sink. */
+    w->impl->cache.strategy->wrapper_dealloc(&w->impl->cache, self, w->handle);
+    w->handle = (ffi_handle){NULL, 0};
+    ffi_decref(owner);
+    return 0;
+}
+
+/* The native object behind a wrapper, or NULL with ValueError once it was
+ * disowned (pybind11 says "disowned" too). */
+static void *native(PyObject *self)
+{
+    void *addr = ((ffi_wrapper *)self)->handle.addr;
+    if (!addr)
+        PyErr_SetString(PyExc_ValueError, "disowned: this wrapper's native object was given to native code");
+    return addr;
 }
 
 static int wrapper_traverse(PyObject *self, visitproc visit, void *arg)
@@ -87,13 +123,15 @@ static PyObject *wrapper_richcompare(PyObject *a, PyObject *b, int op)
     if ((op != Py_EQ && op != Py_NE) || !is_wrapper(a) || !is_wrapper(b))
         Py_RETURN_NOTIMPLEMENTED;
     ffi_wrapper *x = (ffi_wrapper *)a, *y = (ffi_wrapper *)b;
-    int eq = x->impl == y->impl && ffi_handle_eq(x->handle, y->handle);
+    int eq = x == y || (x->impl == y->impl && x->handle.addr && ffi_handle_eq(x->handle, y->handle));
     return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
 
 static PyObject *wrapper_repr(PyObject *self)
 {
     ffi_wrapper *w = (ffi_wrapper *)self;
+    if (!w->handle.addr)
+        return PyUnicode_FromFormat("<%s %s, disowned>", w->impl->name, Py_TYPE(self)->tp_name);
     if (w->handle.kind == FFI_VAR)
         return PyUnicode_FromFormat("<%s Var %s at %p>", w->impl->name,
                                     ((ffi_var *)w->handle.addr)->name, w->handle.addr);
@@ -111,6 +149,8 @@ static PyObject *wrapper_reduce(PyObject *self, PyObject *unused)
 {
     (void)unused;
     ffi_wrapper *w = (ffi_wrapper *)self;
+    if (!native(self))
+        return NULL;
     switch (w->impl->style) {
     case FFI_STYLE_GRAPH: return ffi_reduce_graph(w);
     case FFI_STYLE_NONE: return ffi_reduce_none(w);
@@ -153,22 +193,26 @@ static ffi_impl *impl_of(PyTypeObject *tp) { return ffi_impl_of_type(tp); }
 
 static PyObject *no_memory(void) { return PyErr_NoMemory(); }
 
+/* Var(name, intern=False). An interning constructor (O1) asks the intern
+ * table for the name's live Var and wraps it through the strategy like any
+ * handle, so a live wrapper comes back; nanobind's nb::new_ does this. */
 static PyObject *var_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"name", NULL};
+    static char *names[] = {"name", "intern", NULL};
     const char *name;
     Py_ssize_t len;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#:Var", names, &name, &len))
+    int intern = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|$p:Var", names, &name, &len, &intern))
         return NULL;
-    ffi_obj *o = ffi_var_new(name, (size_t)len);
+    ffi_obj *o = intern ? ffi_var_intern(name, (size_t)len) : ffi_var_new(name, (size_t)len);
     return o ? ffi_impl_wrap_new_as(impl_of(tp), o, tp) : no_memory();
 }
 
 static PyObject *var_name(PyObject *self, void *c)
 {
     (void)c;
-    ffi_var *v = SELF->handle.addr;
-    return PyUnicode_FromStringAndSize(v->name, (Py_ssize_t)v->len);
+    ffi_var *v = native(self);
+    return v ? PyUnicode_FromStringAndSize(v->name, (Py_ssize_t)v->len) : NULL;
 }
 
 static PyObject *add_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
@@ -187,13 +231,15 @@ static PyObject *add_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 static PyObject *add_a(PyObject *self, void *c)
 {
     (void)c;
-    return ffi_impl_wrap(IMPL, ffi_handle_of(((ffi_add *)SELF->handle.addr)->a));
+    ffi_add *a = native(self);
+    return a ? ffi_impl_wrap(IMPL, ffi_handle_of(a->a)) : NULL;
 }
 
 static PyObject *add_b(PyObject *self, void *c)
 {
     (void)c;
-    return ffi_impl_wrap(IMPL, ffi_handle_of(((ffi_add *)SELF->handle.addr)->b));
+    ffi_add *a = native(self);
+    return a ? ffi_impl_wrap(IMPL, ffi_handle_of(a->b)) : NULL;
 }
 
 /* Unwraps a sequence of wrappers into a malloc'd array of borrowed objects. */
@@ -261,14 +307,15 @@ static PyObject *layout_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 static PyObject *layout_axes(PyObject *self, void *c)
 {
     (void)c;
-    ffi_layout *l = SELF->handle.addr;
-    return wrap_all(IMPL, l->axes, l->naxes);
+    ffi_layout *l = native(self);
+    return l ? wrap_all(IMPL, l->axes, l->naxes) : NULL;
 }
 
 static PyObject *layout_offset(PyObject *self, void *c)
 {
     (void)c;
-    return ffi_impl_wrap(IMPL, ffi_handle_of(((ffi_layout *)SELF->handle.addr)->offset));
+    ffi_layout *l = native(self);
+    return l ? ffi_impl_wrap(IMPL, ffi_handle_of(l->offset)) : NULL;
 }
 
 static PyObject *node_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
@@ -294,14 +341,15 @@ static PyObject *node_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 static PyObject *node_tag(PyObject *self, void *c)
 {
     (void)c;
-    return PyLong_FromLongLong(((ffi_node *)SELF->handle.addr)->tag);
+    ffi_node *n = native(self);
+    return n ? PyLong_FromLongLong(n->tag) : NULL;
 }
 
 static PyObject *node_children(PyObject *self, void *c)
 {
     (void)c;
-    ffi_node *n = SELF->handle.addr;
-    return wrap_all(IMPL, n->children, n->n);
+    ffi_node *n = native(self);
+    return n ? wrap_all(IMPL, n->children, n->n) : NULL;
 }
 
 static PyObject *outer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
@@ -317,13 +365,75 @@ static PyObject *outer_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
 static PyObject *outer_value(PyObject *self, void *c)
 {
     (void)c;
-    return PyLong_FromLongLong(((ffi_outer *)SELF->handle.addr)->value);
+    ffi_outer *o = native(self);
+    return o ? PyLong_FromLongLong(o->value) : NULL;
 }
 
 static PyObject *outer_inner(PyObject *self, void *c)
 {
     (void)c;
-    return ffi_impl_wrap(IMPL, ffi_inner_of(SELF->handle.addr));
+    ffi_obj *o = native(self);
+    return o ? ffi_impl_wrap(IMPL, ffi_inner_of(o)) : NULL;
+}
+
+static PyObject *derived_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"value", NULL};
+    long long value;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "L:Derived", names, &value))
+        return NULL;
+    ffi_obj *o = ffi_derived_new(value);
+    return o ? ffi_impl_wrap_new_as(impl_of(tp), o, tp) : no_memory();
+}
+
+static PyObject *derived_value(PyObject *self, void *c)
+{
+    (void)c;
+    ffi_derived *d = native(self);
+    return d ? PyLong_FromLongLong(d->value) : NULL;
+}
+
+/* The second base's own field: a Derived reads it through its base, a
+ * Base view directly. */
+static PyObject *base_tag(PyObject *self, void *c)
+{
+    (void)c;
+    void *addr = native(self);
+    if (!addr)
+        return NULL;
+    ffi_base *b = SELF->handle.kind == FFI_BASE ? addr : ffi_derived_base(addr);
+    return PyLong_FromLongLong(b->tag);
+}
+
+/* Holder(base): base is a Derived; the Holder keeps the address of its
+ * second base, as a C++ Base * field would. */
+static PyObject *holder_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"base", NULL};
+    PyObject *base;
+    ffi_handle h;
+    ffi_impl *impl = impl_of(tp);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:Holder", names, &base) || ffi_impl_unwrap(impl, base, &h) < 0)
+        return NULL;
+    if (h.kind != FFI_DERIVED && h.kind != FFI_BASE)
+        return PyErr_Format(PyExc_TypeError, "Holder takes a Derived, not a %s", ffi_kind_name(h.kind));
+    ffi_obj *o = ffi_holder_new(h.kind == FFI_BASE ? h.addr : ffi_derived_base(h.addr));
+    return o ? ffi_impl_wrap_new_as(impl, o, tp) : no_memory();
+}
+
+/* The base-typed field: a base pointer stands for the whole object, found
+ * from the base's offset-to-top (a downcast, as C++ dynamic_cast<void *>
+ * and pybind11's polymorphic type hook do), so it gets that object's
+ * wrapper (U1). A control may leave the downcast out (FFI_GLUE_NO_DOWNCAST). */
+static PyObject *holder_base(PyObject *self, void *c)
+{
+    (void)c;
+    ffi_holder *h = native(self);
+    if (!h)
+        return NULL;
+    if (IMPL->glue & FFI_GLUE_NO_DOWNCAST)
+        return ffi_impl_wrap(IMPL, ffi_base_view(h->base));
+    return ffi_impl_wrap(IMPL, ffi_handle_of(ffi_base_object(h->base)));
 }
 
 static PyGetSetDef var_fields[] = {{"name", var_name, NULL, NULL, NULL}, {NULL}};
@@ -337,6 +447,10 @@ static PyGetSetDef outer_fields[] = {
     {"value", outer_value, NULL, NULL, NULL}, {"inner", outer_inner, NULL, NULL, NULL}, {NULL}};
 /* Inner reads the leading member it shares with its Outer. */
 static PyGetSetDef inner_fields[] = {{"value", outer_value, NULL, NULL, NULL}, {NULL}};
+static PyGetSetDef derived_fields[] = {
+    {"value", derived_value, NULL, NULL, NULL}, {"tag", base_tag, NULL, NULL, NULL}, {NULL}};
+static PyGetSetDef holder_fields[] = {{"base", holder_base, NULL, NULL, NULL}, {NULL}};
+static PyGetSetDef base_fields[] = {{"tag", base_tag, NULL, NULL, NULL}, {NULL}};
 
 /* PyType_FromSpec checks for a traverse function before inheriting one. */
 #define KIND_SLOTS(var, ctor, fields)                                          \
@@ -347,8 +461,12 @@ KIND_SLOTS(add_slots, add_new, add_fields);
 KIND_SLOTS(layout_slots, layout_new, layout_fields);
 KIND_SLOTS(node_slots, node_new, node_fields);
 KIND_SLOTS(outer_slots, outer_new, outer_fields);
+KIND_SLOTS(derived_slots, derived_new, derived_fields);
+KIND_SLOTS(holder_slots, holder_new, holder_fields);
 static PyType_Slot inner_slots[] = {
     {Py_tp_getset, inner_fields}, {Py_tp_traverse, wrapper_traverse}, {0, NULL}};
+static PyType_Slot base_slots[] = {
+    {Py_tp_getset, base_fields}, {Py_tp_traverse, wrapper_traverse}, {0, NULL}};
 
 PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind)
 {
@@ -359,6 +477,9 @@ PyType_Slot *ffi_wrapper_slots_for(ffi_kind kind)
     case FFI_NODE: return node_slots;
     case FFI_OUTER: return outer_slots;
     case FFI_INNER: return inner_slots;
+    case FFI_DERIVED: return derived_slots;
+    case FFI_HOLDER: return holder_slots;
+    case FFI_BASE: return base_slots;
     default: return NULL;
     }
 }

@@ -45,6 +45,9 @@ typedef enum fz_op {
                      * every add.a, 2 drop every other Var wrapper and re-read every add.a */
     FZ_CHURN,       /* two threads re-read s[a]'s field b (x = f; y = f: x is y) while
                      * the wrappers they read die                (feature threads) */
+    FZ_DEL_READ,    /* f = Fin("vN"); s[a] = ns.Add(f, f); f dropped while Fin.__del__
+                     * re-reads s[a].a; s[d] = what __del__ got, else a re-read (feature
+                     * subclass; Fin is a Var subclass with a __del__) */
     FZ_OP_END
 } fz_op;
 
@@ -60,7 +63,7 @@ extern const char *const fz_kind_names[];
  * Inner is a view of its Outer (child[0]). */
 typedef struct fz_native {
     fz_kind kind; int nchild; int child[2];
-    unsigned char sub;      /* made as a Sub (its class may be Sub) */
+    unsigned char sub;      /* made as a Sub (1) or a Fin (2): its class may be that */
     unsigned char opaque;   /* a copy whose fields are not known (no copy claim): not read */
 } fz_native;
 
@@ -77,7 +80,7 @@ typedef enum fz_field { FZ_F_A, FZ_F_B, FZ_F_OFFSET, FZ_F_AXIS0, FZ_F_CHILD0, FZ
 typedef struct fz_step {
     fz_op op;
     int d, a, b;       /* slots (a, b: arguments or source; FZ_PICKLE: b is the held-slot mask;
-                        * FZ_BULK: b the mode, value the count) */
+                        * FZ_BULK: b the mode, value the count; FZ_DEL_READ: b the Add's native) */
     int native;        /* the native it creates or reads (-1: none) */
     fz_field field;    /* FZ_GET */
     int value;         /* names, tags, attribute values, pickle protocol */

@@ -37,9 +37,10 @@ typedef struct options {
 static const char about[] =
     "Differential fuzzer: random sequences of operations (create, read a field,\n"
     "drop, gc.collect, set an attribute, weakref, pickle round trip, fork, a Python\n"
-    "subclass instance, copy.copy, a field re-read by a weakref callback while its\n"
-    "wrapper dies, a bulk of thousands of live handles, two threads churning one\n"
-    "field) run on each subject and checked against a model of the identity\n"
+    "subclass instance, copy.copy, a field re-read by a weakref callback or a\n"
+    "subclass's __del__ while its wrapper dies, a bulk of thousands of live\n"
+    "handles, two threads churning one field) run on each subject and checked\n"
+    "against a model of the identity\n"
     "guarantees it claims (see --list). A divergence is shrunk to a short sequence\n"
     "and printed as a Python reproduction. Each case runs in its own process with\n"
     "a watchdog, so a crash or a hang is a divergence too.";

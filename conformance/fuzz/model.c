@@ -37,6 +37,7 @@ typedef struct run {
     int step;          /* 1-based, for messages; 0 at the end */
     int constructing;  /* the sighting is of a wrapper just made (a Sub must be a Sub) */
     PyObject *sub;     /* the Sub class */
+    PyObject *fin;     /* the Fin class: Sub with a __del__ that calls Fin.hook */
     PyObject *bulk, *adds;   /* FZ_BULK: lists of Vars (None where dropped) and of Add(v, v) */
     long long *bulk_handles;
     char *why;
@@ -106,20 +107,22 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
     const char *want = fz_kind_names[nat->kind], *got = Py_TYPE(o)->tp_name;
     const char *dot = strrchr(got, '.');
     if (nat->sub) {
-        /* A Sub's native: a Sub, or (where S1 is not claimed, or no Sub
-         * wrapper is held and state does not survive) a Var. */
+        /* A Sub's (or Fin's) native: of that class, or (where S1 is not
+         * claimed, or no wrapper of it is held and state does not survive) a Var. */
+        PyTypeObject *cls = (PyTypeObject *)(nat->sub == 2 ? r->fin : r->sub);
         int must = (claims & FZ_CLAIM_SUBCLASS) &&
                    (r->constructing == 1 || ((claims & FZ_CLAIM_STATE) && (r->features & FFI_FEATURE_DICT)));
         for (int s = 0; s < FZ_SLOTS && !must; s++)
             must = (claims & FZ_CLAIM_SUBCLASS) && r->slot[s] && r->slot_native[s] == n &&
-                   Py_TYPE(r->slot[s]) == (PyTypeObject *)r->sub;
-        if (Py_TYPE(o) == (PyTypeObject *)r->sub)
+                   Py_TYPE(r->slot[s]) == cls;
+        if (Py_TYPE(o) == cls)
             want = NULL;
         else if (must)
-            return diverge(r, "subclass", "%s is a %s, expected a Sub (its native was made as a Sub)", expr, got);
+            return diverge(r, "subclass", "%s is a %s, expected a %s (its native was made as one)", expr, got,
+                           cls->tp_name);
     }
     if (want && strcmp(dot ? dot + 1 : got, want) != 0)
-        return diverge(r, "type", "%s is a %s, expected a %s", expr, got, want ? want : "Sub");
+        return diverge(r, "type", "%s is a %s, expected a %s", expr, got, want);
     long long h;
     if (handle_of(r, o, &h) < 0)
         return python_error(r, "handle()");
@@ -475,6 +478,79 @@ static int dying_read(run *r, const fz_step *s)
     return bad;
 }
 
+/* FZ_DEL_READ's hook, called by Fin.__del__ with the dying wrapper: self is
+ * [source, field, got, error]; reads the field while that wrapper is being
+ * finalized. Getting the dying wrapper back is fine here (unlike from a
+ * weakref callback): the read resurrects it, and CPython keeps it. An
+ * error cannot leave __del__, so it is kept for the step to report. */
+static PyObject *del_reread(PyObject *self, PyObject *dying)
+{
+    (void)dying;
+    PyObject *o = read_field(PyList_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
+    if (!o || PyList_Append(PyList_GET_ITEM(self, 2), o) < 0) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        PyList_SetItem(self, 3, value ? value : Py_NewRef(Py_None));
+        Py_XDECREF(type), Py_XDECREF(tb);
+    }
+    Py_XDECREF(o);
+    Py_RETURN_NONE;
+}
+static PyMethodDef del_reread_def = {"del_reread", del_reread, METH_O, NULL};
+
+static int del_read(run *r, const fz_step *s)
+{
+    char name[16], expr[80];
+    snprintf(name, sizeof name, "v%d", s->value);
+    r->constructing = 1;
+    PyObject *f = PyObject_CallFunction(r->fin, "s", name);
+    int bad = f ? sighting(r, f, s->native, "Fin(...)", r->claims) : python_error(r, "Fin(...)");
+    r->constructing = 0;
+    PyObject *add = bad ? NULL : cf_new(r->ns, "Add", "(OO)", f, f);
+    if (!bad && !add)
+        bad = python_error(r, "ns.Add(f, f)");
+    if (!bad && !(bad = sighting(r, add, s->b, "ns.Add(f, f)", r->claims)))
+        put(r, s->a, Py_NewRef(add), s->b);
+    PyObject *got = bad ? NULL : PyList_New(0);
+    PyObject *self = got ? Py_BuildValue("[OiOO]", add, (int)s->field, got, Py_None) : NULL;
+    PyObject *hook = self ? PyCFunction_New(&del_reread_def, self) : NULL;
+    if (!bad && (!hook || PyObject_SetAttrString(r->fin, "hook", hook) < 0))
+        bad = python_error(r, "Fin.hook = ...");
+    Py_XDECREF(hook), Py_XDECREF(add);
+    Py_XDECREF(f);   /* the wrapper dies here unless something keeps it; Fin.__del__ runs inside */
+    if (PyObject_SetAttrString(r->fin, "hook", Py_None) < 0 && !bad)
+        bad = python_error(r, "Fin.hook = None");
+    PyObject *error = self ? PyList_GET_ITEM(self, 3) : Py_None;
+    snprintf(expr, sizeof expr, "s%d.a (read by Fin.__del__)", s->a);
+    if (!bad && error != Py_None) {
+        PyObject *text = PyObject_Str(error);
+        bad = diverge(r, "error", "%s raised %s: %s", expr, Py_TYPE(error)->tp_name,
+                      text ? PyUnicode_AsUTF8(text) : "?");
+        Py_XDECREF(text);
+    }
+    PyObject *y = !bad && PyList_GET_SIZE(got) ? Py_NewRef(PyList_GET_ITEM(got, 0)) : NULL;
+    Py_XDECREF(self), Py_XDECREF(got);
+    if (bad)
+        return 1;
+    if (!y) {
+        snprintf(expr, sizeof expr, "s%d.a", s->a);
+        if (!(y = read_field(r->slot[s->a], s->field)))
+            return python_error(r, expr);
+    }
+    if (sighting(r, y, s->native, expr, r->claims)) {
+        Py_DECREF(y);
+        return 1;
+    }
+    put(r, s->d, y, s->native);
+    /* With that wrapper held, the field must give it again: one live wrapper per handle. */
+    PyObject *z = read_field(r->slot[s->a], s->field);
+    snprintf(expr, sizeof expr, "s%d.a (read again after Fin.__del__)", s->a);
+    bad = z ? sighting(r, z, s->native, expr, r->claims) : python_error(r, expr);
+    Py_XDECREF(z);
+    return bad;
+}
+
 /* FZ_BULK: a few thousand live handles. */
 static int bulk_check(run *r, int twice)
 {
@@ -627,6 +703,8 @@ static int step(run *r, const fz_step *s)
         return construct(r, s, expr);
     case FZ_DYING_READ:
         return dying_read(r, s);
+    case FZ_DEL_READ:
+        return del_read(r, s);
     case FZ_BULK:
         return bulk_step(r, s);
     case FZ_CHURN:
@@ -700,23 +778,35 @@ static int check_no_leak(run *r, int live, long baseline, long entries0)
     return 0;
 }
 
-/* The Sub class, made once per process in a module pickle can import. */
-static PyObject *sub_class(PyObject *ns)
+/* Sub and Fin, made once per subject in a module pickle can import. */
+static const char sub_src[] =
+    "class Sub(Var):\n"
+    "    pass\n"
+    "class Fin(Var):   # a subclass instance whose finalizer can run code during its death\n"
+    "    hook = None\n"
+    "    def __del__(self):\n"
+    "        if Fin.hook is not None:\n"
+    "            Fin.hook(self)\n"
+    "        getattr(super(), '__del__', lambda: None)()   # a binding's own (ctypes frees there)\n";
+
+static PyObject *sub_module(PyObject *ns)
 {
-    static PyObject *sub, *for_ns;
-    if (sub && for_ns == ns)
-        return sub;
+    static PyObject *mod, *for_ns;
+    if (mod && for_ns == ns)
+        return mod;
     PyObject *m = PyModule_New("fz_sub"), *d = m ? PyModule_GetDict(m) : NULL;
     PyObject *var = d ? PyObject_GetAttrString(ns, "Var") : NULL;
-    PyObject *cls = var ? PyObject_CallFunction((PyObject *)Py_TYPE(var), "s(O){ssss}", "Sub", var,
-                                                "__module__", "fz_sub", "__qualname__", "Sub") : NULL;
-    if (cls && (PyDict_SetItemString(d, "Sub", cls) < 0 ||
-                PyDict_SetItemString(PyImport_GetModuleDict(), "fz_sub", m) < 0))
-        Py_CLEAR(cls);
-    Py_XDECREF(var), Py_XDECREF(m);
-    Py_XSETREF(sub, cls);
+    PyObject *r = var && PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) == 0 &&
+                          PyDict_SetItemString(d, "Var", var) == 0
+                      ? PyRun_String(sub_src, Py_file_input, d, d) : NULL;
+    if (r && PyDict_SetItemString(PyImport_GetModuleDict(), "fz_sub", m) < 0)
+        Py_CLEAR(r);
+    Py_XDECREF(r), Py_XDECREF(var);
+    if (!r)
+        Py_CLEAR(m);
+    Py_XSETREF(mod, m);
     for_ns = ns;
-    return sub;
+    return mod;
 }
 
 int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsigned claims, char *why, size_t n)
@@ -730,9 +820,15 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
     }
     int live = (claims & FZ_CLAIM_NO_LEAK) && (features & FFI_FEATURE_LIVE);
     int entries = (claims & FZ_CLAIM_NO_STALE) && (features & FFI_FEATURE_ENTRIES);
-    if ((features & FFI_FEATURE_SUBCLASS) && !(r.sub = sub_class(ns))) {
-        python_error(&r, "class Sub(ns.Var)");
-        return 1;
+    if (features & FFI_FEATURE_SUBCLASS) {
+        PyObject *m = sub_module(ns);
+        r.sub = m ? PyObject_GetAttrString(m, "Sub") : NULL;   /* the module keeps them */
+        r.fin = r.sub ? PyObject_GetAttrString(m, "Fin") : NULL;
+        Py_XDECREF(r.sub), Py_XDECREF(r.fin);
+        if (!r.fin) {
+            python_error(&r, "class Sub(ns.Var), class Fin(ns.Var)");
+            return 1;
+        }
     }
     ffi_py_gc();
     long baseline = live ? ffi_py_ns_long(ns, "native_live") : 0;

@@ -27,7 +27,7 @@ static const int op_weight[FZ_OP_END] = {
     [FZ_NEW_OUTER] = 5, [FZ_GET] = 26, [FZ_DROP] = 12, [FZ_GC] = 6,
     [FZ_SETATTR] = 5, [FZ_WEAKREF] = 5, [FZ_PICKLE] = 3, [FZ_FORK] = 1,
     [FZ_NEW_SUB] = 5, [FZ_COPY] = 4, [FZ_GET_INNER] = 6, [FZ_DYING_READ] = 6,
-    [FZ_BULK] = 1, [FZ_CHURN] = 1,
+    [FZ_BULK] = 1, [FZ_CHURN] = 1, [FZ_DEL_READ] = 4,
 };
 
 void fz_generate(fz_case *c, uint64_t seed, int length)
@@ -212,6 +212,19 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             bulk = st.b != 0;
             st.value = 500 * (1 + r->b % 4);
             break;
+        case FZ_DEL_READ: {   /* the Fin's Var in s[d], the Add holding it in s[a] */
+            if (!(features & FFI_FEATURE_SUBCLASS))
+                continue;
+            if (st.a == st.d)
+                st.a = (st.d + 1) % FZ_SLOTS;
+            st.native = new_native(p, FZ_VAR, -1, -1, 0);
+            p->natives[st.native].sub = 2;
+            st.b = new_native(p, FZ_ADD, st.native, st.native, 2);
+            st.field = FZ_F_A;
+            held[st.a] = st.b;
+            held[st.d] = st.native;
+            break;
+        }
         case FZ_CHURN:
             if (!(features & FFI_FEATURE_THREADS) || na < 0 ||
                 (st.native = fz_field_native(p, na, p->natives[na].kind == FZ_OUTER ? 0 : r->b, &st.field)) < 0)
@@ -283,6 +296,11 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
             snprintf(out, n, "bulk[::2] = [None] * len(bulk[::2]); reads = [(a.a, a.a) for a in adds]; del reads");
         break;
     case FZ_CHURN:      snprintf(out, n, "churn(lambda: s%d%s)", s->a, field_expr[s->field]); break;
+    case FZ_DEL_READ:
+        snprintf(out, n, "f = Fin(\"v%d\"); s%d = ns.Add(f, f); got = []; Fin.hook = lambda _: got.append(s%d.a); "
+                 "del f; Fin.hook = None; s%d = got[0] if got else s%d.a; del got",
+                 s->value, s->a, s->a, s->d, s->a);
+        break;
     default:            snprintf(out, n, "?"); break;
     }
 }
@@ -290,11 +308,12 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
 void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
                      unsigned features, const char *prefix)
 {
-    int forks = 0, subs = 0, churns = 0;
+    int forks = 0, subs = 0, churns = 0, fins = 0;
     for (int i = 0; i < upto && i < p->n; i++) {
         forks |= p->steps[i].op == FZ_FORK;
         subs |= p->steps[i].op == FZ_NEW_SUB;
         churns |= p->steps[i].op == FZ_CHURN;
+        fins |= p->steps[i].op == FZ_DEL_READ;
     }
     const char *so = getenv("IMPL_SO");
     if (so && *so)
@@ -309,6 +328,13 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
                prefix);
     if (subs)
         fprintf(out, "%sclass Sub(ns.Var): pass\n", prefix);
+    if (fins) {
+        fprintf(out, "%sclass Fin(ns.Var):   # its __del__ calls Fin.hook with the dying wrapper\n", prefix);
+        fprintf(out, "%s    hook = None\n", prefix);
+        fprintf(out, "%s    def __del__(self):\n", prefix);
+        fprintf(out, "%s        Fin.hook and Fin.hook(self)\n", prefix);
+        fprintf(out, "%s        getattr(super(), '__del__', lambda: None)()\n", prefix);
+    }
     if (churns) {
         fprintf(out, "%sdef churn(read):   # two threads: x = read(); y = read(); x is y, while wrappers die\n", prefix);
         fprintf(out, "%s    import sys, threading, time; sys.setswitchinterval(1e-6)\n", prefix);

@@ -12,7 +12,12 @@ deleter, and converting it back to Python returns that wrapper: a child
 stored from Python is held, wrapper and all, by its parent, and reads give
 back the wrapper passed in. A shared_ptr made in C++ gets a new wrapper per
 conversion. The extension's classes keep the extension as their
-__module__: pickle and pool workers import it by that (versioned) name."""
+__module__: pickle and pool workers import it by that (versioned) name.
+
+Catalogue v2: Derived is class_<Derived, bases<First, Second>> and Holder
+keeps a shared_ptr<Second>; Var(name, intern=True) is a make_constructor
+factory returning the live object; visit_offset calls a bp::object with a
+field. No disown: see why_not."""
 import compiled_model
 
 tool = "boost-python"
@@ -30,3 +35,5 @@ def subject(ns, version, variant):
         return f"{modname} was compiled against Boost {ext.boost_version}, not {version}: run `make adapters` again"
     compiled_model.fill(ns, modname, "install libboost-python-dev (apt-get), run `make adapters` and put "
                         "the build directory on PYTHONPATH", built_for)
+    ns.why_not["disown"] = ("instances held by std::shared_ptr share their object, so none can give it away "
+                            "(Boost.Python hands ownership to C++ only from std::auto_ptr-held instances)")

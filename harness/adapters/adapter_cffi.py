@@ -3,7 +3,11 @@ ffi_native_api.h as the cdef (no compiler at run time). Each returned
 pointer is tied to its reference with ffi.gc and held by a new Python
 object; cffi pointers compare and hash by address, so wrappers do too
 (with their type). Nothing remembers a wrapper: every access mints a new
-one. Pickling goes node by node through __reduce__."""
+one. Pickling goes node by node through __reduce__. The rest of the model
+the same way: a Holder's base pointer is mapped back to its Derived with
+ffn_base_object, Var(name, intern=True) calls ffn_var_intern, consume()
+hands the reference to ffn_consume (ffi.gc detached), and visit_offset()
+passes an ffi.callback that wraps the pointer it gets."""
 import os
 
 import compiled_model
@@ -11,7 +15,8 @@ import native_lib
 
 name = "cffi"
 summary = "cffi ABI mode over a C library: ffi.gc-owned pointers in a new Python object per access"
-features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live"})
+features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
+                      "callback"})
 
 _HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ffi_native_api.h")
 
@@ -66,8 +71,8 @@ class _Object:
 
 
 class Var(_Object):
-    def __init__(self, name):
-        self._ptr = _own(lib.ffn_var_new(name.encode()))
+    def __init__(self, name, *, intern=False):
+        self._ptr = _own((lib.ffn_var_intern if intern else lib.ffn_var_new)(name.encode()))
 
     @property
     def name(self):
@@ -159,7 +164,40 @@ class Inner(_Object):
         raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
 
 
-_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer}
+class Derived(_Object):
+    """A native whose second base sits at another address than its own."""
+    def __init__(self, value):
+        self._ptr = _own(lib.ffn_derived_new(value))
+
+    @property
+    def value(self):
+        return lib.ffn_derived_value(self._ptr)
+
+    @property
+    def tag(self):
+        return lib.ffn_base_tag(lib.ffn_derived_base(self._ptr))
+
+    def __reduce__(self):
+        return (Derived, (self.value,))
+
+
+class Holder(_Object):
+    """Keeps a pointer to a Derived's second base."""
+    def __init__(self, base):
+        if not isinstance(base, Derived):
+            raise TypeError(f"Holder takes a Derived, not a {type(base).__name__}")
+        self._ptr = _own(lib.ffn_holder_new(lib.ffn_derived_base(base._ptr)))
+
+    @property
+    def base(self):
+        # The base pointer stands for its Derived: map it back before wrapping.
+        return _wrap(lib.ffn_base_object(lib.ffn_holder_base(self._ptr)))
+
+    def __reduce__(self):
+        return (Holder, (self.base,))
+
+
+_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}
 
 
 def handle(w):
@@ -175,6 +213,36 @@ def same_as(a, b):
 
 def native_live():
     return lib.ffn_live()
+
+
+def consume(w):
+    """Gives w's native reference to native code, which drops it: w is disowned."""
+    ptr, w._ptr = w._ptr, None
+    if ptr is None:
+        raise ValueError("disowned already")
+    ffi.gc(ptr, None)   # the reference is no longer ours to drop
+    lib.ffn_consume(ptr)
+
+
+def visit_offset(layout, fn):
+    """ffn_layout_visit_offset calls fn with the offset (wrapped afresh, as
+    a cffi callback gets a bare pointer) and takes a pointer back."""
+    failed = []
+
+    def trampoline(ctx, ptr):
+        try:
+            lib.ffn_incref(ptr)   # the wrapper owns a reference of its own
+            r = fn(_wrap(ptr))
+            lib.ffn_incref(r._ptr)   # a new reference for the caller
+            return r._ptr
+        except BaseException as e:   # cannot cross the C frame: raised below
+            failed.append(e)
+            return ffi.NULL
+    cb = ffi.callback("ffi_obj *(void *, ffi_obj *)", trampoline)
+    out = lib.ffn_layout_visit_offset(layout._ptr, cb, ffi.NULL)
+    if failed:
+        raise failed[0]
+    return _wrap(out)
 
 
 if compiled_model.subclass_works(Var):   # S1, S2

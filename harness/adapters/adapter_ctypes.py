@@ -2,7 +2,12 @@
 ctypes users wrap a C library. Every getter returns a new reference that a
 new Python object owns; wrappers hash and compare by (type, address), free
 their reference in __del__, and pickle node by node through __reduce__.
-Nothing remembers a wrapper, so every access mints a fresh one."""
+Nothing remembers a wrapper, so every access mints a fresh one. The rest
+of the model the same way: a Holder's base-typed field comes back as a
+base pointer that ffn_base_object turns into its Derived, Var(name,
+intern=True) calls ffn_var_intern, consume() hands the wrapper's reference
+to ffn_consume, and visit_offset() passes a CFUNCTYPE callback that wraps
+the pointer it gets."""
 import ctypes
 
 import compiled_model
@@ -10,7 +15,8 @@ import native_lib
 
 name = "ctypes"
 summary = "stdlib ctypes over a C library: a new Python object per returned pointer"
-features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live"})
+features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
+                      "callback"})
 
 _path, _reason = native_lib.find()
 _lib = None
@@ -50,6 +56,17 @@ if _lib is not None:
     _node_child = _declare("ffn_node_child", _P, _P, ctypes.c_size_t)
     _outer_value = _declare("ffn_outer_value", ctypes.c_int64, _P)
     _live = _declare("ffn_live", ctypes.c_int64)
+    _derived_new = _declare("ffn_derived_new", _P, ctypes.c_int64)
+    _derived_value = _declare("ffn_derived_value", ctypes.c_int64, _P)
+    _derived_base = _declare("ffn_derived_base", _P, _P)
+    _base_object = _declare("ffn_base_object", _P, _P)
+    _base_tag = _declare("ffn_base_tag", ctypes.c_int64, _P)
+    _holder_new = _declare("ffn_holder_new", _P, _P)
+    _holder_base = _declare("ffn_holder_base", _P, _P)
+    _var_intern = _declare("ffn_var_intern", _P, ctypes.c_char_p)
+    _consume = _declare("ffn_consume", None, _P)
+    _VISIT = ctypes.CFUNCTYPE(_P, _P, _P)
+    _visit_offset = _declare("ffn_layout_visit_offset", _P, _P, _VISIT, _P)
 
 
 def available():
@@ -90,8 +107,8 @@ class _Object:
 
 
 class Var(_Object):
-    def __init__(self, name):
-        self._ptr = _owned(_var_new(name.encode()))
+    def __init__(self, name, *, intern=False):
+        self._ptr = _owned((_var_intern if intern else _var_new)(name.encode()))
 
     @property
     def name(self):
@@ -181,7 +198,40 @@ class Inner(_Object):
         raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
 
 
-_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer}
+class Derived(_Object):
+    """A native whose second base sits at another address than its own."""
+    def __init__(self, value):
+        self._ptr = _owned(_derived_new(value))
+
+    @property
+    def value(self):
+        return _derived_value(self._ptr)
+
+    @property
+    def tag(self):
+        return _base_tag(_derived_base(self._ptr))
+
+    def __reduce__(self):
+        return (Derived, (self.value,))
+
+
+class Holder(_Object):
+    """Keeps a pointer to a Derived's second base."""
+    def __init__(self, base):
+        if not isinstance(base, Derived):
+            raise TypeError(f"Holder takes a Derived, not a {type(base).__name__}")
+        self._ptr = _owned(_holder_new(_derived_base(base._ptr)))
+
+    @property
+    def base(self):
+        # The base pointer stands for its Derived: map it back before wrapping.
+        return Derived._adopt(_base_object(_owned(_holder_base(self._ptr))))
+
+    def __reduce__(self):
+        return (Holder, (self.base,))
+
+
+_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}
 
 
 def handle(w):
@@ -197,6 +247,34 @@ def same_as(a, b):
 
 def native_live():
     return _live()
+
+
+def consume(w):
+    """Gives w's native reference to native code, which drops it: w is disowned."""
+    ptr, w._ptr = w._ptr, None
+    if not ptr:
+        raise ValueError("disowned already")
+    _consume(ptr)
+
+
+def visit_offset(layout, fn):
+    """ffn_layout_visit_offset calls fn with the offset (wrapped afresh, as
+    a ctypes callback gets a bare pointer) and takes a pointer back."""
+    failed = []
+
+    def trampoline(ctx, ptr):
+        try:
+            _incref(ptr)   # the wrapper owns a reference of its own
+            r = fn(_Object._adopt(ptr))
+            _incref(r._ptr)   # a new reference for the caller
+            return r._ptr
+        except BaseException as e:   # cannot cross the C frame: raised below
+            failed.append(e)
+            return None
+    out = _visit_offset(layout._ptr, _VISIT(trampoline), None)
+    if failed:
+        raise failed[0]
+    return _Object._adopt(_owned(out))
 
 
 if compiled_model.subclass_works(Var):   # S1, S2

@@ -19,7 +19,11 @@ each one binds the model.
   maps each native object to its one C++ object (ffi_native_api.h exposes no
   header slot). Pickling: __getstate__/__setstate__ (placement new).
 
-Both variants: nb::dynamic_attr() (dict) and nb::is_weak_referenceable()."""
+Both variants: nb::dynamic_attr() (dict) and nb::is_weak_referenceable().
+Plain's Var(name, intern=True) is an nb::new_ returning the interned
+native's object (nanobind's test46_custom_new idiom); visit_offset takes a
+std::function; no Derived/Holder, no disown, and no interning in the
+intrusive variant (why_not says why)."""
 import importlib
 
 tool = "nanobind"
@@ -44,10 +48,12 @@ def subject(ns, version, variant):
     try:
         ext = importlib.import_module(modname)
         reason = ""
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         ext, reason = None, (f"the nanobind {version} extension ({modname}) is not built or not on "
                              f"sys.path ({e}): run `make adapters` and put the build directory on "
                              "PYTHONPATH")
+    except ImportError as e:   # built, and refusing to load here (a second interpreter, say)
+        ext, reason = None, f"importing {modname} raised ImportError: {e}"
     ns.available = lambda: (ext is not None, reason)
     if ext is None:
         return
@@ -58,6 +64,17 @@ def subject(ns, version, variant):
         setattr(ns, name, cls)
     ns.handle = sub.handle               # the native address
     ns.native_live = ext.native_live
+    ns.visit_offset = sub.visit_offset   # CB1: a C++ function calling a std::function
+    ns.features = ns.features | {"callback"} | ({"intern"} if variant == "" else set())
+    ns.why_not = {
+        "intern": ("Var is built in place (nb::init), which nanobind cannot overload with an interning "
+                   "nb::new_: a plain Var(name) then finds no __new__ for its arguments; building it "
+                   "through nb::new_ instead makes a Python subclass instance a proxy (S1, S2 then fail)"),
+        "derived": "nanobind binds single inheritance only (a class_ takes one base; its documentation and "
+                   "discussion #1242), so a second base at an offset cannot be bound",
+        "disown": ("the instances are shared: shared_ptr-held (plain) or reference-counted (intrusive); "
+                   "nanobind gives an object away only through a std::unique_ptr argument"),
+    }
 
     # S1, S2: "subclass" when a Python subclass of a wrapper class can be made and constructed.
     try:

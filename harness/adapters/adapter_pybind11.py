@@ -10,7 +10,13 @@ so pybind11's registered-instances map gives back the live wrapper of a C++
 object while one exists; once the last Python reference goes, the next
 access makes a new wrapper. Pickling is node style (py::pickle returning
 child wrappers). The extension's classes keep the extension as their
-__module__: pickle and pool workers import it by that (versioned) name."""
+__module__: pickle and pool workers import it by that (versioned) name.
+
+Catalogue v2: Derived(First, Second) is bound with both bases (pybind11's
+multiple inheritance) and Holder keeps a shared_ptr<Second>; Var(name,
+intern=True) is a py::init factory returning the live object, the way
+pybind11 binds an interning constructor; visit_offset takes a
+std::function (pybind11/functional.h). No disown: see why_not."""
 import compiled_model
 
 tool = "pybind11"
@@ -26,3 +32,6 @@ def subject(ns, version, variant):
             return ""
         return f"{modname} was compiled against pybind11 {ext.pybind11_version}, not {version}: run `make adapters` again"
     compiled_model.fill(ns, modname, "run `make adapters` and put the build directory on PYTHONPATH", built_for)
+    ns.why_not["disown"] = ("instances held by std::shared_ptr share their object, so none can give it away "
+                            "(pybind11 disowns only into std::unique_ptr arguments of py::smart_holder "
+                            "classes, 3.x); both versions here bind shared_ptr holders")

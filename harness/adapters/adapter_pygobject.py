@@ -41,7 +41,13 @@ __reduce__, (cls, (field values...)), as a user would add. There is no
 Outer/Inner: PyGObject keeps one wrapper per GObject whatever type it is
 read as, and a struct-and-first-member pair of two types at one address
 has no GObject counterpart ('outer' is absent). GLib's allocator is not the
-suite's, so 'alloc' is absent too."""
+suite's, so 'alloc' is absent too.
+
+Callbacks (CB1): a Visitor GObject with a "visit" signal taking and
+returning an Expr; visit_offset emits it with layout.offset, so GObject's C
+signal emission marshals the object to the Python handler and its return
+back, PyGObject's wrapper lookup on both ways. U1 and O1 have no GObject
+counterpart (why_not says why)."""
 import ctypes
 import pickle
 import re
@@ -169,8 +175,27 @@ def subject(ns, version, variant):
     def native_live():
         return live[0]
 
+    class Visitor(GObject.Object):
+        """A signal taking and returning an Expr: emitting it is the native
+        call (g_signal_emitv marshals both through GValues)."""
+        __module__, __qualname__, __gtype_name__ = module, "Visitor", prefix + "Visitor"
+        __gsignals__ = {"visit": (GObject.SignalFlags.RUN_LAST, Expr, (Expr,))}
+
+    def visit_offset(layout, fn):
+        """CB1: GObject calls the handler fn with the Layout's offset and
+        hands back what fn returned."""
+        visitor = Visitor()
+        visitor.connect("visit", lambda _visitor, x: fn(x))
+        return visitor.emit("visit", layout.offset)
+
     ns.Model, ns.Expr, ns.Var, ns.Add, ns.Layout, ns.Node = Model, Expr, Var, Add, Layout, Node
-    ns.handle, ns.same_as, ns.native_live = handle, same_as, native_live
+    ns.handle, ns.same_as, ns.native_live, ns.visit_offset = handle, same_as, native_live, visit_offset
+    ns.why_not = {
+        "derived": "a GObject has one parent class (interfaces are vtables, not parts of the instance): "
+                   "it is one pointer whatever type it is read as, no base sits at an offset",
+        "intern": "g_object_new makes a new instance on every call; the C hook that can return an existing "
+                  "one (GObjectClass.constructor) is not open to classes defined in Python",
+    }
     ns.features = _probe(ns)
 
 
@@ -212,6 +237,10 @@ def _probe(ns):
             pass
         S("x")
 
+    def callbacks():
+        i = ns.Var("i")
+        return ns.visit_offset(ns.Layout((i,), ns.Add(i, i)), lambda x: x.a) is not None
+
     return frozenset(f for f, probe in (("pickle", pickles), ("weakref", weakrefs), ("dict", dicts),
                                         ("node", nodes), ("live", counts),
-                                        ("subclass", subclasses)) if works(probe))
+                                        ("subclass", subclasses), ("callback", callbacks)) if works(probe))

@@ -10,7 +10,10 @@ Python classes they take weak references and attributes.
 
 swig.mk runs the installed swig (Debian's) into the build directory under
 a versioned module name: SWIG 4.1.0 -> adapter_swig_4_1_0.py (proxies,
-handle() for pool workers) over the extension _adapter_swig_4_1_0."""
+handle() for pool workers) over the extension _adapter_swig_4_1_0.
+Catalogue v2: Derived and Holder proxies (Holder.base maps the base
+pointer back with ffn_base_object), Var(name, intern=False) with keyword
+arguments, consume() clearing thisown; no callbacks (why_not)."""
 import compiled_model
 
 tool = "swig"
@@ -21,3 +24,6 @@ def subject(ns, version, variant):
     compiled_model.fill(ns, compiled_model.module_name("adapter_swig_", version),
                         "install swig (apt-get install swig), run `make adapters` and put the build "
                         "directory on PYTHONPATH")
+    ns.why_not["callback"] = ("SWIG passes only C functions as C function pointers (%callback); calling a "
+                              "Python callable from C takes a hand-written typemap and trampoline, or "
+                              "directors, which are for C++ classes")

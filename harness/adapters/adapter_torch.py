@@ -50,6 +50,9 @@ a view or alias is a TensorImpl of its own, so no second object of another
 type lives at one handle), 'alloc' (PyTorch allocates through its own CPU
 allocator, the harness's LIFO mode does not reach it), 'entries' (there is
 no cache: the PyObject slot is in the TensorImpl).
+Callbacks (CB1): visit_offset calls a torch.library operator whose CPU
+kernel is Python, so the C++ dispatcher hands the kernel layout.offset and
+takes its result back. U1 and O1 have no PyTorch counterpart (why_not).
 Threads: PyTorch's OpenMP and inter-op pools start lazily on the first
 parallel op; one-element ops never start them, so fork children do not
 hang and set_num_threads is left alone."""
@@ -57,11 +60,12 @@ import array
 import copy
 import os
 import pickle
+import re
 import warnings
 import weakref
 
 tool = "torch"
-FEATURES = frozenset({"pickle", "weakref", "dict", "node", "live", "subclass"})
+FEATURES = frozenset({"pickle", "weakref", "dict", "node", "live", "subclass", "callback"})
 
 
 def _import_torch():
@@ -232,16 +236,40 @@ def subject(ns, version, variant):
     def native_live():
         return len(buffers)
 
-    for fn in (handle, same_as, native_live):
+    # CB1: an operator whose CPU kernel is Python, called through the C++
+    # dispatcher, which hands the kernel its tensor and takes one back.
+    lib = torch.library.Library("ffi_identity_" + re.sub(r"[^0-9A-Za-z]", "_", ns.name), "DEF")
+    lib.define("visit(Tensor x) -> Tensor")
+    visiting = []   # the callback of the call in progress (one thread)
+    lib.impl("visit", lambda x: visiting[-1](x), "CPU")
+    op = getattr(torch.ops, lib.ns).visit
+
+    def visit_offset(layout, fn):
+        visiting.append(fn)
+        try:
+            return op(layout.offset)
+        finally:
+            visiting.pop()
+    ns.library = lib   # an operator lives while its Library does
+
+    for fn in (handle, same_as, native_live, visit_offset):
         fn.__module__ = ns.__name__
         setattr(ns, fn.__name__, fn)
+    ns.why_not = {
+        "derived": "a tensor is one TensorImpl, the whole native behind its Python object: no base "
+                   "subobject sits at an offset",
+        "intern": "every tensor constructor makes a new TensorImpl; PyTorch has no constructor that "
+                  "returns a live tensor",
+    }
     ns.features = frozenset(f for f, probe in (
         ("pickle", lambda: pickle.loads(pickle.dumps(Add(Var("p"), Var("q")), 2)).b.name == "q"),
         ("weakref", lambda: (lambda v: weakref.ref(v)() is v)(Var("w"))),
         ("dict", lambda: (lambda v: (setattr(v, "note", 1), v.note)[1] == 1)(Var("d"))),
         ("node", lambda: Node(1, (Node(0),)).children[0].tag == 0),
         ("live", lambda: native_live() >= 0),
-        ("subclass", lambda: _subclass_works(Var))) if _works(probe)) & FEATURES
+        ("subclass", lambda: _subclass_works(Var)),
+        ("callback", lambda: (lambda i: visit_offset(Layout((i,), Add(i, i)), lambda x: x.a) is i)(Var("i"))))
+        if _works(probe)) & FEATURES
 
 
 def _subclass_works(base):

@@ -17,7 +17,9 @@ tvm-ffi's type registry is global per process, so every class's type key
 names the subject's namespace (one per version and variant). tvm-ffi
 exposes no live-object count and no view type at a member's address, so
 'live' and 'outer' are absent; pickle, weakref and dict are probed on the
-very classes the tests use and listed only if they work."""
+very classes the tests use and listed only if they work. CB1 goes through
+tvm-ffi's own testing.apply (a C++ function calling a Function it is
+given); U1 and O1 have no tvm-ffi counterpart (why_not says why)."""
 import pickle
 import weakref
 
@@ -36,9 +38,11 @@ def subject(ns, version, variant):
     else:
         try:
             import tvm_ffi
-        except ImportError as e:
+        except ModuleNotFoundError as e:
             reason = (f"tvm_ffi {version} is not importable ({e}): run harness/tools/subjects.sh "
                       f"tvm-ffi (pip --target {ns.site} apache-tvm-ffi=={version})")
+        except ImportError as e:   # installed, and refusing to load here (a second interpreter, say)
+            reason = f"importing tvm_ffi {version} raised ImportError: {e}"
         else:
             got = getattr(tvm_ffi, "__version__", "?")
             if got != version:
@@ -108,6 +112,23 @@ def _define(ns, variant):
 
     ns.Object, ns.handle, ns.same_as = Object, handle, same_as
 
+    import tvm_ffi
+    apply = tvm_ffi.get_global_func("testing.apply")   # C++: calls its first argument with the rest
+
+    def visit_offset(layout, fn):
+        """CB1: the offset goes into the native function testing.apply, which
+        calls fn with it (converted back to Python by tvm-ffi) and returns
+        what fn returned (converted through native code again)."""
+        return apply(fn, layout.offset)
+
+    ns.visit_offset = visit_offset
+    ns.why_not = {
+        "derived": "a tvm-ffi object type has one parent type, its Object header first: no base "
+                   "subobject sits at another address",
+        "intern": "a py_class constructor fills a new object on each call (__init__ on a fresh handle); "
+                  "tvm-ffi has no constructor that returns a live object",
+    }
+
     # Probes on the classes the tests use, through a field read like theirs.
     def probe_pickle():
         i, j = ns.Var("i"), ns.Var("j")
@@ -136,6 +157,10 @@ def _define(ns, variant):
             pass
         S("x")
 
+    def probe_callback():
+        i = ns.Var("i")
+        assert visit_offset(ns.Layout((i,), ns.Add(i, i)), lambda x: x.a).same_as(i)
+
     def works(probe):
         try:
             probe()
@@ -146,4 +171,5 @@ def _define(ns, variant):
     ns.features = frozenset({"node"} | {f for f, p in (("pickle", probe_pickle),
                                                         ("weakref", probe_weakref),
                                                         ("dict", probe_dict),
-                                                        ("subclass", probe_subclass)) if works(p)})
+                                                        ("subclass", probe_subclass),
+                                                        ("callback", probe_callback)) if works(p)})

@@ -66,8 +66,27 @@ def probe_features(mod):
             pass
         S("x")
 
+    def derived():   # U1: a Holder's base-typed field reads a Derived back
+        d = mod.Derived(7)
+        return mod.Holder(d).base.value == 7
+
+    def intern():    # O1: an interning constructor
+        a, b = mod.Var("p", intern=True), mod.Var("p", intern=True)
+        return mod.handle(a) == mod.handle(b)
+
+    def disown():    # O1: a wrapper gives its native away, and the native goes
+        before = mod.native_live()
+        v = mod.Var("d")
+        mod.consume(v)
+        return mod.native_live() == before
+
+    def callback():  # CB1: a native function calling back
+        i = mod.Var("i")
+        return mod.handle(mod.visit_offset(mod.Layout([i], mod.Add(i, i)), lambda x: x.a)) == mod.handle(i)
+
     checks = {"pickle": pickle_, "weakref": weakref_, "dict": dict_, "outer": outer, "node": node,
-              "live": live, "subclass": subclass}
+              "live": live, "subclass": subclass, "derived": derived, "intern": intern, "disown": disown,
+              "callback": callback}
     return frozenset(f for f, check in checks.items() if _works(check))
 
 
@@ -79,17 +98,23 @@ def fill(ns, modname, missing, check_version=None):
     try:
         mod = importlib.import_module(modname)
         reason = check_version(mod) if check_version else ""
-    except ImportError as e:
+    except ModuleNotFoundError as e:
         mod, reason = None, f"{modname} is not built or not on sys.path ({e}): {missing}"
+    except ImportError as e:   # built, and refusing to load here (a second interpreter, say)
+        mod, reason = None, f"importing {modname} raised ImportError: {e}"
     ok = not reason
     ns.available = lambda: (ok, reason)
     ns.features = frozenset()
+    ns.why_not = {}   # feature -> why the binding lacks it (the suite's skip reason)
     if not ok:
         return None
     ns.module = mod
     ns.Var, ns.Add, ns.Layout, ns.Node = mod.Var, mod.Add, mod.Layout, mod.Node
     ns.Outer, ns.Inner = mod.Outer, mod.Inner
     ns.handle, ns.native_live = mod.handle, mod.native_live   # handle: also what pool workers call
+    for name in ("Derived", "Holder", "visit_offset", "consume"):   # where the binding has them
+        if hasattr(mod, name):
+            setattr(ns, name, getattr(mod, name))
 
     def same_as(a, b):
         return type(a) is type(b) and ns.handle(a) == ns.handle(b)

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -60,6 +61,48 @@ struct Outer {
     ~Outer() { --live_objects; }
     Inner inner;
 };
+
+// Derived has two bases, so its second, Second, sits at another address
+// than the Derived: a Second * is the object seen at that offset. Both are
+// polymorphic, as C++ interfaces usually are, so code holding a Second *
+// can find the whole object (dynamic_cast<void *>).
+struct First {
+    virtual ~First() = default;
+    int64_t value = 0;
+};
+
+struct Second {
+    virtual ~Second() = default;
+    int64_t tag = 0;
+};
+
+struct Derived : First, Second {
+    explicit Derived(int64_t v)
+    {
+        value = v;
+        tag = v;
+    }
+    Counted counted;
+};
+
+// A base-typed field: it keeps the Derived through its second base.
+struct Holder : Counted {
+    explicit Holder(std::shared_ptr<Second> b) : base(std::move(b)) {}
+    std::shared_ptr<Second> base;
+};
+
+// The live Var interned under a name, else a new one; the table holds the
+// Vars weakly, so a freed one leaves it.
+inline std::shared_ptr<Var> intern_var(const std::string &name)
+{
+    static std::unordered_map<std::string, std::weak_ptr<Var>> table;
+    std::weak_ptr<Var> &slot = table[name];
+    if (std::shared_ptr<Var> live = slot.lock())
+        return live;
+    auto v = std::make_shared<Var>(name);
+    slot = v;
+    return v;
+}
 
 }  // namespace
 

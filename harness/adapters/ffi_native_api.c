@@ -75,6 +75,30 @@ API ffi_obj *ffn_outer_new(int64_t value)
     return o;
 }
 
+API ffi_obj *ffn_derived_new(int64_t value)
+{
+    enter();
+    ffi_obj *o = ffi_derived_new(value);
+    leave();
+    return o;
+}
+
+API ffi_obj *ffn_holder_new(ffi_base *base)
+{
+    enter();
+    ffi_obj *o = base ? ffi_holder_new(base) : NULL;
+    leave();
+    return o;
+}
+
+API ffi_obj *ffn_var_intern(const char *name)
+{
+    enter();
+    ffi_obj *o = name ? ffi_var_intern(name, strlen(name)) : NULL;
+    leave();
+    return o;
+}
+
 API void ffn_incref(ffi_obj *o)
 {
     enter();
@@ -89,25 +113,55 @@ API void ffn_decref(ffi_obj *o)
     leave();
 }
 
-API int ffn_kind(ffi_obj *o) { return o->kind; }   /* immutable */
+API int ffn_kind(ffi_obj *o) { return o ? o->kind : 0; }   /* immutable */
 
-API const char *ffn_var_name(ffi_obj *o) { return o->kind == FFI_VAR ? ((ffi_var *)o)->name : NULL; }
+API const char *ffn_var_name(ffi_obj *o) { return o && o->kind == FFI_VAR ? ((ffi_var *)o)->name : NULL; }
 
 API ffi_obj *ffn_add_a(ffi_obj *o) { return child(o, FFI_ADD, 0); }
 API ffi_obj *ffn_add_b(ffi_obj *o) { return child(o, FFI_ADD, 1); }
 
-API size_t ffn_layout_naxes(ffi_obj *o) { return o->kind == FFI_LAYOUT ? ((ffi_layout *)o)->naxes : 0; }
+API size_t ffn_layout_naxes(ffi_obj *o) { return o && o->kind == FFI_LAYOUT ? ((ffi_layout *)o)->naxes : 0; }
 API ffi_obj *ffn_layout_axis(ffi_obj *o, size_t i)
 {
     return i < ffn_layout_naxes(o) ? child(o, FFI_LAYOUT, i) : NULL;
 }
 API ffi_obj *ffn_layout_offset(ffi_obj *o) { return child(o, FFI_LAYOUT, ffn_layout_naxes(o)); }
 
-API int64_t ffn_node_tag(ffi_obj *o) { return o->kind == FFI_NODE ? ((ffi_node *)o)->tag : 0; }
-API size_t ffn_node_count(ffi_obj *o) { return o->kind == FFI_NODE ? ((ffi_node *)o)->n : 0; }
+API int64_t ffn_node_tag(ffi_obj *o) { return o && o->kind == FFI_NODE ? ((ffi_node *)o)->tag : 0; }
+API size_t ffn_node_count(ffi_obj *o) { return o && o->kind == FFI_NODE ? ((ffi_node *)o)->n : 0; }
 API ffi_obj *ffn_node_child(ffi_obj *o, size_t i) { return child(o, FFI_NODE, i); }
 
-API int64_t ffn_outer_value(ffi_obj *o) { return o->kind == FFI_OUTER ? ((ffi_outer *)o)->value : 0; }
+API int64_t ffn_outer_value(ffi_obj *o) { return o && o->kind == FFI_OUTER ? ((ffi_outer *)o)->value : 0; }
+
+API int64_t ffn_derived_value(ffi_obj *o) { return o && o->kind == FFI_DERIVED ? ((ffi_derived *)o)->value : 0; }
+API ffi_base *ffn_derived_base(ffi_obj *o) { return o && o->kind == FFI_DERIVED ? ffi_derived_base(o) : NULL; }
+API ffi_obj *ffn_base_object(ffi_base *b) { return ffi_base_object(b); }   /* immutable */
+API int64_t ffn_base_tag(ffi_base *b) { return b->tag; }
+
+API ffi_base *ffn_holder_base(ffi_obj *o)
+{
+    if (!o || o->kind != FFI_HOLDER)
+        return NULL;
+    enter();
+    ffi_base *b = ((ffi_holder *)o)->base;
+    ffi_incref(ffi_base_object(b));
+    leave();
+    return b;
+}
+
+API void ffn_consume(ffi_obj *o) { ffn_decref(o); }
+
+API ffi_obj *ffn_layout_visit_offset(ffi_obj *layout, ffi_obj *(*fn)(void *, ffi_obj *), void *ctx)
+{
+    /* The offset's reference is taken under the lock and the callback runs
+     * without it: the callback calls back into this library. */
+    ffi_obj *offset = child(layout, FFI_LAYOUT, ffn_layout_naxes(layout));
+    if (!offset)
+        return NULL;
+    ffi_obj *r = fn(ctx, offset);
+    ffn_decref(offset);
+    return r;
+}
 
 API int64_t ffn_live(void)
 {

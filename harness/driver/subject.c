@@ -154,6 +154,7 @@ static const struct { const char *name; unsigned bit; } feature_bits[] = {
     {"pickle", FFI_FEATURE_PICKLE},   {"weakref", FFI_FEATURE_WEAKREF}, {"dict", FFI_FEATURE_DICT},
     {"outer", FFI_FEATURE_OUTER},     {"node", FFI_FEATURE_NODE},       {"live", FFI_FEATURE_LIVE},
     {"entries", FFI_FEATURE_ENTRIES}, {"alloc", FFI_FEATURE_ALLOC},     {"subclass", FFI_FEATURE_SUBCLASS},
+    {"derived", FFI_FEATURE_DERIVED}, {"intern", FFI_FEATURE_INTERN},   {"callback", FFI_FEATURE_CALLBACK},
 };
 
 static unsigned features_of(PyObject *ns)
@@ -234,6 +235,18 @@ void ffi_subject_close(ffi_subject *s)
     Py_CLEAR(s->ns);
     s->native = NULL;
     s->native_state = NULL;
+}
+
+const char *ffi_subject_why_not(const ffi_subject *s, const char *feature, char *buf, size_t n)
+{
+    PyObject *reasons = s->ns ? PyObject_GetAttrString(s->ns, "why_not") : NULL;
+    PyObject *why = reasons && PyDict_Check(reasons) ? PyDict_GetItemString(reasons, feature) : NULL;
+    const char *text = why && PyUnicode_Check(why) ? PyUnicode_AsUTF8(why) : NULL;
+    if (text)
+        snprintf(buf, n, "%s", text);
+    Py_XDECREF(reasons);
+    PyErr_Clear();
+    return text ? buf : NULL;
 }
 
 int ffi_subject_is_control(const ffi_subject *s)

@@ -25,6 +25,9 @@ typedef enum ffi_feature {
     FFI_FEATURE_THREADS = 1 << 8,
     FFI_FEATURE_ALLOC = 1 << 9,     /* ffi_identity's LIFO allocator */
     FFI_FEATURE_SUBCLASS = 1 << 10, /* its classes can be subclassed from Python */
+    FFI_FEATURE_DERIVED = 1 << 11,  /* Derived(value) and Holder(base): a base at an offset (U1) */
+    FFI_FEATURE_INTERN = 1 << 12,   /* Var(name, intern=True) (O1) */
+    FFI_FEATURE_CALLBACK = 1 << 13, /* ns.visit_offset(layout, fn) (CB1) */
 } ffi_feature;
 
 const char *ffi_feature_name(unsigned bit);
@@ -78,6 +81,10 @@ void ffi_subjects_free(ffi_subject *v, int n);
  * -1 with a Python exception. ffi_subject_close drops the namespace. */
 int ffi_subject_open(ffi_subject *s);
 void ffi_subject_close(ffi_subject *s);
+
+/* Why an open subject lacks a feature, in its own words (its namespace's
+ * why_not: a dict of feature name -> reason), or NULL when it does not say. */
+const char *ffi_subject_why_not(const ffi_subject *s, const char *feature, char *buf, size_t n);
 
 /* Whether a subject is a control, without keeping it open (adapters never
  * are, and are not imported to ask). */

@@ -24,6 +24,16 @@ static PyObject *leaky_wrap(ffi_cache *c, ffi_handle h)
     return Py_NewRef(w);
 }
 
+/* A mapped wrapper never dies (the map keeps it), so this runs for one
+ * only when it is disowned: it gave its native away, and the map lets it go. */
+static void leaky_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
+{
+    if (ffi_map_get(c->state, h) == w) {
+        ffi_map_remove(c->state, h);
+        Py_DECREF(w);   /* the disowning caller still holds it */
+    }
+}
+
 const ffi_strategy ffi_strategy_leaky = {
     .abi_version = FFI_STRATEGY_ABI,
     .struct_size = sizeof(ffi_strategy),
@@ -32,7 +42,7 @@ const ffi_strategy ffi_strategy_leaky = {
     .init = ffi_map_strategy_init,
     .fini = ffi_map_strategy_fini,
     .wrap = leaky_wrap,
-    /* No wrapper_dealloc: a mapped wrapper never dies, the map keeps it. */
+    .wrapper_dealloc = leaky_wrapper_dealloc,
     .bytes_used = ffi_map_strategy_bytes,
     .entries_live = ffi_map_strategy_entries,
 };

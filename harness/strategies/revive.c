@@ -97,8 +97,9 @@ static PyObject *revive_tp_alloc(PyTypeObject *tp, Py_ssize_t nitems)
 static void revive_tp_free(void *self)
 {
     PyObject *w = self;
-    void **slot = ffi_handle_slot(host->wrapper_handle(w));
-    if (*slot == tag(w, DYING)) {
+    ffi_handle h = host->wrapper_handle(w);
+    void **slot = h.addr ? ffi_handle_slot(h) : NULL;   /* a disowned wrapper has no handle */
+    if (slot && *slot == tag(w, DYING)) {
         *slot = tag(w, DORMANT);
         return;
     }
@@ -199,7 +200,9 @@ static void revive_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
     if (*slot != w)
         return;
     ST(c)->live--;
-    if (eligible(w)) {
+    /* Alive here is a wrapper being disowned: it stays alive, so it leaves
+     * the slot without going dormant. */
+    if (Py_REFCNT(w) == 0 && eligible(w)) {
         *slot = tag(w, DYING);
         ST(c)->dormant++;
     } else {

@@ -12,7 +12,7 @@
  * objects (wrapper.__dict__ -> parent wrapper -> parent native -> child
  * native -> child wrapper) is never collected.
  *
- * Views (Inner) have no refcount of their own: they get the plain
+ * Views (Inner, Base) have no refcount of their own: they get the plain
  * intrusive behaviour. */
 #include "../builtin.h"
 
@@ -48,7 +48,7 @@ static PyObject *toggle_wrap(ffi_cache *c, ffi_handle h)
     }
     *slot = w;
     ((toggle_state *)c->state)->live++;
-    if (h.kind != FFI_INNER) {
+    if (!ffi_handle_is_view(h)) {
         ffi_obj *o = h.addr;
         o->flags |= FFI_FLAG_OBSERVED;
         if (o->refcount >= 2)
@@ -77,8 +77,15 @@ static void toggle_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
         return;
     *slot = NULL;
     ((toggle_state *)c->state)->live--;
-    if (h.kind != FFI_INNER)
-        ((ffi_obj *)h.addr)->flags &= (uint16_t)~(FFI_FLAG_OBSERVED | STRONG);
+    if (ffi_handle_is_view(h))
+        return;
+    ffi_obj *o = h.addr;
+    /* STRONG here means w is alive and being disowned (a dying wrapper has
+     * no strong reference left): the native lets go of it. */
+    int strong = o->flags & STRONG;
+    o->flags &= (uint16_t)~(FFI_FLAG_OBSERVED | STRONG);
+    if (strong)
+        Py_DECREF(w);   /* the disowning caller still holds it */
 }
 
 static size_t toggle_entries(ffi_cache *c) { return ((toggle_state *)c->state)->live; }

@@ -39,6 +39,49 @@ static void views_share_an_address(void)
     ffi_decref(o);
 }
 
+static void base_at_an_offset(void)
+{
+    ffi_obj *d = ffi_derived_new(7);
+    ffi_base *b = ffi_derived_base(d);
+    tap_ok((void *)b != (void *)d && ffi_base_object(b) == d,
+           "a Derived's second base sits at another address and leads back to it");
+    ffi_obj *h = ffi_holder_new(b);
+    tap_ok(d->refcount == 2 && ffi_child(h, 0) == d, "a Holder of the base holds the whole Derived");
+    tap_ok(ffi_handle_owner(ffi_base_view(b)) == d && ffi_handle_slot(ffi_base_view(b)) != ffi_handle_slot(ffi_handle_of(d)),
+           "a Base view is owned by its Derived and has a slot of its own");
+    ffi_decref(d);
+    ffi_decref(h);
+    tap_ok(ffi_native_live_total() == 0, "dropping the Holder frees the Derived");
+}
+
+static ffi_obj *give_back(void *ctx, ffi_obj *offset)
+{
+    *(ffi_obj **)ctx = offset;
+    ffi_incref(offset);
+    return offset;
+}
+
+static void intern_and_callback(void)
+{
+    ffi_obj *a = ffi_var_intern("k", 1), *b = ffi_var_intern("k", 1), *c = ffi_var_intern("q", 1);
+    tap_ok(a == b && a != c && a->refcount == 2, "interning a live name gives its Var, a new reference");
+    ffi_decref(a);
+    ffi_decref(b);
+    ffi_alloc_set_mode(FFI_ALLOC_LIFO);
+    ffi_obj *d = ffi_var_new("x", 1), *e = ffi_var_intern("k", 1);
+    tap_ok(e != d && ((ffi_var *)e)->name[0] == 'k' && e->refcount == 1,
+           "a freed interned Var left the table: the name gets a new one");
+    ffi_obj *axes[] = {d};
+    ffi_obj *l = ffi_layout_new(axes, 1, e), *seen = NULL;
+    ffi_obj *r = ffi_layout_visit_offset(l, give_back, &seen);
+    tap_ok(seen == e && r == e && e->refcount == 3, "the callback gets the offset and what it returns comes back");
+    ffi_decref(r);
+    ffi_decref(l);
+    ffi_decref(d), ffi_decref(e), ffi_decref(c);
+    ffi_alloc_set_mode(FFI_ALLOC_MALLOC);
+    tap_ok(ffi_native_live_total() == 0, "nothing is left");
+}
+
 static void lifo_reuses_addresses(void)
 {
     ffi_alloc_set_mode(FFI_ALLOC_LIFO);
@@ -77,9 +120,11 @@ static void handle_map(void)
 
 int main(void)
 {
-    tap_plan(18);
+    tap_plan(26);
     refcounts_and_children();
     views_share_an_address();
+    base_at_an_offset();
+    intern_and_callback();
     lifo_reuses_addresses();
     handle_map();
     return tap_done();

@@ -106,6 +106,24 @@ bp::object inner_eq(const Inner &a, bp::object b)
 
 long native_live() { return live_objects.load(); }
 
+// An interning constructor, the way Boost.Python binds a factory as
+// __init__ (make_constructor installs what it returns in the new self).
+std::shared_ptr<Var> make_var(const std::string &name, bool intern)
+{
+    return intern ? intern_var(name) : std::make_shared<Var>(name);
+}
+
+int64_t derived_value(const Derived &d) { return d.value; }
+int64_t derived_tag(const Derived &d) { return d.tag; }
+std::shared_ptr<Second> holder_base(const Holder &h) { return h.base; }
+
+// A C++ function that calls back into Python with a field and takes a
+// shared_ptr back from what the callable returns.
+std::shared_ptr<Expr> visit_offset(const Layout &l, bp::object fn)
+{
+    return bp::extract<std::shared_ptr<Expr>>(fn(l.offset));
+}
+
 }  // namespace
 
 BOOST_PYTHON_MODULE(ADAPTER_MODULE)
@@ -118,6 +136,8 @@ BOOST_PYTHON_MODULE(ADAPTER_MODULE)
 
     bp::class_<Var, std::shared_ptr<Var>, bp::bases<Expr>, boost::noncopyable>(
         "Var", bp::init<std::string>((bp::arg("name"))))
+        .def("__init__", bp::make_constructor(&make_var, bp::default_call_policies(),
+                                              (bp::arg("name"), bp::arg("intern"))))
         .add_property("name", &var_name)
         .def_pickle(VarPickle());
 
@@ -152,7 +172,23 @@ BOOST_PYTHON_MODULE(ADAPTER_MODULE)
         .add_property("inner", bp::make_function(&outer_inner, bp::return_internal_reference<>()))
         .def_pickle(OuterPickle());
 
+    // Two bases, both bound (bases<First, Second>): Boost.Python adjusts a
+    // pointer between them through its class graph.
+    bp::class_<First, std::shared_ptr<First>, boost::noncopyable>("First", bp::no_init);
+    bp::class_<Second, std::shared_ptr<Second>, boost::noncopyable>("Second", bp::no_init);
+    bp::class_<Derived, std::shared_ptr<Derived>, bp::bases<First, Second>, boost::noncopyable>(
+        "Derived", bp::init<int64_t>((bp::arg("value"))))
+        .add_property("value", &derived_value)
+        .add_property("tag", &derived_tag);
+    bp::class_<Holder, std::shared_ptr<Holder>, boost::noncopyable>(
+        "Holder", bp::init<std::shared_ptr<Second>>((bp::arg("base"))))
+        .add_property("base", &holder_base);
+    bp::def("visit_offset", &visit_offset);
+
     // handle(w): the C++ address a wrapper stands for (one overload per class).
+    bp::def("handle", &address<Second>);
+    bp::def("handle", &address<Derived>);
+    bp::def("handle", &address<Holder>);
     bp::def("handle", &address<Expr>);
     bp::def("handle", &address<Layout>);
     bp::def("handle", &address<Node>);

@@ -9,7 +9,11 @@ by (type, address), pickle node by node through `__reduce__`, and take
 weak references and attributes (`__weakref__`, `__dict__` slots).
 
 cython.mk compiles this file once per Cython version of subjects.txt,
-under a versioned module name (_adapter_cython_3_3_1 for 3.3.1)."""
+under a versioned module name (_adapter_cython_3_3_1 for 3.3.1).
+
+Catalogue v2 the same way: Derived and Holder (whose base pointer is mapped
+back to its Derived), Var(name, intern=True), consume() and visit_offset()
+with a cdef callback that wraps the pointer it is handed."""
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc
 
@@ -54,6 +58,10 @@ cdef Object wrap(ffi_obj *ptr):
         return Node.from_ptr(ptr)
     if kind == FFN_OUTER:
         return Outer.from_ptr(ptr)
+    if kind == FFN_DERIVED:
+        return Derived.from_ptr(ptr)
+    if kind == FFN_HOLDER:
+        return Holder.from_ptr(ptr)
     ffn_decref(ptr)
     raise TypeError(f"unknown native kind {kind}")
 
@@ -70,8 +78,8 @@ cdef ffi_obj **_array(objs) except? NULL:
 
 
 cdef class Var(Object):
-    def __init__(self, name):
-        self.ptr = _check(ffn_var_new(name.encode()))
+    def __init__(self, name, *, intern=False):
+        self.ptr = _check((ffn_var_intern if intern else ffn_var_new)(name.encode()))
 
     @staticmethod
     cdef Var from_ptr(ffi_obj *ptr):
@@ -203,6 +211,82 @@ cdef class Inner(Object):
 
     def __reduce__(self):
         raise TypeError("an Inner view is not picklable on its own; pickle its Outer")
+
+
+cdef class Derived(Object):
+    """A native whose second base sits at another address than its own."""
+    def __init__(self, int64_t value):
+        self.ptr = _check(ffn_derived_new(value))
+
+    @staticmethod
+    cdef Derived from_ptr(ffi_obj *ptr):
+        cdef Derived w = Derived.__new__(Derived)
+        w.ptr = ptr
+        return w
+
+    @property
+    def value(self):
+        return ffn_derived_value(self.ptr)
+
+    @property
+    def tag(self):
+        return ffn_base_tag(ffn_derived_base(self.ptr))
+
+    def __reduce__(self):
+        return (Derived, (self.value,))
+
+
+cdef class Holder(Object):
+    """Keeps a pointer to a Derived's second base."""
+    def __init__(self, Derived base not None):
+        self.ptr = _check(ffn_holder_new(ffn_derived_base(base.ptr)))
+
+    @staticmethod
+    cdef Holder from_ptr(ffi_obj *ptr):
+        cdef Holder w = Holder.__new__(Holder)
+        w.ptr = ptr
+        return w
+
+    @property
+    def base(self):
+        # The base pointer stands for its Derived: map it back before wrapping.
+        return wrap(ffn_base_object(ffn_holder_base(self.ptr)))
+
+    def __reduce__(self):
+        return (Holder, (self.base,))
+
+
+def consume(Object w not None):
+    """Native code takes w's reference and drops it: w is disowned."""
+    cdef ffi_obj *ptr = w.ptr
+    if ptr is NULL:
+        raise ValueError("disowned already")
+    w.ptr = NULL
+    ffn_consume(ptr)
+
+
+cdef ffi_obj *_visit(void *ctx, ffi_obj *offset) noexcept with gil:
+    """The C callback: wraps the pointer it gets (a new wrapper, as from_ptr
+    makes) and calls the Python callable in ctx, [fn, error]."""
+    cdef list call = <list>ctx
+    cdef Object r
+    try:
+        ffn_incref(offset)   # the wrapper owns a reference of its own
+        r = call[0](wrap(offset))
+        ffn_incref(r.ptr)    # a new reference for the caller
+        return r.ptr
+    except BaseException as e:   # cannot cross the C frame: raised by visit_offset
+        call[1] = e
+        return NULL
+
+
+def visit_offset(Layout layout not None, fn):
+    """ffn_layout_visit_offset calls fn with the offset and takes a pointer back."""
+    cdef list call = [fn, None]
+    cdef ffi_obj *out = ffn_layout_visit_offset(layout.ptr, _visit, <void *>call)
+    if call[1] is not None:
+        raise call[1]
+    return wrap(out)
 
 
 def handle(w):

@@ -31,12 +31,19 @@
 //            tp_traverse, as nanobind's docs ask for types that own Python
 //            references.
 //
+// Catalogue v2: plain's Var(name, intern=True) is an nb::new_ returning the
+// interned native's (live) object, as nanobind's test46_custom_new does
+// (intrusive's Var is built in place by nb::init, which an nb::new_ cannot
+// overload); visit_offset takes a std::function (nanobind/stl/function.h).
+// No Derived/Holder and no disown: see the adapter's why_not.
+//
 // Pickling: plain reduces node style with __reduce__ (cls, (children...))
 // because shared_ptr-held instances cannot be rebuilt in place; intrusive
 // uses __getstate__/__setstate__ with placement new (nanobind's documented
 // idiom), the state being the child wrappers. Both: nb::dynamic_attr() and
 // nb::is_weak_referenceable().
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/function.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
@@ -174,6 +181,10 @@ static void bind_plain(nb::module_ m)
     nb::class_<Var, Expr>(m, "Var", nb::dynamic_attr(), nb::is_weak_referenceable())
         .def(nb::new_([](const std::string &name) { return own<Var>(ffn_var_new(name.c_str())); }),
              "name"_a)
+        .def(nb::new_([](const std::string &name, bool intern) {
+                 return own<Var>((intern ? ffn_var_intern : ffn_var_new)(name.c_str()));
+             }),
+             "name"_a, nb::kw_only(), "intern"_a)
         .def_prop_ro("name", [](Var &v) { return std::string(ffn_var_name(native(&v))); })
         .def("__reduce__", [](nb::handle self) {
             return nb::make_tuple(self.type(), nb::make_tuple(self.attr("name")));
@@ -227,6 +238,10 @@ static void bind_plain(nb::module_ m)
         .def("__reduce__", [](nb::handle self) {
             return nb::make_tuple(self.type(), nb::make_tuple(self.attr("value")));
         });
+
+    m.def("visit_offset", [](Layout &l, const std::function<std::shared_ptr<Expr>(std::shared_ptr<Expr>)> &fn) {
+        return fn(offset(l));
+    });
 
     auto address = [](auto &x) { return reinterpret_cast<uintptr_t>(&x); };
     m.def("handle", [=](Expr &x) { return address(x); });
@@ -488,6 +503,10 @@ static void bind_intrusive(nb::module_ m)
         .def("__getstate__", [](Outer &o) { return std::make_tuple(ffn_outer_value(o.p)); })
         .def("__setstate__",
              [](Outer &o, const std::tuple<int64_t> &s) { new (&o) Outer(std::get<0>(s)); });
+
+    m.def("visit_offset", [](Layout &l, const std::function<nb::ref<Expr>(nb::ref<Expr>)> &fn) {
+        return fn(offset(l));
+    });
 
     // The native address a wrapper stands for.
     m.def("handle", [](Object &o) { return reinterpret_cast<uintptr_t>(o.p); });

@@ -8,6 +8,7 @@
 // it once per version, against that version's headers, and names each
 // module by its version (-DADAPTER_MODULE=_adapter_pybind11_2_10_3), so
 // two versions load side by side in one process.
+#include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -50,6 +51,12 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
 
     py::class_<Var, Expr, std::shared_ptr<Var>>(m, "Var", py::dynamic_attr())
         .def(py::init<std::string>(), py::arg("name"))
+        // An interning constructor, the way pybind11 binds one: a py::init
+        // factory returning the live object (pybind11 #1568).
+        .def(py::init([](const std::string &name, bool intern) {
+                 return intern ? intern_var(name) : std::make_shared<Var>(name);
+             }),
+             py::arg("name"), py::kw_only(), py::arg("intern"))
         .def_property_readonly("name", [](const Var &v) { return v.name; })
         .def(py::pickle([](const Var &v) { return py::make_tuple(v.name); },
                         [](py::tuple t) { return std::make_shared<Var>(t[0].cast<std::string>()); }));
@@ -99,11 +106,31 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
         .def(py::pickle([](const Outer &o) { return py::make_tuple(o.inner.value); },
                         [](py::tuple t) { return std::make_shared<Outer>(t[0].cast<int64_t>()); }));
 
+    // Two bases, both bound, so pybind11 knows the second sits at an offset
+    // (multiple inheritance: it registers every base's address).
+    py::class_<First, std::shared_ptr<First>>(m, "First");
+    py::class_<Second, std::shared_ptr<Second>>(m, "Second");
+    py::class_<Derived, First, Second, std::shared_ptr<Derived>>(m, "Derived")
+        .def(py::init<int64_t>(), py::arg("value"))
+        .def_property_readonly("value", [](const Derived &d) { return d.value; })
+        .def_property_readonly("tag", [](const Derived &d) { return d.tag; });
+    py::class_<Holder, std::shared_ptr<Holder>>(m, "Holder")
+        .def(py::init<std::shared_ptr<Second>>(), py::arg("base"))
+        .def_property_readonly("base", [](const Holder &h) { return h.base; });
+
+    // A C++ function that calls back: std::function through pybind11/functional.h.
+    m.def("visit_offset", [](const Layout &l, const std::function<std::shared_ptr<Expr>(std::shared_ptr<Expr>)> &fn) {
+        return fn(l.offset);
+    });
+
     // handle(w): the C++ address a wrapper stands for (one overload per class).
     m.def("handle", [](const Expr &x) { return address(x); });
     m.def("handle", [](const Layout &x) { return address(x); });
     m.def("handle", [](const Node &x) { return address(x); });
     m.def("handle", [](const Outer &x) { return address(x); });
     m.def("handle", [](const Inner &x) { return address(x); });
+    m.def("handle", [](const Derived &x) { return address(x); });
+    m.def("handle", [](const Second &x) { return address(x); });
+    m.def("handle", [](const Holder &x) { return address(x); });
     m.def("native_live", []() { return live_objects.load(); });
 }

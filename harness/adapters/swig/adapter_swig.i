@@ -15,6 +15,7 @@
 %module adapter_swig
 
 %{
+#include <stdbool.h>
 #include <stdlib.h>
 #include "ffi_native_api.h"
 
@@ -25,6 +26,8 @@ typedef ffi_obj Layout;
 typedef ffi_obj Node;
 typedef ffi_obj Outer;
 typedef ffi_obj Inner;
+typedef ffi_obj Derived;
+typedef ffi_obj Holder;
 %}
 
 %include <stdint.i>
@@ -37,9 +40,11 @@ typedef ffi_obj Inner;
         !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Add *), 0)) &&
         !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Layout *), 0)) &&
         !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Node *), 0)) &&
-        !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Outer *), 0)))
+        !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Outer *), 0)) &&
+        !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Derived *), 0)) &&
+        !SWIG_IsOK(SWIG_ConvertPtr($input, &argp, $descriptor(Holder *), 0)))
         SWIG_exception_fail(SWIG_TypeError, "in method '$symname', argument $argnum: "
-                            "expected a Var, Add, Layout, Node or Outer");
+                            "expected a Var, Add, Layout, Node, Outer, Derived or Holder");
     if (!argp)
         SWIG_exception_fail(SWIG_ValueError, "in method '$symname', argument $argnum: a null object");
     $1 = (ffi_obj *)argp;
@@ -56,6 +61,8 @@ typedef ffi_obj Inner;
     case FFN_LAYOUT: ty = $descriptor(Layout *); break;
     case FFN_NODE: ty = $descriptor(Node *); break;
     case FFN_OUTER: ty = $descriptor(Outer *); break;
+    case FFN_DERIVED: ty = $descriptor(Derived *); break;
+    case FFN_HOLDER: ty = $descriptor(Holder *); break;
     }
     if (!ty) {
         if ($owner)
@@ -112,6 +119,12 @@ typedef ffi_obj Inner;
 %newobject ffn_layout_axis;
 %newobject ffn_layout_offset;
 %newobject ffn_node_child;
+%newobject ffn_derived_new;
+%newobject ffn_holder_new;
+%newobject ffn_var_intern;
+/* Calling a Python callable from C takes a hand-written typemap and
+ * trampoline (SWIG's %callback passes C functions only): not bound. */
+%ignore ffn_layout_visit_offset;
 /* Reference counts are the proxies' business (constructor and destructor). */
 %ignore ffn_incref;
 %ignore ffn_decref;
@@ -145,6 +158,8 @@ MODEL_CLASS(Layout)
 MODEL_CLASS(Node)
 MODEL_CLASS(Outer)
 MODEL_CLASS(Inner)
+MODEL_CLASS(Derived)
+MODEL_CLASS(Holder)
 
 /* Object fields and getters return new references. */
 %newobject Add::a;
@@ -153,11 +168,13 @@ MODEL_CLASS(Inner)
 %newobject Layout::offset;
 %newobject Node::child;
 %newobject Outer::inner;
+%newobject Holder::base;
 
 %immutable;
 
+%feature("kwargs") Var::Var;
 %extend Var {
-    Var(const char *name) { return ffn_var_new(name); }
+    Var(const char *name, bool intern = false) { return (intern ? ffn_var_intern : ffn_var_new)(name); }
     const char *name;
     %pythoncode %{
         def __reduce__(self):
@@ -224,6 +241,27 @@ MODEL_CLASS(Inner)
     %}
 }
 
+/* A Derived's second base sits at another address; a Holder keeps that
+ * base's address, and its field maps the base back to its Derived. */
+%extend Derived {
+    Derived(int64_t value) { return ffn_derived_new(value); }
+    int64_t value;
+    int64_t tag;
+    %pythoncode %{
+        def __reduce__(self):
+            return (Derived, (self.value,))
+    %}
+}
+
+%extend Holder {
+    Holder(ffi_obj *base) { return ffn_holder_new(ffn_derived_base(base)); }
+    ffi_obj *base;
+    %pythoncode %{
+        def __reduce__(self):
+            return (Holder, (self.base,))
+    %}
+}
+
 %mutable;
 
 /* Getters of the %extend fields. */
@@ -236,12 +274,15 @@ static int64_t Node_tag_get(Node *o) { return ffn_node_tag(o); }
 static int64_t Outer_value_get(Outer *o) { return ffn_outer_value(o); }
 static Inner *Outer_inner_get(Outer *o) { ffn_incref(o); return o; }
 static int64_t Inner_value_get(Inner *o) { return ffn_outer_value(o); }
+static int64_t Derived_value_get(Derived *o) { return ffn_derived_value(o); }
+static int64_t Derived_tag_get(Derived *o) { return ffn_base_tag(ffn_derived_base(o)); }
+static ffi_obj *Holder_base_get(Holder *o) { return ffn_base_object(ffn_holder_base(o)); }
 %}
 
 %pythoncode %{
 def handle(w):
     """The native address a proxy stands for."""
-    if not isinstance(w, (Var, Add, Layout, Node, Outer, Inner)):
+    if not isinstance(w, (Var, Add, Layout, Node, Outer, Inner, Derived, Holder)):
         raise TypeError(f"not a SWIG proxy of the model: {type(w).__name__}")
     return int(w.this)
 
@@ -253,4 +294,11 @@ def same_as(a, b):
 def native_live():
     """Native objects alive in libffi_native.so."""
     return ffn_live()
+
+
+def consume(w):
+    """Native code takes w's reference and drops it: the proxy is
+    disowned (thisown cleared, SWIG's own way to hand an object to C)."""
+    w.thisown = False
+    ffn_consume(w)
 %}

@@ -30,8 +30,9 @@ static const expected known[] = {
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
 };
 
-static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node",
-                                            "live", "entries", "alloc", "subclass"};
+static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
+                                            "entries", "alloc", "subclass", "derived", "intern",
+                                            "disown", "callback"};
 
 /* The entry of TOOL for TOOL@VERSION[+VARIANT]. */
 static const expected *lookup(const char *name)
@@ -214,6 +215,44 @@ static void check_live(PyObject *ns, const char *name)
            during, after);
 }
 
+/* The catalogue v2 surface, where the features say it is there: what it
+ * builds stands for the right natives (identity is the suite's business). */
+static const char v2_src[] =
+    "def check(ns):\n"
+    "    f = ns.features\n"
+    "    if 'derived' in f:\n"
+    "        d = ns.Derived(7)\n"
+    "        b = ns.Holder(d).base\n"
+    "        assert ns.same_as(b, d) and b.value == 7 and d.tag == 7, 'Holder(Derived(7)).base'\n"
+    "    if 'intern' in f:\n"
+    "        a, b, c = ns.Var('t', intern=True), ns.Var('t', intern=True), ns.Var('t')\n"
+    "        assert ns.same_as(a, b) and not ns.same_as(a, c), 'Var(name, intern=True)'\n"
+    "    if 'disown' in f and 'live' in f:\n"
+    "        before = ns.native_live()\n"
+    "        v = ns.Var('d')\n"
+    "        ns.consume(v)\n"
+    "        assert ns.native_live() == before, 'consume(v) did not free the native'\n"
+    "    if 'callback' in f:\n"
+    "        i = ns.Var('i')\n"
+    "        layout = ns.Layout((i,), ns.Add(i, i))\n"
+    "        r = ns.visit_offset(layout, lambda x: x.a)\n"
+    "        assert ns.same_as(r, i), 'visit_offset(layout, lambda x: x.a)'\n"
+    "    return sorted(f & {'derived', 'intern', 'disown', 'callback'})\n";
+
+static void check_v2(PyObject *ns, const char *name)
+{
+    PyObject *g = PyDict_New();
+    PyObject *r = g && PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins()) == 0
+                      ? PyRun_String(v2_src, Py_file_input, g, g) : NULL;
+    PyObject *fn = r ? PyDict_GetItemString(g, "check") : NULL;
+    PyObject *done = fn ? PyObject_CallOneArg(fn, ns) : NULL;
+    PyObject *text = done ? PyObject_Str(done) : NULL;
+    print_error();
+    tap_ok(text != NULL, "%s: Derived/Holder, interning, disown and callbacks stand for the right natives "
+                         "where its features list them (%s)", name, text ? PyUnicode_AsUTF8(text) : "failed");
+    Py_XDECREF(text), Py_XDECREF(done), Py_XDECREF(r), Py_XDECREF(g);
+}
+
 static void check_adapter(PyObject *registry, const char *name)
 {
     const expected *ex = lookup(name);
@@ -242,6 +281,7 @@ static void check_adapter(PyObject *registry, const char *name)
         check_outer(ns, name);
     if (ffi_embed_has_name(features, "live"))
         check_live(ns, name);
+    check_v2(ns, name);
     Py_XDECREF(features);
 out:
     Py_XDECREF(avail), Py_XDECREF(ns);
