@@ -94,7 +94,7 @@ static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, c
         snprintf(param, sizeof param, "protocol=%d", protocol);
     else if (context)
         snprintf(param, sizeof param, "%s", context);
-    cf_ctx ctx = {s->ns, impl, protocol, context, ""};
+    cf_ctx ctx = {s->ns, impl, protocol, context, "", s->builtin};
     unsigned missing = p->needs & ~s->features;
     cf_status st;
     if (*s->unavailable) {

@@ -132,7 +132,7 @@ static void x1_child(void *arg, int fd)
 {
     cf_ctx *ctx = arg;
     x1_report r = {CF_FAIL, ""};
-    PyObject *args = Py_BuildValue("(Oii)", ffi_subject_is_adapter(ctx->subject) ? Py_True : Py_False, stage_fd,
+    PyObject *args = Py_BuildValue("(Oii)", ctx->builtin ? Py_False : Py_True, stage_fd,
                                    (int)STAGE_BYTES);
     r.status = args ? cf_python_check(ctx, "cf_interpreters", interpreters_src, "x1", args)
                     : cf_error(ctx, "building the arguments");
