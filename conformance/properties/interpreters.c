@@ -18,7 +18,7 @@
 /* A tool that deadlocks in a sub-interpreter (PyGILState_* assume one
  * interpreter) would hold the runner's watchdog for 20 s: the check runs in
  * a child of its own, bounded more tightly, and says what it was doing. */
-enum { X1_SECONDS = 3, STAGE_BYTES = 256 };
+enum { X1_SECONDS = 2, STAGE_BYTES = 256 };
 
 static const char interpreters_src[] =
     "import gc, re, sys\n"
