@@ -50,6 +50,10 @@ void gb_error(gb_state *s, const char *message);   /* marks the run failed */
 typedef double (*gb_sampler)(void);
 void gb_set_sampler(gb_sampler fn, double every_seconds);
 int gb_samples(const gb_state *s, double *sum);
+/* No sampler in this run: for work that evicts the caches and the TLB
+ * between samples (reads over 1e5..1e6 objects), which would slow the
+ * sampler's blocks (1.4-1.5x, measured) and bias the run's ratios. */
+void gb_no_samples(gb_state *s);
 
 /* No MemoryManager: Google Benchmark 1.7.1 writes garbage memory fields
  * (max_bytes_used, total_allocated_bytes, net_heap_growth) for repetitions

@@ -13,6 +13,7 @@ struct gb_state {
     double last;          // thread CPU seconds when the last sample ended
     double sum;           // of the samples in this run
     int samples;
+    bool off;             // gb_no_samples: none in this run
 };
 
 static gb_sampler sampler;
@@ -34,7 +35,7 @@ extern "C" void gb_set_sampler(gb_sampler fn, double every_seconds)
 extern "C" void gb_register(const char *name, gb_fn fn, void *user, int64_t iterations)
 {
     auto *b = benchmark::RegisterBenchmark(name, [fn, user](benchmark::State &st) {
-        gb_state s{&st, 0, 1, thread_seconds(), 0, 0};
+        gb_state s{&st, 0, 1, thread_seconds(), 0, 0, false};
         fn(&s, user);
     });
     if (iterations > 0)
@@ -56,7 +57,7 @@ extern "C" int64_t gb_keep_running_batch(gb_state *s, int64_t batch)
     // (a clock read there would be timed: a syscall, 0.7 ns per iteration of
     // the pointer-chase floor); the clock is read with the timer stopped,
     // and the batches' cost so far sets how many to run before the next.
-    if (sampler && ++s->batches >= s->every) {
+    if (sampler && !s->off && ++s->batches >= s->every) {
         st.PauseTiming();
         double now = thread_seconds(), per_batch = (now - s->last) / (double)s->batches;
         s->every = per_batch > 0 ? std::max<int64_t>(1, (int64_t)(sample_every / per_batch)) : 1;
@@ -69,6 +70,8 @@ extern "C" int64_t gb_keep_running_batch(gb_state *s, int64_t batch)
     }
     return n;
 }
+
+extern "C" void gb_no_samples(gb_state *s) { s->off = true; }
 
 extern "C" int gb_samples(const gb_state *s, double *sum)
 {
