@@ -84,7 +84,7 @@ static double floor_block(int reads)
 }
 
 /* Within a run (the shim calls it between batches, timer stopped): one
- * short block, about 15 us, after a few untimed reads that bring back what
+ * short block, about 30 us, after a few untimed reads that bring back what
  * the benchmark's batch evicted (without them a block reads 10% slower than
  * floor_slots in steady state); the run's floor is the mean of these and
  * the samples around it (bench/main.c). */
@@ -93,7 +93,7 @@ double bench_floor_quick(void)
     if (floor_object() < 0)
         return -1;
     floor_block(250);
-    return floor_block(1000);
+    return floor_block(2000);
 }
 
 /* The floor measured around every run (bench/main.c): the median of a few

@@ -27,9 +27,9 @@ files, match.
 Fields added to the JSON (documented here; other tools may read them):
   benchmarks[].floor_ns      (a counter set by build/bench) the __slots__
         floor timed just before and after that run (the median of three
-        blocks of 4,000 reads each side) and within it (a block of 1,000
-        reads between batches every 2 ms of the run's CPU time, with the
-        timer stopped), the mean of all those samples, in the same CPU
+        blocks of 4,000 reads each side) and within it (a block of 2,000
+        reads between batches every 1 ms of the run's CPU time, with the
+        timer stopped; not in scaling runs), the mean of all those samples, in the same CPU
         time: the floor under the machine load of that run, part by part.
   benchmarks[].floor_samples (a counter) how many samples floor_ns is the
         mean of.
