@@ -36,6 +36,7 @@ PyObject *bench_name(const char *s);
 /* Families, each in its own file. */
 void bench_register_floors(void);
 double bench_floor_sample(void);   /* ns per __slots__ read, now; -1 if it fails */
+double bench_floor_quick(void);    /* the same from one short block (within a run) */
 /* Workloads register themselves as data: a workload file ends with
  *     static const bench_workload w = {"names", add_fn, flags};
  *     BENCH_WORKLOAD(w);

@@ -50,36 +50,64 @@ static void floor_pointer(gb_state *s, const ffi_subject *sub, long param)
     free(layout);
 }
 
+/* The __slots__ object and name both samplers read; 0 once built. */
+static PyObject *floor_obj, *floor_name;
+
+static int floor_object(void)
+{
+    static PyObject *globals;
+    if (!floor_obj) {
+        globals = PyDict_New();
+        PyObject *r = globals ? PyRun_String("class Slots:\n    __slots__ = ('offset',)\n"
+                                             "obj = Slots()\nobj.offset = object()\n",
+                                             Py_file_input, globals, globals) : NULL;
+        Py_XDECREF(r);
+        floor_obj = r ? PyDict_GetItemString(globals, "obj") : NULL;
+        floor_name = bench_name("offset");
+        if (!floor_obj) {
+            PyErr_Clear();
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ns per __slots__ read over one block of `reads`, in the thread's CPU time. */
+static double floor_block(int reads)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+    for (int j = 0; j < reads; j++)
+        Py_DECREF(PyObject_GetAttr(floor_obj, floor_name));
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+    return ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / reads;
+}
+
+/* Within a run (the shim calls it between batches, timer stopped): one
+ * short block, about 30 us, after a few untimed reads that bring back what
+ * the benchmark's batch evicted (without them a block reads 10% slower than
+ * floor_slots in steady state); the run's floor is the mean of these and
+ * the samples around it (bench/main.c). */
+double bench_floor_quick(void)
+{
+    if (floor_object() < 0)
+        return -1;
+    floor_block(250);
+    return floor_block(2000);
+}
+
 /* The floor measured around every run (bench/main.c): the median of a few
  * short blocks of __slots__ reads, in the thread's CPU time as the
  * benchmarks' figures are, so a ratio divides by a floor taken under the
  * same machine load within milliseconds, not by another repetition's. */
 double bench_floor_sample(void)
 {
-    static PyObject *globals, *obj, *name;
     enum { BLOCKS = 3, READS = 4000 };
-    if (!obj) {
-        globals = PyDict_New();
-        PyObject *r = globals ? PyRun_String("class Slots:\n    __slots__ = ('offset',)\n"
-                                             "obj = Slots()\nobj.offset = object()\n",
-                                             Py_file_input, globals, globals) : NULL;
-        Py_XDECREF(r);
-        obj = r ? PyDict_GetItemString(globals, "obj") : NULL;
-        name = bench_name("offset");
-        if (!obj) {
-            PyErr_Clear();
-            return -1;
-        }
-    }
+    if (floor_object() < 0)
+        return -1;
     double t[BLOCKS];
-    for (int k = 0; k < BLOCKS; k++) {
-        struct timespec a, b;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-        for (int j = 0; j < READS; j++)
-            Py_DECREF(PyObject_GetAttr(obj, name));
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-        t[k] = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / READS;
-    }
+    for (int k = 0; k < BLOCKS; k++)
+        t[k] = floor_block(READS);
     for (int i = 1; i < BLOCKS; i++)   /* the median of three */
         for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
             double x = t[j];

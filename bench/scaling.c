@@ -4,10 +4,21 @@
  * __slots__ member read over N live objects, each slot holding an object
  * of its own, in the same random order (floor_scaled/N): what a plain
  * Python object graph of that size costs the memory system, so a
- * strategy's ratio to it is what the strategy adds at that size. */
+ * strategy's ratio to it is what the strategy adds at that size.
+ *
+ * Each run also times the same reads in C over the same objects (the
+ * counter structural_ns): the field's own C getter called directly, or
+ * the floor's slot loaded directly, without PyObject_GetAttr's lookup.
+ * What is left is the chain of dependent loads the data layout makes
+ * each read take (Add wrapper -> Add native -> Var native or the map's
+ * slot -> Var wrapper, against Pair -> Leaf): the structural floor of a
+ * strategy, which no code in the strategy can go below. */
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "bench.h"
+#include "structmember.h"   /* PyMemberDef, T_OBJECT_EX */
 
 #define BATCH 1000
 
@@ -31,11 +42,58 @@ static uint32_t *visit_order(size_t n)
     return order;
 }
 
-/* The timed loop both share: obj.NAME over objs in `order`, round and round. */
+/* How the structural read gets obj.NAME in C: the descriptor's own C
+ * function (a getset's getter, a member's offset), found once. */
+typedef struct c_read {
+    getter get;      /* a getset descriptor's getter, or NULL */
+    void *closure;
+    Py_ssize_t at;   /* else a member's offset (a __slots__ slot) */
+} c_read;
+
+/* 0, or -1 (with no exception) when NAME is neither kind of descriptor. */
+static int c_read_of(PyObject *obj, PyObject *name, c_read *out)
+{
+    PyObject *d = _PyType_Lookup(Py_TYPE(obj), name);   /* borrowed */
+    *out = (c_read){0};
+    if (d && Py_IS_TYPE(d, &PyGetSetDescr_Type)) {
+        out->get = ((PyGetSetDescrObject *)d)->d_getset->get;
+        out->closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
+    } else if (d && Py_IS_TYPE(d, &PyMemberDescr_Type) && ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX) {
+        out->at = ((PyMemberDescrObject *)d)->d_member->offset;
+    }
+    return out->get || out->at ? 0 : -1;
+}
+
+static inline PyObject *c_read_do(const c_read *r, PyObject *obj)
+{
+    if (r->get)
+        return r->get(obj, r->closure);
+    return Py_NewRef(*(PyObject **)((char *)obj + r->at));
+}
+
+static double thread_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* At most this many structural reads per run: at 1e6 handles every read
+ * misses alike, so a sample of the same random order costs the same per
+ * read as the whole pass. */
+#define STRUCTURAL_READS 200000
+
+/* The timed loop both share: obj.NAME over objs in `order`, round and
+ * round; then the same reads in C, timed here (counter structural_ns). */
 static void read_all(gb_state *s, PyObject **objs, const uint32_t *order, size_t n, PyObject *name)
 {
     size_t at = 0;
     int64_t batch;
+    /* The floor is measured around these runs only: between batches that
+     * evict caches and TLB it reads 1.4-1.5x slower, more so after the
+     * strategies' batches than after the scaled floor's, which would bias
+     * their ratio to each other. */
+    gb_no_samples(s);
     while ((batch = gb_keep_running_batch(s, BATCH)) > 0)
         for (int64_t k = 0; k < batch; k++) {
             Py_DECREF(PyObject_GetAttr(objs[order[at]], name));
@@ -43,6 +101,33 @@ static void read_all(gb_state *s, PyObject **objs, const uint32_t *order, size_t
                 at = 0;
         }
     gb_counter(s, "live_handles", (double)n, GB_COUNTER_PLAIN);
+    c_read r;
+    if (c_read_of(objs[0], name, &r) < 0)
+        return;   /* not a C-level field: no structural figure */
+    int64_t reads = gb_iterations(s) < STRUCTURAL_READS ? gb_iterations(s) : STRUCTURAL_READS;
+    at = 0;
+    uintptr_t after = 0;   /* 0, computed from the previous read's result */
+    double t0 = thread_ns();
+    for (int64_t k = 0; k < reads; k++) {
+        /* Each read starts when the one before has finished, as reads
+         * through Python do (hundreds of instructions apart, their misses
+         * never overlap): a tight C loop would otherwise run several reads'
+         * misses at once and measure the memory's throughput, not the
+         * chain's latency. The load of the object's address from the array
+         * may go ahead (in the Python loop too it is independent of the
+         * read before); the loads through the object wait. */
+        PyObject *v = c_read_do(&r, (PyObject *)((uintptr_t)objs[order[at]] + after));
+        if (!v)
+            return;   /* the getter raised: leave the exception to the caller */
+        uintptr_t dep = (uintptr_t)v;
+        __asm__("" : "+r"(dep));   /* opaque: dep - v is computed, not folded to 0 */
+        after = dep - (uintptr_t)v;
+        Py_DECREF(v);
+        if (++at == n)
+            at = 0;
+    }
+    if (reads > 0)
+        gb_counter(s, "structural_ns", (thread_ns() - t0) / (double)reads, GB_COUNTER_PLAIN);
 }
 
 /* The cycle collector is off while the N objects are made and freed:
@@ -138,15 +223,17 @@ static const long quick_sizes[] = {100, 10000, 0};
 
 /* A fixed count: letting the library search for one would repeat the
  * set-up of up to a million handles for every trial. Two million reads up
- * to 1e4 handles (at least 200 passes); one million from 1e5 (ten passes
+ * to 1e4 handles (at least 200 passes); one million at 1e5 (ten passes
  * over 1e5, whose handles fit the last-level cache and are warm from the
- * set-up, so more passes only repeat the same; one pass over 1e6, where
- * every read misses in every pass alike). */
+ * set-up, so more passes only repeat the same); 200,000 at 1e6, a fifth of
+ * one pass: there every read misses in every pass alike (the objects were
+ * made long before and are 300 MB), so a longer run costs the same per
+ * read and only adds time (5 s a repetition for weakdict). */
 static int64_t scaling_iterations(long n)
 {
     if (bench_cfg.quick)
         return 200000;
-    return n >= 100000 ? 1000000 : 2000000;
+    return n >= 1000000 ? 200000 : n >= 100000 ? 1000000 : 2000000;
 }
 
 /* The scaled floor, once, with the first scaling benchmark: its ratios need it. */
@@ -162,6 +249,12 @@ static void add_floor_scaled(void)
 
 static void add_scaling(const ffi_subject *sub)
 {
+    /* leaky's map keeps every wrapper it ever made in this process: its
+     * "N live handles" would be N plus everything earlier runs left (run
+     * order decides, CVs of 30-60%), and it leaks about 300 MB per run at
+     * 1e6. Its cost is in hot, churn and footprint. */
+    if (!strcmp(sub->family, "leaky"))
+        return;
     add_floor_scaled();
     for (const long *n = bench_cfg.quick ? quick_sizes : full_sizes; *n; n++)
         bench_add("scaling", sub, *n, scaling, scaling_iterations(*n));

@@ -85,6 +85,19 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
     }
 }
 
+/* CF_PROFILE=FILE: each test's wall time (its forked child included), as
+ * "seconds subject property param" lines, appended, to see where a run's
+ * time goes. */
+static void profile(const char *impl, const cf_property *p, const char *param, double seconds)
+{
+    const char *path = getenv("CF_PROFILE");
+    FILE *f = path && *path ? fopen(path, "a") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "%.3f %s %s%s%s\n", seconds, impl, p->id, *param ? " " : "", param);
+    fclose(f);
+}
+
 static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, const cf_property *p,
                     int protocol, const char *context)
 {
@@ -106,7 +119,9 @@ static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, c
         st = cf_skip(&ctx, "%s does not provide '%s'%s%s", impl, ffi_feature_name(bit), why ? ": " : "",
                      why ? why : "");
     } else {
+        double t0 = ffi_monotonic_seconds();
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
+        profile(impl, p, param, ffi_monotonic_seconds() - t0);
     }
     int may_pass = 0;
     const char *expected = st == CF_SKIP ? NULL : ffi_expect_reason(ex, p->id, param, &may_pass);

@@ -18,8 +18,11 @@ def init(subject):
     binding); never raise, or the Pool would restart the worker forever."""
     global _ns, _load_error
     try:
-        import ffi_adapters
-        if subject in ffi_adapters.names():
+        # A real tool's subject is named tool@version, a built-in never is:
+        # the name decides without reading the tools' registry (which asks
+        # dpkg for versions, a cost on every worker start).
+        if "@" in subject:
+            import ffi_adapters
             _ns = ffi_adapters.load(subject)
         else:
             import ffi_identity

@@ -330,14 +330,16 @@ static void copy_probe(void *ns, int fd)
     _exit(write(fd, &ok, 1) == 1 ? 0 : 3);
 }
 
-static int copy_works(PyObject *ns)
+/* Bounded by the case watchdog: a strategy that hangs in wrap() hangs here
+ * too, and a fixed 10 s made every such run 10 s longer than --timeout. */
+static int copy_works(PyObject *ns, double timeout)
 {
     ffi_child c;
     char ok = 0;
     int timed_out;
     if (ffi_child_start(&c, copy_probe, ns) < 0)
         return 0;
-    if (ffi_child_read(&c, &ok, 1, 10, &timed_out) != 1)
+    if (ffi_child_read(&c, &ok, 1, timeout, &timed_out) != 1)
         ok = 0;
     ffi_child_finish(&c, timed_out);
     return ok;
@@ -368,7 +370,7 @@ static void one_subject(subject_job *j)
      * descendants' instances are non-copyable") and pickling is claimed
      * (copy reduces as pickle does); probed in a child, so the cases'
      * process starts with no wrapper made. */
-    if ((t.features & FFI_FEATURE_PICKLE) && copy_works(t.ns))
+    if ((t.features & FFI_FEATURE_PICKLE) && copy_works(t.ns, o->timeout))
         t.features |= FZ_FEAT_COPY;
     if (t.claims.claims & FZ_CLAIM_COPY)
         t.features |= FZ_FEAT_COPY_SHARES;         /* copies share their children (P7) */

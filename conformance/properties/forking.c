@@ -16,11 +16,13 @@ static long py_fork(void)
 }
 
 /* Waits up to `seconds` for pid; returns its exit status, -2 on timeout
- * (after killing it), -3 if it died from a signal. */
+ * (after killing it), -3 if it died from a signal. The naps start short
+ * and double up to 5 ms: a child that exits in a millisecond (F3 forks
+ * twenty per subject) is not waited for 5 ms more. */
 static int wait_bounded(pid_t pid, double seconds)
 {
-    struct timespec nap = {0, 5 * 1000 * 1000};
-    for (double waited = 0; waited < seconds; waited += 0.005) {
+    struct timespec nap = {0, 100 * 1000};
+    for (double waited = 0; waited < seconds;) {
         int status;
         pid_t r;
         Py_BEGIN_ALLOW_THREADS
@@ -31,6 +33,8 @@ static int wait_bounded(pid_t pid, double seconds)
         Py_BEGIN_ALLOW_THREADS
         nanosleep(&nap, NULL);
         Py_END_ALLOW_THREADS
+        waited += (double)nap.tv_nsec * 1e-9;
+        nap.tv_nsec = nap.tv_nsec * 2 < 5 * 1000 * 1000 ? nap.tv_nsec * 2 : 5 * 1000 * 1000;
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -169,7 +173,9 @@ static cf_status f3_run(cf_ctx *ctx)
     Py_DECREF(r);
     cf_status st = CF_PASS;
     for (int k = 0; k < 20 && st == CF_PASS; k++) {
-        PyObject *slept = ffi_py_call("time", "sleep", "(d)", 0.005);
+        /* Long enough for the thread to be inside the cache (broken-forklock
+         * deadlocks on the first fork with 1 ms as with 5 ms, measured). */
+        PyObject *slept = ffi_py_call("time", "sleep", "(d)", 0.001);
         Py_XDECREF(slept);
         fflush(NULL);
         long pid = py_fork();

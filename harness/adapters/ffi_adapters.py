@@ -72,18 +72,31 @@ class Subject:
 _deb_versions = {}
 
 
+def deb_versions(packages):
+    """Looks up the upstream versions of Debian packages, all in one
+    dpkg-query (one process per package cost every process that reads the
+    registry, each spawned pool worker too, about 15 ms a package)."""
+    wanted = sorted(set(packages) - set(_deb_versions))
+    if not wanted:
+        return
+    found = {}
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f", "${Package}|${Status}|${Version}\n", *wanted],
+                             capture_output=True, text=True, timeout=20)
+        for line in out.stdout.splitlines():   # an unknown package is only named on stderr
+            package, status, version = (line.split("|") + ["", ""])[:3]
+            if status.endswith(" installed") and version:
+                # 2.10.3-1 -> 2.10.3; 1:2.0-3 -> 2.0 (epoch and Debian revision go)
+                found[package.split(":")[0]] = re.sub(r"^\d+:|-[^-]*$", "", version)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    for package in wanted:
+        _deb_versions[package] = found.get(package)
+
+
 def deb_version(package):
     """The upstream version of an installed Debian package, or None."""
-    if package not in _deb_versions:
-        try:
-            out = subprocess.run(["dpkg-query", "-W", "-f", "${Status}|${Version}", package],
-                                 capture_output=True, text=True, timeout=20)
-            status, _, version = out.stdout.partition("|")
-            ok = out.returncode == 0 and status.endswith(" installed") and version
-        except (OSError, subprocess.TimeoutExpired):
-            ok = False
-        # 2.10.3-1 -> 2.10.3; 1:2.0-3 -> 2.0 (epoch and Debian revision go)
-        _deb_versions[package] = re.sub(r"^\d+:|-[^-]*$", "", version) if ok else None
+    deb_versions([package])
     return _deb_versions[package]
 
 
@@ -110,18 +123,18 @@ def subjects():
                 raise ImportError(f"$FFI_ADAPTERS names {os.path.dirname(path)}, which has no "
                                   f"readable subjects.txt ({e.strerror})") from None
             with f:
-                for line in f:
-                    fields = line.split("#", 1)[0].split()
-                    if not fields:
-                        continue
-                    if len(fields) != 6:
-                        raise ValueError(f"{path}: want 6 columns (tool version variant module install "
-                                         f"flags), got {len(fields)}: {line.strip()}")
-                    s = Subject(*fields)
-                    if s.name in taken:
-                        raise ValueError(f"{path}: subject {s.name} is listed already, in {taken[s.name]}")
-                    taken[s.name] = path
-                    _registry.append(s)
+                rows = [(line, line.split("#", 1)[0].split()) for line in f]
+            rows = [(line, fields) for line, fields in rows if fields]
+            deb_versions(fields[1][4:] for _, fields in rows if len(fields) == 6 and fields[1].startswith("deb:"))
+            for line, fields in rows:
+                if len(fields) != 6:
+                    raise ValueError(f"{path}: want 6 columns (tool version variant module install "
+                                     f"flags), got {len(fields)}: {line.strip()}")
+                s = Subject(*fields)
+                if s.name in taken:
+                    raise ValueError(f"{path}: subject {s.name} is listed already, in {taken[s.name]}")
+                taken[s.name] = path
+                _registry.append(s)
             home = os.path.dirname(path)
             if home != HERE and home not in sys.path:
                 sys.path.append(home)   # its adapter modules
