@@ -159,48 +159,11 @@ static const char subclass_src[] =
     "def s2(ns):\n"
     "    return s2_once(ns) or s2_resurrect(ns)\n";
 
-/* The cf_subclass module, made once per process (each property runs in
- * its own). */
-static PyObject *checks_module(void)
-{
-    PyObject *m = PyImport_ImportModule("cf_subclass");
-    if (m || !PyErr_ExceptionMatches(PyExc_ImportError))
-        return m;
-    PyErr_Clear();
-    m = PyModule_New("cf_subclass");
-    PyObject *d = m ? PyModule_GetDict(m) : NULL;
-    if (!d || PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0 ||
-        PyDict_SetItemString(PyImport_GetModuleDict(), "cf_subclass", m) < 0) {
-        Py_XDECREF(m);
-        return NULL;
-    }
-    PyObject *r = PyRun_String(subclass_src, Py_file_input, d, d);
-    if (!r) {
-        PyDict_DelItemString(PyImport_GetModuleDict(), "cf_subclass");
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_DECREF(r);
-    return m;
-}
-
+/* The checks run as module cf_subclass (made once per process: each
+ * property runs in its own), so pickle finds the subclasses by name. */
 static cf_status run_check(cf_ctx *ctx, const char *fn)
 {
-    PyObject *m = checks_module();
-    PyObject *r = m ? PyObject_CallMethod(m, fn, "O", ctx->ns) : NULL;
-    Py_XDECREF(m);
-    if (!r)
-        return cf_error(ctx, fn);
-    cf_status st = CF_PASS;
-    const char *kind, *reason;
-    if (r != Py_None) {
-        if (!PyArg_ParseTuple(r, "ss", &kind, &reason))
-            st = cf_error(ctx, "reading the check's result");
-        else
-            st = strcmp(kind, "skip") == 0 ? cf_skip(ctx, "%s", reason) : cf_fail(ctx, "%s", reason);
-    }
-    Py_DECREF(r);
-    return st;
+    return cf_python_check(ctx, "cf_subclass", subclass_src, fn, NULL);
 }
 
 static cf_status s1_run(cf_ctx *ctx) { return run_check(ctx, "s1"); }
