@@ -151,7 +151,7 @@ int ffi_cli_parse(ffi_cli *cli, int argc, char **argv)
                 cli->passed.v[cli->passed.n++] = a;
                 continue;
             }
-            unknown_option(cli, a);
+            unknown_option(cli, name);   /* --seedd=3 suggests --seed */
             return 2;
         }
         const char *v = inline_value;
@@ -163,6 +163,10 @@ int ffi_cli_parse(ffi_cli *cli, int argc, char **argv)
             v = argv[++k];
         } else if (!o->metavar && v) {
             fprintf(stderr, "%s: %s takes no value\n", cli->prog, o->name);
+            return 2;
+        } else if (o->kind == FFI_OPT_REST && inline_value) {
+            fprintf(stderr, "%s: %s takes %s as the next argument (the rest are its own)\n", cli->prog, o->name,
+                    o->metavar);
             return 2;
         }
         if (store(cli, o, value, v) < 0)
