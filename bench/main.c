@@ -295,8 +295,8 @@ static int is_benchmark_flag(const char *arg) { return !strncmp(arg, "--benchmar
 static int in_default_run(const ffi_subject *sub)
 {
     if (!sub->builtin)
-        return sub->process_group == 0;
-    return !sub->control && strcmp(sub->variant, "none") != 0;
+        return sub->process_group == 0;   /* known before loading it: loading would refuse */
+    return !sub->control && strcmp(sub->variant, "none") != 0;   /* known once loaded */
 }
 
 int main(int argc, char **argv)
@@ -307,7 +307,8 @@ int main(int argc, char **argv)
     };
     ffi_cli cli = {.prog = "bench", .args = "[--quick] [--benchmark_...]", .about = about,
                    .exit_status = "Exit status: 0, or 2 for bad usage or a failed run.",
-                   .options = own, .passes_through = is_benchmark_flag};
+                   .options = own, .passes_through = is_benchmark_flag,
+                   .worker_path = BENCH_POOL_DIR};   /* fork_pool's worker module */
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
         return rc;
@@ -322,18 +323,16 @@ int main(int argc, char **argv)
             repetitions = atoi(cli.passed.v[k] + 24);
         rest[nrest++] = (char *)cli.passed.v[k];
     }
-    const char *old = getenv("PYTHONPATH");
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s%s", BENCH_POOL_DIR, old && *old ? ":" : "", old ? old : "");
-    setenv("PYTHONPATH", path, 1);   /* fork_pool's worker module */
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
     bench_register_floors();
     gb_set_sampler(bench_floor_quick, FLOOR_EVERY);
     for (int k = 0; k < cli.nselected; k++) {
         ffi_subject *sub = &cli.selected[k];
-        if (!cli.subjects.n && !sub->builtin && sub->process_group)
-            continue;   /* a second version of a tool: a process of its own (make bench) */
+        /* A second version of a tool is left out before it is loaded (make
+         * bench gives it a process of its own); controls once loaded. */
+        if (!cli.subjects.n && !sub->builtin && !in_default_run(sub))
+            continue;
         if (ffi_subject_open(sub) < 0) {
             fprintf(stderr, "bench: %s cannot be loaded: ", sub->name);
             PyErr_Print();
@@ -343,7 +342,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench: skipping %s: %s\n", sub->name, sub->unavailable);
             continue;
         }
-        if (!cli.subjects.n && !in_default_run(sub))
+        if (!cli.subjects.n && sub->builtin && !in_default_run(sub))
             continue;
         /* By default one reduce style (node) of each strategy runs what
          * does not depend on the style. */

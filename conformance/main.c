@@ -306,6 +306,7 @@ int main(int argc, char **argv)
         .exit_status = "Exit status: 1 if any result differs from expectations (an unexpected\n"
                        "failure, or an expected failure that passed), 2 for bad usage.",
         .options = own,
+        .worker_path = CF_SOURCE_DIR,   /* spawned pool workers import pool_worker.py */
     };
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
@@ -315,11 +316,6 @@ int main(int argc, char **argv)
         list_properties();
         return 0;
     }
-    /* Spawned pool workers must find pool_worker.py. */
-    const char *old = getenv("PYTHONPATH");
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s%s", CF_SOURCE_DIR, old && *old ? ":" : "", old ? old : "");
-    setenv("PYTHONPATH", path, 1);
     if ((rc = ffi_cli_start(&cli, argv[0])))   /* a bad subject is reported too */
         return rc == 1 && !bad_property ? 0 : 2;
     if (bad_property)

@@ -16,6 +16,25 @@
 
 PyMODINIT_FUNC PyInit_ffi_identity(void);
 
+int ffi_embed_env_path_add(const char *var, const char *entry, int first)
+{
+    const char *old = getenv(var);
+    int has_old = old && *old;
+    size_t len = strlen(entry) + (has_old ? strlen(old) + 1 : 0) + 1;
+    char *joined = malloc(len);
+    if (!joined)
+        return -1;
+    if (!has_old)
+        snprintf(joined, len, "%s", entry);
+    else if (first)
+        snprintf(joined, len, "%s:%s", entry, old);
+    else
+        snprintf(joined, len, "%s:%s", old, entry);
+    int rc = setenv(var, joined, 1);
+    free(joined);
+    return rc;
+}
+
 static void add_own_dir_to_pythonpath(void)
 {
     char exe[PATH_MAX];
@@ -27,14 +46,7 @@ static void add_own_dir_to_pythonpath(void)
     if (!slash)
         return;
     *slash = '\0';
-    const char *old = getenv("PYTHONPATH");
-    size_t len = strlen(exe) + (old ? strlen(old) + 1 : 0) + 1;
-    char *path = malloc(len);
-    if (!path)
-        return;
-    snprintf(path, len, "%s%s%s", exe, old && *old ? ":" : "", old ? old : "");
-    setenv("PYTHONPATH", path, 1);
-    free(path);
+    ffi_embed_env_path_add("PYTHONPATH", exe, 1);
 }
 
 int ffi_embed_start(const char *argv0)

@@ -15,6 +15,11 @@
  * Returns 0, or -1 after printing why. */
 int ffi_embed_start(const char *argv0);
 
+/* Adds entry to the colon-separated list in the environment variable var
+ * (PYTHONPATH, IMPL_SO), first or last, so every process the run starts
+ * inherits it. 0, or -1 when out of memory. */
+int ffi_embed_env_path_add(const char *var, const char *entry, int first);
+
 /* Finalizes; returns Py_FinalizeEx's result. */
 int ffi_embed_stop(void);
 

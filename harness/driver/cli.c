@@ -188,26 +188,20 @@ int ffi_cli_takes(const char *pattern, const char *id, const char *name)
     return !fnmatch(pattern, id, FNM_CASEFOLD) || (name && !fnmatch(pattern, name, FNM_CASEFOLD));
 }
 
-/* IMPL_SO gains the --impl-so paths, so that every process the run starts
- * (multiprocessing workers included) loads them too. */
-static int export_impl_so(const ffi_cli *cli)
+/* IMPL_SO gains the --impl-so paths and PYTHONPATH the runner's worker
+ * directory, so that every process the run starts (multiprocessing workers
+ * included) loads the same strategies and finds the same modules. */
+static int export_paths(const ffi_cli *cli)
 {
-    for (int k = 0; k < cli->impl_so.n; k++) {
-        const char *old = getenv("IMPL_SO");
-        size_t n = (old ? strlen(old) : 0) + strlen(cli->impl_so.v[k]) + 2;
-        char *joined = malloc(n);
-        if (!joined)
+    for (int k = 0; k < cli->impl_so.n; k++)
+        if (ffi_embed_env_path_add("IMPL_SO", cli->impl_so.v[k], 0) < 0)
             return -1;
-        snprintf(joined, n, "%s%s%s", old && *old ? old : "", old && *old ? ":" : "", cli->impl_so.v[k]);
-        setenv("IMPL_SO", joined, 1);
-        free(joined);
-    }
-    return 0;
+    return cli->worker_path ? ffi_embed_env_path_add("PYTHONPATH", cli->worker_path, 1) : 0;
 }
 
 int ffi_cli_start(ffi_cli *cli, const char *argv0)
 {
-    if (export_impl_so(cli) < 0 || ffi_embed_start(argv0) < 0)
+    if (export_paths(cli) < 0 || ffi_embed_start(argv0) < 0)
         return 2;
     cli->nselected = ffi_subjects_select(cli->prog, cli->subjects.v, cli->subjects.n, &cli->selected);
     if (cli->nselected < 0)

@@ -44,6 +44,9 @@ typedef struct ffi_cli {
     /* Arguments it hands on untouched (Google Benchmark's --benchmark_*):
      * return 1 to take argv[k] as such. */
     int (*passes_through)(const char *arg);
+    /* A directory its multiprocessing workers import from (put first on
+     * PYTHONPATH), or NULL. */
+    const char *worker_path;
     /* Filled by ffi_cli_parse. */
     ffi_strings subjects, impl_so, passed;
     int list_subjects;
@@ -58,7 +61,7 @@ typedef struct ffi_cli {
 int ffi_cli_parse(ffi_cli *cli, int argc, char **argv);
 /* Prints the usage: common options, then the runner's. */
 void ffi_cli_usage(const ffi_cli *cli, FILE *f);
-/* Puts --impl-so paths in $IMPL_SO, starts the embedded interpreter and
+/* Puts --impl-so paths in $IMPL_SO and worker_path on $PYTHONPATH, starts the embedded interpreter and
  * selects the subjects (unknown names are errors with suggestions).
  * Handles --list-subjects (prints them and returns 1: exit 0). Returns 0
  * to go on, 1 when done, or 2 on an error already reported. */

@@ -35,12 +35,14 @@ static PyObject *adapter_names(void)
     return names;
 }
 
+/* The family: the name up to its '@' or '+' ("tvm-ffi", "hashmap"). */
+static int family_length(const char *name) { return (int)strcspn(name, "@+"); }
+
 /* "tvm-ffi@0.1.13+slots" -> family, version, variant. */
 static void split_name(ffi_subject *s)
 {
     const char *at = strchr(s->name, '@'), *plus = strchr(at ? at : s->name, '+');
-    size_t fam = at ? (size_t)(at - s->name) : plus ? (size_t)(plus - s->name) : strlen(s->name);
-    snprintf(s->family, sizeof s->family, "%.*s", (int)fam, s->name);
+    snprintf(s->family, sizeof s->family, "%.*s", family_length(s->name), s->name);
     if (at)
         snprintf(s->version, sizeof s->version, "%.*s",
                  (int)(plus ? (size_t)(plus - at - 1) : strlen(at + 1)), at + 1);
@@ -86,13 +88,12 @@ static int append(ffi_subject **v, int *n, const char *name, int builtin)
 /* The near misses among names and families ("hasmap" -> "hashmap"). */
 static void suggest_subject(const char *prog, const char *word, const char *const *names, int n)
 {
-    ffi_subject *fam = calloc((size_t)n, sizeof *fam);
+    char (*fam)[64] = calloc((size_t)n, sizeof *fam);
     const char **candidates = calloc((size_t)n * 2, sizeof *candidates);
     int m = 0;
     for (int k = 0; fam && candidates && k < n; k++) {
-        snprintf(fam[k].name, sizeof fam[k].name, "%s", names[k]);
-        split_name(&fam[k]);
-        candidates[m++] = fam[k].family;
+        snprintf(fam[k], sizeof fam[k], "%.*s", family_length(names[k]), names[k]);
+        candidates[m++] = fam[k];
         candidates[m++] = names[k];
     }
     ffi_suggest(prog, "subject", word, candidates, m, "--list-subjects");

@@ -22,6 +22,16 @@ static inline const char *plugin_path(const char *name)
     return path;
 }
 
+/* ffi.load_strategy(name): the names it added (new reference), or NULL
+ * after printing the error. */
+static inline PyObject *plugin_load(PyObject *ffi, const char *name)
+{
+    PyObject *names = ffi ? PyObject_CallMethod(ffi, "load_strategy", "s", plugin_path(name)) : NULL;
+    if (!names)
+        PyErr_Print();
+    return names;
+}
+
 /* The ImportError text from ffi.load_strategy(name), or "" if it loaded. */
 static inline void plugin_load_error(PyObject *ffi, const char *name, char *out, size_t n)
 {

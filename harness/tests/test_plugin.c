@@ -18,14 +18,6 @@ static void refused(PyObject *ffi, const char *name, const char *says, const cha
     tap_ok(strstr(msg, says) && strstr(msg, name), "%s is refused: %s", what, msg[0] ? msg : "(it loaded)");
 }
 
-static PyObject *load(PyObject *ffi, const char *name)
-{
-    PyObject *names = ffi ? PyObject_CallMethod(ffi, "load_strategy", "s", plugin_path(name)) : NULL;
-    if (!names)
-        PyErr_Print();
-    return names;
-}
-
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -33,7 +25,7 @@ int main(int argc, char **argv)
         return 1;
     tap_plan(16);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *names = load(ffi, "my_strategy.so");
+    PyObject *names = plugin_load(ffi, "my_strategy.so");
     tap_ok(plugin_names_are(names, "direct-mapped"), "the template loads as direct-mapped+node and direct-mapped+graph");
     tap_ok(names && plugin_identity_holds(ffi, "direct-mapped+node"),
            "through it, Add(v, v).a is v and is stable (I1, I3)");
@@ -48,16 +40,16 @@ int main(int argc, char **argv)
     tap_ok(nm == 0 && !undefined[0], "the template needs no harness symbol at link time (nm: %s)",
            nm < 0 ? "could not run" : undefined[0] ? undefined : "no ffi_* undefined");
 
-    names = load(ffi, "case-minimal.so");
+    names = plugin_load(ffi, "case-minimal.so");
     tap_ok(plugin_names_are(names, "case-minimal"), "a table with only name and wrap (every optional hook NULL) loads");
     tap_ok(names && plugin_defaults_hold(ffi, "case-minimal+node"),
            "through it, wrapping works and the cache reports 0 entries and 0 bytes (the defaults)");
     Py_XDECREF(names);
-    names = load(ffi, "case-longer.so");
+    names = plugin_load(ffi, "case-longer.so");
     tap_ok(plugin_names_are(names, "case-longer"),
            "a table whose struct_size is longer than this harness knows (a newer header) loads");
     Py_XDECREF(names);
-    names = load(ffi, "case-lifecycle.so");
+    names = plugin_load(ffi, "case-lifecycle.so");
     int *inits = plugin_symbol("case-lifecycle.so", "case_inits");
     uint32_t *version = plugin_symbol("case-lifecycle.so", "case_host_version");
     uint32_t *size = plugin_symbol("case-lifecycle.so", "case_host_size");

@@ -10,14 +10,6 @@
 #include "plugin_test.h"
 #include "tap.h"
 
-static PyObject *load(PyObject *ffi, const char *name)
-{
-    PyObject *names = ffi ? PyObject_CallMethod(ffi, "load_strategy", "s", plugin_path(name)) : NULL;
-    if (!names)
-        PyErr_Print();
-    return names;
-}
-
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -25,19 +17,19 @@ int main(int argc, char **argv)
         return 1;
     tap_plan(7);
     PyObject *ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *names = load(ffi, "v1/my_strategy.so");
+    PyObject *names = plugin_load(ffi, "v1/my_strategy.so");
     tap_ok(plugin_names_are(names, "direct-mapped"),
            "the ABI v1 template, built against the frozen v1 header, loads as direct-mapped+node and +graph");
     tap_ok(names && plugin_identity_holds(ffi, "direct-mapped+node"),
            "through it, Add(v, v).a is v and is stable (I1, I3): it made wrappers through v1's host table");
     Py_XDECREF(names);
-    names = load(ffi, "v1/case-minimal.so");
+    names = plugin_load(ffi, "v1/case-minimal.so");
     tap_ok(plugin_names_are(names, "case-v1-minimal"),
            "a v1 table with init, fini, wrapper_dealloc, bytes_used and entries_live NULL loads");
     tap_ok(names && plugin_defaults_hold(ffi, "case-v1-minimal+node"),
            "through it, wrapping works and the cache reports 0 entries and 0 bytes (the defaults)");
     Py_XDECREF(names);
-    names = load(ffi, "v1/case-lifecycle.so");
+    names = plugin_load(ffi, "v1/case-lifecycle.so");
     int *inits = plugin_symbol("v1/case-lifecycle.so", "case_inits");
     tap_ok(names && inits && *inits == 2, "a v1 init runs once per implementation: %d", inits ? *inits : -1);
     Py_XDECREF(names);
