@@ -47,7 +47,8 @@ PY_IDENTITY := $(PYTHON) $(shell '$(PYTHON)' -c 'import sys; print(sys.version.s
 $(shell mkdir -p '$(BUILD)' && [ "$$(cat '$(PY_STAMP)' 2>/dev/null)" = '$(PY_IDENTITY)' ] || \
         echo '$(PY_IDENTITY)' > '$(PY_STAMP)')
 
-WARN = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+WARN = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+       -Werror=implicit-function-declaration
 CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE $(PY_INCLUDES) \
              -DFFI_DEFAULT_PYTHON='"$(PYTHON)"' $(CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS)

@@ -3,10 +3,15 @@
  * time is the whole process; `correct` says whether the worker saw one
  * Var (conformance F2 checks the same thing). */
 #include "bench.h"
+#include "../harness/driver/pyops.h"
 
 static void pool_round_trip(gb_state *s, const ffi_subject *sub, long param)
 {
     (void)param;
+    /* The pool forks from the heap as a program has it: not frozen (the
+     * run's gc.freeze, bench/main.c, would spare the children copy-on-write
+     * faults that few programs avoid). */
+    Py_XDECREF(ffi_py_call("gc", "unfreeze", "()"));
     PyObject *layout = ffi_reported_layout(sub->ns);
     PyObject *axes = layout ? PyObject_GetAttrString(layout, "axes") : NULL;
     PyObject *off = axes ? PyObject_GetAttrString(layout, "offset") : NULL;
