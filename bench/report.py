@@ -660,7 +660,7 @@ def render(path, out_dir):
         L += ["## Warnings", ""] + [f"- {w}" for w in warn] + [""]
     if access_impls:
         L += ["## Per access", "",
-              "| implementation | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
+              "| subject | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
               "|---|---|---|---|---|---|---|---|"]
         for impl in access_impls:
             row = []
@@ -694,7 +694,7 @@ def render(path, out_dir):
               "int field through the same kind of call (`node.tag` on a held `Node(7)`, or `outer.value`; 7 is a "
               "cached small int, so nothing is allocated for the result). Their difference is what finding or "
               "making the wrapper costs: the identity layer. Medians; the ratios are to the `__slots__` floor.", "",
-              "| implementation | hot (object field) | dispatch (int field) | identity adds (hot - dispatch) | share of hot |",
+              "| subject | hot (object field) | dispatch (int field) | identity adds (hot - dispatch) | share of hot |",
               "|---|---|---|---|---|"]
         for impl in by_group(dsplit):
             d = dsplit[impl]
@@ -713,7 +713,7 @@ def render(path, out_dir):
               "Time per access and its ratio to the single-object `__slots__` floor. The first row is the "
               "scaled floor: a `__slots__` read over N live objects (each slot holding an object of its own) "
               "in the same random order, the cost of a plain object graph of that size.", "",
-              "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+              "| subject | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
               "|---|" + "---|" * len(sizes)]
         if sfloor:
             L.append("| scaled floor (`__slots__`, N objects) | " + " | ".join(
@@ -730,7 +730,7 @@ def render(path, out_dir):
                   "strategy costs beyond the plain object graph (median, min-max). Times, not ratios to the "
                   "`__slots__` floor: that floor, sampled around a run that has just read hundreds of "
                   "megabytes, reads slower the more the run read, which biased these ratios down.", "",
-                  "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+                  "| subject | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
                   "|---|" + "---|" * len(sizes)]
             for impl in scaled:
                 L.append(f"| `{impl}` | " + " | ".join(fmt_spread(scaled_ratio(s, f"scaling/{impl}/{n}"))
@@ -746,7 +746,7 @@ def render(path, out_dir):
                   "wrapper (fresh makes one instead), against the floor's Pair, then Leaf. The ratio is to the floor's C reads at the "
                   "same N (median, min-max): where it is as high as the ratio above, the strategy costs what "
                   "its layout costs and no code in it can go lower.", "",
-                  "| implementation | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+                  "| subject | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
                   "|---|" + "---|" * len(sizes)]
             L.append("| floor (`__slots__` slot, C) | " + " | ".join(
                 fmt_ns(sfloor[n]["structural"]["median"]) if n in sfloor and sfloor[n]["structural"] else "-"
@@ -762,7 +762,7 @@ def render(path, out_dir):
     graph_impls = by_group({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]})
     if graph_impls:
         L += ["## Memo rewriter and pickle over a DAG", "",
-              "| implementation | memo: ns per node visit | memo hit rate | pickle dumps+loads | bytes per node | aliasing kept |",
+              "| subject | memo: ns per node visit | memo hit rate | pickle dumps+loads | bytes per node | aliasing kept |",
               "|---|---|---|---|---|---|"]
         for impl in graph_impls:
             m = next((v for (i, _), v in by["memo"].items() if i == impl), None)
@@ -777,7 +777,7 @@ def render(path, out_dir):
         L.append("")
     if by["fork_pool"]:
         L += ["## Fork pool round trip", "",
-              "| implementation | wall time (pool start, map, join), min-max | worker saw one Var |", "|---|---|---|"]
+              "| subject | wall time (pool start, map, join), min-max | worker saw one Var |", "|---|---|---|"]
         for impl, v in sorted(by["fork_pool"].items(), key=lambda kv: ("@" not in kv[0], kv[0])):
             L.append(f"| `{impl}` | {fmt_ns(v['ns'])} ({fmt_ns(v['time']['min'])}-{fmt_ns(v['time']['max'])}) | "
                      f"{'yes' if v['entry'].get('correct') else 'no'} |")
@@ -791,7 +791,7 @@ def render(path, out_dir):
                   "malloc's in-use delta (C++ objects, pybind11's instance map, the C library), which "
                   "includes malloc's per-chunk overhead; the built-ins' is the bytes their allocator "
                   "was asked for. Scaling needs native-level set-up and does not run for adapters.", ""]
-        L += ["| implementation | total (min-max) | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |",
+        L += ["| subject | total (min-max) | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |",
               "|---|---|---|---|---|"]
         for (impl, n), v in sorted(by["footprint"].items(), key=lambda kv: ("@" not in kv[0][0], kv[0])):
             rs = runs(data)[f"footprint/{impl}/{n}"].values()
