@@ -29,7 +29,7 @@ Fields added to the JSON (documented here; other tools may read them):
         floor timed just before and after that run (the median of three
         blocks of 4,000 reads each side) and within it (a block of 2,000
         reads between batches every 1 ms of the run's CPU time, with the
-        timer stopped; not in scaling runs), the mean of all those samples, in the same CPU
+        timer stopped; not in scaling runs over more than 1e4 objects), the mean of all those samples, in the same CPU
         time: the floor under the machine load of that run, part by part.
   benchmarks[].floor_samples (a counter) how many samples floor_ns is the
         mean of.
