@@ -62,6 +62,22 @@ s = report.summary(data)
 ok("hot/a+node" in s and abs(s["hot/a+node"]["ratio"] - 1.22) < 1e-9, "ratio: over floor_ns, name cleaned")
 ok(s["hot/a+node"]["floor_ratio"]["cv"] > 0 and s["hot/a+node"]["floor_ratio"]["n"] == 5, "summary: CV over 5 repetitions")
 
+# A floor whose time moves: blamed on the host when no other process was
+# busy, on the load when one was.
+def drifting_floor(other_cpus):
+    d = run_file(["hot/a+node"])
+    for b in d["benchmarks"]:
+        if b["name"] == "floor_slots":
+            b["cpu_time"] = b["real_time"] = 10.0 + b["repetition_index"] * 2.0
+        b["other_cpus"] = other_cpus
+    report.store_floor_ratios(d)
+    return " ".join(report.warnings(d))
+
+
+ok("host's speed drifted" in drifting_floor(0.0) and "loaded" not in drifting_floor(0.0),
+   "warnings: a drifting floor on an idle machine is the host's")
+ok("probably loaded" in drifting_floor(0.9), "warnings: a drifting floor beside a busy process is the load")
+
 # The scaled floor: scaling ratios over floor_scaled/N's median ratio; the
 # dispatch/identity split: hot minus dispatch.
 sc = run_file(["hot/a+node"])
