@@ -78,6 +78,14 @@ ok("host's speed drifted" in drifting_floor(0.0) and "loaded" not in drifting_fl
    "warnings: a drifting floor on an idle machine is the host's")
 ok("probably loaded" in drifting_floor(0.9), "warnings: a drifting floor beside a busy process is the load")
 
+# Counters stand for all repetitions: a number by its median (a table that
+# grew in one repetition does not make the figure), a verdict by its worst.
+reps = {k: entry("footprint/a+node/1000", k, 5.0, bytes_per_handle=1784.0 if k == 0 else 106.0,
+                 correct=0 if k == 3 else 1) for k in range(5)}
+typical = report.typical_entry(reps)
+ok(typical["bytes_per_handle"] == 106.0, "counters: the median repetition's bytes, not the first's")
+ok(typical["correct"] == 0, "counters: one wrong repetition makes the verdict wrong")
+
 # The scaled floor: scaling ratios over floor_scaled/N's median ratio; the
 # dispatch/identity split: hot minus dispatch.
 sc = run_file(["hot/a+node"])
