@@ -47,10 +47,11 @@ Fields added to the JSON (documented here; other tools may read them):
         repetitions (cv: standard deviation / mean; null for one sample).
   summary.NAME.other_cpus    the mean of the counter over the repetitions.
   summary["scaling/IMPL/N"].scaled_floor_ratio
-        stats over the repetitions of that run's time divided by the median
-        time of floor_scaled/N (a __slots__ read over N live objects in the
-        same random order): what the strategy costs beyond a plain object
-        graph of that size.
+        stats over the repetitions of that run's floor ratio (where both
+        runs sampled the floor within them, up to 1e4 objects) or time
+        (above) divided by the median of floor_scaled/N's (a __slots__ read
+        over N live objects in the same random order): what the strategy
+        costs beyond a plain object graph of that size.
   summary["scaling/IMPL/N" or "floor_scaled/N"].structural_ns
         stats over the repetitions of the counter structural_ns: the same
         reads timed in C right after the run (the field's C getter, or the
@@ -202,17 +203,22 @@ def scaled_floors(s):
 
 
 def scaled_ratio(s, name):
-    """Stats of scaling/IMPL/N's per-repetition times over the median time
-    of floor_scaled/N; None without that floor. Times, not floor ratios:
-    both are memory-bound, and the __slots__ floor sampled around a run
-    that has just read 300 MB reads slower than around one that read
-    100 MB, which biased the ratio down (intrusive at 1e6: 1.59x by floor
-    ratios, 1.92x by times, in one run)."""
+    """Stats of scaling/IMPL/N over floor_scaled/N, per repetition over the
+    floor's median; None without that floor. Where both runs took floor
+    samples within them (up to 1e4 objects), their floor ratios, which take
+    out the host's drift. Above, times: both are memory-bound, and the
+    __slots__ floor sampled only around a run that has just read 300 MB
+    reads slower than around one that read 100 MB, which biased the ratio
+    down (intrusive at 1e6: 1.59x by floor ratios, 1.92x by times, in one
+    run)."""
     w, _, n = split(name)
     fl = scaled_floors(s).get(n) if w == "scaling" else None
     v = s.get(name)
     if not fl or not v or not fl["time"]["median"]:
         return None
+    sampled = all(x["entry"].get("floor_samples", 0) > 2 and x["floor_ratio"] for x in (v, fl))
+    if sampled:
+        return stats([r / fl["floor_ratio"]["median"] for r in v["floor_ratio"]["samples"]])
     return stats([t / fl["time"]["median"] for t in v["time"]["samples"]])
 
 
@@ -751,10 +757,12 @@ def render(path, out_dir):
         L.append("")
         if sfloor:
             L += ["### Against the scaled floor", "",
-                  "Each repetition's time over the scaled floor's median time at the same N: what the "
-                  "strategy costs beyond the plain object graph (median, min-max). Times, not ratios to the "
-                  "`__slots__` floor: that floor, sampled around a run that has just read hundreds of "
-                  "megabytes, reads slower the more the run read, which biased these ratios down.", "",
+                  "Each repetition over the scaled floor's median at the same N: what the strategy costs "
+                  "beyond the plain object graph (median, min-max). Up to N=10,000, where both runs take "
+                  "`__slots__` floor samples within them, their ratios to that floor (the host's drift taken "
+                  "out); above, their times: there the floor is sampled only around a run, and after one that "
+                  "has just read hundreds of megabytes it reads slower the more the run read, which biased "
+                  "the ratios down.", "",
                   "| subject | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
                   "|---|" + "---|" * len(sizes)]
             for impl in scaled:

@@ -98,6 +98,17 @@ ss = report.summary(sc)
 r = report.scaled_ratio(ss, "scaling/a+node/1000")
 ok(r and abs(r["median"] - 1.6) < 1e-9 and abs(r["min"] - 1.5) < 1e-9, "scaled floor: ratio over floor_scaled/N")
 ok(report.scaled_ratio(ss, "hot/a+node") is None, "scaled floor: none for a non-scaling benchmark")
+# Both runs sampled the floor within them: their floor ratios, not their
+# times (here the times say 1.6x, the ratios 2.0x).
+sampled = json.loads(json.dumps(sc))
+for b in sampled["benchmarks"]:
+    if b["name"] in ("floor_scaled/1000", "scaling/a+node/1000"):
+        b["floor_samples"] = 40
+        b["floor_ns"] = 10.0 if b["name"] == "floor_scaled/1000" else 8.0
+        b.pop("floor_ratio", None)
+report.store_floor_ratios(sampled)
+r = report.scaled_ratio(report.summary(sampled), "scaling/a+node/1000")
+ok(r and abs(r["median"] - 2.0) < 1e-9, "scaled floor: by floor ratios where both runs sampled the floor")
 d = report.dispatch_split(ss).get("a+node")
 ok(d and abs(d["identity_ns"] - (ss["hot/a+node"]["ns"] - 9.0)) < 1e-9, "dispatch: identity = hot - dispatch")
 ok(report.is_floor("floor_scaled/1000") and report.is_floor("floor_pointer") and not report.is_floor("hot/x"),
