@@ -685,8 +685,9 @@ def render(path, out_dir):
               f"**{fmt_ns(floor['ns'])}** (CV {fmt_cv(floor['time'])}), a raw C pointer chase "
               f"**{fmt_ns(s.get('floor_pointer', {}).get('ns'))}**. Times are the benchmark thread's CPU time "
               "(the wall time for the fork pool, whose work is in worker processes). Ratios are to the "
-              "`__slots__` floor timed just before and after each repetition (so both share the machine's load of "
-              "that moment): the median, and in brackets the min-max over repetitions.", ""]
+              "`__slots__` floor timed just before and after each repetition and, between its batches, within it "
+              "(not in scaling runs over more than 10,000 objects), so both share the machine's speed of that "
+              "moment: the median, and in brackets the min-max over repetitions.", ""]
     if warn:
         L += ["## Warnings", ""] + [f"- {w}" for w in warn] + [""]
     if access_impls:
