@@ -1,5 +1,5 @@
 """The real binding tools under test, by subject name (TOOL@VERSION or
-TOOL@VERSION+VARIANT), read from subjects.txt beside this file and from
+TOOL+VARIANT@VERSION), read from subjects.txt beside this file and from
 the subjects.txt of each directory in $FFI_ADAPTERS (colon-separated: one's
 own bindings, out of the tree; their adapter modules are imported from
 there).
@@ -21,6 +21,8 @@ import re
 import subprocess
 import sys
 import types
+
+import subject_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGISTRY = os.path.join(HERE, "subjects.txt")
@@ -46,12 +48,12 @@ class Subject:
         self.install = [] if install == "-" else install.split(",")
         self.flags = set() if flags == "-" else set(flags.split(","))
         self.version = resolve_version(version_spec)
-        self.name = f"{tool}@{self.version}" + (f"+{self.variant}" if self.variant else "")
+        self.name = subject_name.join(tool, self.variant, self.version)
 
     @property
     def family(self):
         """The name without the version: TOOL or TOOL+VARIANT."""
-        return self.tool + (f"+{self.variant}" if self.variant else "")
+        return subject_name.join(self.tool, self.variant)
 
     @property
     def site(self):

@@ -38,27 +38,40 @@ static PyObject *adapter_names(void)
 /* The family: the name up to its '@' or '+' ("tvm-ffi", "hashmap"). */
 static int family_length(const char *name) { return (int)strcspn(name, "@+"); }
 
-/* "tvm-ffi@0.1.13+slots" -> family, version, variant. */
+/* "tvm-ffi+slots@0.1.16.dev3+gabc1234" -> family "tvm-ffi", variant
+ * "slots", version "0.1.16.dev3+gabc1234": the version runs from the first
+ * '@' to the end (subject_name.py has the grammar). */
 static void split_name(ffi_subject *s)
 {
-    const char *at = strchr(s->name, '@'), *plus = strchr(at ? at : s->name, '+');
+    const char *at = strchr(s->name, '@');
+    size_t head = at ? (size_t)(at - s->name) : strlen(s->name);
+    const char *plus = memchr(s->name, '+', head);
     snprintf(s->family, sizeof s->family, "%.*s", family_length(s->name), s->name);
     if (at)
-        snprintf(s->version, sizeof s->version, "%.*s",
-                 (int)(plus ? (size_t)(plus - at - 1) : strlen(at + 1)), at + 1);
+        snprintf(s->version, sizeof s->version, "%s", at + 1);
     if (plus)
-        snprintf(s->variant, sizeof s->variant, "%s", plus + 1);
+        snprintf(s->variant, sizeof s->variant, "%.*s", (int)(head - (size_t)(plus - s->name) - 1), plus + 1);
 }
 
-/* A pattern takes a name exactly, as a family ("tvm-ffi" takes every
- * tvm-ffi@VERSION[+VARIANT], "tvm-ffi@0.1.13" both of its variants,
- * "hashmap" hashmap+node, +graph and +none), or as a glob. */
+/* A pattern takes a name exactly, or as a family: "tvm-ffi" takes every
+ * tvm-ffi[+VARIANT]@VERSION, "tvm-ffi+slots" every version of that variant,
+ * "tvm-ffi@0.1.13" that version in every variant, "hashmap" hashmap+node,
+ * +graph and +none; or as a glob ("*+graph"). */
 static int takes(const char *pattern, const char *name)
 {
-    size_t n = strlen(pattern);
-    if (strncmp(pattern, name, n) == 0 && (name[n] == '\0' || name[n] == '@' || name[n] == '+'))
+    if (!strcmp(pattern, name))
         return 1;
-    return strpbrk(pattern, "*?[") && fnmatch(pattern, name, 0) == 0;
+    if (strpbrk(pattern, "*?["))
+        return fnmatch(pattern, name, 0) == 0;
+    const char *pat = strchr(pattern, '@'), *nat = strchr(name, '@');
+    size_t phead = pat ? (size_t)(pat - pattern) : strlen(pattern);
+    size_t nhead = nat ? (size_t)(nat - name) : strlen(name);
+    if (pat && (!nat || strcmp(pat, nat)))
+        return 0;   /* a version named must be the name's */
+    /* the head: the whole of it, or the tool with any variant */
+    if (phead == nhead && !strncmp(pattern, name, phead))
+        return 1;
+    return !memchr(pattern, '+', phead) && phead < nhead && name[phead] == '+' && !strncmp(pattern, name, phead);
 }
 
 static int process_group(const char *name)

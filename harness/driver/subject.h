@@ -1,7 +1,7 @@
 /* Subjects: what every runner is pointed at. A subject is one record,
  * whether it is an implementation built into ffi_identity ("hashmap+node",
  * a control such as "broken-racy+node") or an adapter for a real binding
- * tool ("tvm-ffi@0.1.13+slots"). Runners select subjects by name, family or
+ * tool ("tvm-ffi+slots@0.1.13"). Runners select subjects by name, family or
  * glob, open each one (usually in a process of its own) and read what it
  * offers from the record. */
 #ifndef FFI_SUBJECT_H

@@ -34,7 +34,7 @@
  *    whose __dict__ holds attributes would come back with them cleared, so
  *    it is freed like a tvm-ffi __dict__ type; a wrapper without state (all
  *    a tvm-ffi default class can be) goes dormant. I6 fails as in
- *    tvm-ffi@0.1.13+slots.
+ *    tvm-ffi+slots@0.1.13.
  * Weak references die with the wrapper's first death (the harness clears
  * them in tp_dealloc), as tvm-ffi's do: I7 fails.
  *

@@ -34,10 +34,10 @@ static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer"
                                             "entries", "alloc", "subclass", "derived", "intern",
                                             "disown", "callback"};
 
-/* The entry of TOOL for TOOL@VERSION[+VARIANT]. */
+/* The entry of TOOL for TOOL[+VARIANT]@VERSION. */
 static const expected *lookup(const char *name)
 {
-    size_t n = strcspn(name, "@");
+    size_t n = strcspn(name, "@+");
     for (size_t k = 0; k < sizeof known / sizeof *known; k++)
         if (strlen(known[k].tool) == n && !strncmp(known[k].tool, name, n))
             return &known[k];
