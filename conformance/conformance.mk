@@ -78,3 +78,14 @@ bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFOR
 
 TEST_PROGRAMS += $(BUILD)/tests/test_bad_input
 TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies: $(BUILD)/tests/test_bad_input'
+
+# What changed between two conformance runs, per subject, property and
+# parameter (conformance/diff.py --help). MAP pairs subjects across versions
+# ('tvm-ffi@0.1.13=tvm-ffi@0.1.15.post2' maps each variant too); BASE=NEW
+# compares the map's pairs within one run. The script exits 1 when
+# something newly fails and 2 on bad input; make reports either as its own
+# failure ("Error 1" or "Error 2" names which).
+.PHONY: diff
+diff:
+	@test -n "$(BASE)" || { echo "usage: make diff BASE=old.json [NEW=$(RESULTS)/conformance.json] [MAP='A=B ...']" >&2; exit 2; }
+	@$(PYTHON) conformance/diff.py '$(BASE)' '$(or $(NEW),$(RESULTS)/conformance.json)' $(if $(MAP),--map '$(MAP)')
