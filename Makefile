@@ -208,6 +208,15 @@ seed-run: all adapters
 	    $(if $(filter results,$(RESULTS)),README.md) || exit 1; \
 	echo "seed: wrote $(RESULTS)/seed.md$${missing:+; not run:$$missing}"
 
+# The scenario as a gate (seed_aliasing.py --gate): exit 1 where the worker
+# sees two Vars, 0 where it sees one; built-ins only, about a second.
+SEED_GATE_T = $(BUILD)/tests/seed_gate.t
+$(SEED_GATE_T): Makefile harness/tests/seed_gate.sh
+	$(call test_script,the reported scenario as a gate,PYTHON=$(PYTHON) $(abspath harness/tests/seed_gate.sh) \
+	    $(abspath $(RUNNER)) $(abspath harness/examples/seed_aliasing.py))
+TEST_PROGRAMS += $(SEED_GATE_T)
+TEST_PLAN += 'the reported scenario as a gate: exit 1 where it reproduces, 0 where not: $(SEED_GATE_T)'
+
 clean:
 	$(say) RM $(BUILD)
 	$(Q)rm -rf $(BUILD)

@@ -11,18 +11,35 @@ through `offset` are one native object (same handle) and one Python object
   worker   payload (layout.axes, layout.offset): two field reads
   worker1  payload ((i, j), (i, j)): the same wrapper objects twice
 
-Run:  build/ffi-identity --impl SUBJECT --run harness/examples/seed_aliasing.py
+The last line is the verdict on the reported bug, read from the worker:
+"reproduced: the worker sees two Vars where the parent sent one" or "not
+reproduced: the worker sees one Var".
+
+Run:  build/ffi-identity --subject SUBJECT --run harness/examples/seed_aliasing.py [--gate]
       make seed          (every subject; writes results/seed.md)
-Options after the subject: --record FILE appends this run's verdicts to FILE
-(JSON lines); --table FILE OUT.md [README.md] turns such a file into a
-Markdown table, and puts its rows into README.md between the lines
-<!-- seed table --> and <!-- end seed table --> too.
+Options after the script (or after the subject, run as a plain script):
+  --gate         exit 1 unless the worker sees one Var (the bug reproduced, or
+                 the payload could not be sent): a tool's CI can require the
+                 reported bug fixed. Without it the exit status is 0 either way.
+  --record FILE  append this run's verdicts to FILE (JSON lines)
+  --table FILE OUT.md [README.md]
+                 turn such a file into a Markdown table, and put its rows into
+                 README.md between the lines <!-- seed table --> and
+                 <!-- end seed table --> too
+  --help         this text
 """
 import json
 import multiprocessing
 import os
 import pickle
 import sys
+
+
+def die(message, status=2):
+    """Says why on stderr, then exits: the embedding runner takes sys.exit's
+    status but does not print a message given in its place."""
+    print(f"seed_aliasing.py: {message}", file=sys.stderr)
+    sys.exit(status)
 
 
 def load(name):
@@ -80,10 +97,10 @@ def run(name):
     try:
         ns = load(name)
     except (ImportError, ValueError) as e:
-        sys.exit(f"seed_aliasing.py: {e}")
+        die(e)
     ok, why = ns.available() if hasattr(ns, "available") else (True, "")
     if not ok:
-        sys.exit(f"seed_aliasing.py: {name} is not available here: {why}")
+        die(f"{name} is not available here: {why}")
     i, j = ns.Var("i"), ns.Var("j")
     layout = ns.Layout((i, j), ns.Add(i, j))
     print(f"== {name}")
@@ -106,6 +123,20 @@ def run(name):
     return verdicts
 
 
+def verdict(worker):
+    """(reproduced, the one-line verdict) from the worker's (aligned_handle,
+    aligned_pyid), or from why the payload could not be sent. The report is
+    about natives: i reached through axes and through offset must be one Var."""
+    if isinstance(worker, str):
+        return True, f"not decided: the worker never got the payload ({worker})"
+    same_handle, same_id = worker
+    if not same_handle:
+        return True, "reproduced: the worker sees two Vars where the parent sent one"
+    if not same_id:
+        return False, "not reproduced: the worker sees one Var (though through two Python objects)"
+    return False, "not reproduced: the worker sees one Var"
+
+
 def cell(v):
     if isinstance(v, str):
         return v
@@ -118,7 +149,7 @@ def splice(readme, rows):
     begin, end = "<!-- seed table -->", "<!-- end seed table -->"
     text = open(readme).read()
     if begin not in text or end not in text:
-        sys.exit(f"seed_aliasing.py: {readme} has no '{begin}' ... '{end}' lines")
+        die(f"{readme} has no '{begin}' ... '{end}' lines", 1)
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
     with open(readme, "w") as f:
@@ -146,20 +177,36 @@ def table(records_path, out_path, readme=None):
         splice(readme, rows)
 
 
+USAGE = "usage: seed_aliasing.py [SUBJECT] [--gate] [--record FILE] | --table FILE OUT.md [README.md] | --help"
+
+
 def main(argv):
+    if "--help" in argv or "-h" in argv:
+        print(__doc__.strip())
+        return 0
     if argv[:1] == ["--table"] and len(argv) in (3, 4):
         return table(*argv[1:])
     name = argv[0] if argv and not argv[0].startswith("--") else os.environ.get("FFI_IDENTITY_IMPL")
+    options = argv[1:] if argv and argv[0] == name else argv
+    gate, record = "--gate" in options, None
+    if "--record" in options:
+        k = options.index("--record")
+        record = options[k + 1] if k + 1 < len(options) else die(f"--record needs FILE\n{USAGE}")
+    unknown = [a for a in options if a not in ("--gate", "--record", record)]
+    if unknown:
+        die(f"unknown argument {unknown[0]!r}\n{USAGE}")
     if not name:
         import ffi_identity
         import ffi_adapters
-        sys.exit("usage: seed_aliasing.py SUBJECT [--record FILE] | --table FILE OUT.md [README.md]\n"
-                 "subjects: " + ", ".join(ffi_identity.impls() + ffi_adapters.names()))
+        die(f"no subject\n{USAGE}\nsubjects: " + ", ".join(ffi_identity.impls() + ffi_adapters.names()))
     verdicts = run(name)
-    if "--record" in argv:
-        with open(argv[argv.index("--record") + 1], "a") as f:
+    if record:
+        with open(record, "a") as f:
             f.write(json.dumps({"subject": name, "verdicts": verdicts}) + "\n")
+    reproduced, line = verdict(verdicts["worker"])
+    print(f"{name}: {line}")
+    return 1 if gate and reproduced else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
