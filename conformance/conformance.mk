@@ -89,3 +89,27 @@ TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies:
 diff:
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=old.json [NEW=$(RESULTS)/conformance.json] [MAP='A=B ...']" >&2; exit 2; }
 	@$(PYTHON) conformance/diff.py '$(BASE)' '$(or $(NEW),$(RESULTS)/conformance.json)' $(if $(MAP),--map '$(MAP)')
+
+# Expectation files from runs, as web-platform-tests' update-expectations
+# (conformance/update_expectations.py --help): RUNS='a.json b.json' (a
+# failure in every run is an entry, one that differs is ID?), SUBJECT= one
+# or several subjects, EXPECTATIONS=dir (default the tree's), DRY_RUN=1
+# prints the diff instead of writing.
+.PHONY: update-expectations
+update-expectations:
+	@$(PYTHON) conformance/update_expectations.py $(or $(RUNS),$(RESULTS)/conformance.json) \
+	    $(foreach s,$(SUBJECT),--subject '$(s)') $(if $(EXPECTATIONS),--dir '$(EXPECTATIONS)') \
+	    $(if $(DRY_RUN),--dry-run)
+
+# The results tools' own checks (diff, update-expectations) on made-up
+# runs: a second, no conformance run; in make test.
+DIFF_T = $(BUILD)/tests/conformance-diff.t
+$(DIFF_T): conformance/conformance.mk
+	$(call test_script,the checks of conformance/diff.py,$(PYTHON) $(abspath conformance/tests/test_diff.py))
+UPDATE_EXPECTATIONS_T = $(BUILD)/tests/update-expectations.t
+$(UPDATE_EXPECTATIONS_T): conformance/conformance.mk
+	$(call test_script,the checks of conformance/update_expectations.py,\
+	    $(PYTHON) $(abspath conformance/tests/test_update_expectations.py))
+TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T)
+TEST_PLAN += 'make diff: changes, maps across versions, exit status: $(DIFF_T)' \
+	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)'
