@@ -1,5 +1,5 @@
 /* build/conformance: every property of the catalogue against every
- * implementation, as TAP 13, with per-implementation expectations and an
+ * subject, as TAP 13, with per-subject expectations and an
  * optional JSON record for the published matrix. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,7 @@ typedef struct run_state {
     options *opt;
     FILE *json;
     int n, unexpected, first_record;
+    int unrunnable;   /* subjects named exactly that could not run: exit 2 */
 } run_state;
 
 static const char *status_name(cf_status st)
@@ -44,13 +45,13 @@ static const char *status_name(cf_status st)
     return st == CF_PASS ? "pass" : st == CF_FAIL ? "fail" : "skip";
 }
 
-static void report(run_state *rs, const char *impl, const cf_property *p, const char *param,
+static void report(run_state *rs, const char *subject, const cf_property *p, const char *param,
                    cf_status st, const char *reason, const char *expected, int may_pass)
 {
     if (may_pass && st == CF_PASS)
         expected = NULL;   /* "may fail" and it did not: an ordinary pass */
     char label[256];
-    snprintf(label, sizeof label, "%s %s [%s]%s%s", p->id, p->name, impl, *param ? " " : "", param);
+    snprintf(label, sizeof label, "%s %s [%s]%s%s", p->id, p->name, subject, *param ? " " : "", param);
     rs->n++;
     if (st == CF_SKIP) {
         ffi_tap_result(1, rs->n, "SKIP", reason, "%s", label);
@@ -62,8 +63,7 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
             ffi_tap_comment("#   ", reason);
         else {
             rs->unexpected++;
-            fprintf(stderr, "conformance: UNEXPECTED PASS: %s (expectations/%s.txt says: %s)\n",
-                    label, impl, expected);
+            fprintf(stderr, "conformance: UNEXPECTED PASS: %s (its expectations say: %s)\n", label, expected);
         }
     } else {
         ffi_tap_result(st == CF_PASS, rs->n, NULL, NULL, "%s", label);
@@ -73,9 +73,9 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
         }
     }
     if (rs->json) {
-        fprintf(rs->json, "%s\n  {\"impl\": ", rs->first_record ? "" : ",");
+        fprintf(rs->json, "%s\n  {\"subject\": ", rs->first_record ? "" : ",");
         rs->first_record = 0;
-        ffi_json_string(rs->json, impl);
+        ffi_json_string(rs->json, subject);
         fprintf(rs->json, ", \"property\": \"%s\", \"param\": ", p->id);
         ffi_json_string(rs->json, param);
         fprintf(rs->json, ", \"status\": \"%s\", \"expected_fail\": %s, \"reason\": ", status_name(st),
@@ -88,26 +88,26 @@ static void report(run_state *rs, const char *impl, const cf_property *p, const 
 /* CF_PROFILE=FILE: each test's wall time (its forked child included), as
  * "seconds subject property param" lines, appended, to see where a run's
  * time goes. */
-static void profile(const char *impl, const cf_property *p, const char *param, double seconds)
+static void profile(const char *subject, const cf_property *p, const char *param, double seconds)
 {
     const char *path = getenv("CF_PROFILE");
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f)
         return;
-    fprintf(f, "%.3f %s %s%s%s\n", seconds, impl, p->id, *param ? " " : "", param);
+    fprintf(f, "%.3f %s %s%s%s\n", seconds, subject, p->id, *param ? " " : "", param);
     fclose(f);
 }
 
 static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, const cf_property *p,
                     int protocol, const char *context)
 {
-    const char *impl = s->name;
+    const char *name = s->name;
     char param[32] = "";
     if (protocol)
         snprintf(param, sizeof param, "protocol=%d", protocol);
     else if (context)
         snprintf(param, sizeof param, "%s", context);
-    cf_ctx ctx = {s->ns, impl, protocol, context, "", s->builtin};
+    cf_ctx ctx = {s->ns, name, protocol, context, "", s->builtin};
     unsigned missing = p->needs & ~s->features;
     cf_status st;
     if (*s->unavailable) {
@@ -116,26 +116,40 @@ static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, c
         unsigned bit = missing & -missing;
         char buf[240];
         const char *why = ffi_subject_why_not(s, ffi_feature_name(bit), buf, sizeof buf);
-        st = cf_skip(&ctx, "%s does not provide '%s'%s%s", impl, ffi_feature_name(bit), why ? ": " : "",
+        st = cf_skip(&ctx, "%s does not provide '%s'%s%s", name, ffi_feature_name(bit), why ? ": " : "",
                      why ? why : "");
     } else {
         double t0 = ffi_monotonic_seconds();
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
-        profile(impl, p, param, ffi_monotonic_seconds() - t0);
+        profile(name, p, param, ffi_monotonic_seconds() - t0);
     }
     int may_pass = 0;
     const char *expected = st == CF_SKIP ? NULL : ffi_expect_reason(ex, p->id, param, &may_pass);
-    report(rs, impl, p, param, st, ctx.reason, expected, may_pass);
+    report(rs, name, p, param, st, ctx.reason, expected, may_pass);
 }
 
-static void run_impl(run_state *rs, ffi_subject *s)
+/* The catalogue against one subject, in this process. A subject named
+ * exactly that cannot be loaded, or is not available here, fails the run
+ * (exit 2) with its reason instead of skipping every property. */
+static void run_catalogue(run_state *rs, ffi_subject *s)
 {
     if (ffi_subject_open(s) < 0) {
         PyErr_Print();
+        ffi_tap_result(0, ++rs->n, NULL, NULL, "%s: its namespace could not be loaded", s->name);
         rs->unexpected++;
+        rs->unrunnable += s->named;
+        return;
+    }
+    if (ffi_subject_unrunnable("conformance", s)) {
+        ffi_tap_result(0, ++rs->n, NULL, NULL, "%s: not available here: %s", s->name, s->unavailable);
+        rs->unrunnable++;
+        ffi_subject_close(s);
         return;
     }
     ffi_expect *ex = ffi_expect_load(rs->opt->expectations, s->name);
+    char source[1200];
+    if (ffi_expect_source(ex, source, sizeof source))
+        printf("# expectations for %s: %s\n", s->name, source);
     static const char *const contexts[] = {"fork", "spawn", "forkserver"};
     for (const cf_property *const *pp = cf_catalogue(); *pp; pp++) {
         const cf_property *p = *pp;
@@ -155,16 +169,16 @@ static void run_impl(run_state *rs, ffi_subject *s)
 }
 
 /* What a subject's process hands back to the runner. */
-typedef struct subject_tally { int n, unexpected, first_record; } subject_tally;
+typedef struct subject_tally { int n, unexpected, first_record, unrunnable; } subject_tally;
 
 typedef struct subject_job { run_state *rs; ffi_subject *s; } subject_job;
 
 static void run_subject(void *arg, int fd)
 {
     subject_job *j = arg;
-    run_impl(j->rs, j->s);
+    run_catalogue(j->rs, j->s);
     fflush(NULL);
-    subject_tally t = {j->rs->n, j->rs->unexpected, j->rs->first_record};
+    subject_tally t = {j->rs->n, j->rs->unexpected, j->rs->first_record, j->rs->unrunnable};
     _exit(write(fd, &t, sizeof t) == (ssize_t)sizeof t ? 0 : 3);
 }
 
@@ -172,7 +186,7 @@ static void run_subject(void *arg, int fd)
  * cannot share an interpreter, and a subject whose import crashes fails
  * its own line, not the run. TAP numbering and the JSON file go on from
  * where the subject's process left them. */
-static void run_impl_isolated(run_state *rs, ffi_subject *s)
+static void run_in_own_process(run_state *rs, ffi_subject *s)
 {
     subject_job j = {rs, s};
     fflush(NULL);
@@ -188,12 +202,14 @@ static void run_impl_isolated(run_state *rs, ffi_subject *s)
     int status = ffi_child_finish(&c, timed_out);
     if (got == sizeof t) {
         rs->n = t.n, rs->unexpected = t.unexpected, rs->first_record = t.first_record;
+        rs->unrunnable = t.unrunnable;
         return;
     }
     char why[200];
     ffi_child_describe(status, timed_out, 0, why, sizeof why);
     ffi_tap_result(0, ++rs->n, NULL, NULL, "%s: the subject's process %s", s->name, why);
     rs->unexpected++;
+    rs->unrunnable += s->named;
 }
 
 /* A property pattern that takes nothing is an error with the near misses. */
@@ -304,7 +320,8 @@ int main(int argc, char **argv)
                  "watchdog: a crash or a hang fails that test with the reason and the run\n"
                  "goes on. Expected failures (expectations/<subject>.txt) print as TAP TODO.",
         .exit_status = "Exit status: 1 if any result differs from expectations (an unexpected\n"
-                       "failure, or an expected failure that passed), 2 for bad usage.",
+                       "failure, or an expected failure that passed); 2 for bad usage, a subject\n"
+                       "that cannot be installed, or one named exactly that cannot run here.",
         .options = own,
         .worker_path = CF_SOURCE_DIR,   /* spawned pool workers import pool_worker.py */
     };
@@ -316,11 +333,13 @@ int main(int argc, char **argv)
         list_properties();
         return 0;
     }
+    if (ffi_expectations_check("conformance", opt.expectations) < 0)
+        return 2;
     if ((rc = ffi_cli_start(&cli, argv[0])))   /* a bad subject is reported too */
         return rc == 1 && !bad_property ? 0 : 2;
     if (bad_property)
         return 2;
-    run_state rs = {&opt, NULL, 0, 0, 1};
+    run_state rs = {&opt, NULL, 0, 0, 1, 0};
     if (opt.json) {
         rs.json = fopen(opt.json, "w");
         if (!rs.json) {
@@ -331,16 +350,19 @@ int main(int argc, char **argv)
     }
     ffi_tap_version();
     for (int k = 0; k < cli.nselected; k++)
-        run_impl_isolated(&rs, &cli.selected[k]);
+        run_in_own_process(&rs, &cli.selected[k]);
     ffi_tap_plan(rs.n);
     if (rs.json) {
         fprintf(rs.json, "\n]}\n");
         fclose(rs.json);
     }
     ffi_cli_free(&cli);
-    if (rs.unexpected)
+    if (rs.unrunnable)
+        fprintf(stderr, "conformance: %d subject(s) named could not run (--skip-unavailable skips them)\n",
+                rs.unrunnable);
+    else if (rs.unexpected)
         fprintf(stderr, "conformance: %d result(s) differ from expectations\n", rs.unexpected);
     /* No Py_FinalizeEx: controls are broken on purpose and may not survive it. */
     fflush(NULL);
-    return rs.unexpected ? 1 : 0;
+    return rs.unrunnable ? 2 : rs.unexpected ? 1 : 0;
 }

@@ -35,6 +35,7 @@ typedef struct options {
 /* What one process sends back. Memory figures are -1 where unknown. */
 typedef struct figures {
     int ok;
+    int unrunnable;   /* named exactly and not available here: exit 2 */
     char error[400];
     double build_s, first_ns, steady_ns;
     long long rss[SNAPSHOTS];      /* resident set, bytes */
@@ -156,6 +157,8 @@ static void measure_child(void *arg, int fd)
     figures f = {0};
     if (ffi_subject_open(j->s) < 0)
         fail(&f, "loading");
+    else if (ffi_subject_unrunnable("load", j->s))
+        f.unrunnable = 1, snprintf(f.error, sizeof f.error, "not available: %s", j->s->unavailable);
     else if (*j->s->unavailable)
         snprintf(f.error, sizeof f.error, "skipped: %s", j->s->unavailable);
     else
@@ -374,7 +377,8 @@ int main(int argc, char **argv)
                  "DIR/load.json. Default: every subject but the broken controls (the adapters\n"
                  "that are not available here say why).",
         .exit_status = "Exit status 1 if memory grows over the second half of the passes, or natives\n"
-                       "outlive the drop in a subject that claims L1; 2 for bad usage.",
+                       "outlive the drop in a subject that claims L1; 2 for bad usage, or a subject\n"
+                       "named exactly that cannot be installed or run here.",
         .options = own,
     };
     int rc = ffi_cli_parse(&cli, argc, argv);
@@ -384,10 +388,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "load: --handles must be >= 1 and --accesses >= --handles\n");
         return 2;
     }
+    if (ffi_expectations_check(cli.prog, o.expect_dir) < 0)
+        return 2;
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
     static row rows[MAX_ROWS];
-    int n = 0, broke = 0;
+    int n = 0, broke = 0, unrunnable = 0;
     printf("%-18s %10s %10s %12s %14s  %s\n", "subject", "ns first", "ns later", "blocks/pair", "heap B/pair",
            "verdict");
     for (int k = 0; k < cli.nselected && n < MAX_ROWS; k++) {
@@ -412,6 +418,7 @@ int main(int argc, char **argv)
                    per_handle(f->heap[END] - f->heap[BEFORE], o.handles), r->verdict);
         } else {
             printf("%-18s %s\n", name, f->error);
+            unrunnable += f->unrunnable;
         }
         fprintf(stderr, "load: %s done in %.1f s\n", name, ffi_monotonic_seconds() - t0);
         fflush(NULL);
@@ -426,5 +433,5 @@ int main(int argc, char **argv)
     if (written < 0)
         return 2;   /* the figures went to stdout above; the files could not be written */
     fprintf(stderr, "load: wrote %s/load.md and %s/load.json\n", o.out, o.out);
-    return broke ? 1 : 0;
+    return unrunnable ? 2 : broke ? 1 : 0;
 }

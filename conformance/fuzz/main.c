@@ -361,6 +361,10 @@ static void one_subject(subject_job *j)
         j->status = 2;
         return;
     }
+    if (ffi_subject_unrunnable("fuzz", j->s)) {
+        j->status = 2;
+        return;
+    }
     t.adapter = !j->s->builtin;
     t.ns = j->s->ns;
     t.features = j->s->features;
@@ -449,6 +453,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "fuzz: --length %ld is out of range (1..%d)\n", o.length, FZ_MAX_OPS);
         return 2;
     }
+    if (ffi_expectations_check(cli.prog, o.expect_dir) < 0)
+        return 2;
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
     void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -141,12 +141,13 @@ static void fuzzed(const char *name, const char *category)
     expect(&r, 1, needle, 60, what);
 }
 
-/* Wrong claims: with no expectations file, leaky claims L1, and the load
+/* Wrong claims: with no expectations file (a directory without one),
+ * leaky claims L1, and the load
  * run must fail on the natives it keeps. */
 static void load_claims(void)
 {
     result r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s "
-                   "--expectations /nonexistent 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
+                   "--expectations %s/obj 2>&1", CF_BUILD_DIR, CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 1, "LEAKS 40000 natives", 60, "load on leaky+node claiming L1");
     r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 0, "its expectations file lists L1: expected", 60, "load on leaky+node as it is");

@@ -81,17 +81,16 @@ def _import_torch():
 
 
 def subject(ns, version, variant):
-    install = (f"harness/tools/subjects.sh --heavy torch (pip install torch=={version} into "
-               f"{ns.site})")
+    install = f"harness/tools/subjects.sh {ns.name} (pip install torch=={version} into {ns.site})"
     ns.summary = (f"PyTorch {version}: tensors linked through C++ (.grad, view ._base); "
                   "a TensorImpl keeps its Python object while C++ holds it (PyObject preservation)")
     ns.features = frozenset()
     torch, reason = _import_torch()
     if torch is None:
         reason = f"torch {version} is not installed ({reason}): run {install}"
-    elif torch.__version__.split("+")[0] != version:
-        reason = (f"found torch {torch.__version__} at {os.path.dirname(torch.__file__)}, not {version}: "
-                  f"run {install}")
+    elif not os.path.realpath(torch.__file__).startswith(os.path.realpath(ns.location) + os.sep):
+        reason = (f"found torch {torch.__version__} at {os.path.dirname(torch.__file__)}, want the one in "
+                  f"{ns.location}: run {install}")
     ns.available = (lambda r=reason: (not r, r))
     if reason:
         return

@@ -20,6 +20,7 @@ exposes no live-object count and no view type at a member's address, so
 very classes the tests use and listed only if they work. CB1 goes through
 tvm-ffi's own testing.apply (a C++ function calling a Function it is
 given); U1 and O1 have no tvm-ffi counterpart (why_not says why)."""
+import os
 import pickle
 import weakref
 
@@ -40,15 +41,15 @@ def subject(ns, version, variant):
             import tvm_ffi
         except ModuleNotFoundError as e:
             reason = (f"tvm_ffi {version} is not importable ({e}): run harness/tools/subjects.sh "
-                      f"tvm-ffi (pip --target {ns.site} apache-tvm-ffi=={version})")
+                      f"{ns.name} (pip --target {ns.site} apache-tvm-ffi=={version})")
         except ImportError as e:   # installed, and refusing to load here (a second interpreter, say)
             reason = f"importing tvm_ffi {version} raised ImportError: {e}"
         else:
-            got = getattr(tvm_ffi, "__version__", "?")
-            if got != version:
-                reason = (f"found tvm_ffi {got} at {tvm_ffi.__file__}, want {version}: "
-                          f"this process imported another version first (one version per process)")
-            else:
+            where = os.path.realpath(tvm_ffi.__file__)
+            if not where.startswith(os.path.realpath(ns.location) + os.sep):
+                reason = (f"found tvm_ffi at {where}, want the one in {ns.location}: this process "
+                          f"imported another copy first (one version per process)")
+            else:   # its own copy, whatever its __version__ says (a local build's may differ)
                 try:
                     _define(ns, variant)
                 except Exception as e:   # a version whose py_class rejects the model

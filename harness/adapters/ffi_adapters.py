@@ -22,6 +22,7 @@ import subprocess
 import sys
 import types
 
+import subject_install
 import subject_name
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,16 +40,30 @@ def subjects_dir():
     return os.environ.get("FFI_SUBJECTS_DIR") or os.path.join(HERE, "..", "..", "build", "subjects")
 
 
-class Subject:
-    """One line of subjects.txt, with its version resolved."""
+class Unavailable(ImportError):
+    """A subject that cannot be installed or loaded here: the message says
+    why, and what to run."""
 
-    def __init__(self, tool, version_spec, variant, module, install, flags):
+
+class Subject:
+    """One line of subjects.txt, with its version resolved; or a subject
+    made by a tool's rule (version *) for a release, wheel, source
+    directory or the interpreter's own copy (origin says which)."""
+
+    def __init__(self, tool, version_spec, variant, module, install, flags, origin=None, path=None):
         self.tool, self.version_spec, self.module = tool, version_spec, module
         self.variant = "" if variant == "-" else variant
         self.install = [] if install == "-" else install.split(",")
         self.flags = set() if flags == "-" else set(flags.split(","))
         self.version = resolve_version(version_spec)
         self.name = subject_name.join(tool, self.variant, self.version)
+        self.origin = origin or self.default_origin()
+        self.path = path   # the wheel or source directory (origin wheel, directory)
+
+    def default_origin(self):
+        kinds = [i.split(":")[0] for i in self.install]
+        return "pypi" if "pip" in kinds else "build" if "build" in kinds else \
+            "debian" if "deb" in kinds else "stdlib"
 
     @property
     def family(self):
@@ -61,14 +76,51 @@ class Subject:
         return os.path.abspath(os.path.join(subjects_dir(), f"{self.tool}@{self.version}"))
 
     def runtime_packages(self):
+        """What pip installs into the site for run time; [] when the
+        subject imports the interpreter's own copy."""
+        if self.origin == "interpreter":
+            return []
         return [item[4:] for item in self.install if item.startswith("pip:")]
 
+    def requirements(self):
+        """What pip installs into the site (run time and build time)."""
+        return [item.split(":", 1)[1] for item in self.install if item.split(":")[0] in ("pip", "build")]
+
+    def provenance(self):
+        """Where the tool comes from: subject_install's record of its site,
+        or what the registry line says (Debian, the standard library)."""
+        if self.origin in ("debian", "stdlib"):
+            pkgs = [i[4:] for i in self.install if i.startswith("deb:")]
+            return {"origin": self.origin, "requirements": " ".join(pkgs)}
+        return subject_install.read_provenance(self.site) or {"origin": self.origin, "installed": False}
+
     def source(self):
-        """Where the tool comes from, for results files."""
+        """Where the tool comes from, in words, for listings and results."""
+        p = self.provenance()
         kinds = {"pip": "PyPI", "build": "PyPI (build time)", "deb": "Debian"}
-        if not self.install:
-            return "Python standard library"
-        return ", ".join(f"{kinds.get(i.split(':')[0], '?')} {i.split(':', 1)[1]}" for i in self.install)
+        if p["origin"] == "wheel":
+            text = f"wheel {p['path']} (sha256 {p['sha256'][:12]})"
+        elif p["origin"] == "directory":
+            text = f"source directory {p['path']}" + (f" at {p['commit']}" if p.get("commit") else "")
+        elif p["origin"] == "interpreter":
+            text = f"the interpreter's own ({p.get('path', '?')}), not installed by ffi-identity"
+        elif not self.install:
+            text = "Python standard library"
+        else:
+            text = ", ".join(f"{kinds.get(i.split(':')[0], '?')} {i.split(':', 1)[1]}" for i in self.install)
+        return text + (" (yanked on PyPI)" if p.get("yanked") else "")
+
+    def for_version(self, version, origin=None, path=None):
+        """This rule's subject at a version."""
+        install = ",".join(self.install).replace("{version}", version) or "-"
+        return Subject(self.tool, version, self.variant or "-", self.module, install,
+                       ",".join(sorted(self.flags)) or "-", origin, path)
+
+    def distribution(self):
+        """The PyPI distribution this rule installs ("apache-tvm-ffi")."""
+        for req in self.runtime_packages() or self.requirements():
+            return re.split(r"[=<>!~ \[;]", req, 1)[0]
+        return None
 
 
 _deb_versions = {}
@@ -96,6 +148,11 @@ def deb_versions(packages):
         _deb_versions[package] = found.get(package)
 
 
+def forget_deb_versions():
+    """After installing Debian packages: look their versions up again."""
+    _deb_versions.clear()
+
+
 def deb_version(package):
     """The upstream version of an installed Debian package, or None."""
     deb_versions([package])
@@ -103,6 +160,8 @@ def deb_version(package):
 
 
 def resolve_version(spec):
+    if spec == "*":
+        return spec
     if spec == "python":
         return ".".join(map(str, sys.version_info[:3]))
     if spec.startswith("deb:"):
@@ -111,10 +170,12 @@ def resolve_version(spec):
 
 
 _registry = None
+_rules = {}      # family -> the Subject of its rule (version *)
+_admitted = {}   # name -> Subject, made from a rule in this process
 
 
 def subjects():
-    """Every subject of every registry, in file order."""
+    """Every subject of every registry, in file order (rules apart)."""
     global _registry
     if _registry is None:
         _registry, taken = [], {}
@@ -122,7 +183,7 @@ def subjects():
             try:
                 f = open(path)
             except OSError as e:
-                raise ImportError(f"$FFI_ADAPTERS names {os.path.dirname(path)}, which has no "
+                raise Unavailable(f"$FFI_ADAPTERS names {os.path.dirname(path)}, which has no "
                                   f"readable subjects.txt ({e.strerror})") from None
             with f:
                 rows = [(line, line.split("#", 1)[0].split()) for line in f]
@@ -133,6 +194,9 @@ def subjects():
                     raise ValueError(f"{path}: want 6 columns (tool version variant module install "
                                      f"flags), got {len(fields)}: {line.strip()}")
                 s = Subject(*fields)
+                if s.version == "*":
+                    _rules.setdefault(s.family, s)
+                    continue
                 if s.name in taken:
                     raise ValueError(f"{path}: subject {s.name} is listed already, in {taken[s.name]}")
                 taken[s.name] = path
@@ -144,17 +208,39 @@ def subjects():
 
 
 def names():
-    return [s.name for s in subjects()]
+    """The listed subjects and those admitted in this process."""
+    return [s.name for s in subjects()] + [n for n in _admitted if n not in taken_names()]
+
+
+def taken_names():
+    return {s.name for s in subjects()}
+
+
+def rule(fam):
+    """The rule (version *) of a family, or None."""
+    subjects()
+    return _rules.get(fam)
 
 
 def find(name):
     """The Subject called `name` (or the one version of a tool named alone:
-    "ctypes"); ImportError listing the names if unknown."""
+    "ctypes"): listed, admitted in this process, or made by its tool's rule
+    for a site installed earlier (by any process); Unavailable if none."""
     name = resolve(name)
     for s in subjects():
         if s.name == name:
             return s
-    raise ImportError(f"no adapter named {name!r}; adapters: {', '.join(names())}")
+    if name in _admitted:
+        return _admitted[name]
+    tool, variant, version = subject_name.split(name)
+    r = rule(subject_name.join(tool, variant))
+    if r and version and subject_name.version_key(version) is not None:
+        s = r.for_version(version)
+        record = subject_install.read_provenance(s.site)
+        if record and record.get("origin") in ("wheel", "directory", "interpreter"):
+            s = r.for_version(version, record["origin"], record.get("path"))
+        return s
+    raise Unavailable(f"no adapter named {name!r}; adapters: {', '.join(names())}")
 
 
 def resolve(name):
@@ -162,6 +248,98 @@ def resolve(name):
     "ctypes@3.11.2"); any other name unchanged."""
     matches = [s.name for s in subjects() if s.tool == name]
     return matches[0] if len(matches) == 1 else name
+
+
+def admit(pattern):
+    """A subject named by TOOL[+VARIANT]@SOURCE that is not listed, made by
+    its tool's rule and installed if it is not yet:
+      @VERSION      that release from PyPI (pre-releases and yanked ones too)
+      @PATH.whl     a wheel file
+      @DIRECTORY    a source tree (pip builds a wheel of it)
+      @installed    what the interpreter already imports (not installed by us)
+    Returns its name (TOOL[+VARIANT]@VERSION: the version of the wheel or of
+    what is installed), or None when `pattern` is not of that form or names
+    no tool with a rule. Unavailable when it cannot be installed."""
+    if "@" not in pattern or any(c in pattern for c in "*?["):
+        return None
+    head, _, spec = pattern.partition("@")
+    r = rule(head)
+    if r is None:
+        tool = subject_name.split(head)[0]
+        if any(s.tool == tool for s in subjects()) and subject_name.version_key(spec) is not None:
+            listed = ", ".join(s.name for s in subjects() if s.family == head) or "none"
+            raise Unavailable(f"{pattern}: {head} has no install rule for other versions (its adapter "
+                              f"is compiled per version: add a line to subjects.txt and run make adapters); "
+                              f"listed: {listed}")
+        return None
+    if spec == "installed":
+        dist = r.distribution()
+        try:
+            where, version = subject_install.interpreter_location(dist)
+        except subject_install.InstallError as e:
+            raise Unavailable(f"{pattern}: {e}") from None
+        s = r.for_version(version, "interpreter", where)
+        subject_install.write_provenance(s.site, {"origin": "interpreter", "requirements": dist, "path": where})
+    elif os.sep in spec or spec.endswith(".whl") or os.path.exists(spec):
+        path = os.path.abspath(os.path.expanduser(spec))
+        try:
+            if os.path.isdir(path):
+                extra = {"origin": "directory", "path": path, "commit": subject_install.git_commit(path)}
+                wheel = subject_install.build_wheel(sys.executable, path)
+            elif os.path.isfile(path) and path.endswith(".whl"):
+                extra, wheel = None, path
+            else:
+                raise Unavailable(f"{pattern}: {path} is neither a wheel file (.whl) nor a source directory")
+            s = r.for_version(subject_name.split(head + "@" + subject_install.wheel_version(wheel))[2],
+                              (extra or {}).get("origin", "wheel"), path)
+            subject_install.install_wheel(sys.executable, s.site, wheel, extra)
+        except subject_install.InstallError as e:
+            raise Unavailable(f"{pattern}: {e}") from None
+    elif subject_name.version_key(spec) is not None:
+        s = find(pattern)   # a wheel, directory or interpreter site recorded earlier, else PyPI
+        ensure(s)
+    else:
+        raise Unavailable(f"{pattern}: {spec!r} is not a version (PEP 440), a wheel file, a source "
+                          f"directory or 'installed'")
+    _admitted[s.name] = s
+    return s.name
+
+
+def ensure(subject):
+    """Installs a subject's tool if its site lacks it (a Subject or a name);
+    Unavailable with pip's own message when that fails."""
+    s = subject if isinstance(subject, Subject) else find(subject)
+    if s.origin in ("pypi", "build"):
+        try:
+            subject_install.install_pypi(sys.executable, s.site, s.requirements(), s.origin == "build")
+        except subject_install.InstallError as e:
+            raise Unavailable(f"{s.name}: {e}") from None
+    elif s.origin in ("wheel", "directory", "interpreter"):
+        if not subject_install.read_provenance(s.site):
+            raise Unavailable(f"{s.name}: nothing is installed for it; name it by its source again "
+                              f"({s.tool}@PATH.whl, {s.tool}@DIRECTORY or {s.tool}@installed)")
+    elif s.origin == "debian" and s.version == "not-installed":
+        pkgs = " ".join(i[4:] for i in s.install if i.startswith("deb:"))
+        raise Unavailable(f"{s.name}: Debian package not installed: apt-get install {pkgs} "
+                          f"(make deps installs it as root)")
+
+
+def select(patterns, heavy=False):
+    """The subjects of the command line of subject_install.py: every listed
+    one (heavy ones with heavy=True), or those a tool, family or name takes
+    (a name not listed is admitted by its rule)."""
+    if not patterns:
+        return [s for s in subjects() if heavy or "heavy" not in s.flags]
+    chosen = []
+    for p in patterns:
+        taken = [s for s in subjects() if p in (s.name, s.tool, s.family)]
+        if not taken:
+            name = admit(p)
+            if name is None:
+                raise Unavailable(f"unknown subject {p!r}; listed: {', '.join(names())}")
+            taken = [find(name)]
+        chosen += [s for s in taken if s not in chosen]
+    return chosen
 
 
 def module_name(name):
@@ -177,7 +355,7 @@ def _use_site(s):
     version of a package this process has imported already."""
     if not s.runtime_packages():
         return
-    for other in subjects():
+    for other in subjects() + list(_admitted.values()):
         if other.tool == s.tool and other.version != s.version and other.site in sys.path:
             raise ImportError(f"{s.name} cannot share a process with {other.tool}@{other.version}, "
                               "loaded already: run each version in its own process")
@@ -196,6 +374,9 @@ def load(name):
     if hasattr(mod, "subject"):   # protocol 2: one namespace per version and variant
         ns = types.ModuleType(module_name(name), f"{name} through {s.module}")
         ns.tool, ns.version, ns.variant, ns.site = s.tool, s.version, s.variant, s.site
+        # Where its package must be imported from: its site, or the
+        # interpreter's own directory.
+        ns.location = s.provenance().get("path", s.site) if s.origin == "interpreter" else s.site
         ns.name = name
         sys.modules[ns.__name__] = ns
         mod.subject(ns, s.version, s.variant)
@@ -216,8 +397,8 @@ def process_group(name):
     else k > 0: its tool has k newer versions listed (each imports its own
     copy of one package), so it needs a process of its own."""
     s = find(name)
-    if not s.runtime_packages():
-        return 0
+    if not s.runtime_packages() or s not in subjects():
+        return 0   # not listed: a run names it alone
     versions = []
     for other in subjects():
         if other.tool == s.tool and other.runtime_packages() and other.version not in versions:
@@ -235,10 +416,24 @@ def extra_processes():
     return [groups[g] for g in sorted(groups)]
 
 
-def describe():
-    """One dict per subject: name, tool, version, variant, source, flags."""
-    return [{"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
-             "source": s.source(), "heavy": "heavy" in s.flags} for s in subjects()]
+def describe(names=None):
+    """One dict per subject (every listed and admitted one, or those named):
+    name, tool, version, variant, source (in words), heavy, and the site's
+    provenance record (origin, yanked, yanked_reason, sha256, commit, path;
+    subject_install.py documents them)."""
+    chosen = [find(n) for n in names] if names is not None else \
+        subjects() + [s for n, s in _admitted.items() if n not in taken_names()]
+    out = []
+    for s in chosen:
+        p = s.provenance()
+        d = {"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
+             "source": s.source(), "heavy": "heavy" in s.flags, "origin": p.get("origin", s.origin),
+             "yanked": bool(p.get("yanked"))}
+        for key in ("yanked_reason", "sha256", "commit", "path"):
+            if p.get(key):
+                d[key] = p[key]
+        out.append(d)
+    return out
 
 
 if __name__ == "__main__":

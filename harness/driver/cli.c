@@ -17,6 +17,9 @@ static const ffi_option common[] = {
     {"--impl-so", "PATH", "load an out-of-tree strategy .so (repeatable; the same as $IMPL_SO)",
      FFI_OPT_STRINGS, NULL},
     {"--list-subjects", NULL, "print the subjects the selection takes, and exit", FFI_OPT_FLAG, NULL},
+    {"--skip-unavailable", NULL, "skip a subject named exactly that cannot run here, with the reason "
+                                 "(default: fail with exit 2, as for a subject that cannot be "
+                                 "installed); families and globs always skip", FFI_OPT_FLAG, NULL},
     {"--help", NULL, "this text", FFI_OPT_FLAG, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };
@@ -30,6 +33,8 @@ static void *common_value(ffi_cli *cli, const ffi_option *o)
         return &cli->impl_so;
     if (!strcmp(o->name, "--list-subjects"))
         return &cli->list_subjects;
+    if (!strcmp(o->name, "--skip-unavailable"))
+        return &cli->skip_unavailable;
     return NULL;
 }
 
@@ -206,6 +211,9 @@ int ffi_cli_start(ffi_cli *cli, const char *argv0)
     cli->nselected = ffi_subjects_select(cli->prog, cli->subjects.v, cli->subjects.n, &cli->selected);
     if (cli->nselected < 0)
         return 2;
+    if (cli->skip_unavailable)   /* a sweep: what cannot run is skipped */
+        for (int k = 0; k < cli->nselected; k++)
+            cli->selected[k].named = 0;
     if (cli->list_subjects) {
         for (int k = 0; k < cli->nselected; k++)
             printf("%s\n", cli->selected[k].name);

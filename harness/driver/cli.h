@@ -3,6 +3,8 @@
  *   --subject PATTERN   (also --impl) a name, family or glob; repeatable
  *   --impl-so PATH      load an out-of-tree strategy (as $IMPL_SO); repeatable
  *   --list-subjects     the subjects this selection takes, and exit
+ *   --skip-unavailable  a subject named exactly that cannot run is skipped,
+ *                       not an error (exit 2) as it is by default
  *   --help, -h
  * A runner adds its own options as a table of ffi_option; an unknown
  * option is an error with the near misses ("did you mean --seconds?").
@@ -49,7 +51,7 @@ typedef struct ffi_cli {
     const char *worker_path;
     /* Filled by ffi_cli_parse. */
     ffi_strings subjects, impl_so, passed;
-    int list_subjects;
+    int list_subjects, skip_unavailable;
     /* Filled by ffi_cli_start. */
     ffi_subject *selected;
     int nselected;

@@ -1,8 +1,10 @@
 /* Expectation files; see expect.h. */
 #include "expect.h"
+#include "pyops.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,40 +21,63 @@ const char *ffi_expectations_dir(void)
     return path;
 }
 
-/* dir/<subject>.txt, else (no file for this version: a Debian release
- * ships another one) the tool's own, dir/TOOL[+VARIANT].txt. */
-static FILE *open_in(const char *dir, size_t dir_len, const char *impl)
+int ffi_expectations_check(const char *prog, const char *dirs)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%.*s/%s.txt", (int)dir_len, dir, impl);
-    FILE *f = fopen(path, "r");
-    const char *at = strchr(impl, '@');
-    if (!f && at) {
-        const char *variant = strchr(at, '+');
-        snprintf(path, sizeof path, "%.*s/%.*s%s.txt", (int)dir_len, dir, (int)(at - impl), impl,
-                 variant ? variant : "");
-        f = fopen(path, "r");
+    const char *given_by = dirs == ffi_expectations_dir() ? "$FFI_EXPECTATIONS" : "--expectations";
+    int bad = 0;
+    for (const char *d = dirs; *d;) {
+        size_t n = strcspn(d, ":");
+        char path[1024];
+        snprintf(path, sizeof path, "%.*s", (int)n, d);
+        struct stat st;
+        if (n && (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))) {
+            fprintf(stderr, "%s: %s names the expectations directory %s, which %s\n", prog, given_by, path,
+                    stat(path, &st) < 0 ? "does not exist" : "is not a directory");
+            bad = 1;
+        }
+        d += n + (d[n] == ':');
     }
-    return f;
+    return bad ? -1 : 0;
 }
 
 typedef struct entry { char key[64]; char reason[256]; int may_pass; } entry;
 
-struct ffi_expect { entry *entries; size_t n; };
+struct ffi_expect { entry *entries; size_t n; char path[1024], how[16]; };
+
+/* The file for a subject, by subject_name.expectation_file: its own, the
+ * nearest older version's of the same tool and variant, or the tool's. */
+static FILE *open_for(ffi_expect *e, const char *dirs, const char *subject)
+{
+    PyObject *list = PyList_New(0);
+    for (const char *d = dirs; list && *d;) {
+        size_t n = strcspn(d, ":");
+        PyObject *dir = n ? PyUnicode_FromStringAndSize(d, (Py_ssize_t)n) : NULL;
+        if (dir)
+            PyList_Append(list, dir);
+        Py_XDECREF(dir);
+        d += n + (d[n] == ':');
+    }
+    PyObject *found = list ? ffi_py_call("subject_name", "expectation_file", "(Os)", list, subject) : NULL;
+    Py_XDECREF(list);
+    PyObject *path = found && PyTuple_Check(found) ? PyTuple_GetItem(found, 0) : NULL;
+    PyObject *how = found && PyTuple_Check(found) ? PyTuple_GetItem(found, 1) : NULL;
+    if (path && PyUnicode_Check(path) && how && PyUnicode_Check(how)) {
+        snprintf(e->path, sizeof e->path, "%s", PyUnicode_AsUTF8(path));
+        snprintf(e->how, sizeof e->how, "%s", PyUnicode_AsUTF8(how));
+    }
+    if (!found)
+        PyErr_Print();   /* a broken lookup must not pass for "no expectations" */
+    Py_XDECREF(found);
+    PyErr_Clear();
+    return *e->path ? fopen(e->path, "r") : NULL;
+}
 
 ffi_expect *ffi_expect_load(const char *dir, const char *impl)
 {
     ffi_expect *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    /* The first directory of the path that has a file for it. */
-    FILE *f = NULL;
-    for (const char *d = dir; !f && *d;) {
-        size_t n = strcspn(d, ":");
-        if (n)
-            f = open_in(d, n, impl);
-        d += n + (d[n] == ':');
-    }
+    FILE *f = open_for(e, dir, impl);
     if (!f)
         return e;
     char line[512];
@@ -103,6 +128,16 @@ int ffi_expect_mentions(const ffi_expect *e, const char *id)
         if (strncmp(e->entries[k].key, id, n) == 0 && (!e->entries[k].key[n] || e->entries[k].key[n] == '['))
             return 1;
     return 0;
+}
+
+const char *ffi_expect_source(const ffi_expect *e, char *buf, size_t n)
+{
+    if (!e || !*e->path)
+        return NULL;
+    const char *why = !strcmp(e->how, "older") ? " (no file for this version: the nearest older one's)"
+                      : !strcmp(e->how, "family") ? " (no file for this version: the tool's)" : "";
+    snprintf(buf, n, "%s%s", e->path, why);
+    return buf;
 }
 
 void ffi_expect_free(ffi_expect *e)

@@ -7,6 +7,8 @@
 #ifndef FFI_EXPECT_H
 #define FFI_EXPECT_H
 
+#include <stddef.h>
+
 typedef struct ffi_expect ffi_expect;
 
 /* Where expectation files are read from: the directories of
@@ -15,9 +17,18 @@ typedef struct ffi_expect ffi_expect;
  * wins. */
 const char *ffi_expectations_dir(void);
 
-/* Loads <impl>.txt from the first directory of dir (one, or several
- * separated by ':') that has it; no file means "expect everything to pass".
- * Returns NULL only when out of memory. */
+/* 0 when every directory of dirs (separated by ':') exists; else -1 after
+ * saying which does not, and who named it ($FFI_EXPECTATIONS when dirs is
+ * ffi_expectations_dir(), else --expectations): a misspelt path must not
+ * pass for "no expectations". */
+int ffi_expectations_check(const char *prog, const char *dirs);
+
+/* Loads the subject's file from the first directory of dir (one, or
+ * several separated by ':') that has one: <subject>.txt, else the nearest
+ * older version's of the same tool and variant (TOOL[+VARIANT]@OLDER.txt),
+ * else the tool's (TOOL[+VARIANT].txt); subject_name.expectation_file
+ * decides. No file means "expect everything to pass". Returns NULL only
+ * when out of memory. Needs the embedded interpreter. */
 ffi_expect *ffi_expect_load(const char *dir, const char *impl);
 /* The reason if (id, param) is expected to fail, else NULL; *may_pass is
  * set for "may fail" entries. param may be "". */
@@ -25,6 +36,9 @@ const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *p
 /* Whether the file lists property `id` at all (any parameter, "may
  * fail" included): what the implementation does not promise. */
 int ffi_expect_mentions(const ffi_expect *e, const char *id);
+/* The file the expectations came from and why that one ("... (no file for
+ * this version: the nearest older one's)"), or NULL when none was found. */
+const char *ffi_expect_source(const ffi_expect *e, char *buf, size_t n);
 void ffi_expect_free(ffi_expect *e);
 
 #endif

@@ -12,27 +12,65 @@
 #include "subject.h"
 #include "suggest.h"
 
-/* Adapters for real bindings (harness/adapters). Their absence is not
- * fatal: the built-in implementations still run. */
-static PyObject *adapter_names(void)
+/* Adapters for real bindings (harness/adapters): their names, or NULL
+ * after saying why not. A registry of one's own ($FFI_ADAPTERS) that is
+ * wrong is an error; adapters not built yet only mean no real tools. */
+static PyObject *adapter_names(const char *prog)
 {
-    static int warned;
     PyObject *names = ffi_embed_adapter_names();
-    if (!names) {
-        /* Not built yet, or a registry of one's own ($FFI_ADAPTERS) is wrong:
-         * say which, in one line. */
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);
-        PyObject *text = value ? PyObject_Str(value) : NULL;
-        if (!warned++)
-            fprintf(stderr, "%s: no real binding tools: %s%s\n", program_invocation_short_name,
-                    text ? PyUnicode_AsUTF8(text) : "?",
-                    type == PyExc_ModuleNotFoundError ? " (make adapters builds them)" : "");
-        Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
-        PyErr_Clear();
-        names = PyList_New(0);
+    if (names)
+        return names;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    int missing_module = type == PyExc_ModuleNotFoundError;
+    fprintf(stderr, "%s: %s%s\n", prog, text ? PyUnicode_AsUTF8(text) : "cannot read the adapters' registry",
+            missing_module ? " (make adapters builds them)" : "");
+    Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+    PyErr_Clear();
+    return missing_module ? PyList_New(0) : NULL;
+}
+
+/* Prints the pending Python exception's message alone (no traceback):
+ * "PROG: MESSAGE". */
+static void say_error(const char *prog)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    fprintf(stderr, "%s: %s\n", prog, text ? PyUnicode_AsUTF8(text) : "unknown error");
+    Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+    PyErr_Clear();
+}
+
+/* A real subject named by a source it is not listed with
+ * (tvm-ffi@0.1.14.post1, tvm-ffi@dist/x.whl, tvm-ffi@installed): made by
+ * its tool's rule and installed. 1 with its name in buf; 0 when the
+ * pattern names nothing of the kind; -1 after saying why it cannot be had. */
+static int admit(const char *prog, const char *pattern, char *buf, size_t n)
+{
+    PyObject *name = ffi_py_call("ffi_adapters", "admit", "(s)", pattern);
+    if (!name) {
+        say_error(prog);
+        return -1;
     }
-    return names;
+    int got = PyUnicode_Check(name);
+    if (got)
+        snprintf(buf, n, "%s", PyUnicode_AsUTF8(name));
+    Py_DECREF(name);
+    return got;
+}
+
+/* A listed real subject named exactly: installed now if it is not yet. */
+static int ensure_installed(const char *prog, const char *name)
+{
+    PyObject *r = ffi_py_call("ffi_adapters", "ensure", "(s)", name);
+    if (!r) {
+        say_error(prog);
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
 }
 
 /* The family: the name up to its '@' or '+' ("tvm-ffi", "hashmap"). */
@@ -83,7 +121,7 @@ static int process_group(const char *name)
     return (int)group;
 }
 
-static int append(ffi_subject **v, int *n, const char *name, int builtin)
+static int append(ffi_subject **v, int *n, const char *name, int builtin, int named)
 {
     ffi_subject *grown = realloc(*v, (size_t)(*n + 1) * sizeof **v);
     if (!grown)
@@ -94,6 +132,7 @@ static int append(ffi_subject **v, int *n, const char *name, int builtin)
     snprintf(s->name, sizeof s->name, "%s", name);
     split_name(s);
     s->builtin = builtin;
+    s->named = named;
     s->process_group = builtin ? 0 : process_group(name);
     return 0;
 }
@@ -117,35 +156,65 @@ static void suggest_subject(const char *prog, const char *word, const char *cons
 int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ffi_subject **out)
 {
     PyObject *builtins = ffi_py_call("ffi_identity", "impls", "()");
-    PyObject *adapters = builtins ? adapter_names() : NULL;
-    if (!adapters) {
+    if (!builtins) {
         fprintf(stderr, "%s: cannot list the subjects: ", prog);
         PyErr_Print();
-        Py_XDECREF(builtins);
+        return -1;
+    }
+    PyObject *adapters = adapter_names(prog);
+    if (!adapters) {
+        Py_DECREF(builtins);
         return -1;
     }
     ffi_subject *v = NULL;
     int count = 0, bad = 0;
+    /* A pattern that names a real subject by a source it is not listed
+     * with (a release, a wheel, a directory) admits it: as[p] is its name. */
+    char (*as)[128] = calloc((size_t)n + 1, sizeof *as);
+    for (int p = 0; as && p < n && !bad; p++) {
+        int known = 0;
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(builtins) && !known; k++)
+            known = takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(builtins, k)));
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(adapters) && !known; k++)
+            known = takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(adapters, k)));
+        int got = known ? 0 : admit(prog, patterns[p], as[p], sizeof as[p]);
+        if (got < 0)
+            bad = 1;
+        if (got > 0 && !ffi_embed_has_name(adapters, as[p])) {
+            PyObject *name = PyUnicode_FromString(as[p]);
+            if (!name || PyList_Append(adapters, name) < 0)
+                bad = 1;
+            Py_XDECREF(name);
+        }
+    }
     Py_ssize_t nb = PyList_GET_SIZE(builtins), na = PyList_GET_SIZE(adapters);
     const char **all = malloc((size_t)(nb + na + 1) * sizeof *all);
     for (Py_ssize_t k = 0; all && k < nb + na; k++)
         all[k] = PyUnicode_AsUTF8(PyList_GET_ITEM(k < nb ? builtins : adapters, k < nb ? k : k - nb));
-    for (int p = 0; all && p < n; p++) {
+    for (int p = 0; all && as && !bad && p < n; p++) {
         int hit = 0;
         for (Py_ssize_t k = 0; k < nb + na && !hit; k++)
-            hit = takes(patterns[p], all[k]);
+            hit = takes(patterns[p], all[k]) || !strcmp(as[p], all[k]);
         if (!hit) {
             suggest_subject(prog, patterns[p], all, (int)(nb + na));
             bad = 1;
         }
     }
-    for (Py_ssize_t k = 0; all && !bad && k < nb + na; k++) {
-        int taken = n == 0;
-        for (int p = 0; p < n && !taken; p++)
-            taken = takes(patterns[p], all[k]);
-        if (taken && append(&v, &count, all[k], k < nb) < 0)
+    for (Py_ssize_t k = 0; all && as && !bad && k < nb + na; k++) {
+        int taken = n == 0, named = 0;
+        for (int p = 0; p < n; p++) {
+            named = named || !strcmp(patterns[p], all[k]) || !strcmp(as[p], all[k]);
+            taken = taken || named || takes(patterns[p], all[k]);
+        }
+        if (!taken)
+            continue;
+        /* A real subject named exactly must be there: installed now if not. */
+        if (named && k >= nb && ensure_installed(prog, all[k]) < 0)
+            bad = 1;
+        else if (append(&v, &count, all[k], k < nb, named) < 0)
             bad = 1;
     }
+    free(as);
     free(all);
     Py_DECREF(builtins);
     Py_DECREF(adapters);
@@ -249,6 +318,14 @@ void ffi_subject_close(ffi_subject *s)
     Py_CLEAR(s->ns);
     s->native = NULL;
     s->native_state = NULL;
+}
+
+int ffi_subject_unrunnable(const char *prog, const ffi_subject *s)
+{
+    if (!s->named || !*s->unavailable)
+        return 0;
+    fprintf(stderr, "%s: %s is not available: %s\n", prog, s->name, s->unavailable);
+    return 1;
 }
 
 const char *ffi_subject_why_not(const ffi_subject *s, const char *feature, char *buf, size_t n)

@@ -59,6 +59,8 @@ struct ffi_subject {
     char variant[32];       /* "slots", "node", "graph", "none"; may be "" */
     int builtin;            /* an implementation of ffi_identity, else an adapter */
     int process_group;      /* 0: can share the default process; else needs one of its own */
+    int named;              /* named exactly (not by a family or glob): it must run, or the
+                             * runner fails (ffi_subject_unrunnable) */
     /* Filled by ffi_subject_open(), in the process that runs the subject. */
     PyObject *ns;           /* the namespace the properties and workloads use */
     unsigned features;      /* ffi_feature bits */
@@ -69,13 +71,22 @@ struct ffi_subject {
 };
 
 /* Every subject a selection takes, in listing order (built-ins, then
- * adapters). A pattern is an exact name, a family (the part before '@' or
- * '+': "tvm-ffi", "tvm-ffi@0.1.13", "hashmap") or a glob ("*+graph"); no
- * patterns take all. A pattern that matches nothing is an error printed as
- * "PROG: unknown subject 'X'; did you mean ...": returns -1. Else the count,
- * with *out a malloc'd array (ffi_subjects_free). */
+ * adapters). A pattern is an exact name, a family ("tvm-ffi",
+ * "tvm-ffi+slots", "tvm-ffi@0.1.13", "hashmap") or a glob ("*+graph"); no
+ * patterns take all. A real tool named by a source it is not listed with
+ * (TOOL[+VARIANT]@RELEASE, @WHEEL, @DIRECTORY or @installed) is made by its
+ * tool's rule and installed; a listed one named exactly is installed if it
+ * is not yet. A pattern that matches nothing is an error printed as
+ * "PROG: unknown subject 'X'; did you mean ...", an install that fails one
+ * with pip's message: returns -1. Else the count, with *out a malloc'd
+ * array (ffi_subjects_free). */
 int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ffi_subject **out);
 void ffi_subjects_free(ffi_subject *v, int n);
+
+/* Whether the runner must fail rather than skip this open subject: it
+ * was named exactly and is unavailable here. Says so as "PROG: NAME is not
+ * available: REASON" and returns 1; else 0. */
+int ffi_subject_unrunnable(const char *prog, const ffi_subject *s);
 
 /* Loads the subject's namespace and fills the rest of the record: 0, or
  * -1 with a Python exception. ffi_subject_close drops the namespace. */
