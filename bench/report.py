@@ -11,9 +11,11 @@
   report.py render RESULTS.json OUTDIR
         OUTDIR/README.md tables + SVG plots (gnuplot) for what ran.
   report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
+          [--map 'A=B ...'] [--correction bh|holm] [--judge-all]
         per benchmark a Mann-Whitney U test on the per-repetition floor
-        ratios; exit 1 when one is significantly (p < alpha) slower by more
-        than the threshold.
+        ratios, corrected for the number compared; exit 1 on a regression
+        (slower beyond the threshold and significant), 2 when no benchmark
+        of a subject is in both runs. bench/compare.py says how and why.
 
 Times. A figure is the benchmark thread's CPU time (Google Benchmark's
 cpu_time): on a shared machine the wall time also counts the time the
@@ -113,6 +115,46 @@ def load(path):
         raise Error(f"{path}: no such file")
     except (OSError, ValueError) as e:
         raise Error(f"{path}: cannot read it as benchmark JSON ({e})")
+
+
+# context["subject_names"]: benchmark names carry subjects as
+# TOOL+VARIANT@VERSION. A file without it is older, TOOL@VERSION+VARIANT.
+SUBJECT_NAMES = 2
+AGGREGATE = re.compile(r"_(?:mean|median|stddev|cv)$")
+
+
+def canonical_names(data):
+    """A results file's benchmark and subject names in today's form, in
+    place (harness/adapters/subject_name.py canonical(); only for files
+    written before SUBJECT_NAMES, where a '+' after '@' was a variant)."""
+    ctx = data.setdefault("context", {})
+    if ctx.get("subject_names") == SUBJECT_NAMES:
+        return data
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    import subject_name
+
+    def rename(name):
+        suffix = AGGREGATE.search(name)
+        stem = name[:suffix.start()] if suffix else name
+        parts = stem.split("/")
+        if len(parts) > 1:
+            parts[1] = subject_name.canonical(parts[1])
+        return "/".join(parts) + (suffix.group() if suffix else "")
+
+    for b in data.get("benchmarks", []):
+        for key in ("name", "run_name"):
+            if key in b:
+                b[key] = rename(b[key])
+    if "summary" in data:
+        data["summary"] = {rename(k): v for k, v in data["summary"].items()}
+    ctx["subjects"] = [dict(x, name=subject_name.canonical(x["name"])) for x in ctx.get("subjects", [])]
+    ctx["subject_names"] = SUBJECT_NAMES
+    return data
+
+
+def load_results(path):
+    """A results file (report.py context's output) with today's names."""
+    return canonical_names(load(path))
 
 
 def clean_name(name):
@@ -357,6 +399,7 @@ def context(raw_path, out_path, *extra):
     aggregate_floor_ratios(data)
     ctx = data.setdefault("context", {})
     ctx["subjects"] = subject_versions()
+    ctx["subject_names"] = SUBJECT_NAMES   # build/bench names subjects TOOL+VARIANT@VERSION
     ctx["python"] = sys.version.split()[0]
     cc = dict(e.split("=", 1) for e in extra if "=" in e).get("CC", "cc")
     try:
@@ -656,7 +699,7 @@ plot {", ".join(plots)}, 'footprint_err.dat' using 1:2:3:4 with yerrorbars lc rg
 
 
 def render(path, out_dir):
-    data = load(path)
+    data = load_results(path)
     s = summary(data)
     os.makedirs(out_dir, exist_ok=True)
     ctx = data.get("context", {})
@@ -878,122 +921,13 @@ def render(path, out_dir):
     print(f"report.py: wrote {out_dir}/README.md" + (f" and {', '.join(made)}" if made else " (no plots)"))
 
 
-def mann_whitney(a, b):
-    """Two-sided p-value of the Mann-Whitney U test of samples a and b.
-    Exact (the permutation distribution of the rank sum, ties given their
-    mid-ranks) up to 60 values in all, else the normal approximation with
-    the tie correction."""
-    n1, n2 = len(a), len(b)
-    n = n1 + n2
-    if not n1 or not n2:
-        return 1.0
-    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
-    ranks2 = [0] * n   # doubled mid-ranks, integers
-    k = 0
-    while k < n:
-        j = k
-        while j + 1 < n and pooled[j + 1][0] == pooled[k][0]:
-            j += 1
-        for m in range(k, j + 1):
-            ranks2[m] = k + j + 2   # 2 x the mid-rank of positions k..j (1-based)
-        k = j + 1
-    r1 = sum(r for r, (_, g) in zip(ranks2, pooled) if g == 0)
-    mean2 = n1 * (n + 1)   # 2 x the expected rank sum of a
-    if n <= 60:
-        # ways[c][t]: subsets of c of the ranks seen so far with doubled sum t
-        top = sum(ranks2)
-        ways = [[0] * (top + 1) for _ in range(n1 + 1)]
-        ways[0][0] = 1
-        for r in ranks2:
-            for c in range(min(n1, n) - 1, -1, -1):
-                row, up = ways[c], ways[c + 1]
-                for t in range(top - r, -1, -1):
-                    if row[t]:
-                        up[t + r] += row[t]
-        dist = ways[n1]
-        total = sum(dist)
-        d = abs(r1 - mean2)
-        return min(1.0, sum(w for t, w in enumerate(dist) if w and abs(t - mean2) >= d) / total)
-    u = (r1 / 2) - n1 * (n1 + 1) / 2
-    counts = collections.Counter(v for v, _ in pooled)
-    tie = sum(t ** 3 - t for t in counts.values())
-    var = n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1)))
-    if var <= 0:
-        return 1.0
-    z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(var)
-    return min(1.0, math.erfc(max(z, 0) / math.sqrt(2)))
-
-
-def min_p(n1, n2):
-    """The smallest two-sided p-value the exact test can give."""
-    return 2 / math.comb(n1 + n2, n1) if n1 and n2 else 1.0
-
-
-def compare(old_path, new_path, threshold, alpha):
-    if not os.path.exists(old_path):
-        raise Error(f"BASE file {old_path} does not exist (make bench writes $BUILD/results/bench.json, "
-                    "make publish results/bench.json; keep a copy of one as the base)")
-    if not os.path.exists(new_path):
-        raise Error(f"NEW file {new_path} does not exist (run make bench first, or give NEW=)")
-    if os.path.samefile(old_path, new_path):
-        print(f"compare: warning: BASE and NEW are the same file ({old_path}): nothing can differ",
-              file=sys.stderr)
-    old_data, new_data = load(old_path), load(new_path)
-    old, new = summary(old_data), summary(new_data)
-    for path, d, s in ((old_path, old_data, old), (new_path, new_data, new)):
-        for w in warnings(d, s):
-            print(f"compare: warning: {path}: {w}", file=sys.stderr)
-    worse, better, untestable = [], [], []
-    print(f"Samples: the per-repetition ratios to the floor (times where a file has no floor). "
-          f"Flagged: slower by more than {threshold:.2f}x (median) with p < {alpha} "
-          "(two-sided Mann-Whitney U).")
-    print(f"{'benchmark':44} {'base':>10} {'new':>10} {'base x':>7} {'new x':>7} {'new/base':>8} {'p':>7}")
-    for name in sorted(set(old) & set(new)):
-        o, n = old[name], new[name]
-        if o["floor_ratio"] and n["floor_ratio"] and name != FLOOR:
-            a, b = o["floor_ratio"]["samples"], n["floor_ratio"]["samples"]
-        else:
-            a, b = o["time"]["samples"], n["time"]["samples"]
-        change = statistics.median(b) / statistics.median(a) if statistics.median(a) else float("inf")
-        p = mann_whitney(a, b)
-        note = ""
-        if is_floor(name):
-            note = "  (a floor: no code under test; not judged)"
-        elif workload(name) in WALL:
-            note = "  (whole process, wall time: not judged)"
-        elif min_p(len(a), len(b)) >= alpha:
-            untestable.append(name)
-            note = "  (too few repetitions for the test)"
-        elif p < alpha and change > threshold:
-            worse.append(name)
-            note = "  REGRESSION"
-        elif p < alpha and change < 1 / threshold:
-            better.append(name)
-            note = "  faster"
-        elif p < alpha:
-            note = "  (significant, within the threshold)"
-        ratio = lambda s: f"{s['ratio']:.3g}" if s["ratio"] is not None else "-"
-        print(f"{name:44} {fmt_ns(o['ns']):>10} {fmt_ns(n['ns']):>10} {ratio(o):>7} {ratio(n):>7} "
-              f"{change:8.2f} {p:7.3f}{note}")
-    only = sorted(set(old) ^ set(new))
-    if only:
-        print(f"(in one file only: {', '.join(only)})")
-    if untestable:
-        print(f"compare: warning: {len(untestable)} benchmark(s) have too few repetitions for p < {alpha} "
-              "(5 against 5 are the fewest that can be); run with more repetitions", file=sys.stderr)
-    if better:
-        print(f"compare: {len(better)} benchmark(s) significantly faster than 1/{threshold:.2f}: {', '.join(better)}")
-    if worse:
-        print(f"compare: {len(worse)} benchmark(s) significantly slower than {threshold:.2f}x: {', '.join(worse)}")
-        raise SystemExit(1)
-    print(f"compare: no benchmark significantly slower than {threshold:.2f}x (p < {alpha})")
-
-
 def main(argv):
-    def option(name, default):
+    def option(name, default, convert=float):
         if name in argv:
             k = argv.index(name)
-            v = float(argv[k + 1])
+            if k + 1 >= len(argv):
+                raise Error(f"{name} needs a value")
+            v = convert(argv[k + 1])
             del argv[k:k + 2]
             return v
         return default
@@ -1005,12 +939,22 @@ def main(argv):
         elif len(argv) == 3 and argv[0] == "render":
             render(argv[1], argv[2])
         elif len(argv) >= 3 and argv[0] == "compare":
+            import compare   # bench/compare.py: the comparison and its statistics
             threshold, alpha = option("--threshold", 1.10), option("--alpha", 0.05)
-            compare(argv[1], argv[2], threshold, alpha)
+            correction = option("--correction", "bh", str)
+            maps = []
+            while "--map" in argv:
+                maps.append(option("--map", "", str))
+            judge_all = "--judge-all" in argv
+            argv = [a for a in argv if a != "--judge-all"]
+            if len(argv) != 3:
+                sys.exit(__doc__)
+            sys.exit(compare.compare(argv[1], argv[2], threshold, alpha, maps, correction, judge_all))
         else:
             sys.exit(__doc__)
     except Error as e:
-        sys.exit(f"report.py: {e}")
+        print(f"report.py: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

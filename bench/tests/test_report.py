@@ -1,6 +1,9 @@
-"""report.py's own checks, as TAP (prove --exec python3): the U test, the
-name cleaning, the impossible-value check, and the report of a partial run
-(no empty table, no empty plot). No benchmark runs; a few seconds."""
+"""report.py's own checks, as TAP (prove --exec python3): the name
+cleaning, old names read in today's form, the impossible-value check, the
+report of a partial run (no empty table, no empty plot), and compare (its
+correction for multiple comparisons, subjects mapped across versions, a
+planted slowdown flagged, identical runs not). No benchmark runs; a few
+seconds."""
 import contextlib
 import io
 import json
@@ -11,13 +14,14 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import report  # noqa: E402
+import compare  # noqa: E402
+import report   # noqa: E402
 
 results = []
 
 
-def ok(cond, what):
-    results.append((bool(cond), what))
+def ok(cond, what, diag=""):
+    results.append((bool(cond), what, diag))
 
 
 def entry(name, rep, ns, **counters):
@@ -34,12 +38,6 @@ def run_file(names, scale=1.0):
                            allocs_per_access=0.0, bytes_per_access=0.0))
     return {"context": {"num_cpus": 2}, "benchmarks": b}
 
-
-# The U test: exact p-values known by hand.
-ok(abs(report.mann_whitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) - 2 / 252) < 1e-12, "U test: separated 5 v 5, p = 2/252")
-ok(report.mann_whitney([1, 2, 3], [4, 5, 6]) == 0.1, "U test: separated 3 v 3, p = 0.1")
-ok(report.mann_whitney([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]) == 1.0, "U test: identical samples, p = 1")
-ok(0 < report.mann_whitney(list(range(40)), [x + 10 for x in range(40)]) < 0.05, "U test: normal approximation, shifted")
 
 # Names: what Google Benchmark appends for a fixed iteration count goes.
 ok(report.clean_name("cold/toggle+node/iterations:25600") == "cold/toggle+node", "name: /iterations:N stripped")
@@ -158,7 +156,120 @@ try:
 finally:
     shutil.rmtree(out)
 
+# Old names: a file without context.subject_names has TOOL@VERSION+VARIANT,
+# read in today's form (aggregate suffixes kept); a new one is left alone.
+old_names = run_file(["hot/tool@1.0+slots", "hot/tool@1.0.dev3+gabc"])
+old_names["benchmarks"].append(dict(entry("hot/tool@1.0+slots_median", 0, 12.0), run_type="aggregate"))
+report.canonical_names(old_names)
+names = {b["name"] for b in old_names["benchmarks"]}
+ok({"hot/tool+slots@1.0", "hot/tool+slots@1.0_median"} <= names, "old names: TOOL@VERSION+VARIANT read as TOOL+VARIANT@VERSION")
+new_names = run_file(["hot/tool@1.0.dev3+gabc"])
+new_names["context"]["subject_names"] = report.SUBJECT_NAMES
+report.canonical_names(new_names)
+ok("hot/tool@1.0.dev3+gabc" in {b["name"] for b in new_names["benchmarks"]},
+   "new names: a local version (+gabc) is not taken for a variant")
+
+# compare's corrections, against values worked by hand.
+ps = [0.01, 0.04, 0.03, 0.005]
+ok(all(abs(x - y) < 1e-12 for x, y in zip(compare.holm(ps), [0.03, 0.06, 0.06, 0.02])),
+   "Holm: sorted p times (m - rank), kept monotone")
+ok(all(abs(x - y) < 1e-12 for x, y in zip(compare.benjamini_hochberg(ps), [0.02, 0.04, 0.04, 0.02])),
+   "Benjamini-Hochberg: p times m / rank, kept monotone from the top")
+ok(abs(compare.p_value([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) - 2 / 252) < 1e-12
+   and compare.p_value([1.0] * 5, [1.0] * 5) == 1.0, "U test (scipy): separated 5 v 5 p = 2/252; identical p = 1")
+
+
+def noisy_run(benchmarks, reps, seed, slower=(), factor=1.0, faster=()):
+    """A run whose benchmarks have per-repetition ratios 1.2 x (1 +- 3%),
+    those in `slower` times factor, those in `faster` over it."""
+    import random
+    rnd = random.Random(seed)
+    b = []
+    for rep in range(reps):
+        b.append(entry("floor_slots", rep, 10.0, floor_ns=10.0))
+        for n in benchmarks:
+            k = factor if n in slower else 1 / factor if n in faster else 1.0
+            b.append(entry(n, rep, 12.0 * k * (1 + rnd.uniform(-0.03, 0.03)), floor_ns=10.0))
+    return {"context": {"num_cpus": 2, "subject_names": report.SUBJECT_NAMES}, "benchmarks": b}
+
+
+def compared(base, new, *args, **kw):
+    d = tempfile.mkdtemp()
+    try:
+        paths = []
+        for name, data in (("base.json", base), ("new.json", new)):
+            paths.append(os.path.join(d, name))
+            with open(paths[-1], "w") as f:
+                json.dump(data, f)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = compare.compare(*paths, *args, **kw)
+        return code, out.getvalue(), err.getvalue()
+    finally:
+        shutil.rmtree(d)
+
+
+def row(out, name):
+    return next((line for line in out.splitlines() if line.startswith(name + " ")), "")
+
+
+micro = [f"{w}/{s}" for w in ("hot", "cold", "churn", "converge") for s in ("a+node", "b+node", "c+node")]
+process = ["pickle/a+node/1000", "fork_pool/a+node"]
+code, out, err = compared(noisy_run(micro + process, 10, 1), noisy_run(micro + process, 10, 2))
+ok(code == 0 and "REGRESSION" not in out and "faster by" not in out, "two runs of the same code flag nothing", out)
+code, out, err = compared(noisy_run(micro, 10, 1), noisy_run(micro, 10, 2, slower={"cold/b+node", "churn/b+node"},
+                                                               factor=1.2, faster={"hot/c+node"}))
+ok(code == 1 and "REGRESSION" in row(out, "cold/b+node") and "REGRESSION" in row(out, "churn/b+node"),
+   "a planted 20% slowdown in two of 12 benchmarks is flagged, exit 1", out)
+ok(row(out, "hot/c+node").endswith("faster") and "REGRESSION" not in row(out, "hot/c+node"),
+   "a faster benchmark says faster, never REGRESSION", out)
+ok(sum("REGRESSION" in line for line in out.splitlines() if not line.startswith("compare:")) == 2,
+   "only the planted ones are flagged", out)
+
+# The correction matters: 40 benchmarks, one 4% slower with an uncorrected
+# p just under ALPHA. Alone it would pass the test; among 40 it must not.
+many = [f"hot/s{k}+node" for k in range(40)]
+base, new = noisy_run(many, 5, 3), noisy_run(many, 5, 4)
+for b in new["benchmarks"]:
+    if b["name"] == "hot/s7+node":
+        b["cpu_time"] = b["real_time"] = b["cpu_time"] * 1.2
+code, out, err = compared(base, new, threshold=1.10)
+line = row(out, "hot/s7+node")
+p_raw, p_adj = (float(x) for x in line.split()[8:10]) if line else (1, 1)   # name, 2 times, 2 ratios, change, p, p adj
+ok(code == 0 and p_raw < 0.05 <= p_adj and "REGRESSION" not in line,
+   "a lone shift with raw p < alpha is not flagged once corrected over 40 (BH)", out)
+ok("a change must move at least" in err, "too few repetitions for a lone change: the report says so", err)
+code, out, err = compared(base, new, correction="holm")
+ok("no benchmark can be flagged" in err, "Holm over 40 with 5 repetitions: the report says nothing can be flagged", err)
+
+# Whole-process benchmarks and floors: a class apart, not judged by default.
+base, new = noisy_run(micro + process, 10, 5), noisy_run(micro + process, 10, 6, slower=set(process), factor=1.5)
+code, out, err = compared(base, new)
+ok(code == 0 and "not judged (slower)" in row(out, "pickle/a+node/1000") and "Apart, not judged" in out,
+   "a slower whole-process benchmark is shown apart, not judged", out)
+code, out, err = compared(base, new, judge_all=True)
+ok(code == 1 and "REGRESSION" in row(out, "pickle/a+node/1000"), "--judge-all judges it", out)
+
+# Subjects across versions: nothing in common without a map (exit 2), the
+# map pairs each variant too.
+tool = ["hot/tool@0.1.13", "cold/tool@0.1.13", "hot/tool+slots@0.1.13"]
+other = [n.replace("0.1.13", "0.1.14.post1") for n in tool]
+code, out, err = compared(noisy_run(tool, 10, 7), noisy_run(other, 10, 8))
+ok(code == 2 and "nothing matched" in err, "runs of two versions without a map: nothing matched, exit 2", err)
+code, out, err = compared(noisy_run(tool, 10, 7), noisy_run(other, 10, 8, slower={"hot/tool+slots@0.1.14.post1"},
+                                                                 factor=1.3), map_text=["tool@0.1.13=tool@0.1.14.post1"])
+ok(code == 1 and "hot/tool@0.1.13 -> tool@0.1.14.post1" in out
+   and "REGRESSION" in row(out, "hot/tool+slots@0.1.13 -> tool+slots@0.1.14.post1"),
+   "MAP pairs the versions and each variant; the variant's slowdown is flagged", out)
+try:
+    compared(noisy_run(tool, 10, 7), noisy_run(other, 10, 8), map_text=["nosuch@1=tool@0.1.14.post1"])
+    ok(False, "a map naming no subject is an error")
+except report.Error as e:
+    ok("nosuch@1" in str(e), "a map naming no subject is an error (exit 2)", str(e))
+
 print(f"1..{len(results)}")
-for k, (good_, what) in enumerate(results, 1):
+for k, (good_, what, diag) in enumerate(results, 1):
     print(f"{'ok' if good_ else 'not ok'} {k} - {what}")
-sys.exit(0 if all(g for g, _ in results) else 1)
+    if not good_:
+        print("".join(f"# {line}\n" for line in str(diag).splitlines()[:40]), end="")
+sys.exit(0 if all(g for g, _, _ in results) else 1)

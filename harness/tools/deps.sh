@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks that what a make target needs is installed; installs the missing
 # Debian packages when run as root, else prints the exact command and fails.
-# usage: deps.sh GROUP...   (core bench memcheck adapters page)
+# usage: deps.sh GROUP...   (core bench compare memcheck adapters page)
 # Honours PYTHON (default /usr/bin/python3) and PYTHON_CONFIG.
 set -u
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -33,6 +33,9 @@ for group in "$@"; do
         need g++ has c++
         need libbenchmark-dev test -f /usr/include/benchmark/benchmark.h
         need gnuplot-nox has gnuplot ;;
+    compare)
+        # make compare's U test (scipy.stats.mannwhitneyu) and report.py's checks of it
+        need python3-scipy "$PYTHON" -c 'import scipy.stats' ;;
     memcheck)
         need valgrind has valgrind ;;
     page)
@@ -43,7 +46,7 @@ for group in "$@"; do
         need pybind11-dev test -f /usr/include/pybind11/pybind11.h
         need python3-cffi "$PYTHON" -c 'import cffi' ;;
     *)
-        echo "deps: unknown group '$group' (core bench memcheck adapters page)" >&2
+        echo "deps: unknown group '$group' (core bench compare memcheck adapters page)" >&2
         exit 2 ;;
     esac
 done
