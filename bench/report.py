@@ -698,6 +698,28 @@ plot {", ".join(plots)}, 'footprint_err.dat' using 1:2:3:4 with yerrorbars lc rg
     return plot(out_dir, "footprint.svg", script, data)
 
 
+def subject_origin():
+    """harness/adapters/subject_origin.py: how origins and yanked marks read."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    import subject_origin as so
+    return so
+
+
+def subjects_table(entries):
+    """The real tools of the run: where each came from, its origin (a
+    wheel's sha256, a source directory's commit) and a yanked mark with
+    the maintainers' reason; nothing for a file that lists none."""
+    if not entries:
+        return []
+    so = subject_origin()
+    L = ["## Real binding tools in this run", "",
+         "| subject | installed from | origin | yanked |", "|---|---|---|---|"]
+    for t in entries:
+        mark = f"**yanked**: {so.yanked_reason(t)}" if so.is_yanked(t) else "–"
+        L.append(f"| `{t['name']}` | {t.get('source', '?')} | {so.origin(t) or '–'} | {mark} |")
+    return L + [""]
+
+
 def render(path, out_dir):
     data = load_results(path)
     s = summary(data)
@@ -733,6 +755,12 @@ def render(path, out_dir):
               "moment: the median, and in brackets the min-max over repetitions.", ""]
     if warn:
         L += ["## Warnings", ""] + [f"- {w}" for w in warn] + [""]
+    tools = {t["name"]: t for t in ctx.get("subjects", [])}
+    ran = {split(name)[1] for name in s}
+    L += subjects_table([tools[n] for n in tools if n in ran])
+
+    def yanked(impl):
+        return " **yanked**" if impl in tools and subject_origin().is_yanked(tools[impl]) else ""
     if access_impls:
         L += ["## Per access", "",
               "| subject | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
@@ -747,7 +775,7 @@ def render(path, out_dir):
             fp = next((v for (i, n), v in by["footprint"].items() if i == impl), None)
             row += [f"{churn.get('allocs_per_access', '-')}", f"{churn.get('bytes_per_access', '-')}",
                     f"{fp['entry']['bytes_per_handle']:.0f}" if fp and "bytes_per_handle" in fp["entry"] else "-"]
-            L.append(f"| `{impl}` | " + " | ".join(row) + " |")
+            L.append(f"| `{impl}`{yanked(impl)} | " + " | ".join(row) + " |")
         L += ["", "Hot: the wrapper exists (a reference is held). Cold: first access, the wrapper "
               "does not exist yet. Churn: access and drop, nothing else holds the wrapper. Converge: "
               "`layout.axes[0]` and `layout.offset.a`, per access. Allocations and bytes per access are "

@@ -110,6 +110,10 @@ UPDATE_EXPECTATIONS_T = $(BUILD)/tests/update-expectations.t
 $(UPDATE_EXPECTATIONS_T): conformance/conformance.mk
 	$(call test_script,the checks of conformance/update_expectations.py,\
 	    $(PYTHON) $(abspath conformance/tests/test_update_expectations.py))
-TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T)
+MATRIX_T = $(BUILD)/tests/matrix.t
+$(MATRIX_T): conformance/conformance.mk
+	$(call test_script,the checks of conformance/matrix.py,$(PYTHON) $(abspath conformance/tests/test_matrix.py))
+TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T) $(MATRIX_T)
 TEST_PLAN += 'make diff: changes, maps across versions, exit status: $(DIFF_T)' \
-	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)'
+	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)' \
+	'the matrix: old and new records alike, yanked marks and origins: $(MATRIX_T)'

@@ -3,9 +3,11 @@ runner writes, and checks that every property failed on at least one
 subject: a property nothing fails is a test nobody has seen fail.
 
 One row per subject, one column per property, in three tables: the real
-binding tools (each named TOOL@VERSION, with where it came from and the
+binding tools (each named TOOL[+VARIANT]@VERSION, with where it came from,
+its origin, a **yanked** mark on a release withdrawn from PyPI, and the
 model whose row it matches best), the models (strategy+reduce style), and
-the deliberately broken controls.
+the deliberately broken controls. Reads results of either generation
+(records keyed "impl" or "subject"; conformance/results.py).
 
 usage: matrix.py RESULTS.json OUT.md
        matrix.py --merge OUT.json RUN.json RUN.json...   runs from several
@@ -17,6 +19,9 @@ import collections
 import json
 import re
 import sys
+
+import results          # records of either generation ("impl" or "subject"), today's names
+import subject_origin   # noqa: E402  (results put harness/adapters on the path)
 
 
 def without_addresses(reason):
@@ -67,7 +72,7 @@ def run_label(data):
 
 def merge(out, srcs):
     """One results file from several runs, the subjects labelled by run."""
-    runs = [json.load(open(s)) for s in srcs]
+    runs = [results.load(s) for s in srcs]
     labels = [run_label(d) for d in runs]
     if len(set(labels)) < len(labels):
         labels = [f"{label}, {src}" for label, src in zip(labels, srcs)]
@@ -78,24 +83,24 @@ def merge(out, srcs):
         rename = lambda name: f"{name} ({label})"
         merged["subjects"] += [dict(s, name=rename(s["name"])) for s in d.get("subjects", [])]
         merged["controls"] += [rename(c) for c in d.get("controls", [])]
-        merged["results"] += [dict(r, impl=rename(r["impl"])) for r in d["results"]]
+        merged["results"] += [dict(r, subject=rename(r["subject"])) for r in d["results"]]
     with open(out, "w") as f:
         json.dump(merged, f, indent=1)
 
 
 def main(src, out):
-    data = json.load(open(src))
+    data = results.load(src)
     props = [p["id"] for p in data["properties"]]
-    subjects = list(dict.fromkeys(r["impl"] for r in data["results"]))
+    subjects = results.subjects(data)
     by = collections.defaultdict(list)
     for r in data["results"]:
-        by[(r["property"], r["impl"])].append(r)
+        by[(r["property"], r["subject"])].append(r)
     tools = {s["name"]: s for s in data.get("subjects", [])}
     controls = set(data.get("controls", []))
     # A subject that ran nothing (its tool is not installed here) gets a
     # line, not a row of skips.
-    not_run = {i: next(r["reason"] for r in data["results"] if r["impl"] == i)
-               for i in subjects if all(r["status"] == "skip" for r in data["results"] if r["impl"] == i)}
+    not_run = {i: next(r["reason"] for r in data["results"] if r["subject"] == i)
+               for i in subjects if all(r["status"] == "skip" for r in data["results"] if r["subject"] == i)}
     ran = [i for i in subjects if i not in not_run]
     real = [i for i in ran if i in tools]
     models = [i for i in ran if i not in tools and i not in controls]
@@ -111,11 +116,15 @@ def main(src, out):
     def table(names, extra_header="", extra=lambda i: ""):
         head = "| subject | passed |" + extra_header + " " + " | ".join(props) + " |"
         rule = "|---|---|" + ("---|" if extra_header else "") + "---|" * len(props)
-        rows = [f"| `{i}` | {score(i)} |{extra(i)} " + " | ".join(cell(by[(p, i)]) for p in props) + " |"
+        rows = [f"| `{i}`{yanked(i)} | {score(i)} |{extra(i)} " + " | ".join(cell(by[(p, i)]) for p in props) + " |"
                 for i in names]
         return [head, rule] + rows
 
     model_rows = {i: verdicts[i] for i in models}
+
+    def yanked(i):
+        """A real tool whose release was withdrawn from PyPI is marked wherever it is named."""
+        return " **yanked**" if i in tools and subject_origin.is_yanked(tools[i]) else ""
 
     def like(i):
         run = i[i.find(" ("):] if " (" in i else ""   # merged runs: models of the same run
@@ -138,8 +147,10 @@ def main(src, out):
         "agrees with the tool's on the most properties both ran (the share in brackets).", "",
     ]
     lines += table(real, " behaves like |", like)
-    lines += ["", "| subject | installed from |", "|---|---|"]
-    lines += [f"| `{i}` | {tools[i]['source']} |" for i in real]
+    lines += ["", "| subject | installed from | origin | yanked |", "|---|---|---|---|"]
+    lines += [f"| `{i}` | {tools[i]['source']} | {subject_origin.origin(tools[i]) or '–'} | "
+              + (f"**yanked**: {subject_origin.yanked_reason(tools[i])}" if subject_origin.is_yanked(tools[i]) else "–")
+              + " |" for i in real]
     lines += ["", "## Models", "",
               "The built-in strategies (SPEC: fresh, weakdict, hashmap, intrusive, toggle, revive, "
               "leaky), each with node-style or graph-style pickling (`+none`: no pickling).", ""]

@@ -119,8 +119,13 @@ def main(argv):
             print(f"1..0 # SKIP {p} not found")
             return 0
     print("1..10")
-    conf = json.load(open(conf_path))
-    bench = json.load(open(bench_path))
+    # Names in today's form, records keyed "subject", whatever the files' age
+    # (the page reads them so; conformance/results.py, report.canonical_names).
+    sys.path[:0] = [os.path.join(ROOT, "conformance"), os.path.join(ROOT, "bench")]
+    import report
+    import results
+    conf = results.load(conf_path)
+    bench = report.load_results(bench_path)
     os.makedirs(out_dir, exist_ok=True)
     page = os.path.join(out_dir, "index.html")
     shot = os.path.join(out_dir, "index.png")
@@ -148,9 +153,9 @@ def main(argv):
     # Expected statuses, aggregated here from the raw results.
     by = collections.defaultdict(list)
     for res in conf["results"]:
-        by[(res["impl"], res["property"])].append(res)
+        by[(res["subject"], res["property"])].append(res)
     props = [p["id"] for p in conf["properties"]]
-    impls = list(dict.fromkeys(res["impl"] for res in conf["results"]))
+    impls = list(dict.fromkeys(res["subject"] for res in conf["results"]))
     want = {(i, p): aggregate(by[(i, p)]) for i in impls for p in props}
     seen = collections.Counter((c.get("data-subject"), c.get("data-property")) for c in dom.cells)
     got = {(c.get("data-subject"), c.get("data-property")): c.get("data-status") for c in dom.cells}

@@ -267,6 +267,30 @@ try:
 except report.Error as e:
     ok("nosuch@1" in str(e), "a map naming no subject is an error (exit 2)", str(e))
 
+# The real tools' provenance in the report: origin and a yanked mark with
+# the reason; an old file (no provenance) renders without them.
+out = tempfile.mkdtemp()
+try:
+    path = os.path.join(out, "bench.json")
+    prov = run_file(["hot/tool@1.0", "hot/tool+slots@1.0", "hot/other@2.0"])
+    prov["context"]["subjects"] = [
+        {"name": "tool@1.0", "source": "PyPI tool==1.0", "origin": "pypi", "yanked": True,
+         "yanked_reason": "frees wrappers twice"},
+        {"name": "tool+slots@1.0", "source": "wheel", "origin": "wheel", "sha256": "0123456789abcdef" * 4},
+        {"name": "other@2.0", "source": "a tree", "origin": "directory", "commit": "fedcba9876543210"}]
+    with open(path, "w") as f:
+        json.dump(prov, f)
+    with contextlib.redirect_stdout(io.StringIO()):
+        report.render(path, out)
+    text = open(os.path.join(out, "README.md")).read()
+    ok("| `tool@1.0` | PyPI tool==1.0 | PyPI | **yanked**: frees wrappers twice |" in text
+       and "| `tool@1.0` **yanked** |" in text, "render: a yanked release is marked, with the reason", text)
+    ok("wheel sha256 0123456789ab |" in text and "directory at fedcba987654 |" in text,
+       "render: a wheel's sha256 and a directory's commit", text)
+    ok(text.count("**yanked**") == 2, "render: nothing else is marked yanked (the table and tool@1.0's row)", text)
+finally:
+    shutil.rmtree(out)
+
 print(f"1..{len(results)}")
 for k, (good_, what, diag) in enumerate(results, 1):
     print(f"{'ok' if good_ else 'not ok'} {k} - {what}")
