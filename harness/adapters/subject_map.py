@@ -8,7 +8,8 @@ against the release). A map between two versions of a tool with no variant
 named, such as 'tvm-ffi@0.1.13=tvm-ffi@0.1.15.post2', maps each variant too
 (tvm-ffi+slots@0.1.13 onto tvm-ffi+slots@0.1.15.post2): the variants are
 the same bindings over another build, and comparing one without the others
-would be an accident of spelling.
+would be an accident of spelling. A map with no version at all
+('mytool=mytool') pairs the one version of the tool in each run.
 
 Pure functions over names; standard library and subject_name only."""
 import subject_name
@@ -48,12 +49,41 @@ def _check_side(name, have, other, side, other_side):
     raise MapError(f"{name} names no subject of {side} (nor of {other_side})")
 
 
+def _by_family(entries, base_names, new_names):
+    """Entries with no version on either side ('mytool=mytool'): the one
+    version of that tool (or tool+variant) in BASE against the one in NEW,
+    whatever both are, each variant with its own; a binding project's CI
+    compares its last accepted build with the new one without knowing
+    either version. MapError when a side has none, or several."""
+    out = []
+    for base, new in entries:
+        if subject_name.split(base)[2] or subject_name.split(new)[2]:
+            out.append((base, new))
+            continue
+        def versions(fam, names, side):
+            tool, variant, _ = subject_name.split(fam)
+            found = sorted({subject_name.split(n)[2] for n in names if subject_name.split(n)[0] == tool
+                            and (not variant or subject_name.split(n)[1] == variant)
+                            and subject_name.split(n)[2]})
+            if len(found) != 1:
+                raise MapError(f"{base}={new}: {side} has {len(found) or 'no'} version(s) of {fam}"
+                               f"{' (' + ', '.join(found) + ')' if found else ''}; a map by tool needs one "
+                               "on each side (name the versions: TOOL@OLD=TOOL@NEW)")
+            return found[0]
+        b_tool, b_variant, _ = subject_name.split(base)
+        n_tool, n_variant, _ = subject_name.split(new)
+        out.append((subject_name.join(b_tool, b_variant, versions(base, base_names, "BASE")),
+                    subject_name.join(n_tool, n_variant, versions(new, new_names, "NEW"))))
+    return out
+
+
 def expand(entries, base_names, new_names):
     """[(base subject, new subject)] the map's entries stand for, each
     subject of the base run at most once (an explicit entry wins over a
     variant another implies). MapError when an entry names a subject that
     is in neither run, sits on the wrong side, or pairs nothing."""
     base_names, new_names = set(base_names), set(new_names)
+    entries = _by_family(entries, base_names, new_names)
     explicit, implied = {}, {}
     for base, new in entries:
         _check_side(base, base_names, new_names, "BASE", "NEW")
