@@ -60,6 +60,13 @@ void gb_no_samples(gb_state *s);
  * with one (a dangling pointer, upstream bug #1939). Memory figures are our
  * own counters (bench_count_allocs in bench.h), set by the benchmark. */
 
+/* Without Google Benchmark's console rows: gb_main reports each failed
+ * benchmark once, through `failed` (its name and the message it gave
+ * gb_error), and nothing else on the console; --benchmark_out's file is
+ * written as ever. Call before gb_main. */
+typedef void (*gb_failure_fn)(const char *name, const char *message);
+void gb_console_failures_only(gb_failure_fn failed);
+
 /* Parses Google Benchmark's flags (argv is updated), lists or runs the
  * registered benchmarks. Returns the number of benchmarks run, -1 on bad
  * flags (after printing them). */

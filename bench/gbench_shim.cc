@@ -4,6 +4,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <set>
+#include <string>
 #include <time.h>
 
 struct gb_state {
@@ -97,12 +99,40 @@ extern "C" void gb_counter(gb_state *s, const char *name, double value, int flag
 extern "C" void gb_label(gb_state *s, const char *label) { s->s->SetLabel(label); }
 extern "C" void gb_error(gb_state *s, const char *message) { s->s->SkipWithError(message); }
 
+// The console reporter of gb_console_failures_only: no rows, no context
+// block (its DEBUG-library warning would come once per process; the JSON
+// keeps library_build_type); each failed benchmark once, however many of
+// its repetitions failed.
+class FailuresOnly : public benchmark::BenchmarkReporter {
+public:
+    explicit FailuresOnly(gb_failure_fn failed) : failed_(failed) {}
+    bool ReportContext(const Context &) override { return true; }
+    void ReportRuns(const std::vector<Run> &runs) override
+    {
+        for (const Run &r : runs) {
+            std::string name = r.benchmark_name();
+            if (r.error_occurred && told_.insert(name).second)
+                failed_(name.c_str(), r.error_message.c_str());
+        }
+    }
+
+private:
+    gb_failure_fn failed_;
+    std::set<std::string> told_;
+};
+
+static gb_failure_fn console_failures;
+
+extern "C" void gb_console_failures_only(gb_failure_fn failed) { console_failures = failed; }
+
 extern "C" int gb_main(int *argc, char **argv)
 {
     benchmark::Initialize(argc, argv);
     if (benchmark::ReportUnrecognizedArguments(*argc, argv))
         return -1;
-    int n = (int)benchmark::RunSpecifiedBenchmarks();
+    FailuresOnly quiet(console_failures);
+    int n = (int)(console_failures ? benchmark::RunSpecifiedBenchmarks(&quiet)
+                                   : benchmark::RunSpecifiedBenchmarks());
     benchmark::Shutdown();
     return n;
 }

@@ -112,8 +112,10 @@ static double other_cpus(load_mark a, load_mark b)
  * benchmark with fewer iterations (that is the search), so M is the
  * selected benchmarks x repetitions; the time left assumes the remaining
  * repetitions take as long on average as the finished ones (the order is
- * random, so they are a fair sample). */
-static int reps_started, reps_total, progress_tty;
+ * random, so they are a fair sample). On a terminal one line is rewritten
+ * in place; in a log, a line at each tenth of the run. Printed before the
+ * repetition's timed part, one short write each. */
+static int reps_started, reps_total, progress_tty, progress_pending;
 static const registration *last_run;
 static double started_at;
 
@@ -125,10 +127,28 @@ static void progress(const registration *r)
         double left = (now_s(CLOCK_MONOTONIC) - started_at) / done * (total - done);
         snprintf(eta, sizeof eta, ", about %dm%02ds left", (int)left / 60, (int)left % 60);
     }
-    if (progress_tty)
-        fprintf(stderr, "\r\033[Kbench: %d/%d%s: %.60s", reps_started, total, eta, r->name);
-    else if (reps_started == 1 || reps_started % 50 == 0 || reps_started == total)
-        fprintf(stderr, "bench: %d/%d%s: %s\n", reps_started, total, eta, r->name);
+    if (progress_tty) {
+        fprintf(stderr, "\r\033[Kbench: %d/%d %.60s%s", reps_started, total, r->name, eta);
+        progress_pending = 1;
+    } else if (reps_started == 1 || reps_started * 10 / total != (reps_started - 1) * 10 / total) {
+        fprintf(stderr, "bench: %d/%d %s%s\n", reps_started, total, r->name, eta);
+    }
+}
+
+/* Ends the progress line on a terminal, so that what follows (a failure,
+ * a Python error, the end of the run) starts a line of its own. */
+static void progress_break(void)
+{
+    if (progress_pending)
+        fputc('\n', stderr);
+    progress_pending = 0;
+}
+
+/* --quiet: Google Benchmark reports a failed benchmark here, once. */
+static void report_failure(const char *name, const char *message)
+{
+    progress_break();
+    fprintf(stderr, "bench: %s failed: %s\n", name, message);
 }
 
 /* ---- Each run sees a collector that knows only what the run made. Every
@@ -158,6 +178,7 @@ static void trampoline(gb_state *s, void *user)
     load_mark before = load_now();
     r->fn(s, r->sub, r->param);
     if (PyErr_Occurred()) {
+        progress_break();
         PyErr_Print();
         gb_error(s, "a Python error escaped the benchmark");
     }
@@ -316,11 +337,14 @@ static int in_default_run(const ffi_subject *sub)
 
 int main(int argc, char **argv)
 {
+    int quiet = 0;
     const ffi_option own[] = {
         {"--quick", NULL, "smaller sizes, for CI", FFI_OPT_FLAG, &bench_cfg.quick},
+        {"--quiet", NULL, "the console shows progress and failures, not Google Benchmark's rows or the "
+                          "machine's load (--benchmark_out's file is the same)", FFI_OPT_FLAG, &quiet},
         {NULL, NULL, NULL, 0, NULL},
     };
-    ffi_cli cli = {.prog = "bench", .args = "[--quick] [--benchmark_...]", .about = about,
+    ffi_cli cli = {.prog = "bench", .args = "[--quick] [--quiet] [--benchmark_...]", .about = about,
                    .exit_status = "Exit status: 0, or 2 for bad usage or a failed run.",
                    .options = own, .passes_through = is_benchmark_flag,
                    .worker_path = BENCH_POOL_DIR};   /* fork_pool's worker module */
@@ -377,10 +401,16 @@ int main(int argc, char **argv)
     progress_tty = isatty(2);
     started_at = now_s(CLOCK_MONOTONIC);
     load_mark start = load_now();
+    if (quiet)
+        gb_console_failures_only(report_failure);
     int ran = gb_main(&nrest, rest);
-    if (progress_tty)
-        fprintf(stderr, "\n");
-    if (ran > 0)
+    if (progress_pending)   /* the line in place becomes the run's last */
+        fprintf(stderr, "\r\033[K"), progress_pending = 0;
+    if (ran > 0) {
+        int took = (int)(now_s(CLOCK_MONOTONIC) - started_at);
+        fprintf(stderr, "bench: %d repetitions of %d benchmarks in %dm%02ds\n", reps_started, ran, took / 60, took % 60);
+    }
+    if (ran > 0 && !quiet)   /* quiet: make bench says it once, from the merged results */
         load_summary(start);
     if (getenv("BENCH_PROFILE") && *getenv("BENCH_PROFILE"))
         write_profile(getenv("BENCH_PROFILE"), now_s(CLOCK_MONOTONIC) - started_at);
