@@ -99,7 +99,7 @@ test:
 bench conformance seed:
 	@$(MAKE) --no-print-directory deps HEAVY=1
 	@$(MAKE) --no-print-directory $@-run
-	@echo "$@: results in $(RESULTS)/ (make publish writes results/)"
+	@$(if $(filter bench,$@),:,echo "$@: results in $(RESULTS)/ (make publish writes results/)")   # bench-run names its files last
 
 # Every published file from one run of one commit on one machine: the
 # matrix, the seed scenario (and the README's table of it), the

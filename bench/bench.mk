@@ -46,25 +46,41 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 # share the default process: each such group runs in a process of its own,
 # with its own floors, and report.py merges the runs. SUBJECT= runs one
 # process with that selection.
+#
+# The console shows progress, failures, and at the end bench/summary.py's
+# few lines (the figures per subject, each warning once, the file to open).
+# Google Benchmark's rows and what report.py and page.py print show with
+# V=1; otherwise they go to BENCH_LOG, shown whole if a step fails.
+BENCH_LOG = $(BUILD)/bench.log
+BENCH_CONSOLE = $(if $(filter 1,$(V)),,--quiet)
+logged = $(if $(filter 1,$(V)),,>>$(BENCH_LOG) 2>&1 || { cat $(BENCH_LOG) >&2; exit 1; })
 .PHONY: bench-run compare
 bench-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
-	@rm -f $(BENCH_JSON).raw*
-	$(Q)$(BENCH) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
+	@rm -f $(BENCH_JSON).raw* $(BENCH_LOG)
+	$(Q)$(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
 	@$(if $(SUBJECT),true,n=0; $(PYTHON) harness/adapters/ffi_adapters.py --extra-processes | \
 	while read -r names; do n=$$((n + 1)); \
 	    echo "bench: a process of its own for $$names" >&2; \
-	    $(BENCH) $(BENCH_FLAGS) $$(for i in $$names; do echo --impl $$i; done) \
+	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --impl $$i; done) \
 	        --benchmark_out=$(BENCH_JSON).raw.$$n || exit 1; \
 	done)
-	$(Q)$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null)
+	$(Q)$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null) $(logged)
 	@rm -f $(BENCH_JSON).raw*
-	$(Q)$(PYTHON) bench/report.py check $(BENCH_JSON)
-	$(say) GEN $(RESULTS)/README.md
-	$(Q)$(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS)
-	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
-	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
+	$(Q)$(PYTHON) bench/report.py check $(BENCH_JSON) $(logged)
+	$(Q)$(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS) $(logged)
+	$(Q)$(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
+	    $(BENCH_JSON) $(RESULTS)/index.html $(logged)
+	$(Q)$(PYTHON) bench/summary.py $(BENCH_JSON) $(RESULTS)
+
+# How bench-run ends (summary.py's lines, page.py's page of a benchmark run
+# alone), from a results file made up for it: a second, in make test.
+SUMMARY_T = $(BUILD)/tests/bench_summary.t
+$(SUMMARY_T): bench/bench.mk
+	$(call test_script,the end of make bench,$(PYTHON) $(abspath bench/tests/test_summary.py))
+TEST_PROGRAMS += $(SUMMARY_T)
+TEST_PLAN += 'the end of make bench: its summary, the page of a benchmark run alone: $(SUMMARY_T)'
 
 # The results page in a real browser (headless Chromium): every matrix cell
 # against the JSON, a screenshot kept in $(BUILD)/page. Falls back to the

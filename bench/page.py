@@ -1,7 +1,10 @@
 """One static results page: which binding keeps one wrapper per handle across
 pickle and fork, and what it costs.
 
-  page.py CONFORMANCE.json BENCH.json OUT.html
+  page.py [CONFORMANCE.json] BENCH.json OUT.html
+
+Without CONFORMANCE.json (a benchmark run alone, such as `make bench`) the
+page has the costs and the run context, and says where the matrix comes from.
 
 Writes a single self-contained HTML file (inline CSS, no script, no external
 assets): the conformance matrix (rows are properties, columns are subjects:
@@ -25,8 +28,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
 import matrix   # noqa: E402  verdict(), without_addresses(), behaves_like()
 import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
-import results  # noqa: E402  conformance records of either generation, today's names
-import subject_origin  # noqa: E402  origin and yanked mark (results put harness/adapters on the path)
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork. Each property must be in the conformance JSON to count.
@@ -76,7 +77,6 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .ctx thead th,.ctx tbody th{background:#f6f8fa}
 .choose ul.defs{font-size:.88rem;color:#424a53;margin-top:0}
 .note{color:#57606a;font-size:.88rem;max-width:70rem}
-abbr.yanked{display:inline-block;font-size:.7rem;font-weight:700;text-decoration:none;color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:3px;padding:0 .25rem;margin:0 .25rem;cursor:help}
 """
 
 
@@ -107,15 +107,15 @@ def fmt_ns(v):
 
 class Conformance:
     def __init__(self, data):
-        self.data = data = results.normalise(data, "conformance results")
+        self.data = data
         self.props = data["properties"]
         self.pid = [p["id"] for p in self.props]
         self.tools = {s["name"]: s for s in data.get("subjects", [])}
         controls = set(data.get("controls", []))
-        seen = results.subjects(data)
+        seen = list(dict.fromkeys(r["impl"] for r in data["results"]))
         self.by = collections.defaultdict(list)
         for r in data["results"]:
-            self.by[(r["subject"], r["property"])].append(r)
+            self.by[(r["impl"], r["property"])].append(r)
         listed = [s["name"] for s in data.get("subjects", [])]
         self.real = [i for i in listed if i in seen] + [i for i in seen if i in self.tools and i not in listed]
         self.models = [i for i in seen if i not in self.tools and i not in controls]
@@ -123,7 +123,7 @@ class Conformance:
         self.subjects = self.real + self.models + self.controls
         self.verdict = {(i, p): matrix.verdict(self.by[(i, p)]) for i in self.subjects for p in self.pid}
         self.status = {k: v[0] for k, v in self.verdict.items()}
-        self.not_run = {i: next((r["reason"] for r in data["results"] if r["subject"] == i), "")
+        self.not_run = {i: next((r["reason"] for r in data["results"] if r["impl"] == i), "")
                         for i in self.subjects if all(self.status[(i, p)] == "skip" for p in self.pid)}
         self.key = [p for p in KEY if p in self.pid]
         self.names = {p["id"]: p["name"] for p in self.props}
@@ -167,28 +167,11 @@ def tool_label(s):
     return f"{s['tool']} {s['version']}" + (f" +{s['variant']}" if s.get("variant") else "")
 
 
-def yanked_mark(s):
-    """A visible "yanked" on a release withdrawn from PyPI, the maintainers' reason on hover."""
-    if not s or not subject_origin.is_yanked(s):
-        return ""
-    return f'<abbr class="yanked" title="{esc(subject_origin.yanked_reason(s))}">yanked</abbr>'
-
-
-def provenance_lines(s):
-    """Where a real tool came from, as tooltip lines."""
-    lines = [f"installed from {s['source']}"]
-    if subject_origin.origin(s):
-        lines.append(f"origin: {subject_origin.origin(s)}")
-    if subject_origin.is_yanked(s):
-        lines.append(f"yanked: {subject_origin.yanked_reason(s)}")
-    return lines
-
-
 # ---------------------------------------------------------------- benchmarks
 
 class Bench:
     def __init__(self, data):
-        self.data = data = report.canonical_names(data)
+        self.data = data
         self.ctx = data.get("context", {})
         self.tools = {s["name"]: s for s in self.ctx.get("subjects", [])}
         all_runs = report.runs(data)
@@ -246,7 +229,7 @@ def matrix_table(c):
         for i in members:
             tip = [i]
             if i in c.tools:
-                tip += provenance_lines(c.tools[i])
+                tip.append(f"installed from {c.tools[i]['source']}")
                 names, agree = matrix.behaves_like({p: c.status[(i, p)] for p in c.pid},
                                                    {m: {p: c.status[(m, p)] for p in c.pid} for m in c.models})
                 if names:
@@ -255,7 +238,7 @@ def matrix_table(c):
                 tip.append(f"not run here: {c.not_run[i]}")
             cells.append(f'<th scope="col" class="col {kind}{gcls(i)}" data-subject="{esc(i)}" '
                          f'title="{esc(chr(10).join(tip))}"><span>{esc(c.label(i))}'
-                         f'{" (not run)" if i in c.not_run else ""}{yanked_mark(c.tools.get(i))}</span></th>')
+                         f'{" (not run)" if i in c.not_run else ""}</span></th>')
     out.append('<tr><th scope="col" class="prop">property</th>' + "".join(cells) + '</tr>')
     scores = []
     for i in c.subjects:
@@ -456,7 +439,7 @@ def cost_table(b, c):
             rows.append("".join(cells) + "</tr>")
         rows.append("</tbody>")
     rows.append('<tbody class="real">')
-    rows += [row(i, f'{esc(b.label(i))}{yanked_mark(b.tools.get(i))}<small>{esc(i)}</small>') for i in b.real]
+    rows += [row(i, f'{esc(b.label(i))}<small>{esc(i)}</small>') for i in b.real]
     rows.append('</tbody><tbody class="models">')
     rows += [row(i, f'<code>{esc(i)}</code><small>model</small>') for i in b.models]
     rows.append("</tbody></table>")
@@ -467,7 +450,8 @@ def context_section(c, b):
     conf = c.data if c else {}
     ctx = b.ctx if b else {}
     items = [
-        ("conformance run", f"commit {conf.get('commit', '?')}, Python {str(conf.get('python', '?')).split()[0]}"),
+        ("conformance run", f"commit {conf.get('commit', '?')}, Python {str(conf.get('python', '?')).split()[0]}"
+                            if c else "none in this directory (the costs alone)"),
         ("benchmark run", f"commit {ctx.get('commit', '?')}, {ctx.get('date', '?')}, Python {ctx.get('python', '?')}"),
         ("compiler", ctx.get("compiler", "?")),
         ("CPU", f"{ctx.get('cpu', '?')}, {ctx.get('num_cpus', '?')} cores at {ctx.get('mhz_per_cpu', '?')} MHz, "
@@ -491,25 +475,29 @@ def context_section(c, b):
     out.append('<table class="ctx" id="tools"><caption>The real binding tools</caption><thead><tr>'
                '<th scope="col">subject</th><th scope="col">tool</th><th scope="col">version</th>'
                '<th scope="col">variant</th><th scope="col">installed from</th>'
-               '<th scope="col">origin</th><th scope="col">in</th></tr></thead><tbody>')
+               '<th scope="col">in</th></tr></thead><tbody>')
     for name, by in tools.items():
         s = next(iter(by.values()))
         srcs = sorted({v["source"] for v in by.values()})
         runs = " and ".join(by)
         if c and name in c.not_run:
             runs += " (conformance: not run here)"
-        origins = sorted({subject_origin.origin(v) for v in by.values()} - {""})
-        yanked = next((v for v in by.values() if subject_origin.is_yanked(v)), None)
-        out.append(f'<tr><th scope="row"><code>{esc(name)}</code>{yanked_mark(yanked)}</th>'
-                   f'<td>{esc(s["tool"])}</td><td>{esc(s["version"])}</td><td>{esc(s.get("variant") or "")}</td>'
-                   f'<td>{"<br>".join(esc(x) for x in srcs)}</td><td>{"<br>".join(esc(x) for x in origins) or "–"}</td>'
-                   f'<td>{esc(runs)}</td></tr>')
+        out.append(f'<tr><th scope="row"><code>{esc(name)}</code></th><td>{esc(s["tool"])}</td>'
+                   f'<td>{esc(s["version"])}</td><td>{esc(s.get("variant") or "")}</td>'
+                   f'<td>{"<br>".join(esc(x) for x in srcs)}</td><td>{esc(runs)}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 
 
+def no_matrix():
+    """What stands in for the summary and the matrix on a page of a benchmark run alone."""
+    return ('<p class="note" id="no-conformance">This directory has no conformance run, so this page has '
+            'the costs alone. <code>make conformance RESULTS=</code><i>this directory</i> adds the matrix '
+            'and what to choose from it; the published ones are in <code>results/index.html</code>.</p>')
+
+
 def page(conf, bench):
-    c, b = Conformance(conf), Bench(bench)
+    c, b = (Conformance(conf) if conf else None), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
                  f"{fmt_ns(floor['ns']['median'])} here; every ratio is to that floor, taken per repetition "
@@ -524,14 +512,21 @@ def page(conf, bench):
         'what they cost per access (the table below it). Generated from '
         '<code>conformance.json</code> and <code>bench.json</code> by <code>bench/page.py</code>; '
         'do not edit by hand.</p>',
-        "<h2 id=\"what-to-choose\">What to choose</h2>", choose(c, b),
-        "<h2 id=\"conformance\">Which guarantees hold</h2>",
-        f'<p class="note">{len(c.pid)} properties × {len(c.subjects)} subjects. Real tools are driven '
-        'through adapters written the way each tool\'s users write bindings; models are the suite\'s '
-        'own strategies (<code>STRATEGY+STYLE</code>: node- or graph-style pickling); controls are broken on '
-        'purpose to prove each test can fail. Hover a property for what it checks, a cell for the '
-        'failure or skip reason, a column header for where the tool came from.</p>',
-        legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
+    ]
+    if c:
+        parts += [
+            "<h2 id=\"what-to-choose\">What to choose</h2>", choose(c, b),
+            "<h2 id=\"conformance\">Which guarantees hold</h2>",
+            f'<p class="note">{len(c.pid)} properties × {len(c.subjects)} subjects. Real tools are driven '
+            'through adapters written the way each tool\'s users write bindings; models are the suite\'s '
+            'own strategies (<code>STRATEGY+STYLE</code>: node- or graph-style pickling); controls are broken on '
+            'purpose to prove each test can fail. Hover a property for what it checks, a cell for the '
+            'failure or skip reason, a column header for where the tool came from.</p>',
+            legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
+        ]
+    else:
+        parts.append(no_matrix())
+    parts += [
         "<h2 id=\"cost\">What it costs</h2>",
         f'<p class="note">{floor_txt} <b>Hot</b>: the wrapper already exists (a reference is held). '
         '<b>Cold</b>: first access, no wrapper yet. <b>Churn</b>: access and drop, nothing else holds '
@@ -545,18 +540,21 @@ def page(conf, bench):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) not in (2, 3):
         sys.exit(__doc__)
-    with open(argv[0]) as f:
-        conf = json.load(f)
-    with open(argv[1]) as f:
+    *conf_path, bench_path, out = argv
+    conf = None
+    if conf_path:
+        with open(conf_path[0]) as f:
+            conf = json.load(f)
+    with open(bench_path) as f:
         bench = json.load(f)
     text = page(conf, bench)
-    tmp = argv[2] + ".tmp"
+    tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
-    os.replace(tmp, argv[2])
-    print(f"page.py: wrote {argv[2]} ({len(text.encode()) // 1024} KiB)")
+    os.replace(tmp, out)
+    print(f"page.py: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone"))
 
 
 if __name__ == "__main__":
