@@ -28,6 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
 import matrix   # noqa: E402  verdict(), without_addresses(), behaves_like()
 import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
+import results  # noqa: E402  conformance records of either generation, today's names
+import subject_origin  # noqa: E402  origin and yanked mark (results put harness/adapters on the path)
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork. Each property must be in the conformance JSON to count.
@@ -77,6 +79,7 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .ctx thead th,.ctx tbody th{background:#f6f8fa}
 .choose ul.defs{font-size:.88rem;color:#424a53;margin-top:0}
 .note{color:#57606a;font-size:.88rem;max-width:70rem}
+abbr.yanked{display:inline-block;font-size:.7rem;font-weight:700;text-decoration:none;color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:3px;padding:0 .25rem;margin:0 .25rem;cursor:help}
 """
 
 
@@ -107,15 +110,15 @@ def fmt_ns(v):
 
 class Conformance:
     def __init__(self, data):
-        self.data = data
+        self.data = data = results.normalise(data, "conformance results")
         self.props = data["properties"]
         self.pid = [p["id"] for p in self.props]
         self.tools = {s["name"]: s for s in data.get("subjects", [])}
         controls = set(data.get("controls", []))
-        seen = list(dict.fromkeys(r["impl"] for r in data["results"]))
+        seen = results.subjects(data)
         self.by = collections.defaultdict(list)
         for r in data["results"]:
-            self.by[(r["impl"], r["property"])].append(r)
+            self.by[(r["subject"], r["property"])].append(r)
         listed = [s["name"] for s in data.get("subjects", [])]
         self.real = [i for i in listed if i in seen] + [i for i in seen if i in self.tools and i not in listed]
         self.models = [i for i in seen if i not in self.tools and i not in controls]
@@ -123,7 +126,7 @@ class Conformance:
         self.subjects = self.real + self.models + self.controls
         self.verdict = {(i, p): matrix.verdict(self.by[(i, p)]) for i in self.subjects for p in self.pid}
         self.status = {k: v[0] for k, v in self.verdict.items()}
-        self.not_run = {i: next((r["reason"] for r in data["results"] if r["impl"] == i), "")
+        self.not_run = {i: next((r["reason"] for r in data["results"] if r["subject"] == i), "")
                         for i in self.subjects if all(self.status[(i, p)] == "skip" for p in self.pid)}
         self.key = [p for p in KEY if p in self.pid]
         self.names = {p["id"]: p["name"] for p in self.props}
@@ -167,11 +170,28 @@ def tool_label(s):
     return f"{s['tool']} {s['version']}" + (f" +{s['variant']}" if s.get("variant") else "")
 
 
+def yanked_mark(s):
+    """A visible "yanked" on a release withdrawn from PyPI, the maintainers' reason on hover."""
+    if not s or not subject_origin.is_yanked(s):
+        return ""
+    return f'<abbr class="yanked" title="{esc(subject_origin.yanked_reason(s))}">yanked</abbr>'
+
+
+def provenance_lines(s):
+    """Where a real tool came from, as tooltip lines."""
+    lines = [f"installed from {s['source']}"]
+    if subject_origin.origin(s):
+        lines.append(f"origin: {subject_origin.origin(s)}")
+    if subject_origin.is_yanked(s):
+        lines.append(f"yanked: {subject_origin.yanked_reason(s)}")
+    return lines
+
+
 # ---------------------------------------------------------------- benchmarks
 
 class Bench:
     def __init__(self, data):
-        self.data = data
+        self.data = data = report.canonical_names(data)
         self.ctx = data.get("context", {})
         self.tools = {s["name"]: s for s in self.ctx.get("subjects", [])}
         all_runs = report.runs(data)
@@ -229,7 +249,7 @@ def matrix_table(c):
         for i in members:
             tip = [i]
             if i in c.tools:
-                tip.append(f"installed from {c.tools[i]['source']}")
+                tip += provenance_lines(c.tools[i])
                 names, agree = matrix.behaves_like({p: c.status[(i, p)] for p in c.pid},
                                                    {m: {p: c.status[(m, p)] for p in c.pid} for m in c.models})
                 if names:
@@ -238,7 +258,7 @@ def matrix_table(c):
                 tip.append(f"not run here: {c.not_run[i]}")
             cells.append(f'<th scope="col" class="col {kind}{gcls(i)}" data-subject="{esc(i)}" '
                          f'title="{esc(chr(10).join(tip))}"><span>{esc(c.label(i))}'
-                         f'{" (not run)" if i in c.not_run else ""}</span></th>')
+                         f'{" (not run)" if i in c.not_run else ""}{yanked_mark(c.tools.get(i))}</span></th>')
     out.append('<tr><th scope="col" class="prop">property</th>' + "".join(cells) + '</tr>')
     scores = []
     for i in c.subjects:
@@ -439,7 +459,7 @@ def cost_table(b, c):
             rows.append("".join(cells) + "</tr>")
         rows.append("</tbody>")
     rows.append('<tbody class="real">')
-    rows += [row(i, f'{esc(b.label(i))}<small>{esc(i)}</small>') for i in b.real]
+    rows += [row(i, f'{esc(b.label(i))}{yanked_mark(b.tools.get(i))}<small>{esc(i)}</small>') for i in b.real]
     rows.append('</tbody><tbody class="models">')
     rows += [row(i, f'<code>{esc(i)}</code><small>model</small>') for i in b.models]
     rows.append("</tbody></table>")
@@ -475,16 +495,19 @@ def context_section(c, b):
     out.append('<table class="ctx" id="tools"><caption>The real binding tools</caption><thead><tr>'
                '<th scope="col">subject</th><th scope="col">tool</th><th scope="col">version</th>'
                '<th scope="col">variant</th><th scope="col">installed from</th>'
-               '<th scope="col">in</th></tr></thead><tbody>')
+               '<th scope="col">origin</th><th scope="col">in</th></tr></thead><tbody>')
     for name, by in tools.items():
         s = next(iter(by.values()))
         srcs = sorted({v["source"] for v in by.values()})
         runs = " and ".join(by)
         if c and name in c.not_run:
             runs += " (conformance: not run here)"
-        out.append(f'<tr><th scope="row"><code>{esc(name)}</code></th><td>{esc(s["tool"])}</td>'
-                   f'<td>{esc(s["version"])}</td><td>{esc(s.get("variant") or "")}</td>'
-                   f'<td>{"<br>".join(esc(x) for x in srcs)}</td><td>{esc(runs)}</td></tr>')
+        origins = sorted({subject_origin.origin(v) for v in by.values()} - {""})
+        yanked = next((v for v in by.values() if subject_origin.is_yanked(v)), None)
+        out.append(f'<tr><th scope="row"><code>{esc(name)}</code>{yanked_mark(yanked)}</th>'
+                   f'<td>{esc(s["tool"])}</td><td>{esc(s["version"])}</td><td>{esc(s.get("variant") or "")}</td>'
+                   f'<td>{"<br>".join(esc(x) for x in srcs)}</td><td>{"<br>".join(esc(x) for x in origins) or "–"}</td>'
+                   f'<td>{esc(runs)}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 
