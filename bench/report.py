@@ -483,6 +483,8 @@ def problems(data):
     for b in data.get("benchmarks", []):
         name = b.get("name", "?")
         walk(name, {k: v for k, v in b.items()})
+        if b.get("error_occurred"):
+            continue   # no figures (Google Benchmark zeroes them); check() names it, every reader skips it
         for field, (lo, hi) in BOUNDS.items():
             v = b.get(field)
             if b.get("run_type") == "aggregate" and field not in ("real_time", "cpu_time"):
@@ -497,7 +499,11 @@ def problems(data):
 def check(*paths):
     bad = 0
     for path in paths:
-        found = problems(load(path))
+        data = load(path)
+        errors = {b["name"]: b.get("error_message", "?") for b in data.get("benchmarks", []) if b.get("error_occurred")}
+        for name, why in errors.items():
+            print(f"report.py check: {path}: note: {name} did not run ({why}); no figure for it", file=sys.stderr)
+        found = problems(data)
         for p in found[:50]:
             print(f"report.py check: {path}: {p}", file=sys.stderr)
         if len(found) > 50:

@@ -53,6 +53,13 @@ for field, value in (("max_bytes_used", 94907469867152), ("bytes_per_access", 2e
     bad["benchmarks"][1][field] = value
     ok(report.problems(bad), f"check: {field}={value} is flagged")
 
+# A benchmark that did not run (Google Benchmark's error_occurred, its
+# figures zeroed) is not an impossible value.
+errored = json.loads(json.dumps(good))
+errored["benchmarks"].append(dict(entry("fork_pool/a+none", 0, 0.0), error_occurred=True, iterations=0,
+                                  error_message="cannot set up the pool workload"))
+ok(report.problems(errored) == [], "check: a benchmark that did not run has no impossible value")
+
 # Ratios and summary: floor_ns per run, stats with spread, names cleaned.
 data = run_file(["hot/a+node/iterations:100"])
 report.store_floor_ratios(data)
