@@ -96,8 +96,9 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory -j$(JOBS) check-build
 	@$(MAKE) --no-print-directory check
+# With SUBJECT= only what it names: the runners install a name themselves.
 bench conformance seed:
-	@$(MAKE) --no-print-directory deps HEAVY=1
+	@$(MAKE) --no-print-directory deps $(if $(SUBJECT),,HEAVY=1)
 	@$(MAKE) --no-print-directory $@-run
 	@$(if $(filter bench,$@),:,echo "$@: results in $(RESULTS)/ (make publish writes results/)")   # bench-run names its files last
 
@@ -127,6 +128,7 @@ help:
 	@echo "make sanitize   ASan+UBSan build: unit tests, conformance, fuzzer"
 	@echo "make deps       install the Debian packages and the pinned real tools (HEAVY=1: torch too)"
 	@echo "make adapters   build the real tools' bindings and the C library several of them wrap"
+	@echo "make runners    build every runner (conformance, fuzz, load, ffi-identity) and the adapters"
 	@echo "make clean      remove $(BUILD)/"
 	@echo "Variables: PYTHON=/path/to/python3 (default /usr/bin/python3); RESULTS=dir (default $(BUILD)/results);"
 	@echo "           HEAVY=1 (make test/deps: the heavy tools too); SUBJECT=, FILTER= (bench); JOBS=n"
@@ -224,6 +226,11 @@ clean:
 include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
 include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Every runner and the real tools' bindings (what the CI recipe of
+# docs/your-build.md builds; make bench builds build/bench).
+.PHONY: runners
+runners: all adapters $(CONFORMANCE) $(FUZZ) $(LOAD)
 
 # Everything `make check` runs, so `make test` can build it with every core
 # first (the tests then run in one prove run, `make check`).

@@ -375,8 +375,12 @@ int main(int argc, char **argv)
         if (ffi_subject_open(sub) < 0) {
             fprintf(stderr, "bench: %s cannot be loaded: ", sub->name);
             PyErr_Print();
+            if (sub->named)
+                return 2;
             continue;
         }
+        if (ffi_subject_unrunnable("bench", sub))
+            return 2;
         if (*sub->unavailable) {
             fprintf(stderr, "bench: skipping %s: %s\n", sub->name, sub->unavailable);
             continue;

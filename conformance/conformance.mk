@@ -57,6 +57,16 @@ $(OUT_OF_TREE): conformance/conformance.mk harness/tests/out_of_tree.sh
 TEST_PROGRAMS += $(OUT_OF_TREE)
 TEST_PLAN += 'a user binding, expectations and strategy, out of the tree: $(OUT_OF_TREE)'
 
+# The binding project's CI recipe of docs/your-build.md, its lines as
+# written, on wheels the test builds; .ci/run runs it from a clean clone.
+CI_RECIPE = $(BUILD)/tests/ci-recipe.t
+$(CI_RECIPE): conformance/conformance.mk harness/tests/ci_recipe.sh | $(BUILD)/bench
+	$(call test_script,the CI recipe of docs/your-build.md on a simulated binding project,\
+	    PYTHON=$(PYTHON) $(abspath harness/tests/ci_recipe.sh) $(abspath $(BUILD)))
+
+TEST_PROGRAMS += $(CI_RECIPE)
+TEST_PLAN += 'the CI recipe of docs/your-build.md, on wheels of a tool of its own: $(CI_RECIPE)'
+
 # Bad input: misbehaving plug-ins (built like out-of-tree strategies, one
 # per misbehaviour) and bad names, through every runner.
 BAD_KINDS = null raise crash deadlock
