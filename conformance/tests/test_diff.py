@@ -100,6 +100,10 @@ code, out, err = diff_of(old, old, "--map", "tool@1.0=tool+slots@1.0")
 ok(code == 0 and "tool@1.0 -> tool+slots@1.0" in out and "nothing newly failing" in out,
    "a map within one file compares the two subjects", out + err)
 
+code, out, err = diff_of(old, new, "--map", "hashmap+node=hashmap+node", "--map", "tool=tool")
+ok(code == 1 and "hashmap+node\n" in out and "tool@1.0 -> tool@2.0" in out and "tool+slots@1.0 -> tool+slots@2.0" in out,
+   "a map by name without versions: a model onto itself, a tool's one version in each run (variants too)", out + err)
+
 only_other = write("other.json", run(points("tool@3.0", all_pass)))
 code, out, err = diff_of(new, only_other)
 ok(code == 2 and "no subject" in err, "two runs with no subject in common and no map: exit 2", err)

@@ -57,8 +57,8 @@ def _by_family(entries, base_names, new_names):
     either version. MapError when a side has none, or several."""
     out = []
     for base, new in entries:
-        if subject_name.split(base)[2] or subject_name.split(new)[2]:
-            out.append((base, new))
+        if subject_name.split(base)[2] or subject_name.split(new)[2] or (base in base_names and new in new_names):
+            out.append((base, new))   # versions named, or subjects with no version at all (the models)
             continue
         def versions(fam, names, side):
             tool, variant, _ = subject_name.split(fam)
