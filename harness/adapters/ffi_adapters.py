@@ -18,6 +18,7 @@ subject its own process)."""
 import importlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -279,20 +280,23 @@ def admit(pattern):
         except subject_install.InstallError as e:
             raise Unavailable(f"{pattern}: {e}") from None
         s = r.for_version(version, "interpreter", where)
-        subject_install.write_provenance(s.site, {"origin": "interpreter", "requirements": dist, "path": where})
+        _refuse_listed(pattern, s)
+        subject_install.record_interpreter(s.site, dist, where)
     elif os.sep in spec or spec.endswith(".whl") or os.path.exists(spec):
         path = os.path.abspath(os.path.expanduser(spec))
+        if not (os.path.isdir(path) or (os.path.isfile(path) and path.endswith(".whl"))):
+            raise Unavailable(f"{pattern}: {path} is neither a wheel file (.whl) nor a source directory")
         try:
-            if os.path.isdir(path):
-                extra = {"origin": "directory", "path": path, "commit": subject_install.git_commit(path)}
+            if os.path.isdir(path):   # a wheel of the tree, installed, then dropped
+                commit = subject_install.git_commit(path)   # before the build touches the tree
                 wheel = subject_install.build_wheel(sys.executable, path)
-            elif os.path.isfile(path) and path.endswith(".whl"):
-                extra, wheel = None, path
+                try:
+                    s = _install_wheel(pattern, r, head, wheel, path, {"origin": "directory", "path": path,
+                                                                      "commit": commit})
+                finally:
+                    shutil.rmtree(os.path.dirname(wheel), ignore_errors=True)
             else:
-                raise Unavailable(f"{pattern}: {path} is neither a wheel file (.whl) nor a source directory")
-            s = r.for_version(subject_name.split(head + "@" + subject_install.wheel_version(wheel))[2],
-                              (extra or {}).get("origin", "wheel"), path)
-            subject_install.install_wheel(sys.executable, s.site, wheel, extra)
+                s = _install_wheel(pattern, r, head, path, path, None)
         except subject_install.InstallError as e:
             raise Unavailable(f"{pattern}: {e}") from None
     elif subject_name.version_key(spec) is not None:
@@ -303,6 +307,27 @@ def admit(pattern):
                           f"directory or 'installed'")
     _admitted[s.name] = s
     return s.name
+
+
+def _install_wheel(pattern, r, head, wheel, path, tree):
+    """Rule r's subject for a wheel file, installed and named by the
+    wheel's version; tree: the provenance of the source tree it was built
+    from, or None for a wheel given as such."""
+    version = subject_name.split(head + "@" + subject_install.wheel_version(wheel))[2]
+    s = r.for_version(version, "directory" if tree else "wheel", path)
+    _refuse_listed(pattern, s)
+    subject_install.install_wheel(sys.executable, s.site, wheel, tree)
+    return s
+
+
+def _refuse_listed(pattern, s):
+    """A build of one's own may not take the name of a pinned subject: the
+    name would then mean two installs, and make deps would put the pinned
+    one back."""
+    if s.name in taken_names():
+        raise Unavailable(f"{pattern} is {s.name}, the name of a pinned subject ({find(s.name).source()}): "
+                          f"run {s.name} for the pinned release, or give your build a version of its own "
+                          f"(a local part such as {s.version.split('+')[0]}+mine)")
 
 
 def ensure(subject):

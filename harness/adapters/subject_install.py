@@ -10,8 +10,9 @@ provenance record, .provenance.json:
   path           the wheel file or source directory (wheel, directory);
                  where the interpreter imports it from (interpreter)
   sha256         the wheel file's (wheel, directory: the wheel built from it)
-  commit         the source directory's git commit, "+dirty" when its work
-                 tree differs (directory, when it is a git work tree)
+  commit         the source directory's git commit, "+dirty" when a tracked
+                 file differs from it (directory, when it is a git work tree;
+                 untracked files are not looked at: a build leaves some)
   yanked         whether PyPI marks a release installed here as yanked,
                  read from pip's own warning; yanked_reason its reason
 
@@ -83,7 +84,7 @@ def sha256_of(path):
 
 
 def git_commit(directory):
-    """The directory's commit (+dirty when its work tree differs), or None."""
+    """The directory's commit (+dirty when a tracked file differs), or None."""
     def git(*args):
         return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True, timeout=30)
     try:
@@ -186,6 +187,15 @@ def build_wheel(python, directory):
     if len(wheels) != 1:
         raise InstallError(f"building a wheel from {directory} gave {len(wheels)} wheel files, want one")
     return wheels[0]
+
+
+def record_interpreter(site, distribution, where):
+    """A site holding only the record: the tool is the interpreter's own."""
+    record = read_provenance(site)
+    if not (record and record.get("origin") == "interpreter" and record.get("path") == where):
+        shutil.rmtree(site, ignore_errors=True)
+        say(f"{os.path.basename(site)} is the interpreter's own, at {where}: nothing to install")
+    write_provenance(site, {"origin": "interpreter", "requirements": distribution, "path": where})
 
 
 def interpreter_location(distribution):
