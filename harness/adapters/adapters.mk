@@ -63,3 +63,11 @@ adapters-test: adapters $(ADAPTERS_TEST) $(ADAPTERS_T)
 
 TEST_PROGRAMS += $(ADAPTERS_T)
 TEST_PLAN += 'the real binding tools, adapter by adapter: $(ADAPTERS_T)'
+
+# Subject names, versions, expectation files and install records (the
+# pure parts of subject_name.py and subject_install.py): a second, in make test.
+SUBJECT_NAMES_T = $(BUILD)/tests/subject-names.t
+$(SUBJECT_NAMES_T): harness/adapters/adapters.mk
+	$(call test_script,subject names and install records,$(PYTHON) $(abspath harness/tests/test_subject_names.py))
+TEST_PROGRAMS += $(SUBJECT_NAMES_T)
+TEST_PLAN += 'subject names, PEP 440 order, expectation files, install records: $(SUBJECT_NAMES_T)'

@@ -73,37 +73,32 @@ def version_key(version):
 
 
 def expectation_file(dirs, name):
-    """The expectation file for subject `name`, and why that one: searched
-    in each directory of `dirs` (a list) in turn, the first that has any of
+    """The expectation file for subject `name`, and why that one: the first
+    of these found, each looked for in every directory of `dirs` (a list)
+    in turn before the next kind:
       NAME.txt                   its own;
-      FAMILY@OLDER.txt           the nearest older version of the same
-                                 tool and variant that has one;
+      FAMILY@OLDER.txt           the nearest older version's of the same
+                                 tool and variant (in the first directory
+                                 that has any);
       FAMILY.txt                 the tool's (a Debian release names another
                                  version).
     Returns (path, how) with how one of "own", "older", "family", or
     (None, "none")."""
     fam, version = family(name), split(name)[2]
-    key = version_key(version) if version else None
     for d in dirs:
-        own = os.path.join(d, name + ".txt")
-        if os.path.isfile(own):
-            return own, "own"
-        if key is not None:
-            older = []
-            try:
-                files = os.listdir(d)
-            except OSError:
-                files = []
-            for f in files:
-                if not (f.startswith(fam + "@") and f.endswith(".txt")):
-                    continue
-                k = version_key(f[len(fam) + 1:-4])
-                if k is not None and k < key:
-                    older.append((k, f))
-            if older:
-                return os.path.join(d, max(older)[1]), "older"
-        if version:
-            whole = os.path.join(d, fam + ".txt")
-            if os.path.isfile(whole):
-                return whole, "family"
+        if os.path.isfile(os.path.join(d, name + ".txt")):
+            return os.path.join(d, name + ".txt"), "own"
+    key = version_key(version) if version else None
+    for d in dirs if key is not None else []:
+        try:
+            files = os.listdir(d)
+        except OSError:
+            files = []
+        older = [(k, f) for f in files if f.startswith(fam + "@") and f.endswith(".txt")
+                 for k in [version_key(f[len(fam) + 1:-4])] if k is not None and k < key]
+        if older:
+            return os.path.join(d, max(older)[1]), "older"
+    for d in dirs if version else []:
+        if os.path.isfile(os.path.join(d, fam + ".txt")):
+            return os.path.join(d, fam + ".txt"), "family"
     return None, "none"

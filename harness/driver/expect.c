@@ -72,12 +72,12 @@ static FILE *open_for(ffi_expect *e, const char *dirs, const char *subject)
     return *e->path ? fopen(e->path, "r") : NULL;
 }
 
-ffi_expect *ffi_expect_load(const char *dir, const char *impl)
+ffi_expect *ffi_expect_load(const char *dir, const char *subject)
 {
     ffi_expect *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    FILE *f = open_for(e, dir, impl);
+    FILE *f = open_for(e, dir, subject);
     if (!f)
         return e;
     char line[512];

@@ -1,5 +1,5 @@
-/* Expected failures, one file per implementation (web-platform-tests
- * style): conformance/expectations/<impl>.txt, lines of
+/* Expected failures, one file per subject (web-platform-tests style):
+ * conformance/expectations/<subject>.txt, lines of
  *     ID[param]  reason        or        ID  reason    (any parameter)
  * and, for results that depend on chance (addresses under ASLR), ID? or
  * ID[param]? for "may fail": a failure is TODO, a pass is no surprise.
@@ -23,13 +23,13 @@ const char *ffi_expectations_dir(void);
  * pass for "no expectations". */
 int ffi_expectations_check(const char *prog, const char *dirs);
 
-/* Loads the subject's file from the first directory of dir (one, or
- * several separated by ':') that has one: <subject>.txt, else the nearest
- * older version's of the same tool and variant (TOOL[+VARIANT]@OLDER.txt),
- * else the tool's (TOOL[+VARIANT].txt); subject_name.expectation_file
- * decides. No file means "expect everything to pass". Returns NULL only
- * when out of memory. Needs the embedded interpreter. */
-ffi_expect *ffi_expect_load(const char *dir, const char *impl);
+/* Loads the subject's file from the directories of dir (one, or several
+ * separated by ':'): <subject>.txt in any of them, else the nearest older
+ * version's of the same tool and variant (TOOL[+VARIANT]@OLDER.txt), else
+ * the tool's (TOOL[+VARIANT].txt); subject_name.expectation_file decides.
+ * No file means "expect everything to pass". Returns NULL only when out of
+ * memory. Needs the embedded interpreter. */
+ffi_expect *ffi_expect_load(const char *dir, const char *subject);
 /* The reason if (id, param) is expected to fail, else NULL; *may_pass is
  * set for "may fail" entries. param may be "". */
 const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *param, int *may_pass);
