@@ -129,18 +129,31 @@ static cf_status f2_run(cf_ctx *ctx)
 }
 
 /* F3: a thread keeps creating wrappers (with the race window open, so it
- * sits inside the cache without the GIL) while the main thread forks. */
+ * sits inside the cache without the GIL) while the main thread forks: of
+ * new objects, and of objects the main thread holds (re-reading their
+ * fields and dropping what it got, so each read is a cache miss). The
+ * child then reads both kinds: a lock held across creation blocks any miss,
+ * a "being created" mark left by the thread blocks only a read of the
+ * handle it was wrapping. */
+enum { F3_FORKS = 20, F3_HOLDS = 4 };
+
 static volatile int churn_stop;
 
-static PyObject *churn(PyObject *ns, PyObject *unused)
+/* self: (ns, holds), holds a list of Adds whose Vars have no wrapper. */
+static PyObject *churn(PyObject *self, PyObject *unused)
 {
     (void)unused;
+    PyObject *ns = PyTuple_GET_ITEM(self, 0), *holds = PyTuple_GET_ITEM(self, 1);
     while (!churn_stop) {
         PyObject *v = cf_new(ns, "Var", "(s)", "t"), *w = v ? cf_new(ns, "Var", "(s)", "u") : NULL;
         PyObject *add = w ? cf_new(ns, "Add", "(OO)", v, w) : NULL;
         Py_XDECREF(v), Py_XDECREF(w);
         PyObject *a = cf_get(add, "a");   /* the Var's wrapper is gone: a cache miss */
         Py_XDECREF(a), Py_XDECREF(add);
+        for (Py_ssize_t k = 0; a && k < PyList_GET_SIZE(holds); k++) {
+            PyObject *held = cf_get(PyList_GET_ITEM(holds, k), "a");   /* a miss on a held object */
+            Py_XDECREF(held);
+        }
         if (PyErr_Occurred())
             return NULL;
         /* A binding whose calls run no bytecode (pybind11) never reaches the
@@ -153,54 +166,95 @@ static PyObject *churn(PyObject *ns, PyObject *unused)
 
 static PyMethodDef churn_def = {"churn", churn, METH_NOARGS, NULL};
 
+/* The fork child: each held Add's .a (the handle it had before the fork),
+ * then a miss on an object made after it. Exits 0, 1 on an error, 2 on a
+ * wrong wrapper. */
+static void f3_child(PyObject *ns, PyObject *holds, PyObject *handles)
+{
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(holds); k++) {
+        PyObject *a = cf_get(PyList_GET_ITEM(holds, k), "a");
+        PyObject *h = a ? PyObject_CallMethod(ns, "handle", "O", a) : NULL;
+        int same = h ? PyObject_RichCompareBool(h, PyList_GET_ITEM(handles, k), Py_EQ) : -1;
+        if (same != 1)
+            _exit(same == 0 ? 2 : 1);
+    }
+    PyObject *v = cf_new(ns, "Var", "(s)", "c"), *add = v ? cf_new(ns, "Add", "(OO)", v, v) : NULL;
+    PyObject *a = cf_get(add, "a");
+    _exit(a ? 0 : 1);
+}
+
+/* F3_HOLDS Adds of Vars whose wrappers died, and the Vars' handles. */
+static int make_holds(PyObject *ns, PyObject **holds, PyObject **handles)
+{
+    *holds = PyList_New(0), *handles = PyList_New(0);
+    for (int k = 0; *holds && *handles && k < F3_HOLDS; k++) {
+        PyObject *v = cf_new(ns, "Var", "(s)", "held");
+        PyObject *add = v ? cf_new(ns, "Add", "(OO)", v, v) : NULL;
+        PyObject *h = add ? PyObject_CallMethod(ns, "handle", "O", v) : NULL;
+        int ok = h && PyList_Append(*holds, add) == 0 && PyList_Append(*handles, h) == 0;
+        Py_XDECREF(h), Py_XDECREF(add), Py_XDECREF(v);
+        if (!ok)
+            Py_CLEAR(*holds);
+    }
+    if (*holds && *handles)
+        return 0;
+    Py_CLEAR(*holds);
+    Py_CLEAR(*handles);
+    return -1;
+}
+
 static cf_status f3_run(cf_ctx *ctx)
 {
     PyObject *on = ffi_py_call("ffi_identity", "set_race_window", "(O)", Py_True);
     Py_XDECREF(on);
     PyErr_Clear();   /* adapters have no race window; the thread still runs */
-    PyObject *target = PyCFunction_New(&churn_def, ctx->ns);
+    PyObject *holds, *handles;
+    if (make_holds(ctx->ns, &holds, &handles) < 0)
+        return cf_error(ctx, "holding Add(v, v) of four Vars");
+    PyObject *self = Py_BuildValue("(OO)", ctx->ns, holds);
+    PyObject *target = self ? PyCFunction_New(&churn_def, self) : NULL;
+    Py_XDECREF(self);
     PyObject *threading = target ? PyImport_ImportModule("threading") : NULL;
     PyObject *cls = threading ? PyObject_GetAttrString(threading, "Thread") : NULL;
     PyObject *no_args = PyTuple_New(0);
     PyObject *kwargs = Py_BuildValue("{sOsO}", "target", target, "daemon", Py_True);
     PyObject *thread = cls && no_args && kwargs ? PyObject_Call(cls, no_args, kwargs) : NULL;
     Py_XDECREF(kwargs), Py_XDECREF(no_args), Py_XDECREF(cls);
-    if (!thread)
+    PyObject *r = thread ? PyObject_CallMethod(thread, "start", NULL) : NULL;
+    if (!r) {
+        Py_XDECREF(thread), Py_XDECREF(threading), Py_XDECREF(target), Py_DECREF(holds), Py_DECREF(handles);
         return cf_error(ctx, "starting a thread");
-    PyObject *r = PyObject_CallMethod(thread, "start", NULL);
-    if (!r)
-        return cf_error(ctx, "thread.start()");
+    }
     Py_DECREF(r);
     cf_status st = CF_PASS;
-    for (int k = 0; k < 20 && st == CF_PASS; k++) {
+    for (int k = 0; k < F3_FORKS && st == CF_PASS; k++) {
         /* Long enough for the thread to be inside the cache (broken-forklock
          * deadlocks on the first fork with 1 ms as with 5 ms, measured). */
         PyObject *slept = ffi_py_call("time", "sleep", "(d)", 0.001);
         Py_XDECREF(slept);
         fflush(NULL);
         long pid = py_fork();
-        if (pid == 0) {
-            /* A cache miss in the child: needs whatever lock the cache has. */
-            PyObject *v = cf_new(ctx->ns, "Var", "(s)", "c"), *add = v ? cf_new(ctx->ns, "Add", "(OO)", v, v) : NULL;
-            Py_XDECREF(v);
-            PyObject *a = cf_get(add, "a");
-            _exit(a ? 0 : 1);
-        }
+        if (pid == 0)
+            f3_child(ctx->ns, holds, handles);
         if (pid < 0) {
             st = cf_error(ctx, "os.fork()");
             break;
         }
         int rc = wait_bounded((pid_t)pid, 3);
         if (rc == -2)
-            st = cf_fail(ctx, "fork %d: the child deadlocked on its first cache miss (killed after 3 s): "
-                              "a lock held by another thread at fork time was never released", k + 1);
+            st = cf_fail(ctx, "fork %d: the child hung re-reading add.a of Adds the parent held, or on its "
+                              "first cache miss (killed after 3 s): a lock or a 'being created' mark that "
+                              "another thread held at fork time was never released", k + 1);
+        else if (rc == 2)
+            st = cf_fail(ctx, "fork %d: in the child, add.a of an Add the parent held is a wrapper of "
+                              "another handle", k + 1);
         else if (rc != 0)
             st = cf_fail(ctx, "fork %d: the child failed (status %d)", k + 1, rc);
     }
     churn_stop = 1;
     r = PyObject_CallMethod(thread, "join", NULL);
     Py_XDECREF(r);
-    Py_DECREF(thread), Py_DECREF(threading), Py_DECREF(target);
+    Py_DECREF(thread), Py_DECREF(threading), Py_DECREF(target), Py_DECREF(holds), Py_DECREF(handles);
     return st;
 }
 
@@ -215,7 +269,9 @@ const cf_property cf_F2 = {"F2", "pool",
     CF_PARAM_CONTEXT, f2_run};
 CF_REGISTER(cf_F2);
 const cf_property cf_F3 = {"F3", "lock",
-    "a fork while another thread is inside the cache does not deadlock the child",
-    "locks without fork hooks hang fork-based workers at random", FFI_FEATURE_FORK | FFI_FEATURE_THREADS,
+    "20 forks while another thread is inside the cache (wrapping new objects and re-reading add.a "
+    "of 4 Adds the main thread holds): each child reads those add.a (the same handles) and makes a "
+    "new one within 3 s",
+    "locks or 'being created' marks without fork hooks hang fork-based workers at random", FFI_FEATURE_FORK | FFI_FEATURE_THREADS,
     CF_PARAM_NONE, f3_run};
 CF_REGISTER(cf_F3);
