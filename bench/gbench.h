@@ -67,6 +67,22 @@ void gb_no_samples(gb_state *s);
 typedef void (*gb_failure_fn)(const char *name, const char *message);
 void gb_console_failures_only(gb_failure_fn failed);
 
+/* A run without Google Benchmark, for counting rather than timing: the
+ * body runs exactly `iterations` iterations (batches as it asks, never
+ * more), with no timer and no sampler. `region(ctx, on)` is called where a
+ * timed run's clock would start and stop: before the first batch, at
+ * gb_pause and gb_resume, and when the body asks for a batch past the last.
+ * gb_counter reaches `counter` with the value as given (per-iteration
+ * counters are not divided); gb_error's message lands in `error`. */
+typedef struct gb_fixed_run {
+    int64_t iterations;
+    void *ctx;
+    void (*region)(void *ctx, int on);
+    void (*counter)(void *ctx, const char *name, double value, int flags);
+    char error[256];   /* "" unless the body called gb_error */
+} gb_fixed_run;
+void gb_run_fixed(gb_fn fn, void *user, gb_fixed_run *run);
+
 /* Parses Google Benchmark's flags (argv is updated), lists or runs the
  * registered benchmarks. Returns the number of benchmarks run, -1 on bad
  * flags (after printing them). */

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdio.h>
 #include <string>
 #include <time.h>
 
@@ -16,6 +17,9 @@ struct gb_state {
     double sum;           // of the samples in this run
     int samples;
     bool off;             // gb_no_samples: none in this run
+    gb_fixed_run *fixed;  // gb_run_fixed: no benchmark::State, a fixed count
+    int64_t done;         // iterations handed out (fixed runs)
+    bool in_region;       // between region(1) and region(0) (fixed runs)
 };
 
 static gb_sampler sampler;
@@ -37,15 +41,46 @@ extern "C" void gb_set_sampler(gb_sampler fn, double every_seconds)
 extern "C" void gb_register(const char *name, gb_fn fn, void *user, int64_t iterations)
 {
     auto *b = benchmark::RegisterBenchmark(name, [fn, user](benchmark::State &st) {
-        gb_state s{&st, 0, 1, thread_seconds(), 0, 0, false};
+        gb_state s{&st, 0, 1, thread_seconds(), 0, 0, false, nullptr, 0, false};
         fn(&s, user);
     });
     if (iterations > 0)
         b->Iterations(iterations);
 }
 
+// A fixed run's region opens and closes at most once each way.
+static void fixed_region(gb_state *s, bool on)
+{
+    if (s->in_region != on && s->fixed->region)
+        s->fixed->region(s->fixed->ctx, on);
+    s->in_region = on;
+}
+
+extern "C" void gb_run_fixed(gb_fn fn, void *user, gb_fixed_run *run)
+{
+    gb_state s{nullptr, 0, 1, 0, 0, 0, true, run, 0, false};
+    run->error[0] = 0;
+    fn(&s, user);
+    fixed_region(&s, false);   // a body that stopped early (an error)
+}
+
+static int64_t fixed_batch(gb_state *s, int64_t batch)
+{
+    int64_t left = s->fixed->iterations - s->done;
+    if (left <= 0 || s->fixed->error[0]) {
+        fixed_region(s, false);
+        return 0;
+    }
+    int64_t n = std::max<int64_t>(1, std::min(batch, left));
+    s->done += n;
+    fixed_region(s, true);
+    return n;
+}
+
 extern "C" int64_t gb_keep_running_batch(gb_state *s, int64_t batch)
 {
+    if (s->fixed)
+        return fixed_batch(s, batch);
     benchmark::State &st = *s->s;
     // Never overshoot: fixed-count runs and per-iteration counters divide
     // by the count the library asked for.
@@ -81,13 +116,33 @@ extern "C" int gb_samples(const gb_state *s, double *sum)
     return s->samples;
 }
 
-extern "C" void gb_pause(gb_state *s) { s->s->PauseTiming(); }
-extern "C" void gb_resume(gb_state *s) { s->s->ResumeTiming(); }
-extern "C" int64_t gb_iterations(const gb_state *s) { return (int64_t)s->s->iterations(); }
-extern "C" int64_t gb_max_iterations(const gb_state *s) { return (int64_t)s->s->max_iterations; }
+extern "C" void gb_pause(gb_state *s)
+{
+    if (s->fixed)
+        return fixed_region(s, false);
+    s->s->PauseTiming();
+}
+
+extern "C" void gb_resume(gb_state *s)
+{
+    if (s->fixed)
+        return fixed_region(s, true);
+    s->s->ResumeTiming();
+}
+
+extern "C" int64_t gb_iterations(const gb_state *s) { return s->fixed ? s->done : (int64_t)s->s->iterations(); }
+extern "C" int64_t gb_max_iterations(const gb_state *s)
+{
+    return s->fixed ? s->fixed->iterations : (int64_t)s->s->max_iterations;
+}
 
 extern "C" void gb_counter(gb_state *s, const char *name, double value, int flags)
 {
+    if (s->fixed) {
+        if (s->fixed->counter)
+            s->fixed->counter(s->fixed->ctx, name, value, flags);
+        return;
+    }
     benchmark::Counter::Flags f = benchmark::Counter::kDefaults;
     if (flags & GB_COUNTER_PER_ITERATION)
         f = benchmark::Counter::Flags(f | benchmark::Counter::kAvgIterations);
@@ -96,8 +151,19 @@ extern "C" void gb_counter(gb_state *s, const char *name, double value, int flag
     s->s->counters[name] = benchmark::Counter(value, f);
 }
 
-extern "C" void gb_label(gb_state *s, const char *label) { s->s->SetLabel(label); }
-extern "C" void gb_error(gb_state *s, const char *message) { s->s->SkipWithError(message); }
+extern "C" void gb_label(gb_state *s, const char *label)
+{
+    if (!s->fixed)
+        s->s->SetLabel(label);
+}
+
+extern "C" void gb_error(gb_state *s, const char *message)
+{
+    if (s->fixed)
+        snprintf(s->fixed->error, sizeof s->fixed->error, "%s", message);
+    else
+        s->s->SkipWithError(message);
+}
 
 // The console reporter of gb_console_failures_only: no rows, no context
 // block (its DEBUG-library warning would come once per process; the JSON

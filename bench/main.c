@@ -13,6 +13,7 @@
 #include "../harness/driver/pyops.h"
 #include "../harness/embed.h"
 #include "bench.h"
+#include "instructions.h"
 
 #ifndef BENCH_POOL_DIR
 #define BENCH_POOL_DIR "conformance"
@@ -287,25 +288,63 @@ static char *filter_with_floors(const char *arg)
     return out;
 }
 
-/* How many registered benchmarks a filter selects (for the progress total;
- * Google Benchmark's own regex is POSIX extended, as here). */
-static int selected(const char *spec)
+/* Whether a filter (Google Benchmark's syntax: REGEX, or -REGEX for all
+ * but) selects a benchmark; NULL selects all. */
+static int filter_takes(const char *spec, const registration *r)
 {
     int negative = spec && *spec == '-';
     if (negative)
         spec++;
     if (!spec || !*spec || !strcmp(spec, "all"))
-        return negative ? 0 : benchmarks;
+        return !negative;
     regex_t re;
     if (regcomp(&re, spec, REG_EXTENDED | REG_NOSUB))
-        return benchmarks;
-    int n = 0;
-    for (const registration *r = registrations; r; r = r->next) {
-        char full[200];
-        n += (regexec(&re, gb_name(r, full, sizeof full), 0, NULL, 0) == 0) != negative;
-    }
+        return 1;
+    char full[200];
+    int hit = regexec(&re, gb_name(r, full, sizeof full), 0, NULL, 0) == 0;
     regfree(&re);
+    return hit != negative;
+}
+
+/* How many registered benchmarks a filter selects (for the progress total;
+ * Google Benchmark's own regex is POSIX extended, as here). */
+static int selected(const char *spec)
+{
+    int n = 0;
+    for (const registration *r = registrations; r; r = r->next)
+        n += filter_takes(spec, r);
     return n;
+}
+
+/* --count-instructions: each body as Google Benchmark's run would call it
+ * (the same collector state as trampoline gives), at fixed counts. */
+static void counted_body(gb_state *s, void *user)
+{
+    registration *r = user;
+    heap_freeze();
+    r->fn(s, r->sub, r->param);
+    if (PyErr_Occurred()) {
+        PyErr_Print();
+        gb_error(s, "a Python error escaped the benchmark");
+    }
+    heap_unfreeze();
+}
+
+/* The selected benchmarks in the order they were registered. */
+static int count_instructions(const char *path, const char *filter)
+{
+    registration *list[4096];
+    int n = 0;
+    for (registration *r = registrations; r && n < 4096; r = r->next)
+        if (filter_takes(filter, r))
+            list[n++] = r;
+    if (bench_instructions_begin(path) < 0)
+        return 2;
+    for (int k = n - 1; k >= 0; k--) {
+        fprintf(stderr, "bench: counting %d/%d %s\n", n - k, n, list[k]->name);
+        bench_instructions_count(list[k]->name, list[k]->param, counted_body, list[k]);
+    }
+    return bench_instructions_end() < 0 ? 2 : 0;
 }
 
 static void load_summary(load_mark start)
@@ -338,13 +377,17 @@ static int in_default_run(const ffi_subject *sub)
 int main(int argc, char **argv)
 {
     int quiet = 0;
+    const char *count_path = NULL;
     const ffi_option own[] = {
+        {"--count-instructions", "FILE", "no timing: count each benchmark's instructions at fixed iteration "
+                                         "counts, under callgrind (make bench MODE=instructions; "
+                                         "bench/instructions.c), into FILE", FFI_OPT_STRING, &count_path},
         {"--quick", NULL, "smaller sizes, for CI", FFI_OPT_FLAG, &bench_cfg.quick},
         {"--quiet", NULL, "the console shows progress and failures, not Google Benchmark's rows or the "
                           "machine's load (--benchmark_out's file is the same)", FFI_OPT_FLAG, &quiet},
         {NULL, NULL, NULL, 0, NULL},
     };
-    ffi_cli cli = {.prog = "bench", .args = "[--quick] [--quiet] [--benchmark_...]", .about = about,
+    ffi_cli cli = {.prog = "bench", .args = "[--quick] [--quiet] [--count-instructions FILE] [--benchmark_...]", .about = about,
                    .exit_status = "Exit status: 0, or 2 for bad usage or a failed run.",
                    .options = own, .passes_through = is_benchmark_flag,
                    .worker_path = BENCH_POOL_DIR};   /* fork_pool's worker module */
@@ -401,6 +444,8 @@ int main(int argc, char **argv)
             rest[filter_at] = with;
         filter = rest[filter_at] + 19;
     }
+    if (count_path)
+        return count_instructions(count_path, filter);
     reps_total = selected(filter) * (repetitions > 0 ? repetitions : 1);
     progress_tty = isatty(2);
     started_at = now_s(CLOCK_MONOTONIC);
