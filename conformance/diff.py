@@ -93,7 +93,7 @@ class Change:
 
 def changes(base, new, base_name, new_name, order):
     """[Change] between two subjects' test points, one per (kind, property)."""
-    for recs, name in ((base, base_name), (new, new_name)):
+    for recs in (base, new):
         for r in recs.values():
             r["_plain"] = plain(r["reason"], base_name, new_name)
     grouped = collections.OrderedDict()
