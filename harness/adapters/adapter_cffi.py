@@ -79,7 +79,7 @@ class Var(_Object):
         return ffi.string(lib.ffn_var_name(self._ptr)).decode()
 
     def __reduce__(self):
-        return (Var, (self.name,))
+        return (type(self), (self.name,))
 
 
 class Add(_Object):
@@ -95,7 +95,7 @@ class Add(_Object):
         return _wrap(lib.ffn_add_b(self._ptr))
 
     def __reduce__(self):
-        return (Add, (self.a, self.b))
+        return (type(self), (self.a, self.b))
 
 
 class Layout(_Object):
@@ -112,7 +112,7 @@ class Layout(_Object):
         return _wrap(lib.ffn_layout_offset(self._ptr))
 
     def __reduce__(self):
-        return (Layout, (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset))
 
 
 class Node(_Object):
@@ -129,7 +129,7 @@ class Node(_Object):
         return tuple(_wrap(lib.ffn_node_child(self._ptr, i)) for i in range(lib.ffn_node_count(self._ptr)))
 
     def __reduce__(self):
-        return (Node, (self.tag, self.children))
+        return (type(self), (self.tag, self.children))
 
 
 class Outer(_Object):
@@ -149,7 +149,7 @@ class Outer(_Object):
         return view
 
     def __reduce__(self):
-        return (Outer, (self.value,))
+        return (type(self), (self.value,))
 
 
 class Inner(_Object):
@@ -178,7 +178,7 @@ class Derived(_Object):
         return lib.ffn_base_tag(lib.ffn_derived_base(self._ptr))
 
     def __reduce__(self):
-        return (Derived, (self.value,))
+        return (type(self), (self.value,))
 
 
 class Holder(_Object):
@@ -194,7 +194,7 @@ class Holder(_Object):
         return _wrap(lib.ffn_base_object(lib.ffn_holder_base(self._ptr)))
 
     def __reduce__(self):
-        return (Holder, (self.base,))
+        return (type(self), (self.base,))
 
 
 _CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}

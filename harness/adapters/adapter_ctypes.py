@@ -115,7 +115,7 @@ class Var(_Object):
         return _var_name(self._ptr).decode()
 
     def __reduce__(self):
-        return (Var, (self.name,))
+        return (type(self), (self.name,))
 
 
 class Add(_Object):
@@ -131,7 +131,7 @@ class Add(_Object):
         return _Object._adopt(_add_b(self._ptr))
 
     def __reduce__(self):
-        return (Add, (self.a, self.b))
+        return (type(self), (self.a, self.b))
 
 
 class Layout(_Object):
@@ -148,7 +148,7 @@ class Layout(_Object):
         return _Object._adopt(_layout_offset(self._ptr))
 
     def __reduce__(self):
-        return (Layout, (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset))
 
 
 class Node(_Object):
@@ -165,7 +165,7 @@ class Node(_Object):
         return tuple(_Object._adopt(_node_child(self._ptr, i)) for i in range(_node_count(self._ptr)))
 
     def __reduce__(self):
-        return (Node, (self.tag, self.children))
+        return (type(self), (self.tag, self.children))
 
 
 class Outer(_Object):
@@ -183,7 +183,7 @@ class Outer(_Object):
         return Inner._adopt(self._ptr)
 
     def __reduce__(self):
-        return (Outer, (self.value,))
+        return (type(self), (self.value,))
 
 
 class Inner(_Object):
@@ -212,7 +212,7 @@ class Derived(_Object):
         return _base_tag(_derived_base(self._ptr))
 
     def __reduce__(self):
-        return (Derived, (self.value,))
+        return (type(self), (self.value,))
 
 
 class Holder(_Object):
@@ -228,7 +228,7 @@ class Holder(_Object):
         return Derived._adopt(_base_object(_owned(_holder_base(self._ptr))))
 
     def __reduce__(self):
-        return (Holder, (self.base,))
+        return (type(self), (self.base,))
 
 
 _CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}

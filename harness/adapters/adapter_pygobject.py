@@ -37,7 +37,8 @@ reference (GObject.Object.weak_ref, g_object_weak_ref underneath) whose
 notify, run by GObject when the object goes, decrements the count.
 
 Pickling: GObjects do not pickle; each class gets a node-style
-__reduce__, (cls, (field values...)), as a user would add. There is no
+__reduce__, (type(self), (field values...)), as a user would add (the
+instance's own class, so a Python subclass comes back as itself). There is no
 Outer/Inner: PyGObject keeps one wrapper per GObject whatever type it is
 read as, and a struct-and-first-member pair of two types at one address
 has no GObject counterpart ('outer' is absent). GLib's allocator is not the
@@ -120,7 +121,7 @@ def subject(ns, version, variant):
             super().__init__(name=name)
 
         def __reduce__(self):
-            return (Var, (self.name,))
+            return (type(self), (self.name,))
 
     class Add(Expr):
         __module__, __qualname__, __gtype_name__ = module, "Add", prefix + "Add"
@@ -131,7 +132,7 @@ def subject(ns, version, variant):
             super().__init__((a, b))
 
         def __reduce__(self):
-            return (Add, (self.a, self.b))
+            return (type(self), (self.a, self.b))
 
     class Layout(Model):
         """The store holds the offset, then the axes."""
@@ -147,7 +148,7 @@ def subject(ns, version, variant):
             return tuple(refs.get_item(i) for i in range(1, refs.get_n_items()))
 
         def __reduce__(self):
-            return (Layout, (self.axes, self.offset))
+            return (type(self), (self.axes, self.offset))
 
     class Node(Model):
         __module__, __qualname__, __gtype_name__ = module, "Node", prefix + "Node"
@@ -161,7 +162,7 @@ def subject(ns, version, variant):
             return tuple(self._refs)
 
         def __reduce__(self):
-            return (Node, (self.tag, self.children))
+            return (type(self), (self.tag, self.children))
 
     def handle(w):
         """The GObject's address (the pointer in w.__gpointer__)."""

@@ -92,7 +92,7 @@ cdef class Var(Object):
         return ffn_var_name(self.ptr).decode()
 
     def __reduce__(self):
-        return (Var, (self.name,))
+        return (type(self), (self.name,))
 
 
 cdef class Add(Object):
@@ -114,7 +114,7 @@ cdef class Add(Object):
         return wrap(ffn_add_b(self.ptr))
 
     def __reduce__(self):
-        return (Add, (self.a, self.b))
+        return (type(self), (self.a, self.b))
 
 
 cdef class Layout(Object):
@@ -141,7 +141,7 @@ cdef class Layout(Object):
         return wrap(ffn_layout_offset(self.ptr))
 
     def __reduce__(self):
-        return (Layout, (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset))
 
 
 cdef class Node(Object):
@@ -168,7 +168,7 @@ cdef class Node(Object):
         return tuple([wrap(ffn_node_child(self.ptr, i)) for i in range(ffn_node_count(self.ptr))])
 
     def __reduce__(self):
-        return (Node, (self.tag, self.children))
+        return (type(self), (self.tag, self.children))
 
 
 cdef class Outer(Object):
@@ -192,7 +192,7 @@ cdef class Outer(Object):
         return Inner.from_ptr(self.ptr)
 
     def __reduce__(self):
-        return (Outer, (self.value,))
+        return (type(self), (self.value,))
 
 
 cdef class Inner(Object):
@@ -233,7 +233,7 @@ cdef class Derived(Object):
         return ffn_base_tag(ffn_derived_base(self.ptr))
 
     def __reduce__(self):
-        return (Derived, (self.value,))
+        return (type(self), (self.value,))
 
 
 cdef class Holder(Object):
@@ -253,7 +253,7 @@ cdef class Holder(Object):
         return wrap(ffn_base_object(ffn_holder_base(self.ptr)))
 
     def __reduce__(self):
-        return (Holder, (self.base,))
+        return (type(self), (self.base,))
 
 
 def consume(Object w not None):

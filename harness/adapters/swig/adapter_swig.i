@@ -178,7 +178,7 @@ MODEL_CLASS(Holder)
     const char *name;
     %pythoncode %{
         def __reduce__(self):
-            return (Var, (self.name,))
+            return (type(self), (self.name,))
     %}
 }
 
@@ -188,7 +188,7 @@ MODEL_CLASS(Holder)
     ffi_obj *b;
     %pythoncode %{
         def __reduce__(self):
-            return (Add, (self.a, self.b))
+            return (type(self), (self.a, self.b))
     %}
 }
 
@@ -203,7 +203,7 @@ MODEL_CLASS(Holder)
             return tuple(self.axis(i) for i in range(self.naxes()))
 
         def __reduce__(self):
-            return (Layout, (self.axes, self.offset))
+            return (type(self), (self.axes, self.offset))
     %}
 }
 
@@ -218,7 +218,7 @@ MODEL_CLASS(Holder)
             return tuple(self.child(i) for i in range(self.count()))
 
         def __reduce__(self):
-            return (Node, (self.tag, self.children))
+            return (type(self), (self.tag, self.children))
     %}
 }
 
@@ -229,7 +229,7 @@ MODEL_CLASS(Holder)
     Inner *inner;
     %pythoncode %{
         def __reduce__(self):
-            return (Outer, (self.value,))
+            return (type(self), (self.value,))
     %}
 }
 
@@ -249,7 +249,7 @@ MODEL_CLASS(Holder)
     int64_t tag;
     %pythoncode %{
         def __reduce__(self):
-            return (Derived, (self.value,))
+            return (type(self), (self.value,))
     %}
 }
 
@@ -258,7 +258,7 @@ MODEL_CLASS(Holder)
     ffi_obj *base;
     %pythoncode %{
         def __reduce__(self):
-            return (Holder, (self.base,))
+            return (type(self), (self.base,))
     %}
 }
 
