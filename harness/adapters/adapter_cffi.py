@@ -60,6 +60,12 @@ def _wrap(ptr):
     return self
 
 
+
+def _state(w):
+    """What pickle carries besides the constructor's arguments: the
+    attributes the user set on the wrapper (not the adapter's own _ptr)."""
+    return {k: v for k, v in vars(w).items() if k not in ('_ptr',)} or None
+
 class _Object:
     _ptr = None
 
@@ -79,7 +85,7 @@ class Var(_Object):
         return ffi.string(lib.ffn_var_name(self._ptr)).decode()
 
     def __reduce__(self):
-        return (type(self), (self.name,))
+        return (type(self), (self.name,), _state(self))
 
 
 class Add(_Object):
@@ -95,7 +101,7 @@ class Add(_Object):
         return _wrap(lib.ffn_add_b(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.a, self.b))
+        return (type(self), (self.a, self.b), _state(self))
 
 
 class Layout(_Object):
@@ -112,7 +118,7 @@ class Layout(_Object):
         return _wrap(lib.ffn_layout_offset(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset), _state(self))
 
 
 class Node(_Object):
@@ -129,7 +135,7 @@ class Node(_Object):
         return tuple(_wrap(lib.ffn_node_child(self._ptr, i)) for i in range(lib.ffn_node_count(self._ptr)))
 
     def __reduce__(self):
-        return (type(self), (self.tag, self.children))
+        return (type(self), (self.tag, self.children), _state(self))
 
 
 class Outer(_Object):
@@ -149,7 +155,7 @@ class Outer(_Object):
         return view
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 class Inner(_Object):
@@ -178,7 +184,7 @@ class Derived(_Object):
         return lib.ffn_base_tag(lib.ffn_derived_base(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 class Holder(_Object):
@@ -194,7 +200,7 @@ class Holder(_Object):
         return _wrap(lib.ffn_base_object(lib.ffn_holder_base(self._ptr)))
 
     def __reduce__(self):
-        return (type(self), (self.base,))
+        return (type(self), (self.base,), _state(self))
 
 
 _CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}

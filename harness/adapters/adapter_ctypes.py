@@ -83,6 +83,12 @@ def _array(objs):
     return (_P * len(objs))(*[o._ptr for o in objs])
 
 
+
+def _state(w):
+    """What pickle carries besides the constructor's arguments: the
+    attributes the user set on the wrapper (not the adapter's own _ptr)."""
+    return {k: v for k, v in vars(w).items() if k not in ('_ptr',)} or None
+
 class _Object:
     """Owns one reference to a native object."""
     _ptr = None
@@ -115,7 +121,7 @@ class Var(_Object):
         return _var_name(self._ptr).decode()
 
     def __reduce__(self):
-        return (type(self), (self.name,))
+        return (type(self), (self.name,), _state(self))
 
 
 class Add(_Object):
@@ -131,7 +137,7 @@ class Add(_Object):
         return _Object._adopt(_add_b(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.a, self.b))
+        return (type(self), (self.a, self.b), _state(self))
 
 
 class Layout(_Object):
@@ -148,7 +154,7 @@ class Layout(_Object):
         return _Object._adopt(_layout_offset(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset), _state(self))
 
 
 class Node(_Object):
@@ -165,7 +171,7 @@ class Node(_Object):
         return tuple(_Object._adopt(_node_child(self._ptr, i)) for i in range(_node_count(self._ptr)))
 
     def __reduce__(self):
-        return (type(self), (self.tag, self.children))
+        return (type(self), (self.tag, self.children), _state(self))
 
 
 class Outer(_Object):
@@ -183,7 +189,7 @@ class Outer(_Object):
         return Inner._adopt(self._ptr)
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 class Inner(_Object):
@@ -212,7 +218,7 @@ class Derived(_Object):
         return _base_tag(_derived_base(self._ptr))
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 class Holder(_Object):
@@ -228,7 +234,7 @@ class Holder(_Object):
         return Derived._adopt(_base_object(_owned(_holder_base(self._ptr))))
 
     def __reduce__(self):
-        return (type(self), (self.base,))
+        return (type(self), (self.base,), _state(self))
 
 
 _CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}

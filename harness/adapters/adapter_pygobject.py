@@ -74,6 +74,12 @@ _capsule_pointer.restype = ctypes.c_void_p
 _capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
 
 
+def _state(w):
+    """What pickle carries besides the constructor's arguments: the
+    attributes the user set on the wrapper (not the adapter's own _refs)."""
+    return {k: v for k, v in vars(w).items() if k != "_refs"} or None
+
+
 def subject(ns, version, variant):
     ns.summary = ("PyGObject GObject subclasses, references in Gio.ListStore: "
                   "one wrapper per GObject (qdata) kept by a toggle reference")
@@ -121,7 +127,7 @@ def subject(ns, version, variant):
             super().__init__(name=name)
 
         def __reduce__(self):
-            return (type(self), (self.name,))
+            return (type(self), (self.name,), _state(self))
 
     class Add(Expr):
         __module__, __qualname__, __gtype_name__ = module, "Add", prefix + "Add"
@@ -132,7 +138,7 @@ def subject(ns, version, variant):
             super().__init__((a, b))
 
         def __reduce__(self):
-            return (type(self), (self.a, self.b))
+            return (type(self), (self.a, self.b), _state(self))
 
     class Layout(Model):
         """The store holds the offset, then the axes."""
@@ -148,7 +154,7 @@ def subject(ns, version, variant):
             return tuple(refs.get_item(i) for i in range(1, refs.get_n_items()))
 
         def __reduce__(self):
-            return (type(self), (self.axes, self.offset))
+            return (type(self), (self.axes, self.offset), _state(self))
 
     class Node(Model):
         __module__, __qualname__, __gtype_name__ = module, "Node", prefix + "Node"
@@ -162,7 +168,7 @@ def subject(ns, version, variant):
             return tuple(self._refs)
 
         def __reduce__(self):
-            return (type(self), (self.tag, self.children))
+            return (type(self), (self.tag, self.children), _state(self))
 
     def handle(w):
         """The GObject's address (the pointer in w.__gpointer__)."""

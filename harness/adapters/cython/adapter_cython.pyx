@@ -43,6 +43,17 @@ cdef class Object:
     def __hash__(self):
         return hash(<size_t>self.ptr)
 
+    def __setstate__(self, state):
+        """The attributes __reduce__ carried (_state), set back on the new wrapper."""
+        for key, value in state.items():
+            setattr(self, key, value)
+
+
+def _state(w):
+    """What pickle carries besides the constructor's arguments: the
+    attributes the user set (the __dict__ slot; the pointer is a C field)."""
+    return getattr(w, "__dict__", None) or None
+
 
 cdef Object wrap(ffi_obj *ptr):
     """A wrapper of the class ptr's kind, adopting the new reference ptr."""
@@ -92,7 +103,7 @@ cdef class Var(Object):
         return ffn_var_name(self.ptr).decode()
 
     def __reduce__(self):
-        return (type(self), (self.name,))
+        return (type(self), (self.name,), _state(self))
 
 
 cdef class Add(Object):
@@ -114,7 +125,7 @@ cdef class Add(Object):
         return wrap(ffn_add_b(self.ptr))
 
     def __reduce__(self):
-        return (type(self), (self.a, self.b))
+        return (type(self), (self.a, self.b), _state(self))
 
 
 cdef class Layout(Object):
@@ -141,7 +152,7 @@ cdef class Layout(Object):
         return wrap(ffn_layout_offset(self.ptr))
 
     def __reduce__(self):
-        return (type(self), (self.axes, self.offset))
+        return (type(self), (self.axes, self.offset), _state(self))
 
 
 cdef class Node(Object):
@@ -168,7 +179,7 @@ cdef class Node(Object):
         return tuple([wrap(ffn_node_child(self.ptr, i)) for i in range(ffn_node_count(self.ptr))])
 
     def __reduce__(self):
-        return (type(self), (self.tag, self.children))
+        return (type(self), (self.tag, self.children), _state(self))
 
 
 cdef class Outer(Object):
@@ -192,7 +203,7 @@ cdef class Outer(Object):
         return Inner.from_ptr(self.ptr)
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 cdef class Inner(Object):
@@ -233,7 +244,7 @@ cdef class Derived(Object):
         return ffn_base_tag(ffn_derived_base(self.ptr))
 
     def __reduce__(self):
-        return (type(self), (self.value,))
+        return (type(self), (self.value,), _state(self))
 
 
 cdef class Holder(Object):
@@ -253,7 +264,7 @@ cdef class Holder(Object):
         return wrap(ffn_base_object(ffn_holder_base(self.ptr)))
 
     def __reduce__(self):
-        return (type(self), (self.base,))
+        return (type(self), (self.base,), _state(self))
 
 
 def consume(Object w not None):

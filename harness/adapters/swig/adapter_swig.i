@@ -137,6 +137,13 @@ typedef ffi_obj Holder;
  * owns; equality and hashing go by kind and address (a SWIG proxy by
  * itself compares by identity; only its SwigPyObject `this` compares by
  * address). */
+%pythoncode %{
+def _state(w):
+    """What pickle carries besides the constructor's arguments: the
+    attributes the user set on the proxy (not SWIG's own this, thisown)."""
+    return {k: v for k, v in vars(w).items() if k not in ("this", "thisown")} or None
+%}
+
 %define MODEL_CLASS(Cls)
 %nodefaultctor Cls;
 typedef struct {} Cls;
@@ -178,7 +185,7 @@ MODEL_CLASS(Holder)
     const char *name;
     %pythoncode %{
         def __reduce__(self):
-            return (type(self), (self.name,))
+            return (type(self), (self.name,), _state(self))
     %}
 }
 
@@ -188,7 +195,7 @@ MODEL_CLASS(Holder)
     ffi_obj *b;
     %pythoncode %{
         def __reduce__(self):
-            return (type(self), (self.a, self.b))
+            return (type(self), (self.a, self.b), _state(self))
     %}
 }
 
@@ -203,7 +210,7 @@ MODEL_CLASS(Holder)
             return tuple(self.axis(i) for i in range(self.naxes()))
 
         def __reduce__(self):
-            return (type(self), (self.axes, self.offset))
+            return (type(self), (self.axes, self.offset), _state(self))
     %}
 }
 
@@ -218,7 +225,7 @@ MODEL_CLASS(Holder)
             return tuple(self.child(i) for i in range(self.count()))
 
         def __reduce__(self):
-            return (type(self), (self.tag, self.children))
+            return (type(self), (self.tag, self.children), _state(self))
     %}
 }
 
@@ -229,7 +236,7 @@ MODEL_CLASS(Holder)
     Inner *inner;
     %pythoncode %{
         def __reduce__(self):
-            return (type(self), (self.value,))
+            return (type(self), (self.value,), _state(self))
     %}
 }
 
@@ -249,7 +256,7 @@ MODEL_CLASS(Holder)
     int64_t tag;
     %pythoncode %{
         def __reduce__(self):
-            return (type(self), (self.value,))
+            return (type(self), (self.value,), _state(self))
     %}
 }
 
@@ -258,7 +265,7 @@ MODEL_CLASS(Holder)
     ffi_obj *base;
     %pythoncode %{
         def __reduce__(self):
-            return (type(self), (self.base,))
+            return (type(self), (self.base,), _state(self))
     %}
 }
 
