@@ -26,6 +26,11 @@ static const struct { fz_claim claim; const char *name; const char *props[3]; } 
     {FZ_CLAIM_COPY, "copy", {"P7"}},
     {FZ_CLAIM_REENTRY, "reentry", {"R1"}},
     {FZ_CLAIM_NO_STALE, "no-stale", {"L1", "V1"}},
+    {FZ_CLAIM_INTERP, "interpreters", {"X1"}},
+    {FZ_CLAIM_FORK_THREADS, "fork-threads", {"F3"}},
+    {FZ_CLAIM_OWNERSHIP, "ownership", {"O1"}},
+    {FZ_CLAIM_RESURRECT, "resurrect", {"S2"}},
+    {FZ_CLAIM_COLLECT, "collect", {"G1"}},
 };
 enum { NCLAIMS = sizeof claim_props / sizeof *claim_props };
 

@@ -48,6 +48,18 @@ typedef enum fz_op {
     FZ_DEL_READ,    /* f = Fin("vN"); s[a] = ns.Add(f, f); f dropped while Fin.__del__
                      * re-reads s[a].a; s[d] = what __del__ got, else a re-read (feature
                      * subclass; Fin is a Var subclass with a __del__) */
+    FZ_NEW_INTERN,  /* s[d] = ns.Var("kN", intern=True), a name no other step uses (feature intern) */
+    FZ_SUBINTERP,   /* a sub-interpreter loads the subject and interns the names of the held
+                     * interned Vars (natives both reach); after it ends, the main interpreter
+                     * interns them again and re-reads every field (claims interpreters) */
+    FZ_RESURRECT,   /* f = Fin("vN"); s[a] = ns.Add(f, f); f dropped while Fin.__del__ stores
+                     * self away (a resurrection); s[d] = the resurrected f (feature subclass) */
+    FZ_CYCLE,       /* s[d].me = s[d]; s[d] = None; gc.collect(); then, if a held s[a] holds that
+                     * native, s[d] = s[a]'s field (feature dict) */
+    FZ_DISOWN,      /* ns.consume(s[d]), then every slot of that native dropped; if a held s[a]
+                     * still holds the native, s[d] = s[a]'s field (feature disown) */
+    FZ_FORK_BUSY,   /* a thread re-reads every held field, race window open, while the main
+                     * thread forks; the child re-reads them (claims fork-threads) */
     FZ_OP_END
 } fz_op;
 
@@ -65,12 +77,17 @@ typedef struct fz_native {
     fz_kind kind; int nchild; int child[2];
     unsigned char sub;      /* made as a Sub (1) or a Fin (2): its class may be that */
     unsigned char opaque;   /* a copy whose fields are not known (no copy claim): not read */
+    int interned;           /* made by FZ_NEW_INTERN as "k<interned>"; 0: not */
 } fz_native;
 
 /* Plan features beyond the subject's FFI_FEATURE_* ones. */
 enum {
     FZ_FEAT_COPY_SHARES = 1u << 30,   /* copy.copy shares children (claims copy) */
     FZ_FEAT_COPY = 1u << 29,          /* copy.copy(ns.Var(...)) works at all */
+    FZ_FEAT_DISOWN = 1u << 28,        /* ns.consume(w) ('disown' in ns.features) */
+    FZ_FEAT_SUBINTERP = 1u << 27,     /* sub-interpreter steps (claims interpreters) */
+    FZ_FEAT_FORK_BUSY = 1u << 26,     /* forks with a thread inside the cache (claims fork-threads) */
+    FZ_FEAT_ADAPTER = 1u << 25,       /* a real tool's adapter (ffi_adapters.load), not ffi_identity's */
 };
 
 /* Field reads, resolved. */
@@ -126,6 +143,12 @@ typedef enum fz_claim {
     FZ_CLAIM_COPY = 1 << 12,      /* P7: copy.copy shares the children */
     FZ_CLAIM_REENTRY = 1 << 13,   /* R1: a read during a wrapper's death is not the dying wrapper */
     FZ_CLAIM_NO_STALE = 1 << 14,  /* L1, V1: everything dropped, cache_entries() is back where it was */
+    FZ_CLAIM_INTERP = 1 << 15,    /* X1: a sub-interpreter gets its own wrappers; the main's work after */
+    FZ_CLAIM_FORK_THREADS = 1 << 16, /* F3: a fork with another thread inside the cache: the child reads on */
+    FZ_CLAIM_OWNERSHIP = 1 << 17, /* O1: interning gives the live wrapper; a disowned one never comes back */
+    FZ_CLAIM_RESURRECT = 1 << 18, /* S2: a wrapper its __del__ resurrected is the one reads give */
+    FZ_CLAIM_COLLECT = 1 << 19,   /* G1: a wrapper collected in a cycle while its native lives comes back
+                                   * working (with its state where state is claimed) */
 } fz_claim;
 
 typedef struct fz_subject_claims {

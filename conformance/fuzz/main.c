@@ -39,7 +39,10 @@ static const char about[] =
     "drop, gc.collect, set an attribute, weakref, pickle round trip, fork, a Python\n"
     "subclass instance, copy.copy, a field re-read by a weakref callback or a\n"
     "subclass's __del__ while its wrapper dies, a bulk of thousands of live\n"
-    "handles, two threads churning one field) run on each subject and checked\n"
+    "handles, two threads churning one field in the race window, an interned Var,\n"
+    "a sub-interpreter reading the interned Vars, a __del__ that resurrects its\n"
+    "object, a self-cycle broken by gc.collect(), ns.consume of a held or shared\n"
+    "native, a fork while a thread is inside the cache) run on each subject and checked\n"
     "against a model of the identity\n"
     "guarantees it claims (see --list). A divergence is shrunk to a short sequence\n"
     "and printed as a Python reproduction. Each case runs in its own process with\n"
@@ -378,6 +381,20 @@ static void one_subject(subject_job *j)
         t.features |= FZ_FEAT_COPY;
     if (t.claims.claims & FZ_CLAIM_COPY)
         t.features |= FZ_FEAT_COPY_SHARES;         /* copies share their children (P7) */
+    PyObject *names = PyObject_GetAttrString(t.ns, "features");
+    if (names && ffi_embed_has_name(names, "disown"))
+        t.features |= FZ_FEAT_DISOWN;
+    Py_XDECREF(names);
+    PyErr_Clear();
+    /* Steps whose failure is a hang or a crash only where the property is
+     * claimed: a subject known to hang in a sub-interpreter (X1) or in a
+     * fork child beside a busy thread (F3) would fail every case. */
+    if (t.claims.claims & FZ_CLAIM_INTERP)
+        t.features |= FZ_FEAT_SUBINTERP;
+    if (t.claims.claims & FZ_CLAIM_FORK_THREADS)
+        t.features |= FZ_FEAT_FORK_BUSY;
+    if (t.adapter)
+        t.features |= FZ_FEAT_ADAPTER;
     if (o->list) {
         char claims[200];
         fz_claims_format(t.claims.claims, claims, sizeof claims);

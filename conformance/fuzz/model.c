@@ -14,38 +14,15 @@
 #include "../cf.h"
 #include "../../harness/driver/child.h"
 #include "fuzz.h"
+#include "model.h"
 
 volatile int *fz_progress;
 
 enum { FORK_SECONDS = 5 };   /* a forked child that re-reads a few fields and exits */
 
-typedef struct known {
-    long long handle;   /* 0: not seen since it became reachable */
-    uintptr_t first;    /* id() of the first wrapper seen (FZ_CLAIM_STABLE) */
-    long tag;           /* last attribute set (FZ_CLAIM_STATE); has_tag says if any */
-    int has_tag;
-    PyObject *weak;     /* weakref.ref to a wrapper of it (FZ_CLAIM_WEAKREF) */
-} known;
-
-typedef struct run {
-    PyObject *ns;
-    const fz_plan *plan;
-    unsigned features, claims;
-    PyObject *slot[FZ_SLOTS];
-    int slot_native[FZ_SLOTS];
-    known nat[FZ_MAX_NATIVES];
-    int step;          /* 1-based, for messages; 0 at the end */
-    int constructing;  /* the sighting is of a wrapper just made (a Sub must be a Sub) */
-    PyObject *sub;     /* the Sub class */
-    PyObject *fin;     /* the Fin class: Sub with a __del__ that calls Fin.hook */
-    PyObject *bulk, *adds;   /* FZ_BULK: lists of Vars (None where dropped) and of Add(v, v) */
-    long long *bulk_handles;
-    char *why;
-    size_t nwhy;
-} run;
 
 /* Records a divergence as "category|step|message"; returns 1. */
-static int diverge(run *r, const char *category, const char *fmt, ...)
+int fz_diverge(run *r, const char *category, const char *fmt, ...)
 {
     int k = snprintf(r->why, r->nwhy, "%s|%d|", category, r->step);
     va_list ap;
@@ -74,20 +51,20 @@ const char *fz_divergence_split(const char *why, char *category, size_t n, int *
 }
 
 /* A Python error where none was expected: the subject failed a valid step. */
-static int python_error(run *r, const char *doing)
+int fz_python_error(run *r, const char *doing)
 {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
     PyObject *s = value ? PyObject_Str(value) : NULL;
     const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
-    diverge(r, "error", "%s raised %s: %s", doing, type ? ((PyTypeObject *)type)->tp_name : "?",
+    fz_diverge(r, "error", "%s raised %s: %s", doing, type ? ((PyTypeObject *)type)->tp_name : "?",
             msg ? msg : "?");
     Py_XDECREF(s), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
     PyErr_Clear();
     return 1;
 }
 
-static int handle_of(run *r, PyObject *o, long long *h)
+int fz_handle_of(run *r, PyObject *o, long long *h)
 {
     PyObject *v = PyObject_CallMethod(r->ns, "handle", "O", o);
     *h = v ? PyLong_AsLongLong(v) : -1;
@@ -96,7 +73,7 @@ static int handle_of(run *r, PyObject *o, long long *h)
 }
 
 /* Every wrapper the subject hands out for native n, as expression `expr`. */
-static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claims)
+int fz_sighting(run *r, PyObject *o, int n, const char *expr, unsigned claims)
 {
     const fz_native *nat = &r->plan->natives[n];
     known *k = &r->nat[n];
@@ -104,6 +81,11 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
      * Sub (a second wrapper, a new one after its death). */
     if (nat->sub && !(r->claims & FZ_CLAIM_SUBCLASS))
         claims &= ~(unsigned)(FZ_CLAIM_UNIQUE | FZ_CLAIM_STABLE | FZ_CLAIM_STATE | FZ_CLAIM_WEAKREF);
+    /* Before anything reads it: a disowned wrapper stands for nothing. */
+    for (Py_ssize_t k = 0; r->disowned && (r->claims & FZ_CLAIM_OWNERSHIP) && k < PyList_GET_SIZE(r->disowned); k++)
+        if (PyList_GET_ITEM(r->disowned, k) == o)
+            return fz_diverge(r, "disown", "%s is a wrapper given to ns.consume() earlier: the cache kept the "
+                              "disowned wrapper and handed it out again", expr);
     const char *want = fz_kind_names[nat->kind], *got = Py_TYPE(o)->tp_name;
     const char *dot = strrchr(got, '.');
     if (nat->sub) {
@@ -118,16 +100,16 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         if (Py_TYPE(o) == cls)
             want = NULL;
         else if (must)
-            return diverge(r, "subclass", "%s is a %s, expected a %s (its native was made as one)", expr, got,
+            return fz_diverge(r, "subclass", "%s is a %s, expected a %s (its native was made as one)", expr, got,
                            cls->tp_name);
     }
     if (want && strcmp(dot ? dot + 1 : got, want) != 0)
-        return diverge(r, "type", "%s is a %s, expected a %s", expr, got, want);
+        return fz_diverge(r, "type", "%s is a %s, expected a %s", expr, got, want);
     long long h;
-    if (handle_of(r, o, &h) < 0)
-        return python_error(r, "handle()");
+    if (fz_handle_of(r, o, &h) < 0)
+        return fz_python_error(r, "handle()");
     if (k->handle && h != k->handle)
-        return diverge(r, "handle", "%s has handle %#llx, but that native's handle is %#llx", expr, h, k->handle);
+        return fz_diverge(r, "handle", "%s has handle %#llx, but that native's handle is %#llx", expr, h, k->handle);
     k->handle = h;
     for (int s = 0; s < FZ_SLOTS; s++) {
         if (r->slot_native[s] != n || !r->slot[s])
@@ -135,24 +117,24 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         int eq = PyObject_RichCompareBool(o, r->slot[s], Py_EQ);
         Py_hash_t h1 = PyObject_Hash(o), h2 = PyObject_Hash(r->slot[s]);
         if (eq < 0 || h1 == -1 || h2 == -1)
-            return python_error(r, "== or hash()");
+            return fz_python_error(r, "== or hash()");
         /* A Sub and a Var of one native where S1 is not claimed: the
          * binding's __eq__ may compare types too (nanobind's adapter). */
         if (!eq && nat->sub && !(r->claims & FZ_CLAIM_SUBCLASS) && Py_TYPE(o) != Py_TYPE(r->slot[s]))
             continue;
         if (!eq || h1 != h2)
-            return diverge(r, "equal", "%s and s%d wrap one native but %s", expr, s,
+            return fz_diverge(r, "equal", "%s and s%d wrap one native but %s", expr, s,
                            eq ? "hash differently" : "compare unequal");
         int unique = nat->kind == FZ_INNER ? (claims & FZ_CLAIM_UNIQUE) && (claims & FZ_CLAIM_VIEW_UNIQUE)
                                            : (claims & FZ_CLAIM_UNIQUE);
         if (unique && o != r->slot[s])
-            return diverge(r, "unique", "%s is not s%d: a second wrapper for a native whose wrapper s%d holds",
+            return fz_diverge(r, "unique", "%s is not s%d: a second wrapper for a native whose wrapper s%d holds",
                            expr, s, s);
     }
     if (nat->kind == FZ_INNER && !(claims & FZ_CLAIM_VIEWS))
         claims &= ~(unsigned)(FZ_CLAIM_STABLE | FZ_CLAIM_STATE | FZ_CLAIM_WEAKREF);
     if ((claims & FZ_CLAIM_STABLE) && k->first && k->first != (uintptr_t)o)
-        return diverge(r, "stable", "id(%s) changed while its native stayed alive", expr);
+        return fz_diverge(r, "stable", "id(%s) changed while its native stayed alive", expr);
     if (!k->first)
         k->first = (uintptr_t)o;
     if ((claims & FZ_CLAIM_STATE) && k->has_tag) {
@@ -161,17 +143,17 @@ static int sighting(run *r, PyObject *o, int n, const char *expr, unsigned claim
         Py_XDECREF(v);
         PyErr_Clear();
         if (!v || got_tag != k->tag)
-            return diverge(r, "state", "%s.fz is %s, expected %ld (set on an earlier wrapper of that native)",
+            return fz_diverge(r, "state", "%s.fz is %s, expected %ld (set on an earlier wrapper of that native)",
                            expr, v ? "different" : "missing", k->tag);
     }
     if ((claims & FZ_CLAIM_WEAKREF) && k->weak && PyWeakref_GetObject(k->weak) != o)
-        return diverge(r, "weakref", "a weak reference to an earlier wrapper of %s's native %s", expr,
+        return fz_diverge(r, "weakref", "a weak reference to an earlier wrapper of %s's native %s", expr,
                        PyWeakref_GetObject(k->weak) == Py_None ? "is dead" : "points elsewhere");
     return 0;
 }
 
 /* Forget what is known of natives no held slot reaches any more. */
-static void forget_unreachable(run *r)
+void fz_forget_unreachable(run *r)
 {
     const fz_plan *p = r->plan;
     char reach[FZ_MAX_NATIVES] = {0};
@@ -199,7 +181,7 @@ static void forget_unreachable(run *r)
 }
 
 /* The field of `src` a GET step reads (new reference). */
-static PyObject *read_field(PyObject *src, fz_field f)
+PyObject *fz_read_field(PyObject *src, fz_field f)
 {
     static const char *attr[] = {
         [FZ_F_A] = "a", [FZ_F_B] = "b", [FZ_F_OFFSET] = "offset", [FZ_F_AXIS0] = "axes",
@@ -214,7 +196,7 @@ static PyObject *read_field(PyObject *src, fz_field f)
     return v;
 }
 
-static int put(run *r, int d, PyObject *o, int n)
+int fz_put(run *r, int d, PyObject *o, int n)
 {
     Py_XSETREF(r->slot[d], o);
     r->slot_native[d] = n;
@@ -253,16 +235,16 @@ static int construct(run *r, const fz_step *s, const char *expr)
     }
     }
     if (!o)
-        return python_error(r, expr);
+        return fz_python_error(r, expr);
     /* A Sub when made as one; a copy when copied from a Sub wrapper. */
     r->constructing = s->op != FZ_COPY ? 1 : 2;   /* a copy of a Sub may be a Var: S1 says nothing of copy */
-    int bad = sighting(r, o, s->native, expr, r->claims);
+    int bad = fz_sighting(r, o, s->native, expr, r->claims);
     r->constructing = 0;
     if (bad) {
         Py_DECREF(o);
         return 1;
     }
-    put(r, s->d, o, s->native);
+    fz_put(r, s->d, o, s->native);
     /* A copy that shares its children (claims copy): read them now. */
     for (int c = 0; c < 2 && s->op == FZ_COPY && (r->features & FZ_FEAT_COPY_SHARES); c++) {
         fz_field f;
@@ -271,10 +253,10 @@ static int construct(run *r, const fz_step *s, const char *expr)
             continue;
         char read[48];
         snprintf(read, sizeof read, "copy.copy(s%d)%s", s->a, fz_field_expr(f));
-        PyObject *x = read_field(o, f);
+        PyObject *x = fz_read_field(o, f);
         if (!x)
-            return python_error(r, read);
-        bad = sighting(r, x, child, read, r->claims);
+            return fz_python_error(r, read);
+        bad = fz_sighting(r, x, child, read, r->claims);
         Py_DECREF(x);
         if (bad)
             return 1;
@@ -284,14 +266,14 @@ static int construct(run *r, const fz_step *s, const char *expr)
 
 static int get(run *r, const fz_step *s, const char *expr, unsigned claims)
 {
-    PyObject *o = read_field(r->slot[s->a], s->field);
+    PyObject *o = fz_read_field(r->slot[s->a], s->field);
     if (!o)
-        return python_error(r, expr);
-    if (sighting(r, o, s->native, expr, claims)) {
+        return fz_python_error(r, expr);
+    if (fz_sighting(r, o, s->native, expr, claims)) {
         Py_DECREF(o);
         return 1;
     }
-    return put(r, s->d, o, s->native);
+    return fz_put(r, s->d, o, s->native);
 }
 
 static int pickle_roundtrip(run *r, const fz_step *s)
@@ -307,8 +289,8 @@ static int pickle_roundtrip(run *r, const fz_step *s)
     Py_XDECREF(t);
     if (!back || !PyTuple_Check(back) || PyTuple_GET_SIZE(back) != n) {
         Py_XDECREF(back);
-        return PyErr_Occurred() ? python_error(r, "the pickle round trip") :
-                                  diverge(r, "pickle", "the round trip changed the tuple's shape");
+        return PyErr_Occurred() ? fz_python_error(r, "the pickle round trip") :
+                                  fz_diverge(r, "pickle", "the round trip changed the tuple's shape");
     }
     int bad = 0;
     for (int i = 0; i < n && !bad; i++) {
@@ -317,16 +299,16 @@ static int pickle_roundtrip(run *r, const fz_step *s)
         int base_ok = r->plan->natives[ni].sub && !(r->claims & FZ_CLAIM_SUBCLASS) &&
                       strcmp(Py_TYPE(ri)->tp_name, Py_TYPE(r->slot[idx[i]])->tp_base->tp_name) == 0;
         if (!base_ok && strcmp(Py_TYPE(ri)->tp_name, Py_TYPE(r->slot[idx[i]])->tp_name) != 0)
-            bad = diverge(r, "pickle", "s%d came back as a %s", idx[i], Py_TYPE(ri)->tp_name);
+            bad = fz_diverge(r, "pickle", "s%d came back as a %s", idx[i], Py_TYPE(ri)->tp_name);
         for (int j = i + 1; j < n && !bad; j++) {
             int same = ni == r->slot_native[idx[j]], one = ri == PyTuple_GET_ITEM(back, j);
             if (one && !same)
-                bad = diverge(r, "pickle", "s%d and s%d wrap different natives but came back as one object",
+                bad = fz_diverge(r, "pickle", "s%d and s%d wrap different natives but came back as one object",
                               idx[i], idx[j]);
             else if (same && !one && (r->claims & FZ_CLAIM_PICKLE) &&
                      (r->slot[idx[i]] == r->slot[idx[j]] || !r->plan->natives[ni].sub ||
                       (r->claims & FZ_CLAIM_SUBCLASS)))
-                bad = diverge(r, "pickle", "s%d and s%d wrap one native but came back as two objects",
+                bad = fz_diverge(r, "pickle", "s%d and s%d wrap one native but came back as two objects",
                               idx[i], idx[j]);
         }
         /* A held root's child that is also held must come back as that root. */
@@ -338,12 +320,12 @@ static int pickle_roundtrip(run *r, const fz_step *s)
             for (int j = 0; j < n && !bad && child_native >= 0; j++) {
                 if (r->slot_native[idx[j]] != child_native)
                     continue;
-                PyObject *child = read_field(ri, f);
+                PyObject *child = fz_read_field(ri, f);
                 long long hc = 0, hj = 0;
-                if (!child || handle_of(r, child, &hc) < 0 || handle_of(r, PyTuple_GET_ITEM(back, j), &hj) < 0)
-                    bad = python_error(r, "reading the round-tripped objects");
+                if (!child || fz_handle_of(r, child, &hc) < 0 || fz_handle_of(r, PyTuple_GET_ITEM(back, j), &hj) < 0)
+                    bad = fz_python_error(r, "reading the round-tripped objects");
                 else if (hc != hj)
-                    bad = diverge(r, "nested", "after the round trip, s%d%s and s%d are different natives",
+                    bad = fz_diverge(r, "nested", "after the round trip, s%d%s and s%d are different natives",
                                   idx[i], fz_field_expr(f), idx[j]);
                 Py_XDECREF(child);
             }
@@ -355,7 +337,7 @@ static int pickle_roundtrip(run *r, const fz_step *s)
 
 /* The forked child's side: re-read every field of every held slot and
  * report the first divergence (uniqueness only if the subject claims F1). */
-static void reread_child(void *arg, int fd)
+void fz_reread_child(void *arg, int fd)
 {
     run *r = arg;
     alarm(FORK_SECONDS);   /* outlive a killed parent by no more than that */
@@ -372,8 +354,8 @@ static void reread_child(void *arg, int fd)
                 continue;
             char expr[32];
             snprintf(expr, sizeof expr, "s%d%s", s, fz_field_expr(f));
-            PyObject *o = read_field(r->slot[s], f);
-            bad = o ? sighting(r, o, child, expr, claims) : python_error(r, expr);
+            PyObject *o = fz_read_field(r->slot[s], f);
+            bad = o ? fz_sighting(r, o, child, expr, claims) : fz_python_error(r, expr);
             Py_XDECREF(o);
         }
     }
@@ -384,25 +366,25 @@ static void reread_child(void *arg, int fd)
 
 /* os.fork() with held wrappers: a crash or a hang in the child is a
  * divergence too. */
-static int fork_and_reread(run *r)
+int fz_fork_and_reread(run *r, double seconds)
 {
     ffi_child c;
-    if (ffi_child_start(&c, reread_child, r) < 0)
-        return diverge(r, "fork", "fork: %s", strerror(errno));
+    if (ffi_child_start(&c, fz_reread_child, r) < 0)
+        return fz_diverge(r, "fork", "fork: %s", strerror(errno));
     char msg[400] = "";
     int timed_out;
-    ffi_child_read(&c, msg, sizeof msg - 1, FORK_SECONDS, &timed_out);
+    ffi_child_read(&c, msg, sizeof msg - 1, seconds, &timed_out);
     int status = ffi_child_finish(&c, timed_out);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
         char category[32];
         int at;
-        return diverge(r, "fork", "in the forked child: %s",
+        return fz_diverge(r, "fork", "in the forked child: %s",
                        *msg ? fz_divergence_split(msg, category, sizeof category, &at) : "failed without a reason");
     }
     if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char why[160];
-        ffi_child_describe(status, timed_out, FORK_SECONDS, why, sizeof why);
-        return diverge(r, "fork", "the forked child re-reading fields %s", why);
+        ffi_child_describe(status, timed_out, seconds, why, sizeof why);
+        return fz_diverge(r, "fork", "the forked child re-reading fields %s", why);
     }
     return 0;
 }
@@ -413,7 +395,7 @@ static PyObject *dying_reread(PyObject *self, PyObject *ref)
 {
     (void)ref;
     PyObject *src = PyList_GET_ITEM(self, 0), *got = PyList_GET_ITEM(self, 2);
-    PyObject *o = read_field(src, (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
+    PyObject *o = fz_read_field(src, (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
     if (!o)
         return NULL;
     if ((void *)o == PyLong_AsVoidPtr(PyList_GET_ITEM(self, 3))) {
@@ -439,14 +421,14 @@ static int dying_read(run *r, const fz_step *s)
     Py_XDECREF(cb), Py_XDECREF(self);
     if (!w) {
         Py_XDECREF(got);
-        return python_error(r, "weakref.ref(s, callback)");
+        return fz_python_error(r, "weakref.ref(s, callback)");
     }
     Py_CLEAR(r->slot[s->d]);   /* the wrapper dies here unless something holds it; the callback runs inside */
-    forget_unreachable(r);     /* its native is still reachable through s[a] */
+    fz_forget_unreachable(r);     /* its native is still reachable through s[a] */
     Py_DECREF(w);
     if (PyErr_Occurred()) {
         Py_DECREF(got);
-        return python_error(r, "the weakref callback re-reading the field");
+        return fz_python_error(r, "the weakref callback re-reading the field");
     }
     PyObject *y = PyList_GET_SIZE(got) ? Py_NewRef(PyList_GET_ITEM(got, 0)) : NULL;
     Py_DECREF(got);
@@ -455,25 +437,25 @@ static int dying_read(run *r, const fz_step *s)
     if (y == Py_Ellipsis) {
         Py_DECREF(y);
         if (r->claims & FZ_CLAIM_REENTRY)
-            return diverge(r, "reentry", "a weakref callback that read %s while that wrapper was dying got "
+            return fz_diverge(r, "reentry", "a weakref callback that read %s while that wrapper was dying got "
                                          "the dying wrapper back (use after free once the callback returns)", read);
         y = NULL;
     }
     if (!y) {
-        y = read_field(r->slot[s->a], s->field);
+        y = fz_read_field(r->slot[s->a], s->field);
         snprintf(expr, sizeof expr, "%s", read);
         if (!y)
-            return python_error(r, read);
+            return fz_python_error(r, read);
     }
-    if (sighting(r, y, s->native, expr, r->claims)) {
+    if (fz_sighting(r, y, s->native, expr, r->claims)) {
         Py_DECREF(y);
         return 1;
     }
-    put(r, s->d, y, s->native);
+    fz_put(r, s->d, y, s->native);
     /* With the callback's wrapper held, the field must give it again. */
-    PyObject *z = read_field(r->slot[s->a], s->field);
+    PyObject *z = fz_read_field(r->slot[s->a], s->field);
     snprintf(expr, sizeof expr, "%s (read again after the callback)", read);
-    int bad = z ? sighting(r, z, s->native, expr, r->claims) : python_error(r, read);
+    int bad = z ? fz_sighting(r, z, s->native, expr, r->claims) : fz_python_error(r, read);
     Py_XDECREF(z);
     return bad;
 }
@@ -486,7 +468,7 @@ static int dying_read(run *r, const fz_step *s)
 static PyObject *del_reread(PyObject *self, PyObject *dying)
 {
     (void)dying;
-    PyObject *o = read_field(PyList_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
+    PyObject *o = fz_read_field(PyList_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyList_GET_ITEM(self, 1)));
     if (!o || PyList_Append(PyList_GET_ITEM(self, 2), o) < 0) {
         PyObject *type, *value, *tb;
         PyErr_Fetch(&type, &value, &tb);
@@ -505,27 +487,27 @@ static int del_read(run *r, const fz_step *s)
     snprintf(name, sizeof name, "v%d", s->value);
     r->constructing = 1;
     PyObject *f = PyObject_CallFunction(r->fin, "s", name);
-    int bad = f ? sighting(r, f, s->native, "Fin(...)", r->claims) : python_error(r, "Fin(...)");
+    int bad = f ? fz_sighting(r, f, s->native, "Fin(...)", r->claims) : fz_python_error(r, "Fin(...)");
     r->constructing = 0;
     PyObject *add = bad ? NULL : cf_new(r->ns, "Add", "(OO)", f, f);
     if (!bad && !add)
-        bad = python_error(r, "ns.Add(f, f)");
-    if (!bad && !(bad = sighting(r, add, s->b, "ns.Add(f, f)", r->claims)))
-        put(r, s->a, Py_NewRef(add), s->b);
+        bad = fz_python_error(r, "ns.Add(f, f)");
+    if (!bad && !(bad = fz_sighting(r, add, s->b, "ns.Add(f, f)", r->claims)))
+        fz_put(r, s->a, Py_NewRef(add), s->b);
     PyObject *got = bad ? NULL : PyList_New(0);
     PyObject *self = got ? Py_BuildValue("[OiOO]", add, (int)s->field, got, Py_None) : NULL;
     PyObject *hook = self ? PyCFunction_New(&del_reread_def, self) : NULL;
     if (!bad && (!hook || PyObject_SetAttrString(r->fin, "hook", hook) < 0))
-        bad = python_error(r, "Fin.hook = ...");
+        bad = fz_python_error(r, "Fin.hook = ...");
     Py_XDECREF(hook), Py_XDECREF(add);
     Py_XDECREF(f);   /* the wrapper dies here unless something keeps it; Fin.__del__ runs inside */
     if (PyObject_SetAttrString(r->fin, "hook", Py_None) < 0 && !bad)
-        bad = python_error(r, "Fin.hook = None");
+        bad = fz_python_error(r, "Fin.hook = None");
     PyObject *error = self ? PyList_GET_ITEM(self, 3) : Py_None;
     snprintf(expr, sizeof expr, "s%d.a (read by Fin.__del__)", s->a);
     if (!bad && error != Py_None) {
         PyObject *text = PyObject_Str(error);
-        bad = diverge(r, "error", "%s raised %s: %s", expr, Py_TYPE(error)->tp_name,
+        bad = fz_diverge(r, "error", "%s raised %s: %s", expr, Py_TYPE(error)->tp_name,
                       text ? PyUnicode_AsUTF8(text) : "?");
         Py_XDECREF(text);
     }
@@ -535,18 +517,18 @@ static int del_read(run *r, const fz_step *s)
         return 1;
     if (!y) {
         snprintf(expr, sizeof expr, "s%d.a", s->a);
-        if (!(y = read_field(r->slot[s->a], s->field)))
-            return python_error(r, expr);
+        if (!(y = fz_read_field(r->slot[s->a], s->field)))
+            return fz_python_error(r, expr);
     }
-    if (sighting(r, y, s->native, expr, r->claims)) {
+    if (fz_sighting(r, y, s->native, expr, r->claims)) {
         Py_DECREF(y);
         return 1;
     }
-    put(r, s->d, y, s->native);
+    fz_put(r, s->d, y, s->native);
     /* With that wrapper held, the field must give it again: one live wrapper per handle. */
-    PyObject *z = read_field(r->slot[s->a], s->field);
+    PyObject *z = fz_read_field(r->slot[s->a], s->field);
     snprintf(expr, sizeof expr, "s%d.a (read again after Fin.__del__)", s->a);
-    bad = z ? sighting(r, z, s->native, expr, r->claims) : python_error(r, expr);
+    bad = z ? fz_sighting(r, z, s->native, expr, r->claims) : fz_python_error(r, expr);
     Py_XDECREF(z);
     return bad;
 }
@@ -557,23 +539,23 @@ static int bulk_check(run *r, int twice)
     Py_ssize_t n = PyList_GET_SIZE(r->adds);
     PyObject *var = PyObject_GetAttrString(r->ns, "Var");
     if (!var)
-        return python_error(r, "ns.Var");
+        return fz_python_error(r, "ns.Var");
     int bad = 0;
     for (Py_ssize_t k = 0; k < n && !bad; k++) {
         PyObject *x = PyObject_GetAttrString(PyList_GET_ITEM(r->adds, k), "a");
         PyObject *y = x && twice ? PyObject_GetAttrString(PyList_GET_ITEM(r->adds, k), "a") : NULL;
         long long h = 0;
-        if (!x || (twice && !y) || handle_of(r, x, &h) < 0)
-            bad = python_error(r, "adds[k].a");
+        if (!x || (twice && !y) || fz_handle_of(r, x, &h) < 0)
+            bad = fz_python_error(r, "adds[k].a");
         else if (!PyObject_IsInstance(x, var))
-            bad = diverge(r, "type", "adds[%zd].a is a %s, expected a Var", k, Py_TYPE(x)->tp_name);
+            bad = fz_diverge(r, "type", "adds[%zd].a is a %s, expected a Var", k, Py_TYPE(x)->tp_name);
         else if (h != r->bulk_handles[k])
-            bad = diverge(r, "handle", "adds[%zd].a has handle %#llx, expected %#llx", k, h, r->bulk_handles[k]);
+            bad = fz_diverge(r, "handle", "adds[%zd].a has handle %#llx, expected %#llx", k, h, r->bulk_handles[k]);
         else if ((r->claims & FZ_CLAIM_UNIQUE) && PyList_GET_ITEM(r->bulk, k) != Py_None &&
                  x != PyList_GET_ITEM(r->bulk, k))
-            bad = diverge(r, "unique", "adds[%zd].a is not bulk[%zd] (with %zd handles live)", k, k, n);
+            bad = fz_diverge(r, "unique", "adds[%zd].a is not bulk[%zd] (with %zd handles live)", k, k, n);
         else if ((r->claims & FZ_CLAIM_UNIQUE) && y && x != y)
-            bad = diverge(r, "unique", "adds[%zd].a read twice gives two wrappers (with %zd handles live)", k, n);
+            bad = fz_diverge(r, "unique", "adds[%zd].a read twice gives two wrappers (with %zd handles live)", k, n);
         Py_XDECREF(x), Py_XDECREF(y);
     }
     Py_DECREF(var);
@@ -604,15 +586,15 @@ static int bulk_step(run *r, const fz_step *s)
     r->adds = PyList_New(s->value);
     r->bulk_handles = calloc((size_t)s->value, sizeof *r->bulk_handles);
     if (!r->bulk || !r->adds || !r->bulk_handles)
-        return python_error(r, "the bulk's lists");
+        return fz_python_error(r, "the bulk's lists");
     for (int k = 0; k < s->value; k++) {
         char name[16];
         snprintf(name, sizeof name, "b%d", k);
         PyObject *v = cf_new(r->ns, "Var", "(s)", name);
         PyObject *a = v ? cf_new(r->ns, "Add", "(OO)", v, v) : NULL;
-        if (!a || handle_of(r, v, &r->bulk_handles[k]) < 0) {
+        if (!a || fz_handle_of(r, v, &r->bulk_handles[k]) < 0) {
             Py_XDECREF(v), Py_XDECREF(a);
-            return python_error(r, "bulk: ns.Add(ns.Var(...))");
+            return fz_python_error(r, "bulk: ns.Add(ns.Var(...))");
         }
         PyList_SET_ITEM(r->bulk, k, v);
         PyList_SET_ITEM(r->adds, k, a);
@@ -644,12 +626,27 @@ static const char churn_src[] =
     "        sys.setswitchinterval(old)\n"
     "    return bad[0] if bad else None\n";
 
+void fz_race_window(int on)
+{
+    PyObject *r = ffi_py_call("ffi_identity", "set_race_window", "(O)", on ? Py_True : Py_False);
+    Py_XDECREF(r);
+    PyErr_Clear();
+}
+
 static PyObject *read_field_fn(PyObject *self, PyObject *unused)
 {
     (void)unused;
-    return read_field(PyTuple_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyTuple_GET_ITEM(self, 1)));
+    return fz_read_field(PyTuple_GET_ITEM(self, 0), (fz_field)PyLong_AsLong(PyTuple_GET_ITEM(self, 1)));
 }
 static PyMethodDef read_field_def = {"read", read_field_fn, METH_NOARGS, NULL};
+
+PyObject *fz_field_reader(PyObject *src, fz_field f)
+{
+    PyObject *self = Py_BuildValue("(Oi)", src, (int)f);
+    PyObject *fn = self ? PyCFunction_New(&read_field_def, self) : NULL;
+    Py_XDECREF(self);
+    return fn;
+}
 
 static int churn(run *r, const fz_step *s)
 {
@@ -665,14 +662,14 @@ static int churn(run *r, const fz_step *s)
         }
         Py_XDECREF(g);
         if (!fn)
-            return python_error(r, "defining churn()");
+            return fz_python_error(r, "defining churn()");
     }
     /* One read first: the type, the handle and the claims as a GET step. */
-    PyObject *o = read_field(r->slot[s->a], s->field);
+    PyObject *o = fz_read_field(r->slot[s->a], s->field);
     long long h = 0;
-    int bad = o ? sighting(r, o, s->native, read, r->claims) : python_error(r, read);
-    if (!bad && handle_of(r, o, &h) < 0)
-        bad = python_error(r, "handle()");
+    int bad = o ? fz_sighting(r, o, s->native, read, r->claims) : fz_python_error(r, read);
+    if (!bad && fz_handle_of(r, o, &h) < 0)
+        bad = fz_python_error(r, "handle()");
     Py_XDECREF(o);
     if (bad)
         return 1;
@@ -682,12 +679,14 @@ static int churn(run *r, const fz_step *s)
     PyObject *self = Py_BuildValue("(Oi)", r->slot[s->a], (int)s->field);
     PyObject *rd = self ? PyCFunction_New(&read_field_def, self) : NULL;
     PyObject *handle = rd ? PyObject_GetAttrString(r->ns, "handle") : NULL;
+    fz_race_window(1);   /* builtins: threads switch inside wrapper creation */
     PyObject *res = handle ? PyObject_CallFunction(fn, "OOLii", rd, handle, h, unique, FZ_CHURN_ITERS) : NULL;
+    fz_race_window(0);
     Py_XDECREF(self), Py_XDECREF(rd), Py_XDECREF(handle);
     if (!res)
-        return python_error(r, "the churn threads");
+        return fz_python_error(r, "the churn threads");
     if (res != Py_None)
-        bad = diverge(r, "churn", "two threads re-reading %s while its wrappers die: %s", read,
+        bad = fz_diverge(r, "churn", "two threads re-reading %s while its wrappers die: %s", read,
                       PyUnicode_AsUTF8(res));
     Py_DECREF(res);
     return bad;
@@ -709,6 +708,18 @@ static int step(run *r, const fz_step *s)
         return bulk_step(r, s);
     case FZ_CHURN:
         return churn(r, s);
+    case FZ_NEW_INTERN:
+        return fz_step_intern(r, s);
+    case FZ_DISOWN:
+        return fz_step_disown(r, s);
+    case FZ_SUBINTERP:
+        return fz_step_subinterp(r, s);
+    case FZ_RESURRECT:
+        return fz_step_resurrect(r, s);
+    case FZ_CYCLE:
+        return fz_step_cycle(r, s);
+    case FZ_FORK_BUSY:
+        return fz_step_fork_busy(r, s);
     case FZ_GET: {
         char read[32];
         snprintf(read, sizeof read, "s%d%s", s->a, fz_field_expr(s->field));
@@ -725,7 +736,7 @@ static int step(run *r, const fz_step *s)
         int rc = v ? PyObject_SetAttrString(r->slot[s->d], "fz", v) : -1;
         Py_XDECREF(v);
         if (rc < 0)
-            return python_error(r, expr);
+            return fz_python_error(r, expr);
         r->nat[s->native].tag = s->value;
         r->nat[s->native].has_tag = 1;
         return 0;
@@ -733,14 +744,14 @@ static int step(run *r, const fz_step *s)
     case FZ_WEAKREF: {
         PyObject *w = PyWeakref_NewRef(r->slot[s->d], NULL);
         if (!w)
-            return python_error(r, expr);
+            return fz_python_error(r, expr);
         Py_XSETREF(r->nat[s->native].weak, w);
         return 0;
     }
     case FZ_PICKLE:
         return pickle_roundtrip(r, s);
     case FZ_FORK:
-        return fork_and_reread(r);
+        return fz_fork_and_reread(r, FORK_SECONDS);
     default:
         return 0;
     }
@@ -752,6 +763,8 @@ static void drop_everything(run *r)
     for (int s = 0; s < FZ_SLOTS; s++)
         Py_CLEAR(r->slot[s]);
     bulk_clear(r);
+    Py_CLEAR(r->disowned);
+    Py_CLEAR(r->kept);
     for (int n = 0; n < r->plan->nnatives; n++)
         Py_CLEAR(r->nat[n].weak);
 }
@@ -765,15 +778,15 @@ static int check_no_leak(run *r, int live, long baseline, long entries0)
     ffi_py_gc();
     long now = live ? ffi_py_ns_long(r->ns, "native_live") : baseline;
     if (now < 0)
-        return python_error(r, "native_live()");
+        return fz_python_error(r, "native_live()");
     if (now != baseline)
-        return diverge(r, "leak", "with everything dropped and collected, native_live() is %ld, was %ld before",
+        return fz_diverge(r, "leak", "with everything dropped and collected, native_live() is %ld, was %ld before",
                        now, baseline);
     long entries = entries0 >= 0 ? ffi_py_ns_long(r->ns, "cache_entries") : -1;
     if (entries0 >= 0 && entries < 0)
-        return python_error(r, "cache_entries()");
+        return fz_python_error(r, "cache_entries()");
     if (entries0 >= 0 && entries != entries0)
-        return diverge(r, "stale", "with everything dropped and collected, cache_entries() is %ld, was %ld before "
+        return fz_diverge(r, "stale", "with everything dropped and collected, cache_entries() is %ld, was %ld before "
                        "(entries outlive their natives)", entries, entries0);
     return 0;
 }
@@ -826,7 +839,7 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
         r.fin = r.sub ? PyObject_GetAttrString(m, "Fin") : NULL;
         Py_XDECREF(r.sub), Py_XDECREF(r.fin);
         if (!r.fin) {
-            python_error(&r, "class Sub(ns.Var), class Fin(ns.Var)");
+            fz_python_error(&r, "class Sub(ns.Var), class Fin(ns.Var)");
             return 1;
         }
     }
@@ -840,7 +853,7 @@ int fz_run_model(void *ns, const fz_plan *p, int upto, unsigned features, unsign
             *fz_progress = r.step;
         bad = step(&r, &p->steps[i]);
         if (!bad)
-            forget_unreachable(&r);
+            fz_forget_unreachable(&r);
     }
     r.step = 0;
     if (fz_progress)

@@ -27,7 +27,8 @@ static const int op_weight[FZ_OP_END] = {
     [FZ_NEW_OUTER] = 5, [FZ_GET] = 26, [FZ_DROP] = 12, [FZ_GC] = 6,
     [FZ_SETATTR] = 5, [FZ_WEAKREF] = 5, [FZ_PICKLE] = 3, [FZ_FORK] = 1,
     [FZ_NEW_SUB] = 5, [FZ_COPY] = 4, [FZ_GET_INNER] = 6, [FZ_DYING_READ] = 6,
-    [FZ_BULK] = 1, [FZ_CHURN] = 1, [FZ_DEL_READ] = 4,
+    [FZ_BULK] = 1, [FZ_CHURN] = 2, [FZ_DEL_READ] = 4, [FZ_NEW_INTERN] = 4, [FZ_SUBINTERP] = 1,
+    [FZ_RESURRECT] = 3, [FZ_CYCLE] = 3, [FZ_DISOWN] = 4, [FZ_FORK_BUSY] = 1,
 };
 
 void fz_generate(fz_case *c, uint64_t seed, int length)
@@ -49,8 +50,32 @@ void fz_generate(fz_case *c, uint64_t seed, int length)
 static int new_native(fz_plan *p, fz_kind kind, int c0, int c1, int nchild)
 {
     fz_native *nat = &p->natives[p->nnatives];
-    *nat = (fz_native){kind, nchild, {c0, c1}, 0, 0};
+    *nat = (fz_native){kind, nchild, {c0, c1}, 0, 0, 0};
     return p->nnatives++;
+}
+
+/* A held slot other than `not` whose field holds native n: its index, with
+ * *field set; -1 if none. The search starts at slot `from`. */
+static int holder_of(const fz_plan *p, const int *held, int n, int not, int from, fz_field *field)
+{
+    for (int k = 0; k < FZ_SLOTS; k++) {
+        int s = (from + k) % FZ_SLOTS;
+        for (int sel = 0; sel < 2 && s != not && held[s] >= 0; sel++)
+            if (fz_field_native(p, held[s], sel, field) == n)
+                return s;
+    }
+    return -1;
+}
+
+/* The held slots, as a mask, whose natives have a field to read. */
+static int readable_slots(const fz_plan *p, const int *held)
+{
+    int mask = 0;
+    fz_field f;
+    for (int s = 0; s < FZ_SLOTS; s++)
+        if (held[s] >= 0 && (fz_field_native(p, held[s], 0, &f) >= 0 || fz_field_native(p, held[s], 1, &f) >= 0))
+            mask |= 1 << s;
+    return mask;
 }
 
 static int is_expr(const fz_plan *p, int native)
@@ -225,6 +250,58 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             held[st.d] = st.native;
             break;
         }
+        case FZ_NEW_INTERN:
+            if (!(features & FFI_FEATURE_INTERN))
+                continue;
+            st.native = new_native(p, FZ_VAR, -1, -1, 0);
+            p->natives[st.native].interned = st.value;
+            held[st.d] = st.native;
+            break;
+        case FZ_SUBINTERP:   /* b: the held slots of interned Vars */
+            if (!(features & FZ_FEAT_SUBINTERP))
+                continue;
+            st.b = 0;
+            for (int s = 0; s < FZ_SLOTS; s++)
+                if (held[s] >= 0 && p->natives[held[s]].interned)
+                    st.b |= 1 << s;
+            break;
+        case FZ_RESURRECT:   /* the Fin's Var in s[d], the Add holding it in s[a] */
+            if (!(features & FFI_FEATURE_SUBCLASS))
+                continue;
+            if (st.a == st.d)
+                st.a = (st.d + 1) % FZ_SLOTS;
+            st.native = new_native(p, FZ_VAR, -1, -1, 0);
+            p->natives[st.native].sub = 2;
+            st.b = new_native(p, FZ_ADD, st.native, st.native, 2);
+            st.field = FZ_F_A;
+            held[st.a] = st.b;
+            held[st.d] = st.native;
+            break;
+        case FZ_CYCLE:   /* a: the holder to re-read through, or -1 */
+            if (!(features & FFI_FEATURE_DICT) || nd < 0)
+                continue;
+            st.native = nd;
+            st.a = holder_of(p, held, nd, st.d, st.a, &st.field);
+            held[st.d] = st.a >= 0 ? nd : -1;
+            break;
+        case FZ_DISOWN:   /* b: the slots of that native, dropped; a: the holder to re-read through, or -1 */
+            if (!(features & FZ_FEAT_DISOWN) || nd < 0 || p->natives[nd].kind == FZ_INNER || p->natives[nd].sub)
+                continue;
+            st.native = nd;
+            st.b = 0;
+            for (int s = 0; s < FZ_SLOTS; s++)
+                if (held[s] == nd) {
+                    st.b |= 1 << s;
+                    held[s] = -1;
+                }
+            st.a = holder_of(p, held, nd, -1, st.a, &st.field);
+            held[st.d] = st.a >= 0 ? nd : -1;
+            break;
+        case FZ_FORK_BUSY:   /* b: the held slots with fields */
+            if (!(features & FZ_FEAT_FORK_BUSY) || !(features & FFI_FEATURE_THREADS) ||
+                !(st.b = readable_slots(p, held)))
+                continue;
+            break;
         case FZ_CHURN:
             if (!(features & FFI_FEATURE_THREADS) || na < 0 ||
                 (st.native = fz_field_native(p, na, p->natives[na].kind == FZ_OUTER ? 0 : r->b, &st.field)) < 0)
@@ -301,6 +378,32 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
                  "del f; Fin.hook = None; s%d = got[0] if got else s%d.a; del got",
                  s->value, s->a, s->a, s->d, s->a);
         break;
+    case FZ_NEW_INTERN: snprintf(out, n, "s%d = ns.Var(\"k%d\", intern=True)", s->d, s->value); break;
+    case FZ_SUBINTERP:  snprintf(out, n, "subinterp(%s)", held); break;
+    case FZ_RESURRECT:
+        snprintf(out, n, "f = Fin(\"v%d\"); s%d = ns.Add(f, f); Fin.hook = kept.append; del f; Fin.hook = None; "
+                 "s%d = kept.pop() if kept else s%d.a", s->value, s->a, s->d, s->a);
+        break;
+    case FZ_CYCLE:
+        if (s->a >= 0)
+            snprintf(out, n, "s%d.me = s%d; s%d = None; gc.collect(); s%d = s%d%s; s%d.__dict__.pop(\"me\", None)",
+                     s->d, s->d, s->d, s->d, s->a, field_expr[s->field], s->d);
+        else
+            snprintf(out, n, "s%d.me = s%d; s%d = None; gc.collect()", s->d, s->d, s->d);
+        break;
+    case FZ_DISOWN: {
+        char drop[64] = "";
+        size_t k = 0;
+        for (int j = 0; j < FZ_SLOTS; j++)
+            if (s->b & (1 << j))
+                k += (size_t)snprintf(drop + k, sizeof drop - k, "disowned.append(s%d); s%d = None; ", j, j);
+        if (s->a >= 0)
+            snprintf(out, n, "ns.consume(s%d); %ss%d = s%d%s", s->d, drop, s->d, s->a, field_expr[s->field]);
+        else
+            snprintf(out, n, "ns.consume(s%d); %.*s", s->d, (int)(k > 2 ? k - 2 : k), drop);
+        break;
+    }
+    case FZ_FORK_BUSY:  snprintf(out, n, "fork_busy(%s)", held); break;
     default:            snprintf(out, n, "?"); break;
     }
 }
@@ -308,17 +411,22 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
 void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
                      unsigned features, const char *prefix)
 {
-    int forks = 0, subs = 0, churns = 0, fins = 0;
+    int forks = 0, subs = 0, churns = 0, fins = 0, busy = 0, interps = 0, kept = 0, disowns = 0;
     for (int i = 0; i < upto && i < p->n; i++) {
-        forks |= p->steps[i].op == FZ_FORK;
-        subs |= p->steps[i].op == FZ_NEW_SUB;
-        churns |= p->steps[i].op == FZ_CHURN;
-        fins |= p->steps[i].op == FZ_DEL_READ;
+        fz_op op = p->steps[i].op;
+        forks |= op == FZ_FORK || op == FZ_FORK_BUSY;
+        subs |= op == FZ_NEW_SUB;
+        churns |= op == FZ_CHURN;
+        fins |= op == FZ_DEL_READ || op == FZ_RESURRECT;
+        busy |= op == FZ_FORK_BUSY;
+        interps |= op == FZ_SUBINTERP;
+        kept |= op == FZ_RESURRECT;
+        disowns |= op == FZ_DISOWN;
     }
     const char *so = getenv("IMPL_SO");
     if (so && *so)
         fprintf(out, "%s# with IMPL_SO=%s in the environment (an out-of-tree strategy)\n", prefix, so);
-    fprintf(out, "%simport copy, gc, os, pickle, weakref\n", prefix);
+    fprintf(out, "%simport copy, gc, os, pickle, signal, weakref\n", prefix);
     fprintf(out, "%simport ffi_identity%s\n", prefix, adapter ? ", ffi_adapters" : "");
     fprintf(out, "%sns = %s.load(\"%s\")\n", prefix, adapter ? "ffi_adapters" : "ffi_identity", subject);
     if (features & FFI_FEATURE_ALLOC)
@@ -343,6 +451,34 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
                 prefix, FZ_CHURN_ITERS);
         fprintf(out, "%s    ts = [threading.Thread(target=body) for _ in range(2)]; [t.start() for t in ts]; "
                      "[t.join() for t in ts]\n", prefix);
+    }
+    if (kept)
+        fprintf(out, "%skept = []   # wrappers resurrected by Fin.__del__\n", prefix);
+    if (disowns)
+        fprintf(out, "%sdisowned = []   # wrappers given to ns.consume(): none may come back\n", prefix);
+    if (busy) {
+        fprintf(out, "%sdef fork_busy(*held):   # fork while a thread re-reads every field, race window open\n", prefix);
+        fprintf(out, "%s    import threading, time; ffi_identity.set_race_window(True); stop = threading.Event()\n", prefix);
+        fprintf(out, "%s    def body():\n", prefix);
+        fprintf(out, "%s        while not stop.is_set(): reread(*held); time.sleep(0)\n", prefix);
+        fprintf(out, "%s    t = threading.Thread(target=body, daemon=True); t.start()\n", prefix);
+        fprintf(out, "%s    for _ in range(%d):   # a child that hangs is the divergence\n", prefix, 8);
+        fprintf(out, "%s        time.sleep(0.001)\n", prefix);
+        fprintf(out, "%s        if (pid := os.fork()) == 0: signal.alarm(2); reread(*held); os._exit(0)\n", prefix);
+        fprintf(out, "%s        os.waitpid(pid, 0)\n", prefix);
+        fprintf(out, "%s    stop.set(); t.join(); ffi_identity.set_race_window(False)\n", prefix);
+    }
+    if (interps) {
+        fprintf(out, "%sdef subinterp(*held):   # a sub-interpreter loads the subject and interns the held names\n",
+                prefix);
+        fprintf(out, "%s    import _xxsubinterpreters as si, sys; i = si.create(isolated=False)\n", prefix);
+        fprintf(out, "%s    code = f\"import sys; sys.path[:] = {sys.path!r}; import ffi_identity%s; ns = %s.load(%%r)\\n\" %% ns.name\n",
+                prefix, adapter ? ", ffi_adapters" : "", adapter ? "ffi_adapters" : "ffi_identity");
+        fprintf(out, "%s    code += ''.join(f\"v = ns.Var({h.name!r}, intern=True); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
+                prefix);
+        fprintf(out, "%s    try: si.run_string(i, code)\n", prefix);
+        fprintf(out, "%s    finally: si.destroy(i)\n", prefix);
+        fprintf(out, "%s    [ns.Var(h.name, intern=True) for h in held]\n", prefix);
     }
     for (int i = 0; i < upto && i < p->n; i++) {
         char line[300];

@@ -1,0 +1,88 @@
+/* Steps on ownership (O1): interning constructors and disowning. */
+#include <stdio.h>
+
+#include "model.h"
+
+static PyObject *intern_var(PyObject *ns, int id)
+{
+    char name[16];
+    snprintf(name, sizeof name, "k%d", id);
+    PyObject *cls = PyObject_GetAttrString(ns, "Var");
+    PyObject *args = cls ? Py_BuildValue("(s)", name) : NULL;
+    PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
+    PyObject *v = kw ? PyObject_Call(cls, args, kw) : NULL;
+    Py_XDECREF(kw), Py_XDECREF(args), Py_XDECREF(cls);
+    return v;
+}
+
+/* Interns a name no other step uses (a new native), then, where ownership
+ * is claimed, interns it again: that must be the live wrapper where
+ * uniqueness is claimed too. */
+int fz_step_intern(run *r, const fz_step *s)
+{
+    int id = r->plan->natives[s->native].interned;
+    PyObject *v = intern_var(r->ns, id);
+    if (!v)
+        return fz_python_error(r, "ns.Var(..., intern=True)");
+    r->constructing = 1;
+    int bad = fz_sighting(r, v, s->native, "ns.Var(..., intern=True)", r->claims);
+    r->constructing = 0;
+    if (bad) {
+        Py_DECREF(v);
+        return 1;
+    }
+    fz_put(r, s->d, v, s->native);
+    if (!(r->claims & FZ_CLAIM_OWNERSHIP))
+        return 0;   /* a subject that fails O1 makes a second wrapper here, maybe not even equal */
+    char expr[64];
+    snprintf(expr, sizeof expr, "ns.Var(\"k%d\", intern=True) (again)", id);
+    PyObject *again = intern_var(r->ns, id);
+    if (!again)
+        return fz_python_error(r, expr);
+    if ((r->claims & FZ_CLAIM_UNIQUE) && again != v)
+        bad = fz_diverge(r, "ownership", "%s is not s%d: the interning constructor made a second wrapper of "
+                         "the live native", expr, s->d);
+    else
+        bad = fz_sighting(r, again, s->native, expr, r->claims);
+    Py_DECREF(again);
+    return bad;
+}
+
+/* ns.consume(s[d]): the wrapper goes to the disowned list (kept alive, so
+ * that the model knows it if a read hands it out again), with every slot
+ * of that native (on a unique subject they hold the same wrapper). Where
+ * a held object still holds the native, its next read must be a new,
+ * working wrapper. */
+int fz_step_disown(run *r, const fz_step *s)
+{
+    if (!r->disowned && !(r->disowned = PyList_New(0)))
+        return fz_python_error(r, "a list");
+    PyObject *w = r->slot[s->d];
+    PyObject *done = PyObject_CallMethod(r->ns, "consume", "O", w);
+    if (!done)
+        return fz_python_error(r, "ns.consume(...)");
+    Py_DECREF(done);
+    for (int k = 0; k < FZ_SLOTS; k++) {
+        if (!(s->b & (1 << k)))
+            continue;
+        if (PyList_Append(r->disowned, r->slot[k]) < 0)
+            return fz_python_error(r, "keeping the disowned wrapper");
+        Py_CLEAR(r->slot[k]);
+    }
+    /* What was known of the wrapper (its id, state, weak reference) went with the disown. */
+    Py_CLEAR(r->nat[s->native].weak);
+    r->nat[s->native] = (known){0};
+    fz_forget_unreachable(r);
+    if (s->a < 0)
+        return 0;
+    char expr[48];
+    snprintf(expr, sizeof expr, "s%d%s (after the disown)", s->a, fz_field_expr(s->field));
+    PyObject *y = fz_read_field(r->slot[s->a], s->field);
+    if (!y)
+        return fz_python_error(r, expr);
+    if (fz_sighting(r, y, s->native, expr, r->claims)) {
+        Py_DECREF(y);
+        return 1;
+    }
+    return fz_put(r, s->d, y, s->native);
+}
