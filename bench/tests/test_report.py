@@ -256,6 +256,10 @@ ok(code == 0 and "not judged (slower)" in row(out, "pickle/a+node/1000") and "Ap
    "a slower whole-process benchmark is shown apart, not judged", out)
 code, out, err = compared(base, new, judge_all=True)
 ok(code == 1 and "REGRESSION" in row(out, "pickle/a+node/1000"), "--judge-all judges it", out)
+scaled = micro + ["scaling/a+node/10000"]
+code, out, err = compared(noisy_run(scaled, 10, 9), noisy_run(scaled, 10, 10, slower={"scaling/a+node/10000"}, factor=1.4))
+ok(code == 0 and "not judged (slower)" in row(out, "scaling/a+node/10000"),
+   "a scaling run (run-level drift) is shown apart, not judged", out)
 
 # Subjects across versions: nothing in common without a map (exit 2), the
 # map pairs each variant too.
