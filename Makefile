@@ -104,13 +104,14 @@ bench conformance seed:
 
 # Every published file from one run of one commit on one machine: the
 # matrix, the seed scenario (and the README's table of it), the
-# benchmarks and the load run. About 25 minutes on 2 cores.
+# benchmarks, their instruction counts (the baseline CI compares with) and
+# the load run. About 30 minutes on 2 cores.
 .PHONY: publish
 publish:
 	@git diff --quiet HEAD -- . ':!results' ':!README.md' 2>/dev/null || \
 	    echo "publish: warning: uncommitted changes; the results will name commit $$(git rev-parse --short HEAD) all the same" >&2
 	@$(MAKE) --no-print-directory deps HEAVY=1
-	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results
+	@$(MAKE) --no-print-directory conformance-run seed-run bench-run instructions-run load RESULTS=results
 
 all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
 
@@ -122,6 +123,7 @@ help:
 	@echo "make conformance  the property suite, every subject: \$$RESULTS/conformance.{json,md}"
 	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
+	@echo "make bench MODE=instructions  instruction counts under callgrind (make compare MODE=instructions: against results/)"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
 	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per subject (default 2), FUZZ_SEED"
 	@echo "make memcheck   unit tests and a probe per strategy under valgrind"

@@ -55,6 +55,12 @@ BENCH_LOG = $(BUILD)/bench.log
 BENCH_CONSOLE = $(if $(filter 1,$(V)),,--quiet)
 logged = $(if $(filter 1,$(V)),,>>$(BENCH_LOG) 2>&1 || { cat $(BENCH_LOG) >&2; exit 1; })
 .PHONY: bench-run compare
+ifeq ($(MODE),instructions)
+bench-run: instructions-run
+else ifneq ($(MODE),)
+bench-run:
+	@echo "make bench: MODE=$(MODE) is not a mode; MODE=instructions counts instructions (docs/instructions.md)" >&2; exit 2
+else
 bench-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
@@ -73,6 +79,7 @@ bench-run: all adapters $(BENCH)
 	$(Q)$(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
 	    $(BENCH_JSON) $(RESULTS)/index.html $(logged)
 	$(Q)$(PYTHON) bench/summary.py $(BENCH_JSON) $(RESULTS)
+endif
 
 # How bench-run ends (summary.py's lines, page.py's page of a benchmark run
 # alone), from a results file made up for it: a second, in make test.
@@ -100,14 +107,23 @@ page-test:
 # judged unless JUDGE_ALL=1. MAP='A=B ...' pairs subjects across versions.
 # bench/compare.py has the why. The script exits 1 on a regression and 2
 # when nothing matched; make reports either as "Error 1" or "Error 2".
-THRESHOLD ?= 1.10
+# MODE=instructions compares instruction counts (bench/instructions.py):
+# any change beyond THRESHOLD (default 1.01) either way, no statistics;
+# BASE defaults to the baseline in results/, NEW to $(RESULTS)'s counts.
+THRESHOLD ?= $(if $(filter instructions,$(MODE)),1.01,1.10)
 ALPHA ?= 0.05
 CORRECTION ?= bh
+ifeq ($(MODE),instructions)
+compare:
+	@$(PYTHON) bench/instructions.py compare '$(or $(BASE),$(INSTR_BASELINE))' '$(or $(NEW),$(INSTR_JSON))' \
+	    --threshold $(THRESHOLD)
+else
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=old.json [NEW=$(BENCH_JSON)] [THRESHOLD=$(THRESHOLD)] [ALPHA=$(ALPHA)] [CORRECTION=bh|holm] [MAP='A=B ...'] [JUDGE_ALL=1]" >&2; exit 2; }
 	@$(DEPS) compare
 	@$(PYTHON) bench/report.py compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) \
 	    --alpha $(ALPHA) --correction $(CORRECTION) $(if $(MAP),--map '$(MAP)') $(if $(JUDGE_ALL),--judge-all)
+endif
 
 # report.py's own checks (the statistics, the impossible-value check, a
 # report of a partial run): a few seconds, no benchmark run; in make test.
@@ -121,3 +137,5 @@ TEST_PLAN += 'the benchmark report: statistics, impossible values, partial runs:
 bench-selftest:
 	@$(DEPS) compare
 	$(Q)prove --exec '$(PYTHON)' bench/tests/test_report.py
+
+include bench/instructions.mk

@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
 import matrix   # noqa: E402  verdict(), without_addresses(), behaves_like()
 import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
+import instructions  # noqa: E402  instruction counts (make bench MODE=instructions)
 import results  # noqa: E402  conformance records of either generation, today's names
 import subject_origin  # noqa: E402  origin and yanked mark (results put harness/adapters on the path)
 
@@ -519,7 +520,7 @@ def no_matrix():
             'and what to choose from it; the published ones are in <code>results/index.html</code>.</p>')
 
 
-def page(conf, bench):
+def page(conf, bench, instr=None):
     c, b = (Conformance(conf) if conf else None), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
@@ -556,6 +557,7 @@ def page(conf, bench):
         'the wrapper. <b>Bytes per live handle</b>: Python and native memory per handle with '
         f'{", ".join(sorted({str(n) for n, _ in b.fp.values() if n})) or "many"} handles alive.</p>',
         '<div style="overflow-x:auto">', cost_table(b, c), "</div>",
+        instructions.page_section(instr, b.fig, b.label) if instr else "",
         "<h2 id=\"run\">Run context</h2>", context_section(c, b),
         "</body></html>",
     ]
@@ -572,7 +574,9 @@ def main(argv):
             conf = json.load(f)
     with open(bench_path) as f:
         bench = json.load(f)
-    text = page(conf, bench)
+    # Instruction counts beside the timings, when the same run directory has them.
+    instr_path = os.path.join(os.path.dirname(bench_path), "instructions.json")
+    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)

@@ -915,6 +915,8 @@ def render(path, out_dir):
                      f"{nat['median']:.0f} | {claim} |")
             fps.append((impl, py, nat, tot))
         L.append("")
+    import instructions   # instruction counts beside these figures, when OUTDIR has them
+    L += instructions.section_beside(out_dir, s)
     micro = sorted(n for n in s if workload(n) not in PROCESS)
     process = sorted(n for n in s if workload(n) in PROCESS)
     within = sum(1 for n in micro if (figure_stats(s, n) or {}).get("cv") is not None

@@ -32,7 +32,9 @@ for group in "$@"; do
     bench)
         need g++ has c++
         need libbenchmark-dev test -f /usr/include/benchmark/benchmark.h
-        need gnuplot-nox has gnuplot ;;
+        need gnuplot-nox has gnuplot
+        # build/bench --count-instructions: <valgrind/callgrind.h>, and callgrind to run it
+        need valgrind test -f /usr/include/valgrind/callgrind.h ;;
     compare)
         # make compare's U test (scipy.stats.mannwhitneyu) and report.py's checks of it
         need python3-scipy "$PYTHON" -c 'import scipy.stats' ;;

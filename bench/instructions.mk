@@ -1,0 +1,48 @@
+# Instruction counts of the benchmarks under callgrind (bench/instructions.py,
+# docs/instructions.md): `make bench MODE=instructions` (SUBJECT=, FILTER=,
+# CACHE=1), `make compare MODE=instructions`, the baseline in results/ and
+# CI's gate on it.
+
+INSTR_JSON = $(RESULTS)/instructions.json
+INSTR_BASELINE = results/instructions.json
+# CI's subset: every built-in strategy as the wall-clock run has it, and two
+# real tools of different strategies (pybind11's map, nanobind's intrusive
+# pointer), all C or C++ with no threads of their own.
+INSTR_CI_SUBJECTS = fresh+node fresh+graph weakdict+node weakdict+graph hashmap+node hashmap+graph \
+	intrusive+node intrusive+graph toggle+node toggle+graph revive+node revive+graph \
+	leaky+node leaky+graph pybind11@3.1.0 nanobind+intrusive@3.1.0
+
+# After the counts, the wall-clock report and the page are rendered again
+# where a wall-clock run left its results: report.py render adds the counts
+# beside its figures.
+.PHONY: instructions-run instructions-baseline instructions-gate
+instructions-run: all adapters $(BENCH)
+	@mkdir -p $(RESULTS)
+	@echo "bench: counting instructions under callgrind, $(JOBS) processes at a time; results go to $(RESULTS)/" >&2
+	$(Q)$(PYTHON) bench/instructions.py run --bench $(BENCH) --out $(INSTR_JSON) --jobs $(JOBS) --cc '$(CC)' \
+	    $(foreach i,$(SUBJECT),--subject '$(i)') $(if $(FILTER),--filter '$(FILTER)') $(if $(CACHE),--cache)
+	$(Q)$(PYTHON) bench/instructions.py render $(INSTR_JSON) $(wildcard $(BENCH_JSON)) $(RESULTS)
+	$(Q)if test -s $(BENCH_JSON); then \
+	    $(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS) && \
+	    $(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
+	        $(BENCH_JSON) $(RESULTS)/index.html; fi
+
+# The baseline CI compares with: every subject's counts into results/.
+instructions-baseline:
+	@$(MAKE) --no-print-directory deps HEAVY=1
+	@$(MAKE) --no-print-directory instructions-run RESULTS=results
+
+# CI's gate: the subset counted into $(RESULTS), compared with the baseline;
+# a count that moved by more than 1% fails unless the baseline moved with it.
+instructions-gate:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory instructions-run SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER=
+	@$(MAKE) --no-print-directory compare MODE=instructions BASE=$(INSTR_BASELINE) NEW=$(INSTR_JSON)
+
+# instructions.py's own checks (dump parsing, per-access figures, compare's
+# verdicts, the report), on made-up files: under a second; in make test.
+INSTR_T = $(BUILD)/tests/instructions.t
+$(INSTR_T): bench/instructions.mk
+	$(call test_script,the checks of instructions.py,$(PYTHON) $(abspath bench/tests/test_instructions.py))
+TEST_PROGRAMS += $(INSTR_T)
+TEST_PLAN += 'instruction counts: dumps, figures, compare and report: $(INSTR_T)'
