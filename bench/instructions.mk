@@ -20,6 +20,7 @@ instructions-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: counting instructions under callgrind, $(JOBS) processes at a time; results go to $(RESULTS)/" >&2
 	$(Q)$(PYTHON) bench/instructions.py run --bench $(BENCH) --out $(INSTR_JSON) --jobs $(JOBS) --cc '$(CC)' \
+	    --previous $(INSTR_BASELINE) \
 	    $(foreach i,$(SUBJECT),--subject '$(i)') $(if $(FILTER),--filter '$(FILTER)') $(if $(CACHE),--cache)
 	$(Q)$(PYTHON) bench/instructions.py render $(INSTR_JSON) $(wildcard $(BENCH_JSON)) $(RESULTS)
 	$(Q)if test -s $(BENCH_JSON); then \

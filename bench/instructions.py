@@ -1,7 +1,7 @@
 """Instruction counts of the benchmarks under callgrind: run, report, compare.
 
   instructions.py run --bench BIN --out OUT.json [--subject P]... [--filter F]
-          [--jobs J] [--cache]
+          [--jobs J] [--cache] [--previous OLD.json]
         every benchmark the wall-clock run has (or those P and F select),
         counted: one process per subject, J at a time, each under callgrind
         with address-space randomisation off and PYTHONHASHSEED=0.
@@ -260,9 +260,21 @@ def run_context(cache, cc):
             "subject_names": report.SUBJECT_NAMES}
 
 
-def run(bench, out_path, patterns, name_filter, jobs, cache, cc):
+def longest_first(work, previous_path):
+    """The processes in the order that ends soonest on few cores: longest
+    first, by the seconds each took in the previous counts (the baseline),
+    real tools (slower: their adapters run Python) before the models."""
+    try:
+        with open(previous_path) as f:
+            took = json.load(f).get("process_seconds", {})
+    except (OSError, ValueError):
+        took = {}
+    return sorted(work, key=lambda w: (-took.get(w[0], 0), "@" not in w[0]))
+
+
+def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
     t0 = time.monotonic()
-    work = plan(bench, patterns, name_filter)
+    work = longest_first(plan(bench, patterns, name_filter), previous or out_path)
     if not work:
         raise Error("no benchmark selected")
     result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
@@ -552,9 +564,9 @@ def main(argv):
         bench, out = take("--bench"), take("--out")
         if not bench or not out:
             raise Error("usage: instructions.py run --bench BIN --out OUT.json [--subject P]... [--filter F] "
-                        "[--jobs J] [--cache] [--cc CC]")
+                        "[--jobs J] [--cache] [--cc CC] [--previous OLD.json (its seconds order the processes)]")
         run(bench, out, take("--subject", many=True), take("--filter"), int(take("--jobs", "2")),
-            flag("--cache"), take("--cc", "cc"))
+            flag("--cache"), take("--cc", "cc"), take("--previous"))
     elif cmd == "render" and len(argv) in (2, 3):
         render(argv[0], argv[1] if len(argv) == 3 else None, argv[-1])
     elif cmd == "compare":
