@@ -74,19 +74,28 @@ Inner &outer_inner(Outer &o) { return o.inner; }
 // else is NotImplemented, so `inner == 5` stays an ordinary comparison.
 bp::object inner_eq(const Inner &a, bp::object b);
 
-struct VarPickle : bp::pickle_suite {
+// Boost.Python's documented pickling of an instance with a __dict__ (its
+// pickle_suite documentation, "getstate_manages_dict"): getinitargs for the
+// C++ fields, getstate/setstate for the instance's __dict__.
+struct WithDict : bp::pickle_suite {
+    static bp::tuple getstate(bp::object w) { return bp::make_tuple(w.attr("__dict__")); }
+    static void setstate(bp::object w, bp::tuple state) { w.attr("__dict__").attr("update")(bp::object(state[0])); }
+    static bool getstate_manages_dict() { return true; }
+};
+
+struct VarPickle : WithDict {
     static bp::tuple getinitargs(const Var &v) { return bp::make_tuple(v.name); }
 };
-struct AddPickle : bp::pickle_suite {
+struct AddPickle : WithDict {
     static bp::tuple getinitargs(const Add &x) { return bp::make_tuple(x.a, x.b); }
 };
-struct LayoutPickle : bp::pickle_suite {
+struct LayoutPickle : WithDict {
     static bp::tuple getinitargs(const Layout &l) { return bp::make_tuple(to_tuple(l.axes), l.offset); }
 };
-struct NodePickle : bp::pickle_suite {
+struct NodePickle : WithDict {
     static bp::tuple getinitargs(const Node &n) { return bp::make_tuple(n.tag, to_tuple(n.children)); }
 };
-struct OuterPickle : bp::pickle_suite {
+struct OuterPickle : WithDict {
     static bp::tuple getinitargs(const Outer &o) { return bp::make_tuple(o.inner.value); }
 };
 

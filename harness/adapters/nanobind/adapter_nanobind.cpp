@@ -37,8 +37,9 @@
 // overload); visit_offset takes a std::function (nanobind/stl/function.h).
 // No Derived/Holder and no disown: see the adapter's why_not.
 //
-// Pickling: plain reduces node style with __reduce__ (cls, (children...))
-// because shared_ptr-held instances cannot be rebuilt in place; intrusive
+// Pickling: plain reduces node style with __reduce__ (cls, (children...),
+// __dict__) because shared_ptr-held instances cannot be rebuilt in place;
+// intrusive
 // uses __getstate__/__setstate__ with placement new (nanobind's documented
 // idiom), the state being the child wrappers. Both: nb::dynamic_attr() and
 // nb::is_weak_referenceable().
@@ -187,7 +188,7 @@ static void bind_plain(nb::module_ m)
              "name"_a, nb::kw_only(), "intern"_a)
         .def_prop_ro("name", [](Var &v) { return std::string(ffn_var_name(native(&v))); })
         .def("__reduce__", [](nb::handle self) {
-            return nb::make_tuple(self.type(), nb::make_tuple(self.attr("name")));
+            return nb::make_tuple(self.type(), nb::make_tuple(self.attr("name")), self.attr("__dict__"));
         });
 
     nb::class_<Add, Expr>(m, "Add", nb::dynamic_attr(), nb::is_weak_referenceable())
@@ -197,7 +198,7 @@ static void bind_plain(nb::module_ m)
         .def_prop_ro("b", add_b)
         .def("__reduce__", [](nb::handle self) {
             Add &x = nb::cast<Add &>(self);
-            return nb::make_tuple(self.type(), nb::make_tuple(add_a(x), add_b(x)));
+            return nb::make_tuple(self.type(), nb::make_tuple(add_a(x), add_b(x)), self.attr("__dict__"));
         });
 
     nb::class_<Layout>(m, "Layout", nb::dynamic_attr(), nb::is_weak_referenceable())
@@ -210,7 +211,7 @@ static void bind_plain(nb::module_ m)
         .def_prop_ro("offset", offset)
         .def("__reduce__", [](nb::handle self) {
             Layout &l = nb::cast<Layout &>(self);
-            return nb::make_tuple(self.type(), nb::make_tuple(axes(l), offset(l)));
+            return nb::make_tuple(self.type(), nb::make_tuple(axes(l), offset(l)), self.attr("__dict__"));
         });
 
     nb::class_<Node>(m, "Node", nb::dynamic_attr(), nb::is_weak_referenceable())
@@ -223,7 +224,7 @@ static void bind_plain(nb::module_ m)
         .def_prop_ro("children", children)
         .def("__reduce__", [](nb::handle self) {
             Node &n = nb::cast<Node &>(self);
-            return nb::make_tuple(self.type(), nb::make_tuple(ffn_node_tag(native(&n)), children(n)));
+            return nb::make_tuple(self.type(), nb::make_tuple(ffn_node_tag(native(&n)), children(n)), self.attr("__dict__"));
         });
 
     nb::class_<Inner>(m, "Inner", nb::dynamic_attr(), nb::is_weak_referenceable())
@@ -236,7 +237,7 @@ static void bind_plain(nb::module_ m)
         .def_prop_ro("inner", [](Outer &o) { return reinterpret_cast<Inner *>(&o); },
                      nb::rv_policy::reference_internal)
         .def("__reduce__", [](nb::handle self) {
-            return nb::make_tuple(self.type(), nb::make_tuple(self.attr("value")));
+            return nb::make_tuple(self.type(), nb::make_tuple(self.attr("value")), self.attr("__dict__"));
         });
 
     m.def("visit_offset", [](Layout &l, const std::function<std::shared_ptr<Expr>(std::shared_ptr<Expr>)> &fn) {

@@ -1,6 +1,6 @@
 // The reference object model as a pybind11 user would write it: C++
 // classes held by std::shared_ptr, fields returning shared_ptr children,
-// py::pickle node by node, py::dynamic_attr for __dict__. pybind11 itself
+// py::pickle node by node (with __dict__), py::dynamic_attr for __dict__. pybind11 itself
 // decides identity: its registered-instances map returns the existing
 // wrapper for a C++ pointer while that wrapper lives.
 //
@@ -37,6 +37,21 @@ uintptr_t address(const T &x)
     return reinterpret_cast<uintptr_t>(&x);
 }
 
+// pickle for a py::dynamic_attr class in pybind11's documented form (its
+// tests' PickleableWithDict): the state is the fields, then the instance's
+// __dict__, and the state setter returns the new object with that dict.
+// fields(const T &) gives the fields as a tuple; make(tuple) builds the
+// object from them.
+template <class T, class Fields, class Make>
+auto pickle_with_dict(Fields fields, Make make)
+{
+    return py::pickle(
+        [fields](const py::object &self) { return py::make_tuple(fields(self.cast<const T &>()), self.attr("__dict__")); },
+        [make](const py::tuple &state) {
+            return std::make_pair(make(state[0].cast<py::tuple>()), state[1].cast<py::dict>());
+        });
+}
+
 }  // namespace
 
 PYBIND11_MODULE(ADAPTER_MODULE, m)
@@ -58,15 +73,15 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
              }),
              py::arg("name"), py::kw_only(), py::arg("intern"))
         .def_property_readonly("name", [](const Var &v) { return v.name; })
-        .def(py::pickle([](const Var &v) { return py::make_tuple(v.name); },
-                        [](py::tuple t) { return std::make_shared<Var>(t[0].cast<std::string>()); }));
+        .def(pickle_with_dict<Var>([](const Var &v) { return py::make_tuple(v.name); },
+                        [](const py::tuple &t) { return std::make_shared<Var>(t[0].cast<std::string>()); }));
 
     py::class_<Add, Expr, std::shared_ptr<Add>>(m, "Add", py::dynamic_attr())
         .def(py::init<std::shared_ptr<Expr>, std::shared_ptr<Expr>>(), py::arg("a"), py::arg("b"))
         .def_property_readonly("a", [](const Add &x) { return x.a; })
         .def_property_readonly("b", [](const Add &x) { return x.b; })
-        .def(py::pickle([](const Add &x) { return py::make_tuple(x.a, x.b); },
-                        [](py::tuple t) {
+        .def(pickle_with_dict<Add>([](const Add &x) { return py::make_tuple(x.a, x.b); },
+                        [](const py::tuple &t) {
                             return std::make_shared<Add>(t[0].cast<std::shared_ptr<Expr>>(),
                                                          t[1].cast<std::shared_ptr<Expr>>());
                         }));
@@ -76,8 +91,8 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
              py::arg("offset"))
         .def_property_readonly("axes", [](const Layout &l) { return to_tuple(l.axes); })
         .def_property_readonly("offset", [](const Layout &l) { return l.offset; })
-        .def(py::pickle([](const Layout &l) { return py::make_tuple(to_tuple(l.axes), l.offset); },
-                        [](py::tuple t) {
+        .def(pickle_with_dict<Layout>([](const Layout &l) { return py::make_tuple(to_tuple(l.axes), l.offset); },
+                        [](const py::tuple &t) {
                             return std::make_shared<Layout>(
                                 t[0].cast<std::vector<std::shared_ptr<Expr>>>(),
                                 t[1].cast<std::shared_ptr<Expr>>());
@@ -88,8 +103,8 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
              py::arg("children") = std::vector<std::shared_ptr<Node>>{})
         .def_property_readonly("tag", [](const Node &n) { return n.tag; })
         .def_property_readonly("children", [](const Node &n) { return to_tuple(n.children); })
-        .def(py::pickle([](const Node &n) { return py::make_tuple(n.tag, to_tuple(n.children)); },
-                        [](py::tuple t) {
+        .def(pickle_with_dict<Node>([](const Node &n) { return py::make_tuple(n.tag, to_tuple(n.children)); },
+                        [](const py::tuple &t) {
                             return std::make_shared<Node>(
                                 t[0].cast<int64_t>(), t[1].cast<std::vector<std::shared_ptr<Node>>>());
                         }));
@@ -103,8 +118,8 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
         // A reference into the Outer; the view keeps its Outer alive.
         .def_property_readonly(
             "inner", [](Outer &o) -> Inner & { return o.inner; }, py::return_value_policy::reference_internal)
-        .def(py::pickle([](const Outer &o) { return py::make_tuple(o.inner.value); },
-                        [](py::tuple t) { return std::make_shared<Outer>(t[0].cast<int64_t>()); }));
+        .def(pickle_with_dict<Outer>([](const Outer &o) { return py::make_tuple(o.inner.value); },
+                        [](const py::tuple &t) { return std::make_shared<Outer>(t[0].cast<int64_t>()); }));
 
     // Two bases, both bound, so pybind11 knows the second sits at an offset
     // (multiple inheritance: it registers every base's address).
