@@ -1,28 +1,36 @@
 """Compares two benchmark runs (report.py compare; make compare).
 
   report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
-        [--map 'A=B ...'] [--correction bh|holm] [--judge-all]
+        [--map 'A=B ...'] [--correction bh|holm] [--test t|u] [--judge-all]
 
 The samples of a benchmark are its per-repetition ratios to the floor
 (times where a file has none), independent repetitions of one run. A
 benchmark is flagged only when both hold:
   - the effect: the median ratio moved by more than THRESHOLD (new/base
     above THRESHOLD is slower, below 1/THRESHOLD faster);
-  - significance: its two-sided Mann-Whitney U p-value (scipy.stats.
-    mannwhitneyu), corrected for the number of benchmarks compared, is
-    below ALPHA.
+  - significance: its two-sided p-value, corrected for the number of
+    benchmarks compared, is below ALPHA. The test is Welch's t-test on the
+    logarithms of the samples (scipy.stats.ttest_ind; --test t, the
+    default), or the Mann-Whitney U test (scipy.stats.mannwhitneyu; --test
+    u). The U test assumes less of the noise, but with the 5 repetitions
+    make bench runs its p cannot go below 0.0079 (below), so after the
+    correction it can flag only a change that moves dozens of benchmarks
+    together; the t-test's p has no such floor, and the effect threshold
+    keeps a difference too small to matter from being flagged whatever
+    its p.
 A slower one is a REGRESSION, a faster one is said to be faster.
 
 The correction. Each run compares a hundred or more benchmarks, so at
 ALPHA = 0.05 uncorrected a rerun of identical code flags about one in
-twenty by chance. The default is Benjamini-Hochberg (--correction bh): it
+twenty by chance. The default correction is Benjamini-Hochberg (--correction bh): it
 bounds the expected share of false flags among the flagged (the false
 discovery rate) at ALPHA, and when nothing really changed (the case that
 must stay quiet) that is the chance of any false flag at all. Holm
 (--correction holm) bounds the chance of any false flag whatever else
-changed, at a price this suite cannot pay: its smallest threshold is
+changed, at a price the U test cannot pay: its smallest threshold is
 ALPHA / m, and the exact U test of 5 against 5 repetitions can give no p
-below 2/252 = 0.0079, so with m above 6 Holm flags nothing. BH asks
+below 2/252 = 0.0079, so with m above 6 Holm over U p-values flags
+nothing. BH asks
 ALPHA * k / m of the k-th smallest p, so a change that moves many
 benchmarks together (a slower wrap path slows cold, churn, converge and
 their variants) is found with few repetitions. BH holds for tests that are
@@ -87,21 +95,38 @@ def benjamini_hochberg(ps):
 
 
 ADJUST = {"bh": benjamini_hochberg, "holm": holm}
+TEST_NAMES = {"t": "two-sided Welch t-test on the logarithms", "u": "two-sided Mann-Whitney U"}
 
 
-def p_value(a, b):
-    """Two-sided Mann-Whitney U p-value of samples a and b (exact where
-    scipy can: no ties, 8 or fewer values a side)."""
-    from scipy.stats import mannwhitneyu   # only compare needs scipy
+TESTS = ("t", "u")
+
+
+def p_value(a, b, test="u"):
+    """Two-sided p-value that samples a and b differ: test "u", the
+    Mann-Whitney U test (exact where scipy can: no ties, 8 or fewer values a
+    side); test "t", Welch's t-test on their logarithms (the ratios move by
+    factors), which reaches small p with few repetitions where a rank test
+    cannot (see smallest_p)."""
+    from scipy import stats   # only compare needs scipy
     if len(a) < 1 or len(b) < 1:
         return 1.0
     if len(set(a) | set(b)) == 1:
         return 1.0   # all equal: no evidence of a shift (scipy would divide by a zero variance)
-    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    if test == "u":
+        return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    la, lb = [math.log(x) for x in a], [math.log(x) for x in b]
+    if len(a) < 2 or len(b) < 2:
+        return 1.0
+    if len(set(la)) == 1 and len(set(lb)) == 1:
+        return 0.0   # no spread on either side, and they differ: a certain shift
+    return float(stats.ttest_ind(la, lb, equal_var=False).pvalue)
 
 
-def smallest_p(n1, n2):
-    """The smallest two-sided p the exact test can give n1 against n2."""
+def smallest_p(n1, n2, test="u"):
+    """The smallest two-sided p the test can give n1 against n2 (the exact
+    U test's; the t-test has no floor)."""
+    if test != "u":
+        return 0.0
     return 2 / math.comb(n1 + n2, n1) if n1 and n2 else 1.0
 
 
@@ -148,12 +173,12 @@ def judged(name, judge_all):
 
 
 class Row:
-    def __init__(self, base, new, a, b, kind):
+    def __init__(self, base, new, a, b, kind, test="t"):
         self.base, self.new, self.kind = base, new, kind
         self.n = (len(a), len(b))
         ma, mb = statistics.median(a), statistics.median(b)
         self.change = mb / ma if ma else float("inf")
-        self.p = p_value(a, b)
+        self.p = p_value(a, b, test)
         self.q = None   # the corrected p, for judged rows
 
 
@@ -173,10 +198,13 @@ def verdict(row, threshold, alpha):
     return ""
 
 
-def compare(old_path, new_path, threshold=1.10, alpha=0.05, map_text=(), correction="bh", judge_all=False):
+def compare(old_path, new_path, threshold=1.10, alpha=0.05, map_text=(), correction="bh", judge_all=False,
+            test="t"):
     """Prints the comparison; returns the exit status."""
     if correction not in ADJUST:
         raise report.Error(f"--correction must be one of {', '.join(CORRECTIONS)}, not {correction!r}")
+    if test not in TESTS:
+        raise report.Error(f"--test must be one of {', '.join(TESTS)}, not {test!r}")
     for path, what in ((old_path, "BASE"), (new_path, "NEW")):
         if not os.path.exists(path):
             raise report.Error(f"{what} file {path} does not exist (make bench writes $BUILD/results/bench.json, "
@@ -198,13 +226,13 @@ def compare(old_path, new_path, threshold=1.10, alpha=0.05, map_text=(), correct
         print(f"compare: nothing matched: no benchmark of a subject is in both runs (BASE has {only(old)}; "
               f"NEW has {only(new)}). Pair subjects with MAP='BASE_SUBJECT=NEW_SUBJECT ...'.", file=sys.stderr)
         return 2
-    rows = [Row(b, n, *samples(old[b], new[n], b)) for b, n in pairs]
+    rows = [Row(b, n, *samples(old[b], new[n], b), test=test) for b, n in pairs]
     family = [r for r in rows if judged(r.base, judge_all)]
     for r, q in zip(family, ADJUST[correction]([r.p for r in family])):
         r.q = q
     name = {"bh": "Benjamini-Hochberg", "holm": "Holm"}[correction]
     print(f"Samples: per-repetition ratios to the floor (times where a file has none). Flagged: moved by more "
-          f"than {threshold:.2f}x (median) with p < {alpha} (two-sided Mann-Whitney U) after {name}'s "
+          f"than {threshold:.2f}x (median) with p < {alpha} ({TEST_NAMES[test]}) after {name}'s "
           f"correction over the {len(family)} benchmarks judged.")
     if mapped:
         print("Subjects mapped: " + ", ".join(f"{b} -> {n}" for b, n in mapped))
@@ -229,7 +257,7 @@ def compare(old_path, new_path, threshold=1.10, alpha=0.05, map_text=(), correct
         print(f"\n(in one run only, or unpaired: {', '.join(only)})")
     worse = [r for r in family if verdict(r, threshold, alpha) == "REGRESSION"]
     better = [r for r in family if verdict(r, threshold, alpha) == "faster"]
-    reach = min((smallest_p(*r.n) for r in family), default=1.0)
+    reach = min((smallest_p(*r.n, test) for r in family), default=1.0)
     if family and reach * len(family) >= alpha:
         need = math.ceil(reach * len(family) / alpha) if correction == "bh" else None
         what = (f"a change must move at least {need} of them together to be flagged" if need and need <= len(family)

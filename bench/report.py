@@ -11,7 +11,7 @@
   report.py render RESULTS.json OUTDIR
         OUTDIR/README.md tables + SVG plots (gnuplot) for what ran.
   report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
-          [--map 'A=B ...'] [--correction bh|holm] [--judge-all]
+          [--map 'A=B ...'] [--correction bh|holm] [--test t|u] [--judge-all]
         per benchmark a Mann-Whitney U test on the per-repetition floor
         ratios, corrected for the number compared; exit 1 on a regression
         (slower beyond the threshold and significant), 2 when no benchmark
@@ -978,6 +978,7 @@ def main(argv):
             import compare   # bench/compare.py: the comparison and its statistics
             threshold, alpha = option("--threshold", 1.10), option("--alpha", 0.05)
             correction = option("--correction", "bh", str)
+            test = option("--test", "t", str)
             maps = []
             while "--map" in argv:
                 maps.append(option("--map", "", str))
@@ -985,7 +986,7 @@ def main(argv):
             argv = [a for a in argv if a != "--judge-all"]
             if len(argv) != 3:
                 sys.exit(__doc__)
-            sys.exit(compare.compare(argv[1], argv[2], threshold, alpha, maps, correction, judge_all))
+            sys.exit(compare.compare(argv[1], argv[2], threshold, alpha, maps, correction, judge_all, test))
         else:
             sys.exit(__doc__)
     except Error as e:

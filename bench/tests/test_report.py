@@ -240,14 +240,20 @@ base, new = noisy_run(many, 5, 3), noisy_run(many, 5, 4)
 for b in new["benchmarks"]:
     if b["name"] == "hot/s7+node":
         b["cpu_time"] = b["real_time"] = b["cpu_time"] * 1.2
-code, out, err = compared(base, new, threshold=1.10)
+code, out, err = compared(base, new, threshold=1.10, test="u")
 line = row(out, "hot/s7+node")
 p_raw, p_adj = (float(x) for x in line.split()[8:10]) if line else (1, 1)   # name, 2 times, 2 ratios, change, p, p adj
 ok(code == 0 and p_raw < 0.05 <= p_adj and "REGRESSION" not in line,
-   "a lone shift with raw p < alpha is not flagged once corrected over 40 (BH)", out)
+   "a lone shift with raw p < alpha is not flagged once corrected over 40 (BH, U test)", out)
 ok("a change must move at least" in err, "too few repetitions for a lone change: the report says so", err)
-code, out, err = compared(base, new, correction="holm")
+code, out, err = compared(base, new, correction="holm", test="u")
 ok("no benchmark can be flagged" in err, "Holm over 40 with 5 repetitions: the report says nothing can be flagged", err)
+# The default t-test on the logarithms has no floor on p: the same lone 20%
+# shift, five repetitions a side, survives the correction over 40.
+code, out, err = compared(base, new, threshold=1.10)
+ok(code == 1 and "REGRESSION" in row(out, "hot/s7+node")
+   and sum("REGRESSION" in line for line in out.splitlines() if not line.startswith("compare:")) == 1,
+   "the t-test finds a lone 20% shift among 40 at five repetitions, and only it", out)
 
 # Whole-process benchmarks and floors: a class apart, not judged by default.
 base, new = noisy_run(micro + process, 10, 5), noisy_run(micro + process, 10, 6, slower=set(process), factor=1.5)
