@@ -153,11 +153,17 @@ static int run_script(const char *impl, int argc, char **argv)
     Py_XDECREF(runpy);
     if (!r) {
         if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
-            /* Let sys.exit(n) set our status. */
+            /* Let sys.exit(n) set our status; sys.exit("why") prints why
+             * and exits 1, as python3 does. */
             PyObject *type, *val, *tb;
             PyErr_Fetch(&type, &val, &tb);
             PyObject *code = val ? PyObject_GetAttrString(val, "code") : NULL;
             long status = code && PyLong_Check(code) ? PyLong_AsLong(code) : (code == Py_None ? 0 : 1);
+            PyObject *text = code && code != Py_None && !PyLong_Check(code) ? PyObject_Str(code) : NULL;
+            if (text)
+                fprintf(stderr, "%s\n", PyUnicode_AsUTF8(text));
+            Py_XDECREF(text);
+            PyErr_Clear();
             Py_XDECREF(code);
             Py_XDECREF(type);
             Py_XDECREF(val);
