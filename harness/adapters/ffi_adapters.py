@@ -291,12 +291,12 @@ def admit(pattern):
                 commit = subject_install.git_commit(path)   # before the build touches the tree
                 wheel = subject_install.build_wheel(sys.executable, path)
                 try:
-                    s = _install_wheel(pattern, r, head, wheel, path, {"origin": "directory", "path": path,
-                                                                      "commit": commit})
+                    s = _install_wheel(pattern, r, wheel, path, {"origin": "directory", "path": path,
+                                                                "commit": commit})
                 finally:
                     shutil.rmtree(os.path.dirname(wheel), ignore_errors=True)
             else:
-                s = _install_wheel(pattern, r, head, path, path, None)
+                s = _install_wheel(pattern, r, path, path, None)
         except subject_install.InstallError as e:
             raise Unavailable(f"{pattern}: {e}") from None
     elif subject_name.version_key(spec) is not None:
@@ -309,12 +309,11 @@ def admit(pattern):
     return s.name
 
 
-def _install_wheel(pattern, r, head, wheel, path, tree):
+def _install_wheel(pattern, r, wheel, path, tree):
     """Rule r's subject for a wheel file, installed and named by the
     wheel's version; tree: the provenance of the source tree it was built
     from, or None for a wheel given as such."""
-    version = subject_name.split(head + "@" + subject_install.wheel_version(wheel))[2]
-    s = r.for_version(version, "directory" if tree else "wheel", path)
+    s = r.for_version(subject_install.wheel_version(wheel), "directory" if tree else "wheel", path)
     _refuse_listed(pattern, s)
     subject_install.install_wheel(sys.executable, s.site, wheel, tree)
     return s
