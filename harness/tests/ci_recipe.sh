@@ -18,14 +18,7 @@ tree=$(cd "$(dirname "$0")/../.." && pwd)
 PYTHON=${PYTHON:-/usr/bin/python3}
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-ok() {   # ok STATUS DESCRIPTION [OUTPUT]
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-        echo "not ok $n - $2"; failed=$((failed + 1))
-        printf '%s\n' "$3" | tail -n 25 | sed 's/^/#   /'
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 echo "1..$((5 + clone))"
 
@@ -136,4 +129,4 @@ out=$(cat "$work/missing/out")
 [ $status -eq 2 ] && echo "$out" | grep -q 'neither a wheel file'
 ok $? "a wheel that is not there fails with exit 2 and says why" "$out"
 
-[ $failed -eq 0 ]
+tap_end

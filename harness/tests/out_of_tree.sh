@@ -6,14 +6,7 @@
 build=$1 template=$2
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-n=0 failed=0
-ok() {   # ok CONDITION-STATUS DESCRIPTION [OUTPUT]
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-        echo "not ok $n - $2"; failed=$((failed + 1))
-        printf '%s\n' "$3" | sed 's/^/#   /'
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 echo "1..6"
 
@@ -51,4 +44,4 @@ out=$(FFI_ADAPTERS=$dir/adapters "$build/conformance" --list-subjects 2>&1)
 echo "$out" | grep -q 'subject mytool@2.0 is listed already'
 ok $? "a subject listed twice is refused with where" "$out"
 
-[ $failed -eq 0 ]
+tap_end

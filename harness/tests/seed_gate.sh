@@ -7,14 +7,7 @@
 runner=$1 script=$2
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-n=0 failed=0
-ok() {   # ok CONDITION-STATUS DESCRIPTION [OUTPUT]
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-        echo "not ok $n - $2"; failed=$((failed + 1))
-        printf '%s\n' "$3" | sed 's/^/#   /'
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 seed() {   # seed SUBJECT ARGS...: sets out (stdout and stderr) and rc
     subject=$1; shift
     out=$("$runner" --subject "$subject" --run "$script" "$@" 2>&1)
@@ -56,4 +49,4 @@ seed toggle+node --gat
 ok $? "a mistyped option is refused (exit 2), not taken for a pass" "rc=$rc
 $out"
 
-[ $failed -eq 0 ]
+tap_end
