@@ -40,7 +40,11 @@
  *
  * GIL builds only, as tvm-ffi's GIL path: the word needs no lock because
  * every transition happens with the GIL held; fork copies the word with the
- * memory it points at, so the child's dormant wrappers revive there. */
+ * memory it points at, so the child's dormant wrappers revive there. A
+ * revival another thread had under way at the fork (REVIVING) would wait
+ * forever in the child, where that thread does not exist: the cache lists
+ * its revivals under way, and fork_child detaches their slots (the next
+ * access makes a new wrapper; the half-revived block is left to the child). */
 #include <sched.h>
 #include <string.h>
 
@@ -48,7 +52,11 @@
 
 enum { DYING = 0x1, DORMANT = 0x2, REVIVING = 0x4, TAGS = 0x7 };
 
+/* A revival under way: its slot reads REVIVING until it ends. */
+typedef struct revival { void **slot; struct revival *next; } revival;
+
 typedef struct revive_state {
+    revival *under_way;               /* every thread's, with the GIL held */
     size_t live;                      /* slots holding an active wrapper */
     size_t dormant;                   /* DYING or DORMANT: memory we keep */
     size_t block;                     /* bytes of one kept wrapper */
@@ -139,7 +147,14 @@ static PyObject *revive(ffi_cache *c, ffi_handle h, PyObject *blk)
     void **slot = ffi_handle_slot(h);
     *slot = tag(blk, REVIVING);
     revive_block = blk;
-    PyObject *w = ffi_cache_new_wrapper(c, h);
+    revival mine = {slot, ST(c)->under_way};
+    ST(c)->under_way = &mine;
+    PyObject *w = ffi_cache_new_wrapper(c, h);   /* may release the GIL */
+    for (revival **r = &ST(c)->under_way; *r; r = &(*r)->next)
+        if (*r == &mine) {
+            *r = mine.next;
+            break;
+        }
     if (!w) {
         /* Failed before tp_alloc: still dormant. After it: freed as not ours. */
         int kept = revive_block == blk;
@@ -226,6 +241,18 @@ static void revive_native_free(ffi_cache *c, ffi_handle h)
         PyObject_GC_Del(untag(cur));
 }
 
+/* In a fork child only the forking thread exists: revivals other threads
+ * had under way never end there, so their slots are detached. */
+static void revive_fork_child(ffi_cache *c)
+{
+    for (revival *r = ST(c)->under_way; r; r = r->next)
+        if (word(r->slot) & REVIVING) {
+            *r->slot = NULL;
+            ST(c)->dormant--;
+        }
+    ST(c)->under_way = NULL;
+}
+
 /* Dormant wrappers are memory the cache keeps on the wrapper's behalf. */
 static size_t revive_bytes(ffi_cache *c) { return ST(c)->dormant * ST(c)->block; }
 static size_t revive_entries(ffi_cache *c) { return ST(c)->live + ST(c)->dormant; }
@@ -240,6 +267,7 @@ const ffi_strategy ffi_strategy_revive = {
     .wrap = revive_wrap,
     .wrapper_dealloc = revive_wrapper_dealloc,
     .native_free = revive_native_free,
+    .fork_child = revive_fork_child,
     .bytes_used = revive_bytes,
     .entries_live = revive_entries,
 };
