@@ -127,3 +127,12 @@ TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T) $(MATRIX_T)
 TEST_PLAN += 'make diff: changes, maps across versions, exit status: $(DIFF_T)' \
 	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)' \
 	'the matrix: old and new records alike, yanked marks and origins: $(MATRIX_T)'
+
+# Failure classes end to end: the runner carries [CLASS: CITATION] into the
+# records, and matrix.py refuses a real tool's unclassified failure.
+FAILURE_CLASSES_T = $(BUILD)/tests/failure-classes.t
+$(FAILURE_CLASSES_T): conformance/conformance.mk conformance/tests/failure_classes.sh
+	$(call test_script,failure classes from expectation lines to the matrix,\
+	    $(abspath conformance/tests/failure_classes.sh) $(abspath $(CONFORMANCE)) $(PYTHON))
+TEST_PROGRAMS += $(FAILURE_CLASSES_T)
+TEST_PLAN += 'failure classes: carried into the records, an unclassified real failure refused: $(FAILURE_CLASSES_T)'

@@ -34,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "adapters")]
 import results      # noqa: E402
 import subject_map  # noqa: E402
+from failure_classes import FAILED  # noqa: E402  fail, and unsupported (a failure of its own kind)
 
 # The kinds of change, in the order a pair's section lists them.
 KINDS = ("newly failing", "newly passing", "failing differently", "now skipped", "now run",
@@ -58,10 +59,10 @@ def kind(old, new):
         return "only in BASE"
     a, b = old["status"], new["status"]
     if a == b:
-        return "failing differently" if a == "fail" and old["_plain"] != new["_plain"] else None
-    if a == "pass" and b == "fail":
+        return "failing differently" if a in FAILED and old["_plain"] != new["_plain"] else None
+    if a == "pass" and b in FAILED:
         return "newly failing"
-    if a == "fail" and b == "pass":
+    if a in FAILED and b == "pass":
         return "newly passing"
     if b == "skip":
         return "now skipped"
@@ -129,7 +130,7 @@ def reasons(params, recs):
 
 
 def expected_note(recs):
-    failed = [r for r in recs if r is not None and r["status"] == "fail"]
+    failed = [r for r in recs if r is not None and r["status"] in FAILED]
     hits = sum(bool(r["expected_fail"]) for r in failed)
     if not failed:
         return ""

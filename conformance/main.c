@@ -40,15 +40,22 @@ typedef struct run_state {
     int unrunnable;   /* subjects named exactly that could not run: exit 2 */
 } run_state;
 
-static const char *status_name(cf_status st)
+/* An expected failure the tool declares unsupported is a status of its
+ * own: the matrix shows it apart and does not count it against the tool. */
+static int is_unsupported(cf_status st, const ffi_expectation *expected)
 {
-    return st == CF_PASS ? "pass" : st == CF_FAIL ? "fail" : "skip";
+    return st == CF_FAIL && expected && !strcmp(expected->failure_class, "unsupported");
+}
+
+static const char *status_name(cf_status st, const ffi_expectation *expected)
+{
+    return st == CF_PASS ? "pass" : is_unsupported(st, expected) ? "unsupported" : st == CF_FAIL ? "fail" : "skip";
 }
 
 static void report(run_state *rs, const char *subject, const cf_property *p, const char *param,
-                   cf_status st, const char *reason, const char *expected, int may_pass)
+                   cf_status st, const char *reason, const ffi_expectation *expected)
 {
-    if (may_pass && st == CF_PASS)
+    if (expected && expected->may_pass && st == CF_PASS)
         expected = NULL;   /* "may fail" and it did not: an ordinary pass */
     char label[256];
     snprintf(label, sizeof label, "%s %s [%s]%s%s", p->id, p->name, subject, *param ? " " : "", param);
@@ -56,14 +63,19 @@ static void report(run_state *rs, const char *subject, const cf_property *p, con
     if (st == CF_SKIP) {
         ffi_tap_result(1, rs->n, "SKIP", reason, "%s", label);
     } else if (expected) {
-        char why[400];
-        snprintf(why, sizeof why, "expected: %s", expected);
+        char why[700];
+        if (*expected->failure_class)
+            snprintf(why, sizeof why, "expected, %s (%s): %s", expected->failure_class,
+                     *expected->citation ? expected->citation : "no citation", expected->reason);
+        else
+            snprintf(why, sizeof why, "expected: %s", expected->reason);
         ffi_tap_result(st == CF_PASS, rs->n, "TODO", why, "%s", label);
         if (st == CF_FAIL)
             ffi_tap_comment("#   ", reason);
         else {
             rs->unexpected++;
-            fprintf(stderr, "conformance: UNEXPECTED PASS: %s (its expectations say: %s)\n", label, expected);
+            fprintf(stderr, "conformance: UNEXPECTED PASS: %s (its expectations say: %s)\n", label,
+                    expected->reason);
         }
     } else {
         ffi_tap_result(st == CF_PASS, rs->n, NULL, NULL, "%s", label);
@@ -78,8 +90,15 @@ static void report(run_state *rs, const char *subject, const cf_property *p, con
         ffi_json_string(rs->json, subject);
         fprintf(rs->json, ", \"property\": \"%s\", \"param\": ", p->id);
         ffi_json_string(rs->json, param);
-        fprintf(rs->json, ", \"status\": \"%s\", \"expected_fail\": %s, \"reason\": ", status_name(st),
+        fprintf(rs->json, ", \"status\": \"%s\", \"expected_fail\": %s", status_name(st, expected),
                 expected ? "true" : "false");
+        if (expected && *expected->failure_class) {   /* what kind of failure, and who says so */
+            fprintf(rs->json, ", \"class\": ");
+            ffi_json_string(rs->json, expected->failure_class);
+            fprintf(rs->json, ", \"citation\": ");
+            ffi_json_string(rs->json, expected->citation);
+        }
+        fprintf(rs->json, ", \"reason\": ");
         ffi_json_string(rs->json, st == CF_PASS ? "" : reason);
         fputc('}', rs->json);
     }
@@ -123,9 +142,8 @@ static void run_one(run_state *rs, const ffi_subject *s, const ffi_expect *ex, c
         st = cf_run_isolated(p, &ctx, rs->opt->timeout);
         profile(name, p, param, ffi_monotonic_seconds() - t0);
     }
-    int may_pass = 0;
-    const char *expected = st == CF_SKIP ? NULL : ffi_expect_reason(ex, p->id, param, &may_pass);
-    report(rs, name, p, param, st, ctx.reason, expected, may_pass);
+    const ffi_expectation *expected = st == CF_SKIP ? NULL : ffi_expect_find(ex, p->id, param);
+    report(rs, name, p, param, st, ctx.reason, expected);
 }
 
 /* The catalogue against one subject, in this process. A subject named

@@ -1,6 +1,8 @@
 """Renders the conformance matrix (results/conformance.md) from the JSON the
 runner writes, and checks that every property failed on at least one
-subject: a property nothing fails is a test nobody has seen fail.
+subject (a property nothing fails is a test nobody has seen fail) and
+that every failure of a real tool names its class and citation
+(conformance/failure_classes.py).
 
 One row per subject, one column per property, in three tables: the real
 binding tools (each named TOOL[+VARIANT]@VERSION, with where it came from,
@@ -9,7 +11,8 @@ model whose row it matches best), the models (strategy+reduce style), and
 the deliberately broken controls. Reads results of either generation
 (records keyed "impl" or "subject"; conformance/results.py).
 
-usage: matrix.py RESULTS.json OUT.md
+usage: matrix.py RESULTS.json OUT.md [README.md]
+           README.md: also rewrite its generated "what to choose" block
        matrix.py --merge OUT.json RUN.json RUN.json...   runs from several
            machines or Python versions as one results file: each subject
            becomes SUBJECT (LABEL), LABEL naming the run's Python and
@@ -17,10 +20,14 @@ usage: matrix.py RESULTS.json OUT.md
 """
 import collections
 import json
+import os
 import re
 import sys
 
 import results          # records of either generation ("impl" or "subject"), today's names
+import behaves_like     # the model a real tool behaves like, as the page and README say it
+import choose           # what to choose: the key properties, conditions, counts
+import failure_classes  # bug, limit, unsupported: every real failure carries one
 import subject_origin   # noqa: E402  (results put harness/adapters on the path)
 
 
@@ -30,37 +37,32 @@ def without_addresses(reason):
 
 
 def verdict(results):
-    """pass, fail (with a count when some parameters passed), skip, or unexpected."""
-    statuses = [r["status"] for r in results]
-    failed = statuses.count("fail")
-    ran = len(statuses) - statuses.count("skip")
-    if ran == 0:
+    """pass, fail (with a count when some parameters passed), unsupported
+    (every failure a use the tool declares unsupported), skip, or
+    unexpected."""
+    ran = [r for r in results if r["status"] != "skip"]
+    failing = [r for r in ran if r["status"] in failure_classes.FAILED]
+    if not ran:
         return "skip", ""
-    if failed == 0:
+    if not failing:
         return "pass", ""
-    unexpected = not all(r["expected_fail"] for r in results if r["status"] == "fail")
-    return ("unexpected" if unexpected else "fail"), ("" if failed == ran else f" {failed}/{ran}")
+    count = "" if len(failing) == len(ran) else f" {len(failing)}/{len(ran)}"
+    if not all(r["expected_fail"] for r in failing):
+        return "unexpected", count
+    return ("unsupported" if all(r["status"] == "unsupported" for r in failing) else "fail"), count
 
 
 def cell(results):
     kind, count = verdict(results)
-    return {"pass": "ok", "skip": "–", "fail": f"**✗**{count}", "unexpected": f"**✗!**{count}"}[kind]
+    return {"pass": "ok", "skip": "–", "fail": f"**✗**{count}", "unsupported": f"n/s{count}",
+            "unexpected": f"**✗!**{count}"}[kind]
 
 
-def behaves_like(row, models):
-    """The models whose verdicts agree with `row` on the most properties both ran."""
-    best, names = -1, []
-    for name, other in models.items():
-        both = [p for p in row if row[p] != "skip" and other.get(p, "skip") != "skip"]
-        if not both:
-            continue
-        agree = sum((row[p] == "pass") == (other[p] == "pass") for p in both)
-        score = agree / len(both)
-        if score > best + 1e-9:
-            best, names = score, [name]
-        elif abs(score - best) <= 1e-9:
-            names.append(name)
-    return names, best
+def score(row):
+    """"passed/ran" over the properties that ran; a use the tool declares
+    unsupported is not held against it."""
+    counted = [p for p, v in row.items() if v not in ("skip", "unsupported")]
+    return f"{sum(row[p] == 'pass' for p in counted)}/{len(counted)}"
 
 
 def run_label(data):
@@ -88,7 +90,7 @@ def merge(out, srcs):
         json.dump(merged, f, indent=1)
 
 
-def main(src, out):
+def main(src, out, readme=None):
     data = results.load(src)
     props = [p["id"] for p in data["properties"]]
     subjects = results.subjects(data)
@@ -106,29 +108,24 @@ def main(src, out):
     models = [i for i in ran if i not in tools and i not in controls]
     broken = [i for i in ran if i in controls]
     verdicts = {i: {p: verdict(by[(p, i)])[0] for p in props} for i in ran}
-    never_failed = [p for p in props if not any(v[p] in ("fail", "unexpected") for v in verdicts.values())]
+    never_failed = [p for p in props
+                    if not any(v[p] in ("fail", "unsupported", "unexpected") for v in verdicts.values())]
     unexpected = [(p, i) for i in ran for p in props if verdicts[i][p] == "unexpected"]
-
-    def score(i):
-        run = [p for p in props if verdicts[i][p] != "skip"]
-        return f"{sum(verdicts[i][p] == 'pass' for p in run)}/{len(run)}"
+    unclassified = failure_classes.unclassified(data, set(real))
 
     def table(names, extra_header="", extra=lambda i: ""):
         head = "| subject | passed |" + extra_header + " " + " | ".join(props) + " |"
         rule = "|---|---|" + ("---|" if extra_header else "") + "---|" * len(props)
-        rows = [f"| `{i}`{yanked(i)} | {score(i)} |{extra(i)} " + " | ".join(cell(by[(p, i)]) for p in props) + " |"
+        rows = [f"| `{i}`{yanked(i)} | {score(verdicts[i])} |{extra(i)} " + " | ".join(cell(by[(p, i)]) for p in props) + " |"
                 for i in names]
         return [head, rule] + rows
-
-    model_rows = {i: verdicts[i] for i in models}
 
     def yanked(i):
         """A real tool whose release was withdrawn from PyPI is marked wherever it is named."""
         return " **yanked**" if i in tools and subject_origin.is_yanked(tools[i]) else ""
 
     def like(i):
-        run = i[i.find(" ("):] if " (" in i else ""   # merged runs: models of the same run
-        names, agree = behaves_like(verdicts[i], {m: v for m, v in model_rows.items() if m.endswith(run)})
+        names, agree = behaves_like.behaves_like(i, verdicts, models)
         return f" {', '.join(f'`{n}`' for n in names)} ({agree:.0%}) |" if names else " – |"
 
     python = data["python"].split()[0]
@@ -139,8 +136,12 @@ def main(src, out):
         "(what each checks is below). `ok` passed, `✗` failed (`✗ 2/4`: for two of four "
         "parameters, pickle protocols 2..5 or multiprocessing contexts), `–` skipped "
         "(the subject lacks what the test needs; the reason is in `results/conformance.json`), "
-        "`✗!` failed where `conformance/expectations/<subject>.txt` does not say it should. "
-        "*Passed* counts the properties that ran.", "",
+        "`✗!` failed where `conformance/expectations/<subject>.txt` does not say it should, "
+        "`n/s` failed in a use the tool declares unsupported (not held against it). "
+        "*Passed* counts the properties that ran, less those. Every failure of a real tool is "
+        "classified (bug, limit or unsupported) with its citation: see the failure reasons below.", "",
+        "## What to choose", "",
+        *choose.markdown(real, models, tools, verdicts, {p["id"]: p["name"] for p in data["properties"]}), "",
         "## Real binding tools", "",
         "Each driven through an adapter written the way that tool's users write bindings "
         "(harness/adapters/README.md), pinned as named. *Behaves like*: the model whose row "
@@ -165,14 +166,31 @@ def main(src, out):
     lines += ["", "## Failure reasons measured in this run", ""]
     for i in real + models + broken:
         for p in props:
-            reasons = list(dict.fromkeys(without_addresses(r["reason"])
-                                         for r in by[(p, i)] if r["status"] == "fail"))
+            failing = [r for r in by[(p, i)] if r["status"] in failure_classes.FAILED]
+            reasons = list(dict.fromkeys(without_addresses(r["reason"]) for r in failing))
+            classes = [c for c in dict.fromkeys(failure_classes.label(r) for r in failing) if c]
             if reasons:
-                lines.append(f"- **{p}** `{i}`: " + "; ".join(reasons))
+                lines.append(f"- **{p}** `{i}`" + (f" ({'; '.join(classes)})" if classes else "")
+                             + ": " + "; ".join(reasons))
     open(out, "w").write("\n".join(lines) + "\n")
+    if readme:
+        with open(readme + ".tmp", "w") as f:
+            f.write(choose.replace_block(readme, choose.markdown(
+                real, models, tools, verdicts, {p["id"]: p["name"] for p in data["properties"]})))
+        os.replace(readme + ".tmp", readme)
+    refusals = []
     if never_failed:
-        sys.exit("matrix.py: these properties failed on no subject, so nothing shows they can "
-                 "fail: " + ", ".join(never_failed) + ". Add a broken control that fails each.")
+        refusals.append("matrix.py: these properties failed on no subject, so nothing shows they can "
+                        "fail: " + ", ".join(never_failed) + ". Add a broken control that fails each.")
+    if unclassified:
+        refusals.append("matrix.py: these failures of real tools carry no class or citation, so a reader "
+                        "cannot tell a bug from a limitation or an unsupported use:\n"
+                        + "\n".join(f"  {i} {p}: {why}" for i, p, why in dict.fromkeys(
+                            (i, p, why) for i, p, _, why in unclassified))
+                        + "\nClassify each line of conformance/expectations/<subject>.txt as "
+                          "`ID  [CLASS: CITATION]  reason` (harness/driver/expect.h).")
+    if refusals:
+        sys.exit("\n".join(refusals))
     if unexpected:
         print("matrix.py: unexpected failures: " + ", ".join(f"{p} {i}" for p, i in unexpected),
               file=sys.stderr)
@@ -181,7 +199,7 @@ def main(src, out):
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "--merge":
         merge(sys.argv[2], sys.argv[3:])
-    elif len(sys.argv) == 3:
-        main(sys.argv[1], sys.argv[2])
+    elif len(sys.argv) in (3, 4):
+        main(*sys.argv[1:])
     else:
         sys.exit(__doc__)

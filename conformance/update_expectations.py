@@ -11,16 +11,17 @@ conformance/expectations) is made to say what the runs measured:
     `ID[param]  reason`;
   - one that failed in some runs and passed in others becomes `ID?` or
     `ID[param]?` (may fail);
-  - an existing entry still failing keeps its line, reason and place, and
-    the comments around it; a definite entry that now sometimes passes
-    gains its '?';
+  - an existing entry still failing keeps its line, reason, failure class
+    and citation and place, and the comments around it; a definite entry
+    that now sometimes passes gains its '?';
   - an entry whose test points passed in every run that ran them is
     dropped and listed on stderr; a `?` entry is kept (a pass does not
     refute a result that depends on chance) unless --drop-flaky;
   - an entry none of the runs ran (a property skipped, or left out with
     --property) is kept as it is.
 New entries go at the end under a comment saying they were measured and
-still need their why. A subject without its own file starts from the file
+still need their why, and no failure class: make conformance refuses a
+real tool's until one is given. A subject without its own file starts from the file
 the runner would have read for it (the nearest older version's, or the
 tool's); when that file needs a change, the subject gets a file of its own
 and the shared one stays as it is. Skipped test points never make entries.
@@ -38,6 +39,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "adapters")]
 import expectation_file  # noqa: E402
+import failure_classes   # noqa: E402
 import results           # noqa: E402
 import subject_name      # noqa: E402
 
@@ -51,11 +53,11 @@ def verdicts(runs, subject):
     seen = collections.OrderedDict()
     for data in runs:
         for r in data["results"]:
-            if r["subject"] == subject and r["status"] in ("pass", "fail"):
+            if r["subject"] == subject and r["status"] in ("pass",) + failure_classes.FAILED:
                 seen.setdefault((r["property"], r["param"]), []).append(r)
     out = collections.OrderedDict()
     for key, recs in seen.items():
-        failed = [r for r in recs if r["status"] == "fail"]
+        failed = [r for r in recs if r["status"] in failure_classes.FAILED]
         v = "pass" if not failed else "fail" if len(failed) == len(recs) else "flaky"
         out[key] = (v, re.sub(r"0x[0-9a-f]{6,}", "0x...", failed[0]["reason"]) if failed else "")
     return out
@@ -106,11 +108,13 @@ def update(lines, points, want, drop_flaky):
             # Fails now for some parameters only: one line each, the reason kept.
             for key in [k for k, w in want.items() if w[0] == line.prop]:
                 _, param, may, _ = want.pop(key)
-                out.append(expectation_file.entry(line.prop, param, may or line.may, line.reason))
+                out.append(expectation_file.entry(line.prop, param, may or line.may, line.reason,
+                                                  line.failure_class, line.citation))
         elif line.param is not None and line.prop in want:
             # Fails now for every parameter: the first of its lines becomes the bare id.
             _, _, may, _ = want.pop(line.prop)
-            out.append(expectation_file.entry(line.prop, None, may or line.may, line.reason))
+            out.append(expectation_file.entry(line.prop, None, may or line.may, line.reason,
+                                              line.failure_class, line.citation))
             folded.add(line.prop)
         elif line.param is not None and line.prop in folded:
             continue   # folded into the bare id above

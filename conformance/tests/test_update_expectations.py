@@ -141,6 +141,23 @@ update(same, "--dir", d4)
 ok(not os.path.exists(os.path.join(d4, "tool+v@1.0.txt.tmp")) and read(d4, "tool+v@1.0").count("\n") == 1,
    "a file that already agrees is not rewritten")
 
+# Failure classes: a line's [CLASS: CITATION] survives its line being
+# split into parameter lines or folded back, and an unsupported record is a
+# failure like any other.
+d5 = os.path.join(tmp, "classes")
+os.makedirs(d5)
+with open(os.path.join(d5, "tool+c@1.0.txt"), "w") as f:
+    f.write("P3  [bug: tool#12]  splits the Var\nX1  [unsupported: docs/limits.md]  no sub-interpreters\n")
+split = dict(run("tool+c@1.0", {"P3": dict(dict.fromkeys(PROTOCOLS, "pass"), **{"protocol=4": "fail"}), "X1": "fail"}))
+for r in split["results"]:
+    if r["property"] == "X1":
+        r["status"] = "unsupported"
+code, out, err = update(write_run("classes.json", split), "--dir", d5)
+text = read(d5, "tool+c@1.0") or ""
+ok(code == 0 and "P3[protocol=4]  [bug: tool#12]  splits the Var\n" in text
+   and "X1  [unsupported: docs/limits.md]  no sub-interpreters\n" in text and "dropped" not in err,
+   "a class and its citation stay with their line, split or kept; unsupported is still failing", text + err)
+
 code, out, err = update(a, "--dir", d1, "--subject", "tool+v@9")
 ok(code == 2 and "no run has subject tool+v@9" in err and "tool+v@2.0" in err, "an unknown subject: exit 2, with a suggestion", err)
 code, out, err = update(os.path.join(tmp, "missing.json"), "--dir", d1)

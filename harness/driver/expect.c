@@ -40,7 +40,10 @@ int ffi_expectations_check(const char *prog, const char *dirs)
     return bad ? -1 : 0;
 }
 
-typedef struct entry { char key[64]; char reason[256]; int may_pass; } entry;
+typedef struct entry {
+    char key[64], reason[256], failure_class[16], citation[256];
+    ffi_expectation view;   /* what ffi_expect_find hands out: points into this entry */
+} entry;
 
 struct ffi_expect { entry *entries; size_t n; char path[1024], how[16]; };
 
@@ -72,6 +75,34 @@ static FILE *open_for(ffi_expect *e, const char *dirs, const char *subject)
     return *e->path ? fopen(e->path, "r") : NULL;
 }
 
+/* "[CLASS: CITATION]" at s, the optional head of a reason (expect.h):
+ * fills the entry's class and citation and returns what follows it, or
+ * returns s unchanged when s does not start with one. */
+static const char *read_failure_class(entry *en, const char *s)
+{
+    if (*s != '[')
+        return s;
+    size_t word = strspn(s + 1, "abcdefghijklmnopqrstuvwxyz");
+    const char *after = s + 1 + word;
+    if (!word || (*after != ':' && *after != ']'))
+        return s;   /* a reason that happens to start with '[' */
+    const char *close = strchr(after, ']');
+    if (!close)
+        return s;
+    snprintf(en->failure_class, sizeof en->failure_class, "%.*s", (int)word, s + 1);
+    const char *cite = after + (*after == ':');
+    while (cite < close && isspace((unsigned char)*cite))
+        cite++;
+    size_t n = (size_t)(close - cite);
+    while (n && isspace((unsigned char)cite[n - 1]))
+        n--;
+    snprintf(en->citation, sizeof en->citation, "%.*s", (int)n, cite);
+    s = close + 1;
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
 ffi_expect *ffi_expect_load(const char *dir, const char *subject)
 {
     ffi_expect *e = calloc(1, sizeof *e);
@@ -80,8 +111,13 @@ ffi_expect *ffi_expect_load(const char *dir, const char *subject)
     FILE *f = open_for(e, dir, subject);
     if (!f)
         return e;
-    char line[512];
+    char line[2048];
     while (fgets(line, sizeof line, f)) {
+        if (!strchr(line, '\n') && !feof(f)) {   /* the rest of an overlong line is not an entry */
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        }
         char *s = line;
         while (isspace((unsigned char)*s))
             s++;
@@ -92,33 +128,45 @@ ffi_expect *ffi_expect_load(const char *dir, const char *subject)
             break;
         e->entries = grown;
         entry *en = &e->entries[e->n++];
+        memset(en, 0, sizeof *en);
         size_t k = strcspn(s, " \t\n");
         snprintf(en->key, sizeof en->key, "%.*s", (int)k, s);
         size_t kl = strlen(en->key);
-        en->may_pass = kl > 0 && en->key[kl - 1] == '?';
-        if (en->may_pass)
+        en->view.may_pass = kl > 0 && en->key[kl - 1] == '?';
+        if (en->view.may_pass)
             en->key[kl - 1] = '\0';
         s += k;
         while (isspace((unsigned char)*s))
             s++;
-        snprintf(en->reason, sizeof en->reason, "%s", *s ? s : "expected to fail");
+        const char *reason = read_failure_class(en, s);
+        snprintf(en->reason, sizeof en->reason, "%s", *reason && *reason != '\n' ? reason : "expected to fail");
         en->reason[strcspn(en->reason, "\n")] = '\0';
     }
     fclose(f);
+    for (size_t k = 0; k < e->n; k++) {   /* the array has stopped moving */
+        entry *en = &e->entries[k];
+        en->view.reason = en->reason;
+        en->view.failure_class = en->failure_class;
+        en->view.citation = en->citation;
+    }
     return e;
+}
+
+const ffi_expectation *ffi_expect_find(const ffi_expect *e, const char *id, const char *param)
+{
+    char exact[64];
+    snprintf(exact, sizeof exact, "%s[%s]", id, param);
+    for (size_t k = 0; e && k < e->n; k++)
+        if (strcmp(e->entries[k].key, id) == 0 || (*param && strcmp(e->entries[k].key, exact) == 0))
+            return &e->entries[k].view;
+    return NULL;
 }
 
 const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *param, int *may_pass)
 {
-    char exact[64];
-    snprintf(exact, sizeof exact, "%s[%s]", id, param);
-    *may_pass = 0;
-    for (size_t k = 0; e && k < e->n; k++)
-        if (strcmp(e->entries[k].key, id) == 0 || (*param && strcmp(e->entries[k].key, exact) == 0)) {
-            *may_pass = e->entries[k].may_pass;
-            return e->entries[k].reason;
-        }
-    return NULL;
+    const ffi_expectation *x = ffi_expect_find(e, id, param);
+    *may_pass = x ? x->may_pass : 0;
+    return x ? x->reason : NULL;
 }
 
 int ffi_expect_mentions(const ffi_expect *e, const char *id)
