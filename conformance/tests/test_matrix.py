@@ -131,6 +131,14 @@ ok(block.startswith("intro\n" + choose.README_BEGIN) and block.endswith(choose.R
    and "stale" not in block and "2 tools, 3 subjects" in block,
    "the README's block is replaced, and only it", block)
 
+# The conditions come from harness/adapters/conditions.txt through describe().
+import ffi_adapters  # noqa: E402  (results put harness/adapters on the path)
+described = {d["name"].split("@")[0]: d["conditions"] for d in ffi_adapters.describe()}
+ok(any("nb::intrusive_base" in c for c in described.get("nanobind+intrusive", []))
+   and any("passed in from Python" in c for c in described.get("boost-python", []))
+   and described.get("nanobind") == [],
+   "describe() gives each subject its family's conditions, and none to a family without", described)
+
 print(f"1..{len(results)}")
 for k, (good, what, out) in enumerate(results, 1):
     print(f"{'ok' if good else 'not ok'} {k} - {what}")

@@ -407,6 +407,7 @@ def load(name):
         ns.name = name
     else:                         # protocol 1: the module is the namespace
         ns = mod
+    ns.conditions = conditions_of(s.family)   # what the results hold under (conditions.txt)
     if s.version == "not-installed" and hasattr(ns, "available"):
         plain = ns.available
         pkgs = " ".join(i[4:] for i in s.install if i.startswith("deb:"))
@@ -440,11 +441,31 @@ def extra_processes():
     return [groups[g] for g in sorted(groups)]
 
 
+def conditions_of(family):
+    """The conditions under which a family's results hold: the lines of
+    conditions.txt beside each subjects.txt (the tree's and $FFI_ADAPTERS'),
+    in file order. Read as text: describe() runs in the runner's parent,
+    which must not import any tool or adapter."""
+    out = []
+    for registry in registries():
+        try:
+            with open(os.path.join(os.path.dirname(registry), "conditions.txt")) as f:
+                lines = [line.split("#", 1)[0].strip() for line in f]
+        except OSError:
+            continue
+        for line in lines:
+            fam, _, text = line.partition(" ")
+            if fam == family and text.strip():
+                out.append(text.strip())
+    return out
+
+
 def describe(names=None):
     """One dict per subject (every listed and admitted one, or those named):
-    name, tool, version, variant, source (in words), heavy, and the site's
-    provenance record (origin, yanked, yanked_reason, sha256, commit, path;
-    subject_install.py documents them)."""
+    name, tool, version, variant, source (in words), heavy, conditions (the
+    family's lines of conditions.txt), and the site's provenance record
+    (origin, yanked, yanked_reason, sha256, commit, path; subject_install.py
+    documents them)."""
     chosen = [find(n) for n in names] if names is not None else \
         subjects() + [s for n, s in _admitted.items() if n not in taken_names()]
     out = []
@@ -452,7 +473,7 @@ def describe(names=None):
         p = s.provenance()
         d = {"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
              "source": s.source(), "heavy": "heavy" in s.flags, "origin": p.get("origin", s.origin),
-             "yanked": bool(p.get("yanked"))}
+             "yanked": bool(p.get("yanked")), "conditions": conditions_of(s.family)}
         for key in ("yanked_reason", "sha256", "commit", "path"):
             if p.get(key):
                 d[key] = p[key]
