@@ -11,7 +11,8 @@ assets): the conformance matrix (rows are properties, columns are subjects:
 real binding tools, then models, then controls), a "what to choose" summary
 computed from it, the per-access cost table with the spread over
 repetitions, and the run context. Every matrix cell carries data-subject,
-data-property and data-status (pass, fail, skip, unexpected) for tests;
+data-property and data-status (pass, fail, unsupported, skip, unexpected)
+for tests; a real tool's failing cell names its class and citation on hover;
 bench/tests/test_page.py checks them against the JSON in a real browser.
 
 Standard library only. The cell verdicts come from conformance/matrix.py and
@@ -26,18 +27,22 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
-import matrix   # noqa: E402  verdict(), without_addresses(), behaves_like()
+import matrix   # noqa: E402  verdict(), without_addresses()
+import behaves_like  # noqa: E402  the model a real tool behaves like, as the matrix says it
+import choose as choice  # noqa: E402  what to choose: key properties, conditions, tools and subjects counted
+import failure_classes  # noqa: E402  a failure's class and citation
 import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
 import instructions  # noqa: E402  instruction counts (make bench MODE=instructions)
 import results  # noqa: E402  conformance records of either generation, today's names
 import subject_origin  # noqa: E402  origin and yanked mark (results put harness/adapters on the path)
 
 # The question the page answers: one wrapper per handle that survives
-# pickle and fork. Each property must be in the conformance JSON to count.
-KEY = ("I5", "P3", "F2")
+# pickle and fork (conformance/choose.py). Each must be in the JSON to count.
+KEY = choice.KEY
 WORKLOADS = ("hot", "cold", "churn")
-SYMBOL = {"pass": "✓", "fail": "✗", "skip": "–", "unexpected": "!"}
-WORD = {"pass": "passed", "fail": "failed", "skip": "skipped", "unexpected": "failed unexpectedly"}
+SYMBOL = {"pass": "✓", "fail": "✗", "skip": "–", "unexpected": "!", "unsupported": "n/s"}
+WORD = {"pass": "passed", "fail": "failed", "skip": "skipped", "unexpected": "failed unexpectedly",
+        "unsupported": "failed in a use the tool declares unsupported (not counted against it)"}
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1b1f24;background:#fff;margin:0 auto;padding:1rem 1.5rem 3rem;max-width:1500px}
@@ -68,6 +73,7 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .matrix tbody tr:hover th.prop{background:#ddf4ff}
 .pass{background:#aceebb;color:#0f5323}.fail{background:#ffcecb;color:#82071e}
 .skip{background:#eaeef2;color:#57606a}.unexpected{background:#ffb000;color:#3b2300}
+.unsupported{background:repeating-linear-gradient(135deg,#eaeef2 0 4px,#d0d7de 4px 8px);color:#424a53;font-size:.6rem}
 .cost th,.cost td{border:1px solid #d8dee4;padding:.25rem .55rem;text-align:right;vertical-align:top}
 .cost th[scope=row]{text-align:left;white-space:nowrap}
 .cost thead th{background:#f6f8fa;text-align:center}
@@ -79,6 +85,7 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .ctx th,.ctx td{border:1px solid #d8dee4;padding:.2rem .55rem;text-align:left;vertical-align:top}
 .ctx thead th,.ctx tbody th{background:#f6f8fa}
 .choose ul.defs{font-size:.88rem;color:#424a53;margin-top:0}
+.choose .cond{color:#82071e}
 .note{color:#57606a;font-size:.88rem;max-width:70rem}
 abbr.yanked{display:inline-block;font-size:.7rem;font-weight:700;text-decoration:none;color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:3px;padding:0 .25rem;margin:0 .25rem;cursor:help}
 """
@@ -133,8 +140,18 @@ class Conformance:
         self.names = {p["id"]: p["name"] for p in self.props}
 
     def score(self, impl):
-        ran = [p for p in self.pid if self.status[(impl, p)] != "skip"]
+        """(passed, counted): a use the tool declares unsupported is not held against it."""
+        ran = [p for p in self.pid if self.status[(impl, p)] not in ("skip", "unsupported")]
         return sum(self.status[(impl, p)] == "pass" for p in ran), len(ran)
+
+    def unsupported(self, impl):
+        return [p for p in self.pid if self.status[(impl, p)] == "unsupported"]
+
+    def row(self, impl):
+        return {p: self.status[(impl, p)] for p in self.pid}
+
+    def behaves_like(self, impl):
+        return behaves_like.behaves_like(impl, {i: self.row(i) for i in [impl] + self.models}, self.models)
 
     def failed(self, impl):
         return [p for p in self.pid if self.status[(impl, p)] in ("fail", "unexpected")]
@@ -151,9 +168,12 @@ class Conformance:
             params = [r["param"] for r in rs if r["param"]]
             return head + (f" ({', '.join(params)})" if params else "")
         lines = []
-        want = ("skip",) if status == "skip" else ("fail",)
+        want = ("skip",) if status == "skip" else failure_classes.FAILED
         for reason, params in group_reasons(r for r in rs if r["status"] in want):
             lines.append((f"[{', '.join(params)}] " if params else "") + reason)
+        if impl in self.tools and status != "skip":   # what kind of failure, and who says so
+            classes = list(dict.fromkeys(failure_classes.label(r) for r in rs if r["status"] in want))
+            lines += [f"class {c}" if c else "class: none given (make conformance refuses this)" for c in classes]
         if status == "unexpected":
             lines.append("not listed in conformance/expectations/ as an expected failure")
         return head + "\n" + "\n".join(lines)
@@ -251,8 +271,7 @@ def matrix_table(c):
             tip = [i]
             if i in c.tools:
                 tip += provenance_lines(c.tools[i])
-                names, agree = matrix.behaves_like({p: c.status[(i, p)] for p in c.pid},
-                                                   {m: {p: c.status[(m, p)] for p in c.pid} for m in c.models})
+                names, agree = c.behaves_like(i)
                 if names:
                     tip.append(f"behaves like model {', '.join(names)} ({agree:.0%} agreement)")
             if i in c.not_run:
@@ -269,7 +288,8 @@ def matrix_table(c):
                       f'{passed}/{ran}</td>' if ran else
                       f'<td class="{gcls(i).strip()}" data-subject="{esc(i)}" data-passed="0" data-ran="0" '
                       f'title="{esc(c.label(i))}: nothing ran">–</td>')
-    out.append('<tr class="score"><th scope="row">passed / ran</th>' + "".join(scores) + '</tr></thead><tbody>')
+    out.append('<tr class="score"><th scope="row" title="a use the tool declares unsupported (n/s) is not counted">'
+               'passed / ran</th>' + "".join(scores) + '</tr></thead><tbody>')
     family = None
     for p in c.props:
         cls = []
@@ -296,6 +316,7 @@ def legend():
              ("fail", "failed, as the subject's expectations say it does; a count such as 2/4 means "
                       "two of four parameters (pickle protocols, start methods) failed"),
              ("skip", "skipped: the subject lacks what the test needs (reason on hover)"),
+             ("unsupported", "failed in a use the tool declares unsupported: not counted against it"),
              ("unexpected", "failed where the expectations do not say it should")]
     return ('<ul class="legend" aria-label="legend">' + "".join(
         f'<li><span class="sw {k}" aria-hidden="true">{SYMBOL[k]}</span>{esc(t)}</li>' for k, t in items)
@@ -331,12 +352,20 @@ def choose(c, b):
 
     full.sort(key=lambda i: (len(c.failed(i)), hot_ratio(i)))
 
+    def only_where(i):
+        """The conditions its record carries (conditions.txt, a yanked release), as a clause."""
+        conds = choice.conditions(c.tools.get(i))
+        return (f' <span class="cond" data-conditions="{len(conds)}">(only where: '
+                f'{esc("; ".join(conds))})</span>') if conds else ""
+
     def item(i, name):
         other = c.failed(i)
         also = (f'; also fails {", ".join(f"{p} {esc(c.names[p])}" for p in other)}' if other
                 else "; passes every other property that ran")
+        if c.unsupported(i):
+            also += f'; declares unsupported {", ".join(f"{p} {esc(c.names[p])}" for p in c.unsupported(i))}'
         cost = cost_phrase(b, i)
-        return f'<li data-choice="{esc(i)}">{name}{" — " + cost if cost else ""}{also}.</li>'
+        return f'<li data-choice="{esc(i)}">{name}{only_where(i)}{" — " + cost if cost else ""}{also}.</li>'
 
     if not key:
         return ('<div class="choose" id="choose"><p>This catalogue has none of '
@@ -347,16 +376,17 @@ def choose(c, b):
     L.append('<ul class="defs">' + "".join(f"<li><b>{p}</b>: {esc(checks[p])}</li>" for p in key)
              + "</ul><p>")
     if full:
-        L[-1] += f'{len(full)} of {len(real)} real tools tested here pass all {len(key)}:</p><ul>'
+        L[-1] += (f'Real tools tested here: {choice.counted(real, c.tools)}. Of these, '
+                  f'{choice.counted(full, c.tools)} pass all {len(key)}:</p><ul>')
         L += [item(i, f"<b>{esc(c.label(i))}</b>") for i in full]
         L.append("</ul>")
         priced = [i for i in full if hot_ratio(i) != float("inf")]
         if len(priced) > 1:
             cheapest = min(priced, key=hot_ratio)
-            L.append(f'<p>Cheapest of these on hot access: <b>{esc(c.label(cheapest))}</b>. '
+            L.append(f'<p>Cheapest of these on hot access: <b>{esc(c.label(cheapest))}</b>{only_where(cheapest)}. '
                      'Listed by fewest other failures, then hot cost.</p>')
     elif real:
-        L[-1] += f'None of the {len(real)} real tools tested here passes all {len(key)}.</p>'
+        L[-1] += f'None of the real tools tested here ({choice.counted(real, c.tools)}) passes all {len(key)}.</p>'
     else:
         L[-1] += ('This conformance run has no real binding tools ("subjects" is empty or missing: '
                   'none installed, or a file from before the real tools were added).</p>')
@@ -370,7 +400,8 @@ def choose(c, b):
             what = ", ".join(f"{p} {esc(c.names[p])}"
                              + (" (skipped)" if all(c.status[(i, p)] == "skip" for i in names) else "")
                              for p in miss)
-            L.append(f'<li>not {what}: ' + ", ".join(f"{esc(c.label(i))}" for i in names) + "</li>")
+            L.append(f'<li>not {what}: ' + ", ".join(f"{esc(c.label(i))}{yanked_mark(c.tools.get(i))}"
+                                                    for i in names) + "</li>")
         L.append("</ul>")
     models = [m for m in c.models if all(c.status[(m, p)] == "pass" for p in key)]
     if models:
