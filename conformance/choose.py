@@ -60,9 +60,11 @@ def losing(real, verdicts, key):
     return out
 
 
-def markdown(real, models, tools, verdicts, names):
+def markdown(real, models, tools, verdicts, names, every_subject=False):
     """The summary as markdown lines; verdicts: {subject: {property:
-    matrix.verdict kind}}, names: {property id: name}."""
+    matrix.verdict kind}}, names: {property id: name}. every_subject adds
+    a table of every real subject: the key properties, behaves like and
+    conditions (the README's block, where no matrix stands beside it)."""
     key = key_properties(names)
     if not key:
         return [f"This catalogue has none of {', '.join(KEY)}."]
@@ -81,6 +83,16 @@ def markdown(real, models, tools, verdicts, names):
         return f"- `{i}`" + (": " + "; ".join(bits) if bits else "")
 
     lines += [item(i) for i in full] or ["- none"]
+    if every_subject:
+        lines += ["", f"| subject | {' | '.join(key)} | behaves like | only where |",
+                  "|---|" + "---|" * len(key) + "---|---|"]
+        for i in real:
+            like, share = behaves_like.behaves_like(i, verdicts, models)
+            cells = ["ok" if verdicts[i].get(p) == "pass" else verdicts[i].get(p, "–").replace("fail", "✗")
+                     for p in key]
+            lines.append(f"| `{i}` | {' | '.join(cells)} | "
+                         + (f"{', '.join(f'`{m}`' for m in like)} ({share:.0%})" if like else "–")
+                         + f" | {'; '.join(conditions(tools.get(i))) or '–'} |")
     rest = losing(real, verdicts, key)
     if rest:
         lines += ["", "The others, by the key properties they do not pass:", ""]

@@ -30,7 +30,8 @@ conformance-run: adapters $(CONFORMANCE)
 	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
 	$(say) GEN $(RESULTS)/conformance.md
-	$(Q)$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md
+	$(Q)$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md \
+	    $(if $(filter results,$(RESULTS)),README.md)
 	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
 	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
 

@@ -176,7 +176,8 @@ def main(src, out, readme=None):
     if readme:
         with open(readme + ".tmp", "w") as f:
             f.write(choose.replace_block(readme, choose.markdown(
-                real, models, tools, verdicts, {p["id"]: p["name"] for p in data["properties"]})))
+                real, models, tools, verdicts, {p["id"]: p["name"] for p in data["properties"]},
+                every_subject=True)))
         os.replace(readme + ".tmp", readme)
     refusals = []
     if never_failed:
