@@ -21,6 +21,7 @@
 #include <string.h>
 #include <valgrind/callgrind.h>
 
+#include "bench.h"
 #include "instructions.h"
 
 /* Iterations per measured run, by workload: enough that a difference of
@@ -57,6 +58,7 @@ static const count_plan plans[] = {
 static FILE *out;
 static int entries;
 static int collecting;   /* 1 while a measured run is between its region's ends */
+static int run_started;  /* the region has opened in this run */
 
 static void json_string(const char *s)
 {
@@ -91,7 +93,13 @@ static const count_plan *plan_of(const char *name)
  * between a region's two toggles is counted. */
 static void region(void *ctx, int on)
 {
-    (void)ctx, (void)on;   /* the shim calls it only when the state changes */
+    (void)ctx;   /* the shim calls it only when the state changes */
+    /* Every run starts its loop with the collector's counts at zero: which
+     * iterations a collection falls in depends on them, and otherwise on
+     * every allocation the process made before (another benchmark's, an
+     * unrelated change's), which moved counts by up to 11%. */
+    if (on && !run_started++)
+        PyGC_Collect();
     if (collecting)
         CALLGRIND_TOGGLE_COLLECT;
 }
@@ -146,12 +154,13 @@ void bench_instructions_count(const char *name, long param, gb_fn body, void *us
     int64_t n = plan->iterations ? plan->iterations : param > 1000 ? param : 1000;
     counters seen = {0};
     gb_fixed_run run = {.iterations = n, .ctx = &seen, .region = region, .counter = counter};
+    run_started = 0;
     gb_run_fixed(body, user, &run);   /* the warm-up, not counted */
     char label[256];
     fprintf(out, ", \"iterations\": [%lld, %lld], \"dumps\": [", (long long)n, (long long)(2 * n));
     for (int64_t times = 1; times <= 2 && !run.error[0]; times++) {
         run.iterations = n * times;
-        collecting = 1;
+        collecting = 1, run_started = 0;
         gb_run_fixed(body, user, &run);
         collecting = 0;
         snprintf(label, sizeof label, "%s#%lld", name, (long long)(n * times));

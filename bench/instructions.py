@@ -75,6 +75,9 @@ CACHE = ["--cache-sim=yes"]
 # The estimated-cycles model (iai-callgrind's weights): a model, not a measurement.
 WEIGHTS = {"l1_hit": 1, "ll_hit": 5, "ram": 35}
 DEFAULT_THRESHOLD = 1.01
+# What the measured process takes from the caller's environment: the
+# subjects' own configuration (docs/your-build.md), nothing else.
+PASSED_ENV = ("IMPL_SO", "FFI_ADAPTERS", "FFI_SUBJECTS_DIR", "FFI_NATIVE_LIB", "FFI_PYTHON", "PYTHONPATH")
 BASELINE_COMMAND = "make instructions-baseline"
 
 
@@ -142,12 +145,17 @@ def count_process(bench, subject, names, workdir, cache):
     seconds, stderr)."""
     out = os.path.join(workdir, "counted.json")
     flt = "^(" + "|".join(ere_escape(n) for n in names) + ")(/iterations:[0-9]+)?$"
-    env = dict(os.environ, PYTHONHASHSEED="0")
     cmd = ["setarch", "-R", *CALLGRIND, *(CACHE if cache else []),
            f"--callgrind-out-file={workdir}/callgrind.out.%p",
-           bench, "--count-instructions", out, "--subject", subject, f"--benchmark_filter={flt}"]
+           os.path.abspath(bench), "--count-instructions", out, "--subject", subject,
+           f"--benchmark_filter={flt}"]
     t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    # The same environment and working directory in every run: the
+    # interpreter keys dicts by paths and names from both (the import
+    # system's caches), and where those entries land moves what later
+    # lookups cost (measured: a scratch directory of a random name as the
+    # working directory made 10 of 25 counts differ between two runs).
+    p = subprocess.run(cmd, capture_output=True, text=True, env=measured_env(), cwd="/")
     seconds = time.monotonic() - t0
     if p.returncode or not os.path.exists(out):
         return None, {}, seconds, p.stderr
@@ -157,6 +165,13 @@ def count_process(bench, subject, names, workdir, cache):
 
 
 TRIGGER = "desc: Trigger: Client Request: "
+
+
+def measured_env():
+    """The measured process's whole environment: fixed, whatever the caller's."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent"}
+    env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
+    return env
 
 
 def read_dumps(workdir):
