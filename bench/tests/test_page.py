@@ -46,14 +46,17 @@ def ok(cond, name, diag=()):
 
 def aggregate(results):
     """skip when nothing ran; pass when nothing failed; unexpected when a
-    failure is not an expected one; fail otherwise."""
+    failure is not an expected one; unsupported when every failure is in a
+    use the tool declares unsupported; fail otherwise."""
     ran = [r for r in results if r["status"] != "skip"]
-    failed = [r for r in ran if r["status"] == "fail"]
+    failed = [r for r in ran if r["status"] in ("fail", "unsupported")]
     if not ran:
         return "skip"
     if not failed:
         return "pass"
-    return "fail" if all(r["expected_fail"] for r in failed) else "unexpected"
+    if not all(r["expected_fail"] for r in failed):
+        return "unexpected"
+    return "unsupported" if all(r["status"] == "unsupported" for r in failed) else "fail"
 
 
 class Dom(html.parser.HTMLParser):
