@@ -111,7 +111,8 @@ publish:
 	@git diff --quiet HEAD -- . ':!results' ':!README.md' 2>/dev/null || \
 	    echo "publish: warning: uncommitted changes; the results will name commit $$(git rev-parse --short HEAD) all the same" >&2
 	@$(MAKE) --no-print-directory deps HEAVY=1
-	@$(MAKE) --no-print-directory conformance-run seed-run bench-run instructions-run load RESULTS=results
+	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results
+	@$(MAKE) --no-print-directory instructions-baseline
 
 all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
 

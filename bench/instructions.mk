@@ -28,16 +28,31 @@ instructions-run: all adapters $(BENCH)
 	    $(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
 	        $(BENCH_JSON) $(RESULTS)/index.html; fi
 
+# Counts move with the paths compiled into the binaries (the source, build
+# and subjects directories: their lengths shift where the natives land, and
+# hashmap hashes addresses; measured, up to 3.5% between two checkouts of
+# one commit). So the baseline and the gate count a copy of the working
+# tree (tracked and untracked files, not ignored ones) at one fixed path,
+# built there with the default BUILD: any checkout, CI's clean clone
+# included, then counts alike. The copy keeps its build between runs.
+COUNT_TREE = /tmp/ffi-identity-count
+define in_count_tree   # $(call in_count_tree,make arguments)
+	@echo "instructions: counting in a copy of the tree at $(COUNT_TREE) (counts depend on the path)" >&2
+	@mkdir -p $(COUNT_TREE) && find $(COUNT_TREE) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+	@git ls-files -co --exclude-standard -z | tar --null -cf - -T - | tar -xf - -C $(COUNT_TREE)
+	@$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) $(1)
+endef
+
 # The baseline CI compares with: every subject's counts into results/.
 instructions-baseline:
-	@$(MAKE) --no-print-directory deps HEAVY=1
-	@$(MAKE) --no-print-directory instructions-run RESULTS=results
+	$(call in_count_tree,deps HEAVY=1)
+	$(call in_count_tree,instructions-run RESULTS=$(abspath results))
 
 # CI's gate: the subset counted into $(RESULTS), compared with the baseline;
 # a count that moved by more than 1% fails unless the baseline moved with it.
 instructions-gate:
-	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory instructions-run SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER=
+	$(call in_count_tree,deps)
+	$(call in_count_tree,instructions-run SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER= RESULTS=$(abspath $(RESULTS)))
 	@$(MAKE) --no-print-directory compare MODE=instructions BASE=$(INSTR_BASELINE) NEW=$(INSTR_JSON)
 
 # instructions.py's own checks (dump parsing, per-access figures, compare's
