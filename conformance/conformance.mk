@@ -20,8 +20,16 @@ $(CONFORMANCE): $(CONF_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 conformance-test: $(CONFORMANCE)
 	$(Q)prove --exec '' $(CONFORMANCE)
 
-TEST_PROGRAMS += $(CONFORMANCE)
-TEST_PLAN += 'the conformance suite, every subject: $(CONFORMANCE)'
+# In make test, in two halves (every other subject) that prove runs side
+# by side: most of the suite's time is waiting on forks, pools and hang
+# bounds, which overlap.
+CONFORMANCE_HALVES = $(BUILD)/tests/conformance-1of2.t $(BUILD)/tests/conformance-2of2.t
+$(BUILD)/tests/conformance-%of2.t: conformance/conformance.mk
+	$(call test_script,the conformance suite: subjects $* of every 2,$(abspath $(CONFORMANCE)) --shard $*/2)
+
+TEST_PROGRAMS += $(CONFORMANCE_HALVES)
+SLOW_TESTS += $(CONFORMANCE_HALVES)
+TEST_PLAN += 'the conformance suite, every subject, in two halves side by side: $(CONFORMANCE_HALVES)'
 
 conformance-run: adapters $(CONFORMANCE)
 	@mkdir -p $(RESULTS)
@@ -66,6 +74,7 @@ $(CI_RECIPE): conformance/conformance.mk harness/tests/ci_recipe.sh | $(BUILD)/b
 	    PYTHON=$(PYTHON) $(abspath harness/tests/ci_recipe.sh) $(abspath $(BUILD)))
 
 TEST_PROGRAMS += $(CI_RECIPE)
+SLOW_TESTS += $(CI_RECIPE)
 TEST_PLAN += 'the CI recipe of docs/your-build.md, on wheels of a tool of its own: $(CI_RECIPE)'
 
 # Bad input: misbehaving plug-ins (built like out-of-tree strategies, one
@@ -88,6 +97,7 @@ bad-input-test: $(BUILD)/tests/test_bad_input $(BAD_SO) $(TEMPLATE_BAD) $(CONFOR
 	$(Q)prove --exec '' $<
 
 TEST_PROGRAMS += $(BUILD)/tests/test_bad_input
+SLOW_TESTS += $(BUILD)/tests/test_bad_input
 TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies: $(BUILD)/tests/test_bad_input'
 
 # What changed between two conformance runs, per subject, property and

@@ -22,7 +22,7 @@ typedef struct options {
     ffi_strings props;
     int list;
     double timeout;
-    const char *json, *expectations;
+    const char *json, *expectations, *shard;
 } options;
 
 static int selected(const ffi_strings *sel, const cf_property *p)
@@ -325,6 +325,8 @@ int main(int argc, char **argv)
                                   "('P*'); repeatable, default all", FFI_OPT_STRINGS, &opt.props},
         {"--timeout", "S", "per-test watchdog in seconds (default 20)", FFI_OPT_SECONDS, &opt.timeout},
         {"--json", "FILE", "also write every result to FILE (for the matrix)", FFI_OPT_STRING, &opt.json},
+        {"--shard", "K/N", "only the K-th of every N selected subjects (1 <= K <= N): N runs with K = 1..N "
+                           "cover the selection once, side by side", FFI_OPT_STRING, &opt.shard},
         {"--expectations", "DIR", "expectation files (default $FFI_EXPECTATIONS, else the tree's "
                                   "conformance/expectations)", FFI_OPT_STRING, &opt.expectations},
         {"--list", NULL, "list the properties with what they check and why, and exit", FFI_OPT_FLAG, &opt.list},
@@ -346,6 +348,14 @@ int main(int argc, char **argv)
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
         return rc;
+    int shard = 1, shards = 1;
+    char rest;
+    if (opt.shard && (sscanf(opt.shard, "%d/%d%c", &shard, &shards, &rest) != 2 || shards < 1 || shard < 1 ||
+                      shard > shards)) {
+        fprintf(stderr, "conformance: --shard wants K/N with 1 <= K <= N (2/3: the second of three), not '%s'\n",
+                opt.shard);
+        return 2;
+    }
     int bad_property = check_properties(&opt) < 0;
     if (opt.list && !bad_property) {
         list_properties();
@@ -368,7 +378,8 @@ int main(int argc, char **argv)
     }
     ffi_tap_version();
     for (int k = 0; k < cli.nselected; k++)
-        run_in_own_process(&rs, &cli.selected[k]);
+        if (k % shards == shard - 1)
+            run_in_own_process(&rs, &cli.selected[k]);
     ffi_tap_plan(rs.n);
     if (rs.json) {
         fprintf(rs.json, "\n]}\n");
