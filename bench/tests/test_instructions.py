@@ -13,14 +13,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 import instructions  # noqa: E402
-
-results = []
-
-
-def ok(cond, what, diag=""):
-    results.append((bool(cond), what, diag))
-
 
 def dump(path, label, events, totals):
     with open(path, "w") as f:
@@ -145,9 +140,4 @@ with contextlib.redirect_stdout(io.StringIO()):
     instructions.render(write("instr.json", counts(per)), None, tmp)
 ok(os.path.getsize(os.path.join(tmp, "instructions.md")) > 0, "render: instructions.md written")
 
-print(f"1..{len(results)}")
-for k, (good_, what, diag) in enumerate(results, 1):
-    print(f"{'ok' if good_ else 'not ok'} {k} - {what}")
-    if not good_:
-        print("".join(f"# {line}\n" for line in str(diag).splitlines()[:40]), end="")
-sys.exit(0 if all(g for g, _, _ in results) else 1)
+finish()

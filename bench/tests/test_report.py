@@ -14,15 +14,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 import compare  # noqa: E402
 import report   # noqa: E402
-
-results = []
-
-
-def ok(cond, what, diag=""):
-    results.append((bool(cond), what, diag))
-
 
 def entry(name, rep, ns, **counters):
     return dict(name=name, run_name=name, run_type="iteration", repetitions=5, repetition_index=rep,
@@ -308,9 +303,4 @@ try:
 finally:
     shutil.rmtree(out)
 
-print(f"1..{len(results)}")
-for k, (good_, what, diag) in enumerate(results, 1):
-    print(f"{'ok' if good_ else 'not ok'} {k} - {what}")
-    if not good_:
-        print("".join(f"# {line}\n" for line in str(diag).splitlines()[:40]), end="")
-sys.exit(0 if all(g for g, _, _ in results) else 1)
+finish()

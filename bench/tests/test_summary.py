@@ -8,15 +8,10 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-results = []
-
-
-def ok(cond, what, diag=""):
-    results.append((bool(cond), what, diag))
-
-
 def entry(name, rep, ns, floor_ns=10.0, **counters):
     return dict(name=name, run_name=name, run_type="iteration", repetitions=5, repetition_index=rep,
                 iterations=1000, real_time=ns, cpu_time=ns, time_unit="ns", floor_ns=floor_ns, **counters)
@@ -81,10 +76,4 @@ with tempfile.TemporaryDirectory() as d:
     ok(out.stdout.splitlines()[-1:] == [f"bench: open {page} (report: {os.path.join(d, 'README.md')})"],
        "with a page, the last line names it first", out.stdout)
 
-print(f"1..{len(results)}")
-for n, (good, what, diag) in enumerate(results, 1):
-    print(f"{'ok' if good else 'not ok'} {n} - {what}")
-    if not good:
-        for line in str(diag).splitlines()[:20]:
-            print(f"#   {line}")
-sys.exit(0 if all(good for good, _, _ in results) else 1)
+finish()

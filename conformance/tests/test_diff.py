@@ -9,14 +9,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 import diff  # noqa: E402
-
-results = []
-
-
-def ok(cond, what, out=""):
-    results.append((bool(cond), what, out))
-
 
 PROPS = [{"id": i, "name": i, "checks": "", "why": ""} for i in ("I1", "I5", "P3", "X1")]
 
@@ -122,9 +117,4 @@ code, out, err = diff_of(old, not_installed, "--map", "tool@1.0=tool@2.0")
 ok(code == 0 and "not run in NEW: tool 2.0 is not installed" in out and "now skipped" not in out,
    "a subject that ran nothing is one line, not a skip per property", out)
 
-print(f"1..{len(results)}")
-for k, (good, what, out) in enumerate(results, 1):
-    print(f"{'ok' if good else 'not ok'} {k} - {what}")
-    if not good:
-        print("".join(f"# {line}\n" for line in str(out).splitlines()[:30]), end="")
-sys.exit(0 if all(g for g, _, _ in results) else 1)
+finish()

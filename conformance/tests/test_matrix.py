@@ -12,14 +12,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 import matrix  # noqa: E402
-
-results = []
-
-
-def ok(cond, what, out=""):
-    results.append((bool(cond), what, out))
-
 
 PROPS = [{"id": i, "name": i, "checks": "c", "why": "w"} for i in ("I1", "I5")]
 
@@ -139,9 +134,4 @@ ok(any("nb::intrusive_base" in c for c in described.get("nanobind+intrusive", []
    and described.get("nanobind") == [],
    "describe() gives each subject its family's conditions, and none to a family without", described)
 
-print(f"1..{len(results)}")
-for k, (good, what, out) in enumerate(results, 1):
-    print(f"{'ok' if good else 'not ok'} {k} - {what}")
-    if not good:
-        print("".join(f"# {line}\n" for line in str(out).splitlines()[:30]), end="")
-sys.exit(0 if all(g for g, _, _ in results) else 1)
+finish()

@@ -10,15 +10,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+from tap import finish, ok  # noqa: E402
 import expectation_file     # noqa: E402
 import update_expectations  # noqa: E402
-
-results = []
-
-
-def ok(cond, what, out=""):
-    results.append((bool(cond), what, out))
-
 
 PROPS = [{"id": i, "name": i, "checks": "", "why": ""} for i in ("I1", "I5", "P3", "F3", "L1", "M2")]
 PROTOCOLS = [f"protocol={k}" for k in range(2, 6)]
@@ -164,9 +159,4 @@ code, out, err = update(os.path.join(tmp, "missing.json"), "--dir", d1)
 ok(code == 2 and "no such file" in err, "a missing run: exit 2", err)
 
 shutil.rmtree(tmp)
-print(f"1..{len(results)}")
-for k, (good, what, out) in enumerate(results, 1):
-    print(f"{'ok' if good else 'not ok'} {k} - {what}")
-    if not good:
-        print("".join(f"# {line}\n" for line in str(out).splitlines()[:30]), end="")
-sys.exit(0 if all(g for g, _, _ in results) else 1)
+finish()

@@ -4,25 +4,11 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "adapters"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "adapters")]
 import subject_install  # noqa: E402
 import subject_name     # noqa: E402
-
-n = 0
-failed = 0
-
-
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {what}")
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines():
-            print(f"#   {line}")
-
-
-print("TAP version 13")
+from tap import finish, ok  # noqa: E402
 
 ok(subject_name.split("tvm-ffi+slots@0.1.16.dev3+gabc1234") == ("tvm-ffi", "slots", "0.1.16.dev3+gabc1234"),
    "the version runs from '@' to the end, a local part included")
@@ -84,5 +70,4 @@ with tempfile.TemporaryDirectory() as d:
         f.write('{"origin": "pypi"}')
     ok(subject_install.read_provenance(site) is None, "a record of another format is none: the site is installed again")
 
-print(f"1..{n}")
-sys.exit(1 if failed else 0)
+finish()
