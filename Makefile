@@ -241,7 +241,7 @@ runners: all adapters $(CONFORMANCE) $(FUZZ) $(LOAD)
 # Everything `make check` runs, so `make test` can build it with every core
 # first (the tests then run in one prove run, `make check`).
 .PHONY: check-build
-check-build: all adapters $(UNIT_BIN) $(CONFORMANCE) $(TEMPLATE) $(TEMPLATE_BAD) $(BAD_SO) \
+check-build: all adapters $(UNIT_BIN) $(CONFORMANCE) $(BENCH) $(TEMPLATE) $(TEMPLATE_BAD) $(BAD_SO) \
              $(BUILD)/tests/test_bad_input $(FUZZ) $(LOAD) $(ADAPTERS_TEST) $(TEST_PROGRAMS)
 	@:
 

@@ -79,7 +79,9 @@ recipe() {
     else   # later runs (and make test's) use a clone built already
         if [ -n "$suite" ]; then
             ln -s "$suite" "$dir/ffi-identity"
-        else   # this tree and its build, as a clone would be
+        elif [ "$build" = "$tree/build" ]; then   # this tree and its build, as a clone would be
+            ln -s "$tree" "$dir/ffi-identity"     # (make -C resolves the link: the tree's own paths)
+        else   # a build elsewhere: the tree's files beside it
             mkdir -p "$dir/ffi-identity"
             for entry in "$tree"/* "$tree"/.ci; do ln -s "$entry" "$dir/ffi-identity/"; done
             rm -f "$dir/ffi-identity/build" && ln -s "$build" "$dir/ffi-identity/build"
