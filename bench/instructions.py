@@ -169,7 +169,11 @@ TRIGGER = "desc: Trigger: Client Request: "
 
 def measured_env():
     """The measured process's whole environment: fixed, whatever the caller's."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent"}
+    # No bytecode written: processes counted two at a time would otherwise
+    # race to compile the tree's modules, and the one that compiles them
+    # has another heap (and other counts) than the ones that read the .pyc.
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent",
+           "PYTHONDONTWRITEBYTECODE": "1"}
     env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
     return env
 
@@ -515,6 +519,19 @@ def load(path):
 CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu")
 
 
+# Whole-DAG workloads: pickle and memo fill dicts keyed by id(), so their
+# counts follow where the objects land, which still moves between runs of
+# one build (measured: up to 0.9% for pickle/hashmap+graph/1000, where every
+# per-access figure counted identically). They are held to this bound
+# instead of the threshold, and said to be.
+WHOLE_DAG = {"pickle": 1.03, "memo": 1.03}
+
+
+def bound(name, threshold):
+    """The bound a benchmark's count is held to."""
+    return max(threshold, WHOLE_DAG.get(name.split("/")[0], threshold))
+
+
 def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     """Flags every benchmark, of the subjects the new run counted, whose count
     per iteration moved by more than the threshold either way. 0: none; 1:
@@ -528,7 +545,7 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     moved, gone = [], []
     for name in common:
         a, b = base["benchmarks"][name]["per_iteration"], new["benchmarks"][name]["per_iteration"]
-        if a > 0 and max(b / a, a / b if b > 0 else float("inf")) > threshold:
+        if a > 0 and max(b / a, a / b if b > 0 else float("inf")) > bound(name, threshold):
             moved.append((name, a, b))
     for name, e in sorted(base["benchmarks"].items()):
         if e["subject"] in subjects and name not in new["benchmarks"]:
@@ -539,8 +556,11 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
         if x != y:
             print(f"instructions: note: the baseline was counted with {key} {x!r}, this run with {y!r}: "
                   "counts can differ for that alone", file=out)
+    loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
-          f"(threshold {(threshold - 1) * 100:g}%): {len(moved)} moved", file=out)
+          f"(threshold {(threshold - 1) * 100:g}%"
+          + (f"; {', '.join(loose)}: {(max(WHOLE_DAG.values()) - 1) * 100:g}%, whole-DAG counts move a little "
+             "between runs of one build" if loose else "") + f"): {len(moved)} moved", file=out)
     for name, a, b in moved:
         unit = new["benchmarks"][name]
         print(f"  {name}: {a:,.3f} -> {b:,.3f} instructions per iteration ({(b / a - 1) * 100:+.2f}%)"

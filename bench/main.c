@@ -408,7 +408,11 @@ int main(int argc, char **argv)
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
     bench_register_floors();
-    gb_set_sampler(bench_floor_quick, FLOOR_EVERY);
+    /* Counting samples no floor: how often it samples depends on the
+     * clock, and its reads between batches would move the heap, and with
+     * it the counts, with the machine's speed. */
+    if (!count_path)
+        gb_set_sampler(bench_floor_quick, FLOOR_EVERY);
     for (int k = 0; k < cli.nselected; k++) {
         ffi_subject *sub = &cli.selected[k];
         /* A second version of a tool is left out before it is loaded (make
