@@ -49,12 +49,13 @@ Fields of OUT.json:
 import concurrent.futures
 import datetime
 import glob
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -165,6 +166,7 @@ def count_process(bench, subject, names, workdir, cache):
 
 
 TRIGGER = "desc: Trigger: Client Request: "
+WORK_ROOT = "/tmp/ffi-identity-instructions"   # one run of instructions.py at a time
 
 
 def measured_env():
@@ -299,11 +301,16 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
     result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
               "floor_counts": [], "process_seconds": {}}
     broken = []
-    with tempfile.TemporaryDirectory(prefix="instructions.") as tmp, \
-            concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+    # Each process writes into a directory named by its subject alone, under
+    # one fixed root: the path is in its argv, and an argv of another length
+    # or content (a random scratch name, the process's place in this run's
+    # order) moved counts (scaling/fresh+node/10000 by 1.26% between a full
+    # run and the CI subset).
+    shutil.rmtree(WORK_ROOT, ignore_errors=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
-        for k, (subject, names) in enumerate(work):
-            d = os.path.join(tmp, str(k))
+        for subject, names in work:
+            d = os.path.join(WORK_ROOT, hashlib.sha1(subject.encode()).hexdigest()[:16])
             os.makedirs(d)
             futures[pool.submit(count_process, bench, subject, names, d, cache)] = subject
         done = 0
@@ -325,6 +332,7 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
                 result["benchmarks"].setdefault(name, e)   # floors: the first process's
             result["not_counted"].update(not_counted)
             result["failed"].update(failed)
+    shutil.rmtree(WORK_ROOT, ignore_errors=True)
     result["context"]["seconds"] = round(time.monotonic() - t0, 1)
     result["benchmarks"] = dict(sorted(result["benchmarks"].items()))
     with open(out_path, "w") as f:
@@ -519,12 +527,15 @@ def load(path):
 CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu")
 
 
-# Whole-DAG workloads: pickle and memo fill dicts keyed by id(), so their
-# counts follow where the objects land, which still moves between runs of
-# one build (measured: up to 0.9% for pickle/hashmap+graph/1000, where every
-# per-access figure counted identically). They are held to this bound
-# instead of the threshold, and said to be.
-WHOLE_DAG = {"pickle": 1.03, "memo": 1.03}
+# Workloads whose counts follow where objects land, which still moves
+# between runs of one build: pickle and memo fill dicts keyed by id()
+# (measured: up to 0.9% for pickle/hashmap+graph/1000), and scaling over
+# thousands of live handles mints or finds them across the whole heap
+# (scaling/fresh+node/10000 counts 629 or 637 per access, run by run). They
+# are held to this bound instead of the threshold, and said to be; every
+# per-access figure (hot, cold, churn, converge, dispatch) counts
+# identically and is held to the threshold.
+WHOLE_DAG = {"pickle": 1.03, "memo": 1.03, "scaling": 1.03}
 
 
 def bound(name, threshold):
@@ -559,7 +570,7 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
           f"(threshold {(threshold - 1) * 100:g}%"
-          + (f"; {', '.join(loose)}: {(max(WHOLE_DAG.values()) - 1) * 100:g}%, whole-DAG counts move a little "
+          + (f"; {', '.join(loose)}: {(max(WHOLE_DAG.values()) - 1) * 100:g}%, their counts move a little "
              "between runs of one build" if loose else "") + f"): {len(moved)} moved", file=out)
     for name, a, b in moved:
         unit = new["benchmarks"][name]
