@@ -177,14 +177,15 @@ def main(argv):
        "columns: every subject once, real tools first, then models, then controls",
        [f"order: {' '.join(order)}"])
 
-    # Scores: passed/ran per column agree with the cells and with the JSON.
+    # Scores: passed/counted per column agree with the cells and with the
+    # JSON; a use the tool declares unsupported is not counted, as a skip.
     bad = []
     for s in dom.scores:
         i = s["data-subject"]
         cells = [c["data-status"] for c in dom.cells if c["data-subject"] == i]
-        passed, ran = cells.count("pass"), len(cells) - cells.count("skip")
+        passed, ran = cells.count("pass"), len(cells) - cells.count("skip") - cells.count("unsupported")
         want_p = sum(want[(i, p)] == "pass" for p in props)
-        want_r = sum(want[(i, p)] != "skip" for p in props)
+        want_r = sum(want[(i, p)] not in ("skip", "unsupported") for p in props)
         shown = s["text"].strip()
         if (int(s["data-passed"]), int(s["data-ran"])) != (passed, ran) or (passed, ran) != (want_p, want_r) \
                 or shown != (f"{passed}/{ran}" if ran else "–"):
