@@ -283,7 +283,10 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
         if (out)
             fclose(out);
     }
-    int expected = found.failed && t->claims.planted && found.step <= SHORT_REPRO;
+    /* A planted bug found only after earlier cases (a race that needs the
+     * state they left) is found all the same: it has no short reproduction
+     * to show, only the replay above. */
+    int expected = found.failed && t->claims.planted && (found.step <= SHORT_REPRO || !alone);
     if (report) {
         if (expected) {
             printf("# expected: the planted bug, found and shrunk\n");
@@ -293,7 +296,7 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
             fputs(report, stderr);
         free(report);
     }
-    if (found.failed && t->claims.planted && found.step > SHORT_REPRO) {
+    if (found.failed && t->claims.planted && alone && found.step > SHORT_REPRO) {
         ffi_tap_result(0, n, NULL, NULL, "fuzz %s: found its planted bug (%s) but the reproduction has %d steps, "
                        "more than %d", t->name, found.category, found.step, SHORT_REPRO);
         tap->bad++;
