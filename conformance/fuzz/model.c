@@ -481,19 +481,27 @@ static PyObject *del_reread(PyObject *self, PyObject *dying)
 }
 static PyMethodDef del_reread_def = {"del_reread", del_reread, METH_O, NULL};
 
-static int del_read(run *r, const fz_step *s)
+int fz_fin_in_add(run *r, const fz_step *s, PyObject **f, PyObject **add)
 {
-    char name[16], expr[80];
+    char name[16];
     snprintf(name, sizeof name, "v%d", s->value);
     r->constructing = 1;
-    PyObject *f = PyObject_CallFunction(r->fin, "s", name);
-    int bad = f ? fz_sighting(r, f, s->native, "Fin(...)", r->claims) : fz_python_error(r, "Fin(...)");
+    *f = PyObject_CallFunction(r->fin, "s", name);
+    int bad = *f ? fz_sighting(r, *f, s->native, "Fin(...)", r->claims) : fz_python_error(r, "Fin(...)");
     r->constructing = 0;
-    PyObject *add = bad ? NULL : cf_new(r->ns, "Add", "(OO)", f, f);
-    if (!bad && !add)
+    *add = bad ? NULL : cf_new(r->ns, "Add", "(OO)", *f, *f);
+    if (!bad && !*add)
         bad = fz_python_error(r, "ns.Add(f, f)");
-    if (!bad && !(bad = fz_sighting(r, add, s->b, "ns.Add(f, f)", r->claims)))
-        fz_put(r, s->a, Py_NewRef(add), s->b);
+    if (!bad && !(bad = fz_sighting(r, *add, s->b, "ns.Add(f, f)", r->claims)))
+        fz_put(r, s->a, Py_NewRef(*add), s->b);
+    return bad;
+}
+
+static int del_read(run *r, const fz_step *s)
+{
+    char expr[80];
+    PyObject *f, *add;
+    int bad = fz_fin_in_add(r, s, &f, &add);
     PyObject *got = bad ? NULL : PyList_New(0);
     PyObject *self = got ? Py_BuildValue("[OiOO]", add, (int)s->field, got, Py_None) : NULL;
     PyObject *hook = self ? PyCFunction_New(&del_reread_def, self) : NULL;

@@ -47,6 +47,10 @@ int fz_sighting(run *r, PyObject *o, int n, const char *expr, unsigned claims);
 PyObject *fz_read_field(PyObject *src, fz_field f);
 /* Slot d takes o (stolen) as a wrapper of native n. */
 int fz_put(run *r, int d, PyObject *o, int n);
+/* f = Fin("v<value>") for native s->native, and s[a] = Add(f, f) for s->b,
+ * each sighted: the set-up of the steps around a Fin's __del__. Returns
+ * nonzero after reporting; *f and *add are new references or NULL. */
+int fz_fin_in_add(run *r, const fz_step *s, PyObject **f, PyObject **add);
 /* Forgets what is known of natives no held slot reaches. */
 void fz_forget_unreachable(run *r);
 /* A forked child's body: re-reads every field of every held slot. */

@@ -237,7 +237,8 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             bulk = st.b != 0;
             st.value = 500 * (1 + r->b % 4);
             break;
-        case FZ_DEL_READ: {   /* the Fin's Var in s[d], the Add holding it in s[a] */
+        case FZ_DEL_READ:
+        case FZ_RESURRECT:   /* the Fin's Var in s[d], the Add holding it in s[a] */
             if (!(features & FFI_FEATURE_SUBCLASS))
                 continue;
             if (st.a == st.d)
@@ -249,7 +250,6 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             held[st.a] = st.b;
             held[st.d] = st.native;
             break;
-        }
         case FZ_NEW_INTERN:
             if (!(features & FFI_FEATURE_INTERN))
                 continue;
@@ -264,18 +264,6 @@ void fz_resolve(const fz_case *c, unsigned features, fz_plan *p)
             for (int s = 0; s < FZ_SLOTS; s++)
                 if (held[s] >= 0 && p->natives[held[s]].interned)
                     st.b |= 1 << s;
-            break;
-        case FZ_RESURRECT:   /* the Fin's Var in s[d], the Add holding it in s[a] */
-            if (!(features & FFI_FEATURE_SUBCLASS))
-                continue;
-            if (st.a == st.d)
-                st.a = (st.d + 1) % FZ_SLOTS;
-            st.native = new_native(p, FZ_VAR, -1, -1, 0);
-            p->natives[st.native].sub = 2;
-            st.b = new_native(p, FZ_ADD, st.native, st.native, 2);
-            st.field = FZ_F_A;
-            held[st.a] = st.b;
-            held[st.d] = st.native;
             break;
         case FZ_CYCLE:   /* a: the holder to re-read through, or -1 */
             if (!(features & FFI_FEATURE_DICT) || nd < 0)

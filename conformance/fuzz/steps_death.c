@@ -12,17 +12,8 @@
  * then s[d] is a plain read. */
 int fz_step_resurrect(run *r, const fz_step *s)
 {
-    char name[16];
-    snprintf(name, sizeof name, "v%d", s->value);
-    r->constructing = 1;
-    PyObject *f = PyObject_CallFunction(r->fin, "s", name);
-    int bad = f ? fz_sighting(r, f, s->native, "Fin(...)", r->claims) : fz_python_error(r, "Fin(...)");
-    r->constructing = 0;
-    PyObject *add = bad ? NULL : cf_new(r->ns, "Add", "(OO)", f, f);
-    if (!bad && !add)
-        bad = fz_python_error(r, "ns.Add(f, f)");
-    if (!bad && !(bad = fz_sighting(r, add, s->b, "ns.Add(f, f)", r->claims)))
-        fz_put(r, s->a, Py_NewRef(add), s->b);
+    PyObject *f, *add;
+    int bad = fz_fin_in_add(r, s, &f, &add);
     Py_XDECREF(add);
     PyObject *got = bad ? NULL : PyList_New(0);
     PyObject *append = got ? PyObject_GetAttrString(got, "append") : NULL;
