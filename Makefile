@@ -14,7 +14,7 @@ OPT ?= -O2
 
 export PYTHON PYTHON_CONFIG
 
-# Quiet build: each command shows as one short line ("CC harness/dag.c",
+# Quiet build: each command shows as one short line ("CC harness/model/dag.c",
 # "LINK build/conformance"); V=1 shows the commands in full. Compiler
 # errors and warnings show either way; make -s hides the short lines too.
 # In a recipe: $(say) CC $<  then  $(Q)$(CC) ...
@@ -30,10 +30,9 @@ say = @printf '  %-6s %s\n'
 endif
 endif
 # Out-of-tree strategies (colon-separated .so paths) reach every runner.
-export IMPL_SO
+export STRATEGY_SO
 # SUBJECT= selects subjects for bench, load and fuzz as --subject does
-# (names, families, globs; space-separated). IMPL= is its old name.
-SUBJECT ?= $(IMPL)
+# (names, families, globs; space-separated).
 
 # Queried lazily (=) so that `make deps` can install python3-dev first.
 PY_INCLUDES = $(shell $(PYTHON_CONFIG) --includes)
@@ -49,31 +48,16 @@ $(shell mkdir -p '$(BUILD)' && [ "$$(cat '$(PY_STAMP)' 2>/dev/null)" = '$(PY_IDE
 
 WARN = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
        -Werror=implicit-function-declaration
-CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE $(PY_INCLUDES) \
+# Harness headers are included by their path under harness/ (model/dag.h).
+CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE -I$(CURDIR)/harness $(PY_INCLUDES) \
              -DFFI_DEFAULT_PYTHON='"$(PYTHON)"' $(CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS)
 
 DEPS = harness/tools/deps.sh
 
-# The strategies and the harness core: linked into both the extension
-# module and every embedding binary.
-CORE_SRC = $(wildcard harness/*.c harness/strategies/*.c harness/controls/*.c)
-CORE_SRC := $(filter-out harness/runner.c harness/embed.c,$(CORE_SRC))
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
-EMBED_OBJ = $(BUILD)/obj/harness/embed.o
-# The driver every runner is built on (harness/driver): subjects, the
-# command line, forked children, expectations. Not in the extension module.
-DRIVER_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard harness/driver/*.c))
-$(DRIVER_OBJ): CFLAGS_ALL += -DFFI_SOURCE_DIR='"$(CURDIR)"'
 # Each object's header dependencies come from the compiler (-MMD -MP):
 # touching a header rebuilds exactly the objects that include it.
 DEPFLAGS = -MMD -MP
-
-EXTENSION = $(BUILD)/ffi_identity$(PY_EXT_SUFFIX)
-RUNNER = $(BUILD)/ffi-identity
-
-UNIT_SRC = $(wildcard harness/tests/test_*.c)
-UNIT_BIN = $(UNIT_SRC:harness/tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check unit seed seed-run bench conformance clean help
 .DEFAULT_GOAL := all
@@ -114,8 +98,6 @@ publish:
 	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results
 	@$(MAKE) --no-print-directory instructions-baseline
 
-all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
-
 help:
 	@echo "make            build the extension module and the runner into $(BUILD)/"
 	@echo "make test       install what is missing, build, run every test under prove"
@@ -147,48 +129,19 @@ $(BUILD)/obj/%.o: %.c $(PY_STAMP) | $(BUILD)/.deps-core
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@
 
-$(EXTENSION): $(CORE_OBJ)
-	$(say) LINK $@
-	$(Q)$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ -lpthread -ldl
-
-$(RUNNER): $(BUILD)/obj/harness/runner.o $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ)
-	$(say) LINK $@
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PY_EMBED_LDFLAGS) -lpthread -ldl
-
-$(BUILD)/tests/test_%: harness/tests/test_%.c harness/tests/tap.h $(EMBED_OBJ) $(CORE_OBJ)
-	@mkdir -p $(dir $@)
-	$(say) CC $@
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
-
-# The out-of-tree template, built the way a user would, plus two broken
-# variants for the loader's error paths.
-TEMPLATE = $(BUILD)/template/my_strategy.so
-TEMPLATE_BAD = $(BUILD)/template/bad_abi.so $(BUILD)/template/no_entry.so
-$(TEMPLATE): harness/template/my_strategy.c harness/strategy.h harness/handle.h
-	@mkdir -p $(dir $@)
-	$(say) CC $@
-	$(Q)$(MAKE)$(if $(Q), -s) --no-print-directory -C harness/template OUT=$(abspath $(dir $@)) PYTHON=$(PYTHON)
-$(BUILD)/template/bad_abi.so: harness/template/my_strategy.c
-	@mkdir -p $(dir $@)
-	$(say) CC $@
-	$(Q)$(CC) -std=c11 -shared -fPIC -Iharness $(PY_INCLUDES) -DTEMPLATE_ABI=99 -o $@ $<
-$(BUILD)/template/no_entry.so: harness/template/my_strategy.c
-	@mkdir -p $(dir $@)
-	$(say) CC $@
-	$(Q)$(CC) -std=c11 -shared -fPIC -Iharness $(PY_INCLUDES) -DTEMPLATE_NO_ENTRY -o $@ $<
-$(BUILD)/tests/test_plugin: $(TEMPLATE) $(TEMPLATE_BAD)
-
 # `make test` runs every test program in one prove run (`make check`, at
 # the end of this file). Each part of the suite adds its programs to
 # TEST_PROGRAMS (and a quoted one-line description to TEST_PLAN); a program that
 # needs arguments or environment gets a wrapper script written by
 # test_script into $(BUILD)/tests/NAME.t.
-TEST_PROGRAMS = $(UNIT_BIN)
+TEST_PROGRAMS =
 # The programs that take longest, started first (prove starts them in
 # order): the short ones then fill the other slot beside them.
 SLOW_TESTS =
-TEST_PLAN = 'unit tests: $(UNIT_BIN)'
-TEST_ENV = FFI_TEMPLATE_DIR=$(abspath $(BUILD)/template)
+TEST_PLAN =
+TEST_ENV =
+# What `make check` needs built beyond TEST_PROGRAMS (each fragment adds).
+CHECK_BUILD =
 define test_script   # $(call test_script,what it is,ENV=... /abs/program args)
 	@mkdir -p $(dir $@)
 	$(say) GEN $@
@@ -196,42 +149,17 @@ define test_script   # $(call test_script,what it is,ENV=... /abs/program args)
 	      echo 'exec env $(strip $(2)) "$$@"'; } > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 endef
 
-# One part alone: its programs under prove.
-unit: all $(UNIT_BIN)
-	$(Q)$(TEST_ENV) prove --exec '' $(UNIT_BIN)
-
-# The reported scenario against every subject but the controls: real tools
-# first (results/seed.md is the README's table); one not available here
-# is named with its reason and the run goes on.
-SEED_RECORDS = $(BUILD)/seed.jsonl
-seed-run: all adapters
-	@rm -f $(SEED_RECORDS); mkdir -p $(RESULTS); missing=""; \
-	for impl in $$($(RUNNER) --list | awk '/real tool/ {print $$1}') \
-	            $$($(RUNNER) --list | awk '!/real tool/ && !/^broken-/ {print $$1}'); do \
-	    $(RUNNER) --impl $$impl --run harness/examples/seed_aliasing.py --record $(SEED_RECORDS) \
-	        || missing="$$missing $$impl"; \
-	done; \
-	$(PYTHON) harness/examples/seed_aliasing.py --table $(SEED_RECORDS) $(RESULTS)/seed.md \
-	    $(if $(filter results,$(RESULTS)),README.md) || exit 1; \
-	echo "seed: wrote $(RESULTS)/seed.md$${missing:+; not run:$$missing}"
-
-# The scenario as a gate (seed_aliasing.py --gate): exit 1 where the worker
-# sees two Vars, 0 where it sees one; built-ins only, about a second.
-SEED_GATE_T = $(BUILD)/tests/seed_gate.t
-$(SEED_GATE_T): Makefile harness/tests/seed_gate.sh
-	$(call test_script,the reported scenario as a gate,PYTHON=$(PYTHON) $(abspath harness/tests/seed_gate.sh) \
-	    $(abspath $(RUNNER)) $(abspath harness/examples/seed_aliasing.py))
-TEST_PROGRAMS += $(SEED_GATE_T)
-TEST_PLAN += 'the reported scenario as a gate: exit 1 where it reproduces, 0 where not: $(SEED_GATE_T)'
-
 clean:
 	$(say) RM $(BUILD)
 	$(Q)rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
-include conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/adapters/adapters.mk harness/reliability.mk
+include harness/harness.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
 include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The extension module and the runner (harness/harness.mk).
+all: $(BUILD)/.deps-core $(EXTENSION) $(RUNNER)
 
 # Every runner and the real tools' bindings (what the CI recipe of
 # docs/your-build.md builds; make bench builds build/bench).
@@ -241,8 +169,7 @@ runners: all adapters $(CONFORMANCE) $(FUZZ) $(LOAD)
 # Everything `make check` runs, so `make test` can build it with every core
 # first (the tests then run in one prove run, `make check`).
 .PHONY: check-build
-check-build: all adapters $(UNIT_BIN) $(CONFORMANCE) $(BENCH) $(TEMPLATE) $(TEMPLATE_BAD) $(BAD_SO) \
-             $(BUILD)/tests/test_bad_input $(FUZZ) $(LOAD) $(ADAPTERS_TEST) $(TEST_PROGRAMS)
+check-build: all adapters $(CHECK_BUILD) $(TEST_PROGRAMS)
 	@:
 
 # Every test program in one prove run: the plan first, one total at the

@@ -8,8 +8,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "../harness/driver/subject.h"
-#include "../harness/fixture.h"
+#include "driver/subject.h"
+#include "model/fixture.h"
 #include "gbench.h"
 
 typedef struct bench_config {
@@ -17,7 +17,7 @@ typedef struct bench_config {
 } bench_config;
 extern bench_config bench_cfg;
 
-/* Registers "family/impl[/param]" running fn with a ffi_subject and a long. */
+/* Registers "family/subject[/param]" running fn with a ffi_subject and a long. */
 typedef void (*bench_fn)(gb_state *s, const ffi_subject *sub, long param);
 void bench_add(const char *family, const ffi_subject *sub, long param, bench_fn fn, int64_t iterations);
 
@@ -54,7 +54,7 @@ typedef struct bench_workload {
 #define BENCH_WORKLOAD(w) \
     static const bench_workload *const bench_registered_##w __attribute__((used, section("bench_workloads"))) = &(w)
 
-/* Adapters for real bindings (bench/adapters.c) have no native door, so
+/* Adapters for real bindings (bench/workloads/adapters.c) have no native door, so
  * cold access (and footprint, in footprint.c) go through the namespace. */
 void bench_adapter_cold(gb_state *s, const ffi_subject *sub, long param);
 int64_t bench_adapter_cold_iterations(const ffi_subject *sub);   /* measured at registration */

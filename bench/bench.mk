@@ -1,9 +1,10 @@
 # The benchmarks: build/bench, `make bench` (QUICK=1, FILTER=, SUBJECT=) and
 # `make compare BASE=old.json`; `make bench-selftest` checks report.py.
 
-BENCH_SRC = $(wildcard bench/*.c)
+BENCH_SRC = $(wildcard bench/*.c bench/workloads/*.c)
 BENCH_OBJ = $(BENCH_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench_shim.o
 BENCH = $(BUILD)/bench
+CHECK_BUILD += $(BENCH)
 BENCH_JSON = $(RESULTS)/bench.json
 
 $(BUILD)/.deps-bench: $(DEPS)
@@ -66,10 +67,10 @@ bench-run: all adapters $(BENCH)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
 	@rm -f $(BENCH_JSON).raw* $(BENCH_LOG)
 	$(Q)$(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
-	@$(if $(SUBJECT),true,n=0; $(PYTHON) harness/adapters/ffi_adapters.py --extra-processes | \
+	@$(if $(SUBJECT),true,n=0; $(PYTHON) harness/subjects/loader/ffi_adapters.py --extra-processes | \
 	while read -r names; do n=$$((n + 1)); \
 	    echo "bench: a process of its own for $$names" >&2; \
-	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --impl $$i; done) \
+	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --subject $$i; done) \
 	        --benchmark_out=$(BENCH_JSON).raw.$$n || exit 1; \
 	done)
 	$(Q)$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null) $(logged)

@@ -51,7 +51,7 @@ quiet. All three are reported as a class apart,
 with their effect and raw p, and not judged (nor counted in the
 correction) unless --judge-all.
 
-Subjects pair by name, and MAP pairs others (harness/adapters/
+Subjects pair by name, and MAP pairs others (harness/subjects/
 subject_map.py; a version-level entry maps each variant too), so a run of
 tvm-ffi@0.1.13 compares with one of tvm-ffi@0.1.14.post1 only with
 --map 'tvm-ffi@0.1.13=tvm-ffi@0.1.14.post1'.
@@ -65,7 +65,7 @@ import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "adapters")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
 import report       # noqa: E402
 import subject_map  # noqa: E402
 

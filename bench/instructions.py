@@ -78,7 +78,7 @@ WEIGHTS = {"l1_hit": 1, "ll_hit": 5, "ram": 35}
 DEFAULT_THRESHOLD = 1.01
 # What the measured process takes from the caller's environment: the
 # subjects' own configuration (docs/your-build.md), nothing else.
-PASSED_ENV = ("IMPL_SO", "FFI_ADAPTERS", "FFI_SUBJECTS_DIR", "FFI_NATIVE_LIB", "FFI_PYTHON", "PYTHONPATH")
+PASSED_ENV = ("STRATEGY_SO", "FFI_ADAPTERS", "FFI_SUBJECTS_DIR", "FFI_NATIVE_LIB", "FFI_PYTHON", "PYTHONPATH")
 BASELINE_COMMAND = "make instructions-baseline"
 
 
@@ -102,7 +102,7 @@ def subject_of(name):
 
 
 def extra_process_groups():
-    adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters")
+    adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader")
     p = subprocess.run([sys.executable, os.path.join(adapters, "ffi_adapters.py"), "--extra-processes"],
                        capture_output=True, text=True)
     return [line.split() for line in p.stdout.splitlines() if line.strip()]

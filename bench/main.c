@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../harness/driver/cli.h"
-#include "../harness/driver/pyops.h"
-#include "../harness/embed.h"
+#include "driver/cli.h"
+#include "driver/pyops.h"
+#include "driver/embed.h"
 #include "bench.h"
 #include "instructions.h"
 

@@ -34,7 +34,7 @@ import failure_classes  # noqa: E402  a failure's class and citation
 import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
 import instructions  # noqa: E402  instruction counts (make bench MODE=instructions)
 import results  # noqa: E402  conformance records of either generation, today's names
-import subject_origin  # noqa: E402  origin and yanked mark (results put harness/adapters on the path)
+import subject_origin  # noqa: E402  origin and yanked mark (results put harness/subjects on the path)
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork (conformance/choose.py). Each must be in the JSON to count.

@@ -48,17 +48,17 @@ Fields added to the JSON (documented here; other tools may read them):
         {"n", "median", "min", "max", "mean", "cv", "samples"} over the
         repetitions (cv: standard deviation / mean; null for one sample).
   summary.NAME.other_cpus    the mean of the counter over the repetitions.
-  summary["scaling/IMPL/N"].scaled_floor_ratio
+  summary["scaling/SUBJECT/N"].scaled_floor_ratio
         stats over the repetitions of that run's floor ratio (where both
         runs sampled the floor within them, up to 1e4 objects) or time
         (above) divided by the median of floor_scaled/N's (a __slots__ read
         over N live objects in the same random order): what the strategy
         costs beyond a plain object graph of that size.
-  summary["scaling/IMPL/N" or "floor_scaled/N"].structural_ns
+  summary["scaling/SUBJECT/N" or "floor_scaled/N"].structural_ns
         stats over the repetitions of the counter structural_ns: the same
         reads timed in C right after the run (the field's C getter, or the
         floor's slot, called directly: no PyObject_GetAttr).
-  summary["scaling/IMPL/N"].structural_floor_ratio
+  summary["scaling/SUBJECT/N"].structural_floor_ratio
         stats of those over floor_scaled/N's median structural_ns: how far
         the strategy's chain of dependent loads is from the plain object
         graph's, with Python's lookup taken out of both.
@@ -125,12 +125,12 @@ AGGREGATE = re.compile(r"_(?:mean|median|stddev|cv)$")
 
 def canonical_names(data):
     """A results file's benchmark and subject names in today's form, in
-    place (harness/adapters/subject_name.py canonical(); only for files
+    place (harness/subjects/loader/subject_name.py canonical(); only for files
     written before SUBJECT_NAMES, where a '+' after '@' was a variant)."""
     ctx = data.setdefault("context", {})
     if ctx.get("subject_names") == SUBJECT_NAMES:
         return data
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
     import subject_name
 
     def rename(name):
@@ -245,7 +245,7 @@ def scaled_floors(s):
 
 
 def scaled_ratio(s, name):
-    """Stats of scaling/IMPL/N over floor_scaled/N, per repetition over the
+    """Stats of scaling/SUBJECT/N over floor_scaled/N, per repetition over the
     floor's median; None without that floor. Where both runs took floor
     samples within them (up to 1e4 objects), their floor ratios, which take
     out the host's drift. Above, times: both are memory-bound, and the
@@ -265,7 +265,7 @@ def scaled_ratio(s, name):
 
 
 def structural_ratio(s, name):
-    """Stats of scaling/IMPL/N's structural reads (the same reads in C,
+    """Stats of scaling/SUBJECT/N's structural reads (the same reads in C,
     counter structural_ns) over the median of floor_scaled/N's: how far the
     data layout alone is from the plain object graph's; None without both."""
     w, _, n = split(name)
@@ -377,7 +377,7 @@ def figure_stats(s, name):
 
 def subject_versions():
     """The real binding tools' names, versions and sources (ffi_adapters)."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
     try:
         import ffi_adapters
         return ffi_adapters.describe()
@@ -705,8 +705,8 @@ plot {", ".join(plots)}, 'footprint_err.dat' using 1:2:3:4 with yerrorbars lc rg
 
 
 def subject_origin():
-    """harness/adapters/subject_origin.py: how origins and yanked marks read."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "adapters"))
+    """harness/subjects/loader/subject_origin.py: how origins and yanked marks read."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
     import subject_origin as so
     return so
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/section.h"
+#include "core/section.h"
 #include "cf.h"
 
 extern const cf_property *const __start_cf_catalogue[], *const __stop_cf_catalogue[];

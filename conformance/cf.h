@@ -6,8 +6,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "../harness/driver/pyops.h"
-#include "../harness/driver/subject.h"
+#include "driver/pyops.h"
+#include "driver/subject.h"
 
 
 typedef enum cf_params { CF_PARAM_NONE, CF_PARAM_PROTOCOL, CF_PARAM_CONTEXT } cf_params;
@@ -76,7 +76,7 @@ void cf_open_race_window(void);
 PyObject *cf_pickle_roundtrip(PyObject *obj, int protocol);
 int cf_same_handle(PyObject *ns, PyObject *a, PyObject *b);   /* 1, 0 or -1 */
 
-/* The reported layout (harness/fixture.h), released by cf_layout_clear. */
+/* The reported layout (harness/model/fixture.h), released by cf_layout_clear. */
 typedef struct cf_layout { PyObject *layout; } cf_layout;
 int cf_layout_make(PyObject *ns, cf_layout *l);
 void cf_layout_clear(cf_layout *l);

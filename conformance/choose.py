@@ -7,10 +7,10 @@ results/conformance.md and the README's generated block; the results page
 (bench/page.py) renders the same pieces as HTML.
 
 Conditions come from the subjects' records only (ffi_adapters.describe():
-the "conditions" of harness/adapters/conditions.txt, and a yanked release
+the "conditions" of harness/subjects/conditions.txt, and a yanked release
 from its provenance), never from prose here."""
 import behaves_like
-import subject_origin   # noqa: E402  (results put harness/adapters on the path)
+import subject_origin   # noqa: E402  (results put harness/subjects on the path)
 
 # The question the summary answers: one wrapper per handle that survives
 # pickle and fork. Each property must be in the run to count.

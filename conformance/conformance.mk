@@ -4,8 +4,9 @@
 CONF_SRC = $(wildcard conformance/*.c conformance/properties/*.c)
 CONF_OBJ = $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
 CONFORMANCE = $(BUILD)/conformance
+CHECK_BUILD += $(CONFORMANCE)
 # The properties' C API helpers, which the fuzzer shares.
-CF_HELPERS_OBJ = $(BUILD)/obj/conformance/pyops.o
+CF_HELPERS_OBJ = $(BUILD)/obj/conformance/cf.o
 
 $(BUILD)/obj/conformance/%.o: conformance/%.c $(PY_STAMP) | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
@@ -49,7 +50,7 @@ conformance-run: adapters $(CONFORMANCE)
 TEMPLATE_SUITE = $(BUILD)/tests/template-through-suite.t
 $(TEMPLATE_SUITE): conformance/conformance.mk
 	$(call test_script,the out-of-tree template through the whole suite,\
-	    IMPL_SO=$(abspath $(TEMPLATE)) $(abspath $(CONFORMANCE)) --impl direct-mapped+node --impl direct-mapped+graph)
+	    STRATEGY_SO=$(abspath $(TEMPLATE)) $(abspath $(CONFORMANCE)) --subject direct-mapped+node --subject direct-mapped+graph)
 conformance-template: $(CONFORMANCE) $(TEMPLATE) $(TEMPLATE_SUITE)
 	$(Q)prove --exec '' $(TEMPLATE_SUITE)
 
@@ -57,7 +58,7 @@ TEST_PROGRAMS += $(TEMPLATE_SUITE)
 TEST_PLAN += 'the template plug-in (a .so built out of tree) through the suite: $(TEMPLATE_SUITE)'
 
 # Out of the tree with no edit of it: a binding ($$FFI_ADAPTERS), expectations
-# ($$FFI_EXPECTATIONS) and a strategy (--impl-so) of one's own.
+# ($$FFI_EXPECTATIONS) and a strategy (--strategy-so) of one's own.
 OUT_OF_TREE = $(BUILD)/tests/out-of-tree.t
 $(OUT_OF_TREE): conformance/conformance.mk harness/tests/out_of_tree.sh
 	$(call test_script,a user binding and expectations and strategy out of the tree,\
@@ -83,7 +84,8 @@ TEST_PLAN += 'the CI recipe of docs/your-build.md, on wheels of a tool of its ow
 # per misbehaviour) and bad names, through every runner.
 BAD_KINDS = null raise crash deadlock
 BAD_SO = $(BAD_KINDS:%=$(BUILD)/bad/bad-%.so)
-$(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/handle.h
+CHECK_BUILD += $(BAD_SO) $(BUILD)/tests/test_bad_input
+$(BUILD)/bad/bad-%.so: conformance/tests/bad_strategy.c harness/strategy.h harness/model/handle.h
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(CC) -std=c11 -shared -fPIC -Wall -Iharness $(PY_INCLUDES) -DBAD_$(shell echo $* | tr a-z A-Z) -o $@ $< -lpthread

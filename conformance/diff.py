@@ -2,7 +2,7 @@
 parameter (make diff BASE=a.json NEW=b.json MAP='A=B ...').
 
 Pairs each subject of BASE with the subject of the same name in NEW, and
-the map pairs others (harness/adapters/subject_map.py: 'tvm-ffi@0.1.13=
+the map pairs others (harness/subjects/loader/subject_map.py: 'tvm-ffi@0.1.13=
 tvm-ffi@0.1.15.post2' also maps each variant). BASE and NEW may be one
 file: then only the map's pairs are compared. For each pair, every test
 point (property, parameter) whose status moved, with the reasons of both
@@ -31,7 +31,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "adapters")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
 import results      # noqa: E402
 import subject_map  # noqa: E402
 from failure_classes import FAILED  # noqa: E402  fail, and unsupported (a failure of its own kind)

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/driver/child.h"
+#include "driver/child.h"
 #include "isolate.h"
 
 typedef struct wire { int status; char reason[sizeof ((cf_ctx *)0)->reason]; } wire;

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../harness/driver/child.h"
-#include "../harness/driver/cli.h"
-#include "../harness/driver/expect.h"
-#include "../harness/driver/suggest.h"
-#include "../harness/driver/tap.h"
+#include "driver/child.h"
+#include "driver/cli.h"
+#include "driver/expect.h"
+#include "driver/suggest.h"
+#include "driver/tap.h"
 #include "cf.h"
 #include "isolate.h"
 

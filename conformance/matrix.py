@@ -28,7 +28,7 @@ import results          # records of either generation ("impl" or "subject"), to
 import behaves_like     # the model a real tool behaves like, as the page and README say it
 import choose           # what to choose: the key properties, conditions, counts
 import failure_classes  # bug, limit, unsupported: every real failure carries one
-import subject_origin   # noqa: E402  (results put harness/adapters on the path)
+import subject_origin   # noqa: E402  (results put harness/subjects on the path)
 
 
 def without_addresses(reason):
@@ -144,7 +144,7 @@ def main(src, out, readme=None):
         *choose.markdown(real, models, tools, verdicts, {p["id"]: p["name"] for p in data["properties"]}), "",
         "## Real binding tools", "",
         "Each driven through an adapter written the way that tool's users write bindings "
-        "(harness/adapters/README.md), pinned as named. *Behaves like*: the model whose row "
+        "(harness/subjects/README.md), pinned as named. *Behaves like*: the model whose row "
         "agrees with the tool's on the most properties both ran (the share in brackets).", "",
     ]
     lines += table(real, " behaves like |", like)

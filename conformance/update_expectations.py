@@ -37,7 +37,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "adapters")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
 import expectation_file  # noqa: E402
 import failure_classes   # noqa: E402
 import results           # noqa: E402

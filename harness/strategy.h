@@ -84,7 +84,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "handle.h"
+#include "model/handle.h"
 
 #define FFI_STRATEGY_ABI 2
 
@@ -117,7 +117,7 @@ struct ffi_host {
 struct ffi_cache {
     const ffi_host *host;
     const struct ffi_strategy *strategy;   /* the harness's copy: see ffi_strategy */
-    const char *impl_name;   /* e.g. "hashmap+node" */
+    const char *subject_name;   /* e.g. "hashmap+node" */
     void *state;             /* the strategy's own, set by init() */
 };
 

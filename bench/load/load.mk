@@ -2,9 +2,10 @@
 # SUBJECT= to pick subjects). Writes $(RESULTS)/load.md and load.json.
 
 LOAD = $(BUILD)/load
-LOAD_OBJ = $(BUILD)/obj/bench/load/load.o
+LOAD_OBJ = $(BUILD)/obj/bench/load/main.o
+CHECK_BUILD += $(LOAD)
 
-$(LOAD_OBJ): bench/load/load.c | $(BUILD)/.deps-core
+$(LOAD_OBJ): bench/load/main.c | $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -DCF_SOURCE_DIR='"$(CURDIR)/conformance"' -c $< -o $@

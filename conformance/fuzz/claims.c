@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../harness/driver/expect.h"
+#include "driver/expect.h"
 #include "fuzz.h"
 
 static const struct { fz_claim claim; const char *name; const char *props[3]; } claim_props[] = {

@@ -4,6 +4,7 @@
 FUZZ_SRC = $(wildcard conformance/fuzz/*.c)
 FUZZ_OBJ = $(FUZZ_SRC:%.c=$(BUILD)/obj/%.o)
 FUZZ = $(BUILD)/fuzz
+CHECK_BUILD += $(FUZZ)
 FUZZ_SECONDS ?= 2
 FUZZ_SEED ?= 1
 
@@ -24,7 +25,7 @@ fuzz: $(FUZZ) adapters
 FUZZ_PLANTED = $(BUILD)/tests/fuzz-planted-bugs.t
 $(FUZZ_PLANTED): conformance/fuzz/fuzz.mk
 	$(call test_script,the fuzzer must find and shrink two planted bugs,\
-	    $(abspath $(FUZZ)) --impl broken-addronly+node --impl broken-noerase+node --seconds 10)
+	    $(abspath $(FUZZ)) --subject broken-addronly+node --subject broken-noerase+node --seconds 10)
 .PHONY: fuzz-test
 fuzz-test: $(FUZZ) $(FUZZ_PLANTED)
 	$(Q)prove --exec '' $(FUZZ_PLANTED)

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../harness/embed.h"
-#include "../../harness/driver/child.h"
-#include "../../harness/driver/cli.h"
-#include "../../harness/driver/expect.h"
-#include "../../harness/driver/tap.h"
+#include "driver/embed.h"
+#include "driver/child.h"
+#include "driver/cli.h"
+#include "driver/expect.h"
+#include "driver/tap.h"
 #include "../cf.h"
 #include "fuzz.h"
 
@@ -166,7 +166,7 @@ static outcome shrink_and_report(FILE *out, fuzzed *t, fz_case *c, outcome first
     if (last.step <= 0)
         fprintf(out, "fuzz:     # then, at the end of the case: drop every slot and gc.collect()\n");
     fprintf(out, "fuzz:     # ^ %s: %s\n", last.category, last.message);
-    fprintf(out, "fuzz:   replay: build/fuzz --impl %s --seed %llu --cases 1\n", t->name, case_seed);
+    fprintf(out, "fuzz:   replay: build/fuzz --subject %s --seed %llu --cases 1\n", t->name, case_seed);
     last.step = upto;
     return last;
 }
@@ -267,7 +267,7 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
     if (found.failed && !alone) {
         /* It needed the state earlier cases left in the same process. */
         fprintf(stderr, "fuzz: %s diverges (%s) in case %ld, but not when that case runs alone: it depends on "
-                        "what earlier cases left behind\nfuzz:   %s\nfuzz:   replay: build/fuzz --impl %s --seed %llu "
+                        "what earlier cases left behind\nfuzz:   %s\nfuzz:   replay: build/fuzz --subject %s --seed %llu "
                         "--cases %ld\n", t->name, found.category, index, found.message, t->name, (unsigned long long)o->seed, index + 1);
         found.step = plan.n;
     }

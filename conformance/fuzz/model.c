@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../cf.h"
-#include "../../harness/driver/child.h"
+#include "driver/child.h"
 #include "fuzz.h"
 #include "model.h"
 

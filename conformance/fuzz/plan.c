@@ -411,9 +411,9 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
         kept |= op == FZ_RESURRECT;
         disowns |= op == FZ_DISOWN;
     }
-    const char *so = getenv("IMPL_SO");
+    const char *so = getenv("STRATEGY_SO");
     if (so && *so)
-        fprintf(out, "%s# with IMPL_SO=%s in the environment (an out-of-tree strategy)\n", prefix, so);
+        fprintf(out, "%s# with STRATEGY_SO=%s in the environment (an out-of-tree strategy)\n", prefix, so);
     fprintf(out, "%simport copy, gc, os, pickle, signal, weakref\n", prefix);
     fprintf(out, "%simport ffi_identity%s\n", prefix, adapter ? ", ffi_adapters" : "");
     fprintf(out, "%sns = %s.load(\"%s\")\n", prefix, adapter ? "ffi_adapters" : "ffi_identity", subject);

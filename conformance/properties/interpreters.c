@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "../cf.h"
-#include "../../harness/driver/child.h"
-#include "../../harness/driver/subject.h"
+#include "driver/child.h"
+#include "driver/subject.h"
 
 /* A tool that deadlocks in a sub-interpreter (PyGILState_* assume one
  * interpreter) would hold the runner's watchdog for 20 s: the check runs in

@@ -1,5 +1,5 @@
 /* Lifetime properties L1..L4. */
-#include "../../harness/dag.h"
+#include "model/dag.h"
 #include "../cf.h"
 
 /* Native objects and cache entries left after everything is dropped. */

@@ -1,5 +1,5 @@
 /* Memo properties M1, M2: the rewriter patterns of compiler IRs. */
-#include "../../harness/dag.h"
+#include "model/dag.h"
 #include "../cf.h"
 
 typedef struct memo_walk {

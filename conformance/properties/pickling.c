@@ -1,5 +1,5 @@
 /* Pickle and copy properties P1..P6 (P1..P5 run for protocols 2..5). */
-#include "../../harness/dag.h"
+#include "model/dag.h"
 #include "../cf.h"
 
 /* Is `a` the same object as `b`, and one handle? Describes a failure. */

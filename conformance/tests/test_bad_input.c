@@ -83,7 +83,7 @@ static void unknown_names(void)
             tap_skip("%s is not built (make bench builds it)", runners[k]);
             continue;
         }
-        result r = run("%s --impl hashmp 2>&1", path);
+        result r = run("%s --subject hashmp 2>&1", path);
         expect(&r, 2, "unknown subject 'hashmp'; did you mean 'hashmap'", 30, runners[k]);
     }
     result r = run("%s/fuzz --seedd 3 2>&1", CF_BUILD_DIR);
@@ -99,9 +99,9 @@ static void unknown_names(void)
                 "conformance selects by glob, lower-case id and name: 5 tests"))
         show(&r);
     /* A family with one member names it (ctypes); with several it is refused. */
-    r = run("%s/ffi-identity --impl ctypes 2>&1", CF_BUILD_DIR);
+    r = run("%s/ffi-identity --subject ctypes 2>&1", CF_BUILD_DIR);
     expect(&r, 0, "I2 converge", 30, "ffi-identity probing a real tool by its family (ctypes)");
-    r = run("%s/ffi-identity --impl hashmap 2>&1", CF_BUILD_DIR);
+    r = run("%s/ffi-identity --subject hashmap 2>&1", CF_BUILD_DIR);
     expect(&r, 2, "name one subject with --subject; hashmap takes 3", 30, "ffi-identity with a family of three");
     /* A full name that is also a family (tvm-ffi@0.1.13 and its +slots) is that subject. */
     r = run("%s/ffi-identity --subject tvm-ffi@0.1.13 2>&1", CF_BUILD_DIR);
@@ -110,10 +110,10 @@ static void unknown_names(void)
 
 static void broken_plugins(void)
 {
-    result r = run("IMPL_SO=%s/template/bad_abi.so %s/conformance --impl hashmap+node --property I1 2>&1",
+    result r = run("STRATEGY_SO=%s/template/bad_abi.so %s/conformance --subject hashmap+node --property I1 2>&1",
                    CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 2, "was built for strategy ABI 99", 30, "a plug-in with a wrong ABI version");
-    r = run("IMPL_SO=%s/template/no_entry.so %s/conformance --impl hashmap+node --property I1 2>&1",
+    r = run("STRATEGY_SO=%s/template/no_entry.so %s/conformance --subject hashmap+node --property I1 2>&1",
             CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 2, "ffi_strategy_entry", 30, "a plug-in without its entry point");
 }
@@ -121,7 +121,7 @@ static void broken_plugins(void)
 /* Two properties, so a test after the misbehaving one must still run. */
 static void misbehaving(const char *name, const char *reason)
 {
-    result r = run("IMPL_SO=%s/bad/%s.so %s/conformance --impl %s+node --property I1 --property L1 --timeout 2 2>&1",
+    result r = run("STRATEGY_SO=%s/bad/%s.so %s/conformance --subject %s+node --property I1 --property L1 --timeout 2 2>&1",
                    CF_BUILD_DIR, name, CF_BUILD_DIR, name);
     char what[96];
     snprintf(what, sizeof what, "conformance on %s", name);
@@ -133,7 +133,7 @@ static void misbehaving(const char *name, const char *reason)
 
 static void fuzzed(const char *name, const char *category)
 {
-    result r = run("IMPL_SO=%s/bad/%s.so %s/fuzz --impl %s+node --seconds 1 --timeout 1 2>&1", CF_BUILD_DIR, name,
+    result r = run("STRATEGY_SO=%s/bad/%s.so %s/fuzz --subject %s+node --seconds 1 --timeout 1 2>&1", CF_BUILD_DIR, name,
                    CF_BUILD_DIR, name);
     char what[96], needle[64];
     snprintf(what, sizeof what, "fuzz on %s", name);
@@ -146,10 +146,10 @@ static void fuzzed(const char *name, const char *category)
  * run must fail on the natives it keeps. */
 static void load_claims(void)
 {
-    result r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s "
+    result r = run("%s/load --subject leaky+node --handles 20000 --accesses 40000 --out %s "
                    "--expectations %s/obj 2>&1", CF_BUILD_DIR, CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 1, "LEAKS 40000 natives", 60, "load on leaky+node claiming L1");
-    r = run("%s/load --impl leaky+node --handles 20000 --accesses 40000 --out %s 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
+    r = run("%s/load --subject leaky+node --handles 20000 --accesses 40000 --out %s 2>&1", CF_BUILD_DIR, CF_BUILD_DIR);
     expect(&r, 0, "its expectations file lists L1: expected", 60, "load on leaky+node as it is");
 }
 

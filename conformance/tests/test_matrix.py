@@ -126,8 +126,8 @@ ok(block.startswith("intro\n" + choose.README_BEGIN) and block.endswith(choose.R
    and "stale" not in block and "2 tools, 3 subjects" in block,
    "the README's block is replaced, and only it", block)
 
-# The conditions come from harness/adapters/conditions.txt through describe().
-import ffi_adapters  # noqa: E402  (results put harness/adapters on the path)
+# The conditions come from harness/subjects/conditions.txt through describe().
+import ffi_adapters  # noqa: E402  (results put harness/subjects on the path)
 described = {d["name"].split("@")[0]: d["conditions"] for d in ffi_adapters.describe()}
 ok(any("nb::intrusive_base" in c for c in described.get("nanobind+intrusive", []))
    and any("passed in from Python" in c for c in described.get("boost-python", []))

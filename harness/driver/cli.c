@@ -6,15 +6,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../embed.h"
+#include "embed.h"
 #include "cli.h"
 #include "suggest.h"
 
 static const ffi_option common[] = {
     {"--subject", "PATTERN", "only these subjects: a name, a family (hashmap, tvm-ffi, tvm-ffi@0.1.13) "
                              "or a glob ('*+graph'); repeatable, default all", FFI_OPT_STRINGS, NULL},
-    {"--impl", "PATTERN", "the same as --subject", FFI_OPT_STRINGS, NULL},
-    {"--impl-so", "PATH", "load an out-of-tree strategy .so (repeatable; the same as $IMPL_SO)",
+    {"--strategy-so", "PATH", "load an out-of-tree strategy .so (repeatable; the same as $STRATEGY_SO)",
      FFI_OPT_STRINGS, NULL},
     {"--list-subjects", NULL, "print the subjects the selection takes, and exit", FFI_OPT_FLAG, NULL},
     {"--skip-unavailable", NULL, "skip a subject named exactly that cannot run here, with the reason "
@@ -27,10 +26,10 @@ static const ffi_option common[] = {
 /* Where a common option's value goes in this cli. */
 static void *common_value(ffi_cli *cli, const ffi_option *o)
 {
-    if (!strcmp(o->name, "--subject") || !strcmp(o->name, "--impl"))
+    if (!strcmp(o->name, "--subject"))
         return &cli->subjects;
-    if (!strcmp(o->name, "--impl-so"))
-        return &cli->impl_so;
+    if (!strcmp(o->name, "--strategy-so"))
+        return &cli->strategy_so;
     if (!strcmp(o->name, "--list-subjects"))
         return &cli->list_subjects;
     if (!strcmp(o->name, "--skip-unavailable"))
@@ -49,7 +48,7 @@ static void print_options(const ffi_option *opts, FILE *f)
 
 void ffi_cli_usage(const ffi_cli *cli, FILE *f)
 {
-    fprintf(f, "usage: %s [--subject PATTERN]... [--impl-so PATH]... %s\n\n%s\n", cli->prog,
+    fprintf(f, "usage: %s [--subject PATTERN]... [--strategy-so PATH]... %s\n\n%s\n", cli->prog,
             cli->args ? cli->args : "", cli->about ? cli->about : "");
     fprintf(f, "\nOptions of every runner:\n");
     print_options(common, f);
@@ -193,13 +192,13 @@ int ffi_cli_takes(const char *pattern, const char *id, const char *name)
     return !fnmatch(pattern, id, FNM_CASEFOLD) || (name && !fnmatch(pattern, name, FNM_CASEFOLD));
 }
 
-/* IMPL_SO gains the --impl-so paths and PYTHONPATH the runner's worker
+/* STRATEGY_SO gains the --strategy-so paths and PYTHONPATH the runner's worker
  * directory, so that every process the run starts (multiprocessing workers
  * included) loads the same strategies and finds the same modules. */
 static int export_paths(const ffi_cli *cli)
 {
-    for (int k = 0; k < cli->impl_so.n; k++)
-        if (ffi_embed_env_path_add("IMPL_SO", cli->impl_so.v[k], 0) < 0)
+    for (int k = 0; k < cli->strategy_so.n; k++)
+        if (ffi_embed_env_path_add("STRATEGY_SO", cli->strategy_so.v[k], 0) < 0)
             return -1;
     return cli->worker_path ? ffi_embed_env_path_add("PYTHONPATH", cli->worker_path, 1) : 0;
 }

@@ -1,7 +1,7 @@
 /* One command line for every runner. The options every runner shares mean
  * the same everywhere and are parsed here:
- *   --subject PATTERN   (also --impl) a name, family or glob; repeatable
- *   --impl-so PATH      load an out-of-tree strategy (as $IMPL_SO); repeatable
+ *   --subject PATTERN   a name, family or glob; repeatable
+ *   --strategy-so PATH      load an out-of-tree strategy (as $STRATEGY_SO); repeatable
  *   --list-subjects     the subjects this selection takes, and exit
  *   --skip-unavailable  a subject named exactly that cannot run is skipped,
  *                       not an error (exit 2) as it is by default
@@ -50,7 +50,7 @@ typedef struct ffi_cli {
      * PYTHONPATH), or NULL. */
     const char *worker_path;
     /* Filled by ffi_cli_parse. */
-    ffi_strings subjects, impl_so, passed;
+    ffi_strings subjects, strategy_so, passed;
     int list_subjects, skip_unavailable;
     /* Filled by ffi_cli_start. */
     ffi_subject *selected;
@@ -63,7 +63,7 @@ typedef struct ffi_cli {
 int ffi_cli_parse(ffi_cli *cli, int argc, char **argv);
 /* Prints the usage: common options, then the runner's. */
 void ffi_cli_usage(const ffi_cli *cli, FILE *f);
-/* Puts --impl-so paths in $IMPL_SO and worker_path on $PYTHONPATH, starts the embedded interpreter and
+/* Puts --strategy-so paths in $STRATEGY_SO and worker_path on $PYTHONPATH, starts the embedded interpreter and
  * selects the subjects (unknown names are errors with suggestions).
  * Handles --list-subjects (prints them and returns 1: exit 0). Returns 0
  * to go on, 1 when done, or 2 on an error already reported. */

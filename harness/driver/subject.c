@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../alloc.h"
-#include "../embed.h"
-#include "../impl.h"
+#include "model/alloc.h"
+#include "embed.h"
+#include "core/binding.h"
 #include "pyops.h"
 #include "subject.h"
 #include "suggest.h"
 
-/* Adapters for real bindings (harness/adapters): their names, or NULL
+/* Adapters for real bindings (harness/subjects): their names, or NULL
  * after saying why not. A registry of one's own ($FFI_ADAPTERS) that is
  * wrong is an error; adapters not built yet only mean no real tools. */
 static PyObject *adapter_names(const char *prog)
@@ -155,7 +155,7 @@ static void suggest_subject(const char *prog, const char *word, const char *cons
 
 int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ffi_subject **out)
 {
-    PyObject *builtins = ffi_py_call("ffi_identity", "impls", "()");
+    PyObject *builtins = ffi_py_call("ffi_identity", "subjects", "()");
     if (!builtins) {
         fprintf(stderr, "%s: cannot list the subjects: ", prog);
         PyErr_Print();
@@ -272,13 +272,13 @@ static PyObject *builtin_new_add(const ffi_subject *s, const char *var_name)
         ffi_decref(v);
     if (!add)
         return PyErr_NoMemory();
-    return ffi_impl_wrap_new(s->native_state, add);   /* takes the native reference */
+    return ffi_binding_wrap_new(s->native_state, add);   /* takes the native reference */
 }
 
 static size_t builtin_cache_bytes(const ffi_subject *s)
 {
-    ffi_impl *impl = s->native_state;
-    return impl->cache.strategy->bytes_used ? impl->cache.strategy->bytes_used(&impl->cache) : 0;
+    ffi_binding *binding = s->native_state;
+    return binding->cache.strategy->bytes_used ? binding->cache.strategy->bytes_used(&binding->cache) : 0;
 }
 
 static const ffi_native_door builtin_door = {builtin_new_add, builtin_cache_bytes};
@@ -308,7 +308,7 @@ int ffi_subject_open(ffi_subject *s)
     PyErr_Clear();
     if (!ffi_embed_unavailable(s->ns, s->unavailable, sizeof s->unavailable))
         s->unavailable[0] = '\0';
-    if (s->builtin && (s->native_state = ffi_impl_find(s->name)))
+    if (s->builtin && (s->native_state = ffi_binding_find(s->name)))
         s->native = &builtin_door;
     return 0;
 }

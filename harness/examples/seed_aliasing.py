@@ -45,7 +45,7 @@ def die(message, status=2):
 def load(name):
     """The namespace of a built-in implementation or of a real tool.
     Imported here, not at the top: --table runs in a plain interpreter."""
-    import ffi_identity   # puts harness/adapters (ffi_adapters) on sys.path
+    import ffi_identity   # puts harness/subjects (ffi_adapters) on sys.path
     import ffi_adapters
     return ffi_adapters.load(name) if name in ffi_adapters.names() else ffi_identity.load(name)
 
@@ -186,7 +186,7 @@ def main(argv):
         return 0
     if argv[:1] == ["--table"] and len(argv) in (3, 4):
         return table(*argv[1:])
-    name = argv[0] if argv and not argv[0].startswith("--") else os.environ.get("FFI_IDENTITY_IMPL")
+    name = argv[0] if argv and not argv[0].startswith("--") else os.environ.get("FFI_IDENTITY_SUBJECT")
     options = argv[1:] if argv and argv[0] == name else argv
     gate, record = "--gate" in options, None
     if "--record" in options:
@@ -198,7 +198,7 @@ def main(argv):
     if not name:
         import ffi_identity
         import ffi_adapters
-        die(f"no subject\n{USAGE}\nsubjects: " + ", ".join(ffi_identity.impls() + ffi_adapters.names()))
+        die(f"no subject\n{USAGE}\nsubjects: " + ", ".join(ffi_identity.subjects() + ffi_adapters.names()))
     verdicts = run(name)
     if record:
         with open(record, "a") as f:

@@ -1,7 +1,7 @@
 /* fresh: a new wrapper per access, no cache at all.
  * What tvm-ffi (0.1.15, tying off), SWIG, ctypes, cffi, Cython's from_ptr and PyO3's
  * `get` do: `==` works by handle, `is` and id() do not. */
-#include "../builtin.h"
+#include "core/builtin.h"
 
 static PyObject *fresh_wrap(ffi_cache *c, ffi_handle h) { return ffi_cache_new_wrapper(c, h); }
 

@@ -1,7 +1,7 @@
 /* Open-addressing handle map; see handle_map.h. */
 #include "handle_map.h"
 
-#include "../strategy.h"
+#include "strategy.h"
 
 /* Tables come from PyMem_Raw*, which needs no GIL and which tracemalloc
  * sees, so a strategy's footprint shows up in Python's accounting. */

@@ -9,7 +9,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "../handle.h"
+#include "model/handle.h"
 
 typedef struct ffi_map_entry {
     void *addr;          /* NULL: empty */

@@ -7,7 +7,7 @@
  * what it keys on:
  *  - One word per slot. The key (address, type) is not copied into the
  *    table: every wrapper already carries its handle (the harness's fixed
- *    wrapper layout, impl.h), and an entry lives exactly as long as its
+ *    wrapper layout, binding.h), and an entry lives exactly as long as its
  *    wrapper, so a slot holds the wrapper pointer alone and a lookup compares
  *    the handle inside the wrapper it found. A hit reads that wrapper anyway
  *    (the new reference), so the comparison costs no extra cache line; that
@@ -30,8 +30,8 @@
  * Each resize and each backward shift recomputes the moved entries' hashes
  * from their wrappers' handles (the cost of not storing keys); both are
  * amortised or bounded by the probe run length. */
-#include "../impl.h"
-#include "../builtin.h"
+#include "core/binding.h"
+#include "core/builtin.h"
 
 #include <assert.h>
 #ifdef __linux__

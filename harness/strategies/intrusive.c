@@ -3,7 +3,7 @@
  * intrusive_counter, Blink's main-world wrapper and PyGObject >= 3.55 qdata.
  * A lookup is one load; like hashmap, the wrapper dies with its last Python
  * reference and the next access makes a new one. */
-#include "../builtin.h"
+#include "core/builtin.h"
 
 typedef struct intrusive_state { size_t live; } intrusive_state;
 

@@ -1,6 +1,6 @@
 /* leaky: a map holding STRONG references that never evicts. A negative
  * control: identity holds perfectly, and nothing is ever freed. */
-#include "../builtin.h"
+#include "core/builtin.h"
 #include "handle_map.h"
 
 static PyObject *leaky_wrap(ffi_cache *c, ffi_handle h)

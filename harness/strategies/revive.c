@@ -48,7 +48,7 @@
 #include <sched.h>
 #include <string.h>
 
-#include "../builtin.h"
+#include "core/builtin.h"
 
 enum { DYING = 0x1, DORMANT = 0x2, REVIVING = 0x4, TAGS = 0x7 };
 

@@ -14,7 +14,7 @@
  *
  * Views (Inner, Base) have no refcount of their own: they get the plain
  * intrusive behaviour. */
-#include "../builtin.h"
+#include "core/builtin.h"
 
 enum { STRONG = 0x01 };   /* in the header's strategy-owned flag bits */
 

@@ -3,7 +3,7 @@
  * the wrapper dies (here from the dealloc hook rather than a weakref
  * callback: same lifetime, one fewer Python call). Costs a dict slot, an int
  * key and a weakref object per live handle. */
-#include "../builtin.h"
+#include "core/builtin.h"
 
 /* Addresses are 16-byte aligned, so the kind fits in the low bits. */
 static PyObject *key_of(ffi_handle h)

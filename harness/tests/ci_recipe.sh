@@ -49,7 +49,7 @@ cp "$tree/conformance/expectations/ctypes.txt" "$project/ci/ffi-identity/expecta
 # wheel VERSION [BREAK]: dist/mytool-VERSION-py3-none-any.whl, the tree's
 # ctypes binding as the package; BREAK appends a line that breaks it.
 wheel() {
-    "$PYTHON" - "$tree/harness/adapters/adapter_ctypes.py" "$work/dist" "$1" "${2:-}" <<'EOF'
+    "$PYTHON" - "$tree/harness/subjects/ctypes/adapter_ctypes.py" "$work/dist" "$1" "${2:-}" <<'EOF'
 import base64, hashlib, sys, zipfile
 source, out, version, breaks = sys.argv[1:]
 code = open(source).read() + f"\n__version__ = {version!r}\n" + (breaks + "\n" if breaks else "")

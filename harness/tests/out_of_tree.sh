@@ -1,7 +1,7 @@
 #!/bin/sh
 # Out of the tree, with no edit of it: one's own binding (an adapter
 # registry in $FFI_ADAPTERS), one's own expectations ($FFI_EXPECTATIONS)
-# and one's own strategy (--impl-so), through the runners. TAP 13.
+# and one's own strategy (--strategy-so), through the runners. TAP 13.
 # Usage: out_of_tree.sh BUILD_DIR TEMPLATE_SO
 build=$1 template=$2
 dir=$(mktemp -d) || exit 1
@@ -34,9 +34,9 @@ out=$(FFI_ADAPTERS=$dir/nowhere "$build/conformance" --subject hashmap+node --pr
     ! echo "$out" | grep -q '^ok'
 ok $? "a wrong FFI_ADAPTERS is an error naming it (exit 2), not a run without it" "$out"
 
-out=$("$build/conformance" --impl-so "$template" --subject direct-mapped+node --property I1 2>&1)
+out=$("$build/conformance" --strategy-so "$template" --subject direct-mapped+node --property I1 2>&1)
 [ $? -eq 0 ] && echo "$out" | grep -q '^ok 1 - I1 repeat \[direct-mapped+node\]$'
-ok $? "--impl-so loads a strategy of one's own in a runner other than ffi-identity" "$out"
+ok $? "--strategy-so loads a strategy of one's own in a runner other than ffi-identity" "$out"
 
 echo 'mytool 2.0 - adapter_ctypes - -' >> "$dir/adapters/subjects.txt"
 echo 'mytool 2.0 - adapter_ctypes - -' >> "$dir/adapters/subjects.txt"

@@ -49,11 +49,11 @@ static inline void plugin_load_error(PyObject *ffi, const char *name, char *out,
     Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
 }
 
-/* Through the implementation `impl`: Add(v, v).a is v and is stable (I1,
+/* Through the implementation `subject`: Add(v, v).a is v and is stable (I1,
  * I3). 1 if so; prints the Python error, if any, otherwise. */
-static inline int plugin_identity_holds(PyObject *ffi, const char *impl)
+static inline int plugin_identity_holds(PyObject *ffi, const char *subject)
 {
-    PyObject *ns = PyObject_CallMethod(ffi, "load", "s", impl);
+    PyObject *ns = PyObject_CallMethod(ffi, "load", "s", subject);
     PyObject *v = ns ? PyObject_CallMethod(ns, "Var", "s", "v") : NULL;
     PyObject *add = v ? PyObject_CallMethod(ns, "Add", "OO", v, v) : NULL;
     PyObject *a1 = add ? PyObject_GetAttrString(add, "a") : NULL;
@@ -76,12 +76,12 @@ static inline int plugin_names_are(PyObject *names, const char *name)
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 1), graph) == 0;
 }
 
-/* Through the implementation `impl`, of a strategy with no cache hooks:
+/* Through the implementation `subject`, of a strategy with no cache hooks:
  * wrapping works (Add(v, v).a == v, by handle) and the cache reports 0
  * entries and 0 bytes, the defaults of NULL entries_live and bytes_used. */
-static inline int plugin_defaults_hold(PyObject *ffi, const char *impl)
+static inline int plugin_defaults_hold(PyObject *ffi, const char *subject)
 {
-    PyObject *ns = PyObject_CallMethod(ffi, "load", "s", impl);
+    PyObject *ns = PyObject_CallMethod(ffi, "load", "s", subject);
     PyObject *v = ns ? PyObject_CallMethod(ns, "Var", "s", "v") : NULL;
     PyObject *add = v ? PyObject_CallMethod(ns, "Add", "OO", v, v) : NULL;
     PyObject *a = add ? PyObject_GetAttrString(add, "a") : NULL;

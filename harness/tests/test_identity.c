@@ -1,8 +1,8 @@
 /* I1-I3 and native refcounts for every implementation, through the C API
  * of an embedded interpreter. Each strategy's documented behaviour is the
  * expectation: fresh mints a wrapper per access, every cache returns one. */
-#include "../embed.h"
-#include "../impl.h"
+#include "driver/embed.h"
+#include "core/binding.h"
 #include "tap.h"
 
 static PyObject *ffi;
@@ -40,7 +40,7 @@ static void gc_collect(void)
     Py_XDECREF(gc);
 }
 
-static void check_impl(const char *name)
+static void check_subject(const char *name)
 {
     PyObject *ns = PyObject_CallMethod(ffi, "load", "s", name);
     PyObject *strategy = ns ? PyObject_GetAttrString(ns, "strategy") : NULL;
@@ -116,13 +116,13 @@ int main(int argc, char **argv)
         return 1;
     tap_start();
     ffi = PyImport_ImportModule("ffi_identity");
-    PyObject *names = ffi ? PyObject_CallMethod(ffi, "impls", NULL) : NULL;
+    PyObject *names = ffi ? PyObject_CallMethod(ffi, "subjects", NULL) : NULL;
     if (!names) {
         PyErr_Print();
         tap_ok(0, "import ffi_identity");
     }
     for (Py_ssize_t k = 0; names && k < PyList_GET_SIZE(names); k++)
-        check_impl(PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)));
+        check_subject(PyUnicode_AsUTF8(PyList_GET_ITEM(names, k)));
     Py_XDECREF(names);
     Py_XDECREF(ffi);
     int rc = tap_end();

@@ -2,9 +2,9 @@
  * LIFO address reuse, and the handle map the strategies share. */
 #include <string.h>
 
-#include "../alloc.h"
-#include "../native.h"
-#include "../strategies/handle_map.h"
+#include "model/alloc.h"
+#include "model/native.h"
+#include "strategies/handle_map.h"
 #include "tap.h"
 
 static void refcounts_and_children(void)

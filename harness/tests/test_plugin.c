@@ -6,8 +6,8 @@
  * with messages that say what is wrong. Plug-ins of ABI v1: test_plugin_v1. */
 #include <string.h>
 
-#include "../embed.h"
-#include "../strategy.h"
+#include "driver/embed.h"
+#include "strategy.h"
 #include "plugin_test.h"
 #include "tap.h"
 

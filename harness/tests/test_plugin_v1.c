@@ -6,7 +6,7 @@
  * template's name. */
 #include <string.h>
 
-#include "../embed.h"
+#include "driver/embed.h"
 #include "plugin_test.h"
 #include "tap.h"
 

@@ -5,7 +5,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "adapters")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
 import subject_install  # noqa: E402
 import subject_name     # noqa: E402
 from tap import finish, ok  # noqa: E402

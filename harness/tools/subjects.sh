@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the real binding tools the registries list (harness/adapters/
+# Installs the real binding tools the registries list (harness/subjects/
 # subjects.txt and each $FFI_ADAPTERS directory's), pinned; exits 1 with
 # pip's or apt's own message when one cannot be installed.
 #
@@ -9,6 +9,6 @@
 #            (tvm-ffi@0.1.14.post1, tvm-ffi@path/to.whl, tvm-ffi@DIR)
 #   --heavy  also the subjects flagged heavy (torch)
 # Honours PYTHON (default /usr/bin/python3) and FFI_SUBJECTS_DIR (default
-# build/subjects). harness/adapters/subject_install.py does the work.
+# build/subjects). harness/subjects/loader/subject_install.py does the work.
 cd "$(dirname "$0")/../.." || exit 2
-exec "${PYTHON:-/usr/bin/python3}" harness/adapters/subject_install.py "$@"
+exec "${PYTHON:-/usr/bin/python3}" harness/subjects/loader/subject_install.py "$@"

@@ -17,7 +17,7 @@ $(PLUGIN_V1): harness/tests/plugins/v1/my_strategy.c $(PLUGIN_V1_HEADERS)
 
 PLUGIN_CASES = $(patsubst %,$(BUILD)/template/case-%.so,minimal lifecycle longer too-new too-small no-wrap)
 PLUGIN_V1_CASES = $(patsubst %,$(BUILD)/template/v1/case-%.so,minimal lifecycle no-wrap)
-$(BUILD)/template/case-%.so: harness/tests/plugins/cases.c harness/strategy.h harness/handle.h
+$(BUILD)/template/case-%.so: harness/tests/plugins/cases.c harness/strategy.h harness/model/handle.h
 	@mkdir -p $(dir $@)
 	$(say) CC $@
 	$(Q)$(PLUGIN_CC) -Iharness -DCASE_$(shell echo $* | tr a-z- A-Z_) -o $@ $<
@@ -36,7 +36,7 @@ $(BUILD)/tests/test_plugin_v1: $(PLUGIN_V1) $(PLUGIN_V1_CASES)
 TEMPLATE_V1_SUITE = $(BUILD)/tests/template-v1-through-suite.t
 $(TEMPLATE_V1_SUITE): harness/tests/plugins/plugins.mk $(PLUGIN_V1)
 	$(call test_script,the frozen ABI v1 template through the whole suite,\
-	    IMPL_SO=$(abspath $(PLUGIN_V1)) $(abspath $(CONFORMANCE)) --impl direct-mapped+node --impl direct-mapped+graph)
+	    STRATEGY_SO=$(abspath $(PLUGIN_V1)) $(abspath $(CONFORMANCE)) --subject direct-mapped+node --subject direct-mapped+graph)
 
 TEST_PROGRAMS += $(TEMPLATE_V1_SUITE)
 TEST_PLAN += 'the ABI v1 template (frozen, built against the v1 header) through the suite: $(TEMPLATE_V1_SUITE)'
