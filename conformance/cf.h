@@ -20,7 +20,7 @@ typedef struct cf_ctx {
     int protocol;          /* CF_PARAM_PROTOCOL: 2..5 */
     const char *context;   /* CF_PARAM_CONTEXT: fork, spawn, forkserver */
     char reason[400];      /* why it failed or was skipped */
-    int builtin;           /* an implementation of ffi_identity, else a real tool's adapter */
+    int builtin;           /* a subject of ffi_identity, else a real tool's adapter */
 } cf_ctx;
 
 typedef struct cf_property {

@@ -14,7 +14,7 @@ _load_error = None
 
 
 def init(subject):
-    """Pool initializer: load `subject` (a built-in implementation or a real
+    """Pool initializer: load `subject` (a built-in subject or a real
     binding); never raise, or the Pool would restart the worker forever."""
     global _ns, _load_error
     try:

@@ -102,7 +102,7 @@ struct ffi_host {
      * get only the object (a tp_free, a weakref callback); the wrapper's
      * layout is the harness's own. */
     ffi_handle (*wrapper_handle)(PyObject *wrapper);
-    /* The harness's own class for a kind in this cache's implementation. A
+    /* The harness's own class for a kind in this cache's subject. A
      * wrapper may be of a Python subclass of it (a constructor called on
      * the subclass); a strategy that patches classes patches only these. */
     PyTypeObject *(*wrapper_class)(ffi_cache *c, uint32_t kind);
@@ -113,7 +113,7 @@ struct ffi_host {
 #define FFI_HOST_HAS(host, member) \
     (offsetof(ffi_host, member) + sizeof(((ffi_host *)0)->member) <= (host)->size)
 
-/* One per implementation (strategy x reduce style); passed to every call. */
+/* One per subject (strategy x reduce style); passed to every call. */
 struct ffi_cache {
     const ffi_host *host;
     const struct ffi_strategy *strategy;   /* the harness's copy: see ffi_strategy */
@@ -122,7 +122,7 @@ struct ffi_cache {
 };
 
 /* A strategy's table. The harness reads it once, when it creates the
- * implementations, into a copy of the current layout in which the fields
+ * subjects, into a copy of the current layout in which the fields
  * the table's version lacks are zero and NULL hooks are their defaults;
  * c->strategy is that copy. */
 typedef struct ffi_strategy {

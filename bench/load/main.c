@@ -1,4 +1,4 @@
-/* build/load: the suite's figures under load. Per implementation, in its
+/* build/load: the suite's figures under load. Per subject, in its
  * own forked process: hold N Adds (each with its own Var, so 2N live native
  * handles and N held wrappers), then read add.a A times in passes over all
  * of them, dropping each wrapper at once: the churn a cache must survive.
@@ -276,7 +276,7 @@ static int write_markdown(const options *o, const row *rows, int n, const char *
             "at the end, and after dropping everything. *Blocks* are CPython's live allocator blocks (`sys.getallocatedblocks()`),\n"
             "*heap* is malloc's bytes in use, mmap'd blocks included (native objects, tables, the C++ and\n"
             "C objects of the bindings), *cache* is what the strategy reports for its own table\n"
-            "(`cache_bytes()`, built-in implementations only). Per Add+Var: over the empty interpreter,\n"
+            "(`cache_bytes()`, built-in subjects only). Per Add+Var: over the empty interpreter,\n"
             "divided by %ld. *Steady* means no growth over the second half of the passes (blocks under\n"
             "0.1%% of the handles, heap under 1 MiB or 1%%), and every native freed once everything is\n"
             "dropped (`native_live()`; where it is not counted, memory back within the same margins),\n"

@@ -1,6 +1,6 @@
 /* The differential fuzzer: random sequences of operations on the object
- * model, run against an implementation and against a small model of the
- * identity guarantees that implementation claims. A divergence is shrunk
+ * model, run against a subject and against a small model of the
+ * identity guarantees that subject claims. A divergence is shrunk
  * to a short sequence and printed as a Python reproduction.
  *
  * plan.c     generates cases and resolves them into concrete steps without

@@ -2,7 +2,7 @@
  * entry point, and strategies that return NULL without an exception,
  * raise, crash or deadlock. Each must end in a clear message, and a
  * misbehaving strategy in failed tests with the reason, in bounded time.
- * Also: the load run fails when an implementation's figures break its
+ * Also: the load run fails when a subject's figures break its
  * claims. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* Implementations: a strategy x a reduce style, each with its own namespace
- * module and classes, per interpreter. Implementations live as long as the
+/* Subjects: a strategy x a reduce style, each with its own namespace
+ * module and classes, per interpreter. Subjects live as long as the
  * process: wrappers point at them and may outlive interpreter finalization
  * (a sub-interpreter's too: a native may keep one of its wrappers). Their
  * strategies' state goes at the end of finalization (ffi_binding_fini_all). */
@@ -57,7 +57,7 @@ static ffi_binding *binding_of_module(PyObject *m) { return *(ffi_binding **)PyM
 int ffi_binding_unwrap(ffi_binding *binding, PyObject *o, ffi_handle *out)
 {
     if (!PyObject_TypeCheck(o, binding->base)) {
-        PyErr_Format(PyExc_TypeError, "expected an object of implementation %s, got %.200s",
+        PyErr_Format(PyExc_TypeError, "expected an object of subject %s, got %.200s",
                      binding->name, Py_TYPE(o)->tp_name);
         return -1;
     }
@@ -149,7 +149,7 @@ static PyObject *m_consume(PyObject *m, PyObject *w)
 /* visit_offset(layout, fn): a native function calls fn with the Layout's
  * offset and takes a native handle back from it (CB1). The argument is the
  * strategy's wrapper of the offset, as any field read gives; the return
- * must be a Var or Add of this implementation. */
+ * must be a Var or Add of this subject. */
 typedef struct visit { ffi_binding *binding; PyObject *fn; } visit;
 
 static ffi_obj *visit_call(void *ctx, ffi_obj *offset)
@@ -188,7 +188,7 @@ static PyObject *m_visit_offset(PyObject *m, PyObject *args)
 }
 
 static PyMethodDef binding_functions[] = {
-    {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all implementations)."},
+    {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all subjects)."},
     {"handle", m_handle, METH_O, "The native address behind a wrapper."},
     {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},
     {"cache_bytes", m_cache_bytes, METH_NOARGS, "Bytes the strategy's cache uses now."},
@@ -202,7 +202,7 @@ static PyMethodDef binding_functions[] = {
 };
 
 PyModuleDef ffi_binding_module_def = {
-    PyModuleDef_HEAD_INIT, "ffi_identity.binding", "One implementation under test.",
+    PyModuleDef_HEAD_INIT, "ffi_identity.binding", "One subject under test.",
     sizeof(ffi_binding *), NULL, NULL, NULL, NULL, NULL
 };
 
@@ -300,7 +300,7 @@ ffi_binding *ffi_binding_create(const ffi_strategy *s, ffi_style style)
     binding->cache.strategy = s;
     binding->cache.subject_name = binding->name;
     if (ffi_binding_find(binding->name)) {
-        PyErr_Format(PyExc_ValueError, "implementation %s is already loaded", binding->name);
+        PyErr_Format(PyExc_ValueError, "subject %s is already loaded", binding->name);
         PyMem_RawFree(binding);
         return NULL;
     }

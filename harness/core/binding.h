@@ -1,4 +1,4 @@
-/* An implementation under test: one strategy x one pickle reduce style,
+/* A subject under test: one strategy x one pickle reduce style,
  * with its own Python namespace (ffi_identity.<strategy>_<style>) holding
  * its own classes. Internal to the harness; strategies see strategy.h. */
 #ifndef FFI_BINDING_H
@@ -39,7 +39,7 @@ struct ffi_binding {
     PyTypeObject *cls[FFI_KIND_END];      /* by ffi_kind */
     PyObject *graph_load;                 /* module._graph_load, for reduce */
     int64_t interp;                       /* the interpreter it belongs to (its id) */
-    ffi_binding *next;                       /* all implementations of every interpreter, in order */
+    ffi_binding *next;                       /* all subjects of every interpreter, in order */
     int finished;                         /* fini ran: no hook is called after it */
 };
 
@@ -49,7 +49,7 @@ static inline ffi_binding *ffi_binding_of_cache(ffi_cache *c) { return (ffi_bind
  * SystemError naming it (CPython would raise a vaguer one, or crash). */
 PyObject *ffi_binding_null_without_error(ffi_binding *binding, const char *entry);
 
-/* Wrap a native handle through the implementation's strategy (new ref). */
+/* Wrap a native handle through the subject's strategy (new ref). */
 static inline PyObject *ffi_binding_wrap(ffi_binding *binding, ffi_handle h)
 {
     PyObject *w = binding->cache.strategy->wrap(&binding->cache, h);
@@ -65,9 +65,9 @@ ffi_binding *ffi_binding_create(const ffi_strategy *s, ffi_style style);
 ffi_binding *ffi_binding_find_or_create(const ffi_strategy *s, ffi_style style);
 /* Every interpreter's (native hooks reach them all: natives are shared). */
 ffi_binding *ffi_binding_first(void);
-/* The running interpreter's implementation of that name, or NULL. */
+/* The running interpreter's subject of that name, or NULL. */
 ffi_binding *ffi_binding_find(const char *name);
-/* Calls every implementation's fini once. A Py_AtExit function: it runs at
+/* Calls every subject's fini once. A Py_AtExit function: it runs at
  * the end of Py_FinalizeEx, when no wrapper can die any more. */
 void ffi_binding_fini_all(void);
 int ffi_binding_is_here(const ffi_binding *binding);   /* of the running interpreter */

@@ -7,7 +7,7 @@
 
 #include "strategy.h"
 
-/* Which reduce styles to build it in (implementations NAME+node, ...). */
+/* Which reduce styles to build it in (subjects NAME+node, ...). */
 enum {
     FFI_BUILTIN_NODE = 1,    /* as ffi_style's FFI_STYLE_NODE */
     FFI_BUILTIN_GRAPH = 2,

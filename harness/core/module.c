@@ -1,12 +1,13 @@
-/* The ffi_identity extension module: every implementation as a namespace
+/* The ffi_identity extension module: every subject as a namespace
  * (ffi_identity.hashmap_node, ...) plus introspection of the native side.
  * Importable from plain Python (PYTHONPATH=build) and built into the
  * embedding runner.
  *
  * Multi-phase init: each interpreter that imports it (a sub-interpreter
- * too, X1) gets implementations of its own, with their own classes and
+ * too, X1) gets subjects of its own, with their own classes and
  * caches. The native objects and their header slots are the process's. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "subject_path.h"
@@ -15,7 +16,7 @@
 #include "binding.h"
 #include "plugin.h"
 
-/* ---- native hooks and fork: fan out to every implementation ------------ */
+/* ---- native hooks and fork: fan out to every subject ------------ */
 
 static void on_refcount_changed(ffi_obj *o, int32_t rc)
 {
@@ -51,7 +52,7 @@ FORK_HOOK(fork_child, fork_child)
 
 /* ---- module functions -------------------------------------------------- */
 
-static PyObject *impl_names(void)
+static PyObject *subject_names(void)
 {
     PyObject *names = PyList_New(0);
     for (ffi_binding *i = ffi_binding_first(); names && i; i = i->next) {
@@ -70,7 +71,7 @@ static PyObject *impl_names(void)
 static PyObject *m_subjects(PyObject *m, PyObject *unused)
 {
     (void)m, (void)unused;
-    return impl_names();
+    return subject_names();
 }
 
 static PyObject *m_load(PyObject *m, PyObject *arg)
@@ -82,11 +83,11 @@ static PyObject *m_load(PyObject *m, PyObject *arg)
     ffi_binding *binding = ffi_binding_find(name);
     if (binding)
         return Py_NewRef(binding->module);
-    PyObject *names = impl_names();
+    PyObject *names = subject_names();
     PyObject *sep = PyUnicode_FromString(", ");
     PyObject *valid = names && sep ? PyUnicode_Join(sep, names) : NULL;
     if (valid)
-        PyErr_Format(PyExc_ValueError, "unknown implementation '%s'; valid names: %U", name, valid);
+        PyErr_Format(PyExc_ValueError, "unknown subject '%s'; valid names: %U", name, valid);
     Py_XDECREF(names);
     Py_XDECREF(sep);
     Py_XDECREF(valid);
@@ -187,11 +188,11 @@ static PyObject *m_load_strategy(PyObject *m, PyObject *arg);
 
 static PyMethodDef module_functions[] = {
     {"load_strategy", m_load_strategy, METH_O,
-     "Load an out-of-tree strategy (.so); returns the implementation names added."},
+     "Load an out-of-tree strategy (.so); returns the subject names added."},
     {"make_dag", m_make_dag, METH_VARARGS, "make_dag(ns, n, fanout=3, layers=6, seed=1): root of an n-node DAG."},
     {"dag_distinct_handles", m_dag_distinct, METH_VARARGS, "Distinct handles reachable from a DAG root."},
     {"subjects", m_subjects, METH_NOARGS, "Names of the built-in subjects, e.g. 'hashmap+node'."},
-    {"load", m_load, METH_O, "The namespace module of one implementation, by name."},
+    {"load", m_load, METH_O, "The namespace module of one subject, by name."},
     {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all kinds)."},
     {"native_live_by_kind", m_native_live_by_kind, METH_NOARGS, "Native objects alive now, per kind."},
     {"alloc_stats", m_alloc_stats, METH_NOARGS, "Native allocator counters."},
@@ -207,12 +208,12 @@ static PyModuleDef_Slot module_slots[] = {{Py_mod_exec, exec_module}, {0, NULL}}
 
 static PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "ffi_identity",
-    "FFI identity semantics: one namespace per wrapper-cache implementation.",
+    "FFI identity semantics: one namespace per wrapper-cache subject.",
     0, module_functions, module_slots, NULL, NULL, NULL
 };
 
-/* Exposes an implementation as an attribute of ffi_identity. */
-int ffi_module_add_binding(PyObject *m, ffi_binding *binding, int control)
+/* Exposes a binding as an attribute of ffi_identity. */
+static int add_to_module(PyObject *m, ffi_binding *binding, int control)
 {
     if (PyModule_AddIntConstant(binding->module, "control", control) < 0)
         return -1;
@@ -225,7 +226,26 @@ static int add_binding(PyObject *m, const ffi_registered *r, ffi_style style)
     ffi_binding *binding = ffi_binding_find_or_create(r->strategy, style);
     if (binding)
         binding->glue = r->glue;
-    return binding ? ffi_module_add_binding(m, binding, r->control) : -1;
+    return binding ? add_to_module(m, binding, r->control) : -1;
+}
+
+/* An out-of-tree strategy, added like a built-in in both reduce styles: a
+ * new list of the subjects' names, or NULL with an ImportError. */
+static PyObject *load_plugin(PyObject *m, const char *path)
+{
+    const ffi_strategy *s = ffi_plugin_open(path);
+    if (!s)
+        return NULL;
+    static const ffi_style styles[] = {FFI_STYLE_NODE, FFI_STYLE_GRAPH};
+    PyObject *names = PyList_New(0);
+    for (int k = 0; names && k < 2; k++) {
+        ffi_binding *binding = ffi_binding_find_or_create(s, styles[k]);
+        PyObject *name = binding ? PyUnicode_FromString(binding->name) : NULL;
+        if (!name || add_to_module(m, binding, 0) < 0 || PyList_Append(names, name) < 0)
+            Py_CLEAR(names);
+        Py_XDECREF(name);
+    }
+    return names;
 }
 
 static PyObject *m_load_strategy(PyObject *m, PyObject *arg)
@@ -233,9 +253,30 @@ static PyObject *m_load_strategy(PyObject *m, PyObject *arg)
     PyObject *path = NULL;
     if (!PyUnicode_FSConverter(arg, &path))
         return NULL;
-    PyObject *names = ffi_plugin_load(m, PyBytes_AS_STRING(path));
+    PyObject *names = load_plugin(m, PyBytes_AS_STRING(path));
     Py_DECREF(path);
     return names;
+}
+
+/* $STRATEGY_SO (colon-separated): 0, or -1 with an error. */
+static int load_plugins_from_env(PyObject *m)
+{
+    const char *env = getenv("STRATEGY_SO");
+    if (!env || !*env)
+        return 0;
+    char *paths = strdup(env), *save = NULL;
+    if (!paths) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int rc = 0;
+    for (char *p = strtok_r(paths, ":", &save); p && rc == 0; p = strtok_r(NULL, ":", &save)) {
+        PyObject *names = load_plugin(m, p);
+        rc = names ? 0 : -1;
+        Py_XDECREF(names);
+    }
+    free(paths);
+    return rc;
 }
 
 /* Runs once per interpreter that imports the module. */
@@ -246,8 +287,8 @@ static int exec_module(PyObject *m)
             if (((*r)->styles & style) && add_binding(m, *r, (ffi_style)style) < 0)
                 return -1;
     /* $STRATEGY_SO: out-of-tree strategies, so every runner and every spawned
-     * worker sees the same implementations. */
-    if (ffi_plugin_load_env(m) < 0)
+     * worker sees the same subjects. */
+    if (load_plugins_from_env(m) < 0)
         return -1;
     /* Adapters for real bindings are importable wherever ffi_identity is. */
     return ffi_subject_path_add();

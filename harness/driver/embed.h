@@ -23,7 +23,7 @@ int ffi_embed_env_path_add(const char *var, const char *entry, int first);
 /* Finalizes; returns Py_FinalizeEx's result. */
 int ffi_embed_stop(void);
 
-/* 1 if the str `name` is in `names` (a list of implementation names, a
+/* 1 if the str `name` is in `names` (a list of subject names, a
  * features set, ...), else 0; a Python error on the way counts as 0 and is
  * cleared. The embedding programs all ask this of Python containers. */
 int ffi_embed_has_name(PyObject *names, const char *name);

@@ -62,7 +62,7 @@ const ffi_expectation *ffi_expect_find(const ffi_expect *e, const char *id, cons
  * set for "may fail" entries. param may be "". */
 const char *ffi_expect_reason(const ffi_expect *e, const char *id, const char *param, int *may_pass);
 /* Whether the file lists property `id` at all (any parameter, "may
- * fail" included): what the implementation does not promise. */
+ * fail" included): what the subject does not promise. */
 int ffi_expect_mentions(const ffi_expect *e, const char *id);
 /* The file the expectations came from and why that one ("... (no file for
  * this version: the nearest older one's)"), or NULL when none was found. */

@@ -1,5 +1,5 @@
 /* Subjects: what every runner is pointed at. A subject is one record,
- * whether it is an implementation built into ffi_identity ("hashmap+node",
+ * whether it is a subject built into ffi_identity ("hashmap+node",
  * a control such as "broken-racy+node") or an adapter for a real binding
  * tool ("tvm-ffi+slots@0.1.13"). Runners select subjects by name, family or
  * glob, open each one (usually in a process of its own) and read what it
@@ -57,7 +57,7 @@ struct ffi_subject {
     char family[64];        /* "tvm-ffi", "hashmap" */
     char version[48];       /* "0.1.13"; "" for built-ins */
     char variant[32];       /* "slots", "node", "graph", "none"; may be "" */
-    int builtin;            /* an implementation of ffi_identity, else an adapter */
+    int builtin;            /* a subject of ffi_identity, else an adapter */
     int process_group;      /* 0: can share the default process; else needs one of its own */
     int named;              /* named exactly (not by a family or glob): it must run, or the
                              * runner fails (ffi_subject_unrunnable) */

@@ -1,4 +1,4 @@
-"""The reported scenario, against any subject: a built-in implementation
+"""The reported scenario, against any subject: a built-in subject
 (hashmap+node) or a real binding tool at a version (tvm-ffi@0.1.13).
 
 A Layout holds Vars i and j twice: once in `axes`, once inside `offset`
@@ -43,7 +43,7 @@ def die(message, status=2):
 
 
 def load(name):
-    """The namespace of a built-in implementation or of a real tool.
+    """The namespace of a built-in subject or of a real tool.
     Imported here, not at the top: --table runs in a plain interpreter."""
     import ffi_identity   # puts harness/subjects (ffi_adapters) on sys.path
     import ffi_adapters

@@ -1,5 +1,5 @@
 /* Generated DAGs with controlled sharing, built through any subject's
- * namespace (ns.Node(tag, children)), so built-in implementations and
+ * namespace (ns.Node(tag, children)), so built-in subjects and
  * adapters get the same shape. Shared by conformance (P4, M1, M2) and the
  * benchmarks (memo rewriter, pickle).
  *

@@ -29,7 +29,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_ENV = FFI_TEMPLATE_DIR=$(abspath $(SAN_BUILD)/template) PYTHONMALLOC=malloc ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# The conformance suite and the fuzzer run every implementation except the
+# The conformance suite and the fuzzer run every subject except the
 # broken controls (broken-noerase's use-after-free is its purpose; ASan
 # reports it, which shows the build catches such bugs). F2 is left out: its
 # spawn and forkserver workers are plain /usr/bin/python3, which cannot load
@@ -55,7 +55,7 @@ sanitize: | $(BUILD)/.deps-core $(BUILD)/.deps-adapters
 	@echo "sanitize: conformance suite, every subject but the broken controls, all properties but F2"
 	@$(SAN_ENV) $(SAN_BUILD)/conformance $(SAN_SUBJECTS) $(SAN_PROPERTIES) > $(SAN_BUILD)/conformance.tap 2>&1 || \
 	    { grep -v '^ok' $(SAN_BUILD)/conformance.tap | tail -n 40; exit 1; }
-	@echo "sanitize: fuzzer, 1 s per implementation"
+	@echo "sanitize: fuzzer, 1 s per subject"
 	@$(SAN_ENV) $(SAN_BUILD)/fuzz --seconds 1 $(SAN_SUBJECTS) > $(SAN_BUILD)/fuzz.tap 2>&1 || \
 	    { grep -v '^ok' $(SAN_BUILD)/fuzz.tap | tail -n 40; exit 1; }
-	@echo "sanitize: ASan+UBSan clean (unit tests, runner probe per implementation, conformance, fuzzer)"
+	@echo "sanitize: ASan+UBSan clean (unit tests, runner probe per subject, conformance, fuzzer)"

@@ -1,4 +1,4 @@
-/* ffi-identity: the embedding runner. Lists implementations, probes one,
+/* ffi-identity: the embedding runner. Lists subjects, probes one,
  * or runs a Python script against one inside an embedded interpreter. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -11,7 +11,7 @@
 
 static const char about[] =
     "Drives one subject inside an embedded CPython: a built-in wrapper-cache\n"
-    "implementation (a strategy x a pickle reduce style, e.g. hashmap+node) or a\n"
+    "subject (a strategy x a pickle reduce style, e.g. hashmap+node) or a\n"
     "real binding tool at a version (e.g. tvm-ffi@0.1.13, pybind11@3.1.0). With\n"
     "--subject alone it probes the reported layout's identity checks; the pattern\n"
     "must take exactly one subject (a tool with one version may be named alone:\n"

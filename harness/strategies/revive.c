@@ -226,7 +226,7 @@ static void revive_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 }
 
 /* The native dies: free its dormant wrapper (nothing else can hold it). The
- * hook runs for every implementation, so check the block is one of ours. */
+ * hook runs for every subject, so check the block is one of ours. */
 static void revive_native_free(ffi_cache *c, ffi_handle h)
 {
     void **slot = ffi_handle_slot(h);

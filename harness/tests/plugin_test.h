@@ -49,7 +49,7 @@ static inline void plugin_load_error(PyObject *ffi, const char *name, char *out,
     Py_XDECREF(msg), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
 }
 
-/* Through the implementation `subject`: Add(v, v).a is v and is stable (I1,
+/* Through the subject `subject`: Add(v, v).a is v and is stable (I1,
  * I3). 1 if so; prints the Python error, if any, otherwise. */
 static inline int plugin_identity_holds(PyObject *ffi, const char *subject)
 {
@@ -76,7 +76,7 @@ static inline int plugin_names_are(PyObject *names, const char *name)
            PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(names, 1), graph) == 0;
 }
 
-/* Through the implementation `subject`, of a strategy with no cache hooks:
+/* Through the subject `subject`, of a strategy with no cache hooks:
  * wrapping works (Add(v, v).a == v, by handle) and the cache reports 0
  * entries and 0 bytes, the defaults of NULL entries_live and bytes_used. */
 static inline int plugin_defaults_hold(PyObject *ffi, const char *subject)

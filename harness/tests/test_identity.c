@@ -1,4 +1,4 @@
-/* I1-I3 and native refcounts for every implementation, through the C API
+/* I1-I3 and native refcounts for every subject, through the C API
  * of an embedded interpreter. Each strategy's documented behaviour is the
  * expectation: fresh mints a wrapper per access, every cache returns one. */
 #include "driver/embed.h"

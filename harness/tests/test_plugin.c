@@ -1,6 +1,6 @@
 /* Out-of-tree strategies of the current ABI: the template loads and works,
  * a table with only name and wrap gets the defaults, a longer table (from a
- * newer header) loads, init and fini run once per implementation (fini at
+ * newer header) loads, init and fini run once per subject (fini at
  * the end of Py_FinalizeEx); a wrong or too new ABI, a too small table, a missing
  * wrap or entry point and a second table under a taken name are refused
  * with messages that say what is wrong. Plug-ins of ABI v1: test_plugin_v1. */
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
            "through it, Add(v, v).a is v and is stable (I1, I3)");
     PyObject *again = names ? PyObject_CallMethod(ffi, "load_strategy", "s", plugin_path("my_strategy.so")) : NULL;
     tap_ok(again && names && PyObject_RichCompareBool(again, names, Py_EQ) == 1,
-           "loading it again is harmless: the same implementations come back");
+           "loading it again is harmless: the same subjects come back");
     PyErr_Clear();
     Py_XDECREF(again);
     Py_XDECREF(names);
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     int *inits = plugin_symbol("case-lifecycle.so", "case_inits");
     uint32_t *version = plugin_symbol("case-lifecycle.so", "case_host_version");
     uint32_t *size = plugin_symbol("case-lifecycle.so", "case_host_size");
-    tap_ok(names && inits && *inits == 2, "init runs once per implementation (+node, +graph): %d",
+    tap_ok(names && inits && *inits == 2, "init runs once per subject (+node, +graph): %d",
            inits ? *inits : -1);
     tap_ok(version && size && *version == FFI_STRATEGY_ABI && *size == sizeof(ffi_host),
            "the host table a v%d strategy gets starts with the harness's version and size (%u, %u)",
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     Py_XDECREF(ffi);
     ffi_embed_stop();
     int *finis = plugin_symbol("case-lifecycle.so", "case_finis");
-    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, fini has run once per implementation: %d",
+    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, fini has run once per subject: %d",
            finis ? *finis : -1);
     return tap_done();
 }

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     Py_XDECREF(names);
     names = plugin_load(ffi, "v1/case-lifecycle.so");
     int *inits = plugin_symbol("v1/case-lifecycle.so", "case_inits");
-    tap_ok(names && inits && *inits == 2, "a v1 init runs once per implementation: %d", inits ? *inits : -1);
+    tap_ok(names && inits && *inits == 2, "a v1 init runs once per subject: %d", inits ? *inits : -1);
     Py_XDECREF(names);
     char msg[512];
     plugin_load_error(ffi, "v1/case-no-wrap.so", msg, sizeof msg);
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     Py_XDECREF(ffi);
     ffi_embed_stop();
     int *finis = plugin_symbol("v1/case-lifecycle.so", "case_finis");
-    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, a v1 fini has run once per implementation: %d",
+    tap_ok(finis && *finis == 2, "after Py_FinalizeEx, a v1 fini has run once per subject: %d",
            finis ? *finis : -1);
     return tap_done();
 }
