@@ -54,6 +54,8 @@ CFLAGS_ALL = -std=c11 -g $(OPT) $(WARN) -fPIC -D_GNU_SOURCE -I$(CURDIR)/harness 
 LDFLAGS_ALL = $(LDFLAGS)
 
 DEPS = harness/tools/deps.sh
+# The results tools: reading, checking, comparing, rendering (harness/report).
+REPORT = $(PYTHON) harness/report
 
 # Each object's header dependencies come from the compiler (-MMD -MP):
 # touching a header rebuilds exactly the objects that include it.
@@ -154,7 +156,7 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
-include harness/harness.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
+include harness/harness.mk harness/report/report.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
 include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

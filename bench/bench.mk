@@ -48,7 +48,7 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 # with its own floors, and report.py merges the runs. SUBJECT= runs one
 # process with that selection.
 #
-# The console shows progress, failures, and at the end bench/summary.py's
+# The console shows progress, failures, and at the end harness/report/summary.py's
 # few lines (the figures per subject, each warning once, the file to open).
 # Google Benchmark's rows and what report.py and page.py print show with
 # V=1; otherwise they go to BENCH_LOG, shown whole if a step fails.
@@ -73,32 +73,14 @@ bench-run: all adapters $(BENCH)
 	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --subject $$i; done) \
 	        --benchmark_out=$(BENCH_JSON).raw.$$n || exit 1; \
 	done)
-	$(Q)$(PYTHON) bench/report.py context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null) $(logged)
+	$(Q)$(REPORT) bench context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null) $(logged)
 	@rm -f $(BENCH_JSON).raw*
-	$(Q)$(PYTHON) bench/report.py check $(BENCH_JSON) $(logged)
-	$(Q)$(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS) $(logged)
-	$(Q)$(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
+	$(Q)$(REPORT) bench check $(BENCH_JSON) $(logged)
+	$(Q)$(REPORT) bench render $(BENCH_JSON) $(RESULTS) $(logged)
+	$(Q)$(REPORT) page $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
 	    $(BENCH_JSON) $(RESULTS)/index.html $(logged)
-	$(Q)$(PYTHON) bench/summary.py $(BENCH_JSON) $(RESULTS)
+	$(Q)$(REPORT) summary $(BENCH_JSON) $(RESULTS)
 endif
-
-# How bench-run ends (summary.py's lines, page.py's page of a benchmark run
-# alone), from a results file made up for it: a second, in make test.
-SUMMARY_T = $(BUILD)/tests/bench_summary.t
-$(SUMMARY_T): bench/bench.mk
-	$(call test_script,the end of make bench,$(PYTHON) $(abspath bench/tests/test_summary.py))
-TEST_PROGRAMS += $(SUMMARY_T)
-TEST_PLAN += 'the end of make bench: its summary, the page of a benchmark run alone: $(SUMMARY_T)'
-
-# The results page in a real browser (headless Chromium): every matrix cell
-# against the JSON, a screenshot kept in $(BUILD)/page. Falls back to the
-# published JSON for what $(RESULTS) lacks.
-.PHONY: page-test
-page-test:
-	@$(DEPS) page
-	$(Q)prove --exec '$(PYTHON)' bench/tests/test_page.py :: \
-	    $(or $(wildcard $(RESULTS)/conformance.json),results/conformance.json) \
-	    $(or $(wildcard $(RESULTS)/bench.json),results/bench.json) $(BUILD)/page
 
 # A regression: slower by more than THRESHOLD (median of the per-repetition
 # floor ratios) and significant: a two-sided test of those ratios (scipy;
@@ -108,9 +90,9 @@ page-test:
 # benchmarks compared. Faster ones are
 # listed too; whole-process benchmarks and floors are a class apart, not
 # judged unless JUDGE_ALL=1. MAP='A=B ...' pairs subjects across versions.
-# bench/compare.py has the why. The script exits 1 on a regression and 2
+# harness/report/compare.py has the why. The script exits 1 on a regression and 2
 # when nothing matched; make reports either as "Error 1" or "Error 2".
-# MODE=instructions compares instruction counts (bench/instructions.py):
+# MODE=instructions compares instruction counts (harness/report/instructions.py):
 # any change beyond THRESHOLD (default 1.01) either way, no statistics;
 # BASE defaults to the baseline in results/, NEW to $(RESULTS)'s counts.
 THRESHOLD ?= $(if $(filter instructions,$(MODE)),1.01,1.10)
@@ -119,28 +101,15 @@ CORRECTION ?= bh
 STAT_TEST ?= t
 ifeq ($(MODE),instructions)
 compare:
-	@$(PYTHON) bench/instructions.py compare '$(or $(BASE),$(INSTR_BASELINE))' '$(or $(NEW),$(INSTR_JSON))' \
+	@$(REPORT) instructions compare '$(or $(BASE),$(INSTR_BASELINE))' '$(or $(NEW),$(INSTR_JSON))' \
 	    --threshold $(THRESHOLD)
 else
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=old.json [NEW=$(BENCH_JSON)] [THRESHOLD=$(THRESHOLD)] [ALPHA=$(ALPHA)] [CORRECTION=bh|holm] [STAT_TEST=t|u] [MAP='A=B ...'] [JUDGE_ALL=1]" >&2; exit 2; }
 	@$(DEPS) compare
-	@$(PYTHON) bench/report.py compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) \
+	@$(REPORT) bench compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) \
 	    --alpha $(ALPHA) --correction $(CORRECTION) --test $(STAT_TEST) $(if $(MAP),--map '$(MAP)') \
 	    $(if $(JUDGE_ALL),--judge-all)
 endif
-
-# report.py's own checks (the statistics, the impossible-value check, a
-# report of a partial run): a few seconds, no benchmark run; in make test.
-REPORT_T = $(BUILD)/tests/report.t
-$(REPORT_T): bench/bench.mk
-	@$(DEPS) compare
-	$(call test_script,the checks of report.py,$(PYTHON) $(abspath bench/tests/test_report.py))
-TEST_PROGRAMS += $(REPORT_T)
-TEST_PLAN += 'the benchmark report: statistics, impossible values, partial runs: $(REPORT_T)'
-.PHONY: bench-selftest
-bench-selftest:
-	@$(DEPS) compare
-	$(Q)prove --exec '$(PYTHON)' bench/tests/test_report.py
 
 include bench/instructions.mk

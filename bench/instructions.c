@@ -5,12 +5,12 @@
  * Each benchmark runs three times: a warm-up of N iterations (CPython's
  * specialising interpreter, the caches' first fills), then N and 2N
  * iterations, each followed by a callgrind dump named "NAME#ITERATIONS".
- * bench/instructions.py reads the dumps: the cost per iteration is the
+ * harness/report/instructions.py reads the dumps: the cost per iteration is the
  * difference of the two counts over N, so what a run does once (its
  * set-up, the loop's entry and exit, the client requests) cancels.
  *
  * The process must start under callgrind with --collect-atstart=no and
- * --instr-atstart=no (bench/instructions.py does): instrumentation starts
+ * --instr-atstart=no (harness/report/instructions.py does): instrumentation starts
  * here, once, so the interpreter's start and the subjects' imports run at
  * valgrind's uninstrumented speed, and collection is toggled around each
  * measured region only. FILE gets what ran, as JSON: names, iteration
@@ -124,7 +124,7 @@ int bench_instructions_begin(const char *path)
 {
     if (!RUNNING_ON_VALGRIND) {
         fprintf(stderr, "bench: --count-instructions needs callgrind around it: "
-                        "make bench MODE=instructions runs it so (bench/instructions.py run)\n");
+                        "make bench MODE=instructions runs it so (harness/report/instructions.py run)\n");
         return -1;
     }
     out = fopen(path, "w");

@@ -1,4 +1,4 @@
-# Instruction counts of the benchmarks under callgrind (bench/instructions.py,
+# Instruction counts of the benchmarks under callgrind (harness/report/instructions.py,
 # docs/instructions.md): `make bench MODE=instructions` (SUBJECT=, FILTER=,
 # CACHE=1), `make compare MODE=instructions`, the baseline in results/ and
 # CI's gate on it.
@@ -19,13 +19,13 @@ INSTR_CI_SUBJECTS = fresh+node fresh+graph weakdict+node weakdict+graph hashmap+
 instructions-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: counting instructions under callgrind, $(JOBS) processes at a time; results go to $(RESULTS)/" >&2
-	$(Q)$(PYTHON) bench/instructions.py run --bench $(BENCH) --out $(INSTR_JSON) --jobs $(JOBS) --cc '$(CC)' \
+	$(Q)$(REPORT) instructions run --bench $(BENCH) --out $(INSTR_JSON) --jobs $(JOBS) --cc '$(CC)' \
 	    --previous $(INSTR_BASELINE) \
 	    $(foreach i,$(SUBJECT),--subject '$(i)') $(if $(FILTER),--filter '$(FILTER)') $(if $(CACHE),--cache)
-	$(Q)$(PYTHON) bench/instructions.py render $(INSTR_JSON) $(wildcard $(BENCH_JSON)) $(RESULTS)
+	$(Q)$(REPORT) instructions render $(INSTR_JSON) $(wildcard $(BENCH_JSON)) $(RESULTS)
 	$(Q)if test -s $(BENCH_JSON); then \
-	    $(PYTHON) bench/report.py render $(BENCH_JSON) $(RESULTS) && \
-	    $(PYTHON) bench/page.py $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
+	    $(REPORT) bench render $(BENCH_JSON) $(RESULTS) && \
+	    $(REPORT) page $$(test -s $(RESULTS)/conformance.json && echo $(RESULTS)/conformance.json) \
 	        $(BENCH_JSON) $(RESULTS)/index.html; fi
 
 # Counts move with the paths compiled into the binaries (the source, build
@@ -55,10 +55,3 @@ instructions-gate:
 	$(call in_count_tree,instructions-run SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER= RESULTS=$(abspath $(RESULTS)))
 	@$(MAKE) --no-print-directory compare MODE=instructions BASE=$(INSTR_BASELINE) NEW=$(INSTR_JSON)
 
-# instructions.py's own checks (dump parsing, per-access figures, compare's
-# verdicts, the report), on made-up files: under a second; in make test.
-INSTR_T = $(BUILD)/tests/instructions.t
-$(INSTR_T): bench/instructions.mk
-	$(call test_script,the checks of instructions.py,$(PYTHON) $(abspath bench/tests/test_instructions.py))
-TEST_PROGRAMS += $(INSTR_T)
-TEST_PLAN += 'instruction counts: dumps, figures, compare and report: $(INSTR_T)'

@@ -39,10 +39,10 @@ conformance-run: adapters $(CONFORMANCE)
 	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
 	$(say) GEN $(RESULTS)/conformance.md
-	$(Q)$(PYTHON) conformance/matrix.py $(RESULTS)/conformance.json $(RESULTS)/conformance.md \
+	$(Q)$(REPORT) matrix $(RESULTS)/conformance.json $(RESULTS)/conformance.md \
 	    $(if $(filter results,$(RESULTS)),README.md)
 	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
-	    $(PYTHON) bench/page.py $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
+	    $(REPORT) page $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
 
 # The out-of-tree template through the whole suite, loaded from its .so
 # with no change to the tree: the ABI's acceptance test.
@@ -105,7 +105,7 @@ SLOW_TESTS += $(BUILD)/tests/test_bad_input
 TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies: $(BUILD)/tests/test_bad_input'
 
 # What changed between two conformance runs, per subject, property and
-# parameter (conformance/diff.py --help). MAP pairs subjects across versions
+# parameter (harness/report/diff.py --help). MAP pairs subjects across versions
 # ('tvm-ffi@0.1.13=tvm-ffi@0.1.15.post2' maps each variant too); BASE=NEW
 # compares the map's pairs within one run. The script exits 1 when
 # something newly fails and 2 on bad input; make reports either as its own
@@ -113,41 +113,16 @@ TEST_PLAN += 'bad input: unknown names, broken plug-ins, misbehaving strategies:
 .PHONY: diff
 diff:
 	@test -n "$(BASE)" || { echo "usage: make diff BASE=old.json [NEW=$(RESULTS)/conformance.json] [MAP='A=B ...']" >&2; exit 2; }
-	@$(PYTHON) conformance/diff.py '$(BASE)' '$(or $(NEW),$(RESULTS)/conformance.json)' $(if $(MAP),--map '$(MAP)')
+	@$(REPORT) diff '$(BASE)' '$(or $(NEW),$(RESULTS)/conformance.json)' $(if $(MAP),--map '$(MAP)')
 
 # Expectation files from runs, as web-platform-tests' update-expectations
-# (conformance/update_expectations.py --help): RUNS='a.json b.json' (a
+# (harness/report/update_expectations.py --help): RUNS='a.json b.json' (a
 # failure in every run is an entry, one that differs is ID?), SUBJECT= one
 # or several subjects, EXPECTATIONS=dir (default the tree's), DRY_RUN=1
 # prints the diff instead of writing.
 .PHONY: update-expectations
 update-expectations:
-	@$(PYTHON) conformance/update_expectations.py $(or $(RUNS),$(RESULTS)/conformance.json) \
+	@$(REPORT) update-expectations $(or $(RUNS),$(RESULTS)/conformance.json) \
 	    $(foreach s,$(SUBJECT),--subject '$(s)') $(if $(EXPECTATIONS),--dir '$(EXPECTATIONS)') \
 	    $(if $(DRY_RUN),--dry-run)
 
-# The results tools' own checks (diff, update-expectations) on made-up
-# runs: a second, no conformance run; in make test.
-DIFF_T = $(BUILD)/tests/conformance-diff.t
-$(DIFF_T): conformance/conformance.mk
-	$(call test_script,the checks of conformance/diff.py,$(PYTHON) $(abspath conformance/tests/test_diff.py))
-UPDATE_EXPECTATIONS_T = $(BUILD)/tests/update-expectations.t
-$(UPDATE_EXPECTATIONS_T): conformance/conformance.mk
-	$(call test_script,the checks of conformance/update_expectations.py,\
-	    $(PYTHON) $(abspath conformance/tests/test_update_expectations.py))
-MATRIX_T = $(BUILD)/tests/matrix.t
-$(MATRIX_T): conformance/conformance.mk
-	$(call test_script,the checks of conformance/matrix.py,$(PYTHON) $(abspath conformance/tests/test_matrix.py))
-TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T) $(MATRIX_T)
-TEST_PLAN += 'make diff: changes, maps across versions, exit status: $(DIFF_T)' \
-	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)' \
-	'the matrix: old and new records alike, yanked marks and origins: $(MATRIX_T)'
-
-# Failure classes end to end: the runner carries [CLASS: CITATION] into the
-# records, and matrix.py refuses a real tool's unclassified failure.
-FAILURE_CLASSES_T = $(BUILD)/tests/failure-classes.t
-$(FAILURE_CLASSES_T): conformance/conformance.mk conformance/tests/failure_classes.sh
-	$(call test_script,failure classes from expectation lines to the matrix,\
-	    $(abspath conformance/tests/failure_classes.sh) $(abspath $(CONFORMANCE)) $(PYTHON))
-TEST_PROGRAMS += $(FAILURE_CLASSES_T)
-TEST_PLAN += 'failure classes: carried into the records, an unclassified real failure refused: $(FAILURE_CLASSES_T)'

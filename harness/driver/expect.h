@@ -19,7 +19,7 @@
  *                  against the tool's score
  * A line without one is still an expectation, unclassified; make
  * conformance refuses an unclassified failure of a real tool
- * (conformance/matrix.py). The runner passes any CLASS through and the
+ * (harness/report/matrix.py). The runner passes any CLASS through and the
  * matrix checks it is one of the three. */
 #ifndef FFI_EXPECT_H
 #define FFI_EXPECT_H

@@ -1,5 +1,5 @@
 """Pairing the subjects of two runs, for the tools that compare them
-(conformance/diff.py, bench/report.py compare).
+(harness/report/diff.py, harness/report/bench_results.py compare).
 
 A subject pairs with the subject of the same name in the other run, and a
 map pairs others: MAP='A=B C=D' puts subject A of the base run against

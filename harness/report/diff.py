@@ -31,8 +31,8 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
-import results      # noqa: E402
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
+import conformance_results as results      # noqa: E402
 import subject_map  # noqa: E402
 from failure_classes import FAILED  # noqa: E402  fail, and unsupported (a failure of its own kind)
 
@@ -161,7 +161,7 @@ def section(base_name, new_name, base, new, order):
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(prog="diff.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog="harness/report diff", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("base", metavar="BASE.json", help="the earlier run (build/conformance --json)")
     ap.add_argument("new", metavar="NEW.json", help="the later run; may be BASE itself, with --map")
@@ -218,7 +218,3 @@ def main(argv):
     rest = "".join(f"; {k}: {totals[k]}" for k in KINDS[1:] if totals[k])
     print(f"diff: {len(pairs)} subject pair(s) compared; {failing}{rest} (properties, counted per pair)")
     return 1 if failing_props else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

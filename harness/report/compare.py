@@ -65,8 +65,8 @@ import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
-import report       # noqa: E402
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
+import bench_results as report       # noqa: E402
 import subject_map  # noqa: E402
 
 CORRECTIONS = ("bh", "holm")

@@ -2,9 +2,9 @@
 hold the key properties (stable identity across pickle and fork), each with
 the model it behaves like and the conditions its record carries, counted
 as tools and as subjects (one tool may be several subjects: versions and
-variants). The matrix (conformance/matrix.py) writes it into
+variants). The matrix (harness/report/matrix.py) writes it into
 results/conformance.md and the README's generated block; the results page
-(bench/page.py) renders the same pieces as HTML.
+(harness/report/page.py) renders the same pieces as HTML.
 
 Conditions come from the subjects' records only (ffi_adapters.describe():
 the "conditions" of harness/subjects/conditions.txt, and a yanked release

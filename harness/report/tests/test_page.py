@@ -3,7 +3,7 @@
 
   test_page.py [CONFORMANCE.json BENCH.json OUTDIR]
 
-Writes OUTDIR/index.html with bench/page.py, renders it with headless
+Writes OUTDIR/index.html with harness/report/page.py, renders it with headless
 Chromium, and checks the DOM Chromium built against the JSON: every
 (subject, property) of the conformance run has exactly one matrix cell whose
 data-status is the status aggregated here from the raw results (an
@@ -123,17 +123,17 @@ def main(argv):
             return 0
     print("1..10")
     # Names in today's form, records keyed "subject", whatever the files' age
-    # (the page reads them so; conformance/results.py, report.canonical_names).
-    sys.path[:0] = [os.path.join(ROOT, "conformance"), os.path.join(ROOT, "bench")]
-    import report
-    import results
+    # (the page reads them so; harness/report/conformance_results.py, report.canonical_names).
+    sys.path[:0] = [os.path.join(ROOT, "report"), os.path.join(ROOT, "subjects", "loader")]
+    import bench_results as report
+    import conformance_results as results
     conf = results.load(conf_path)
     bench = report.load_results(bench_path)
     os.makedirs(out_dir, exist_ok=True)
     page = os.path.join(out_dir, "index.html")
     shot = os.path.join(out_dir, "index.png")
 
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "page.py"), conf_path, bench_path, page],
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "report"), "page", conf_path, bench_path, page],
                        capture_output=True, text=True)
     if not ok(r.returncode == 0 and os.path.getsize(page) > 0, "page.py writes the page",
               r.stderr.splitlines()):
@@ -158,8 +158,8 @@ def main(argv):
     for res in conf["results"]:
         by[(res["subject"], res["property"])].append(res)
     props = [p["id"] for p in conf["properties"]]
-    impls = list(dict.fromkeys(res["subject"] for res in conf["results"]))
-    want = {(i, p): aggregate(by[(i, p)]) for i in impls for p in props}
+    subjects = list(dict.fromkeys(res["subject"] for res in conf["results"]))
+    want = {(i, p): aggregate(by[(i, p)]) for i in subjects for p in props}
     seen = collections.Counter((c.get("data-subject"), c.get("data-property")) for c in dom.cells)
     got = {(c.get("data-subject"), c.get("data-property")): c.get("data-status") for c in dom.cells}
     wrong = [f"{i} {p}: page says {got.get((i, p), 'nothing')}, JSON says {s}"
@@ -173,7 +173,7 @@ def main(argv):
     controls = set(conf.get("controls", []))
     order = [h["data-subject"] for h in dom.headers]
     group = [0 if i in tools else 2 if i in controls else 1 for i in order]
-    ok(sorted(order) == sorted(impls) and group == sorted(group),
+    ok(sorted(order) == sorted(subjects) and group == sorted(group),
        "columns: every subject once, real tools first, then models, then controls",
        [f"order: {' '.join(order)}"])
 
@@ -191,7 +191,7 @@ def main(argv):
                 or shown != (f"{passed}/{ran}" if ran else "–"):
             bad.append(f"{i}: shows {shown!r} ({s['data-passed']}/{s['data-ran']}), cells {passed}/{ran}, "
                        f"JSON {want_p}/{want_r}")
-    ok(not bad and len(dom.scores) == len(impls), f"{len(dom.scores)} column scores add up", bad)
+    ok(not bad and len(dom.scores) == len(subjects), f"{len(dom.scores)} column scores add up", bad)
 
     # Reasons on hover for every failure and skip.
     bare = [f"{c['data-subject']} {c['data-property']} ({c['data-status']})" for c in dom.cells

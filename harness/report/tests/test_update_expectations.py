@@ -1,4 +1,4 @@
-"""conformance/update_expectations.py against made-up runs and files, as
+"""harness/report/update_expectations.py against made-up runs and files, as
 TAP: entries made, kept, narrowed, marked '?' and dropped, comments kept,
 a dry run that writes nothing. No conformance run; well under a second."""
 import contextlib
@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
 from tap import finish, ok  # noqa: E402
 import expectation_file     # noqa: E402
 import update_expectations  # noqa: E402

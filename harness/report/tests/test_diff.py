@@ -1,4 +1,4 @@
-"""conformance/diff.py against made-up runs, as TAP: what it lists, how it
+"""harness/report/diff.py against made-up runs, as TAP: what it lists, how it
 maps subjects across versions and old names, and its exit status. No
 conformance run; well under a second."""
 import contextlib
@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
 from tap import finish, ok  # noqa: E402
 import diff  # noqa: E402
 

@@ -14,10 +14,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
 from tap import finish, ok  # noqa: E402
 import compare  # noqa: E402
-import report   # noqa: E402
+import bench_results as report   # noqa: E402
 
 def entry(name, rep, ns, **counters):
     return dict(name=name, run_name=name, run_type="iteration", repetitions=5, repetition_index=rep,

@@ -37,10 +37,10 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "harness", "subjects", "loader")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
 import expectation_file  # noqa: E402
 import failure_classes   # noqa: E402
-import results           # noqa: E402
+import conformance_results as results           # noqa: E402
 import subject_name      # noqa: E402
 
 TREE_DIR = os.path.relpath(os.path.join(HERE, "expectations"))
@@ -141,7 +141,7 @@ def existing(dirs, subject):
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(prog="update_expectations.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog="harness/report update-expectations", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", metavar="RUN.json", help="conformance runs (build/conformance --json)")
     ap.add_argument("--subject", action="append", default=[], metavar="NAME",
@@ -205,7 +205,3 @@ def main(argv):
     if not changed:
         print("update-expectations: every expectation file already says what the runs measured")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

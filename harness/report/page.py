@@ -1,7 +1,7 @@
 """One static results page: which binding keeps one wrapper per handle across
 pickle and fork, and what it costs.
 
-  page.py [CONFORMANCE.json] BENCH.json OUT.html
+  harness/report page [CONFORMANCE.json] BENCH.json OUT.html
 
 Without CONFORMANCE.json (a benchmark run alone, such as `make bench`) the
 page has the costs and the run context, and says where the matrix comes from.
@@ -13,10 +13,10 @@ computed from it, the per-access cost table with the spread over
 repetitions, and the run context. Every matrix cell carries data-subject,
 data-property and data-status (pass, fail, unsupported, skip, unexpected)
 for tests; a real tool's failing cell names its class and citation on hover;
-bench/tests/test_page.py checks them against the JSON in a real browser.
+harness/report/tests/test_page.py checks them against the JSON in a real browser.
 
-Standard library only. The cell verdicts come from conformance/matrix.py and
-the benchmark entries are read with bench/report.py, so this page, the
+Standard library only. The cell verdicts come from harness/report/matrix.py and
+the benchmark entries are read with harness/report/bench_results.py, so this page, the
 matrix and the benchmark report agree.
 """
 import collections
@@ -26,18 +26,19 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "conformance")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
 import matrix   # noqa: E402  verdict(), without_addresses()
 import behaves_like  # noqa: E402  the model a real tool behaves like, as the matrix says it
 import choose as choice  # noqa: E402  what to choose: key properties, conditions, tools and subjects counted
 import failure_classes  # noqa: E402  a failure's class and citation
-import report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
+import bench_results as report   # noqa: E402  runs(), ns(), split(), stats(), FLOOR
 import instructions  # noqa: E402  instruction counts (make bench MODE=instructions)
-import results  # noqa: E402  conformance records of either generation, today's names
+import conformance_results as results  # noqa: E402  conformance records of either generation, today's names
+from formats import fmt_num, fmt_ns  # noqa: E402
 import subject_origin  # noqa: E402  origin and yanked mark (results put harness/subjects on the path)
 
 # The question the page answers: one wrapper per handle that survives
-# pickle and fork (conformance/choose.py). Each must be in the JSON to count.
+# pickle and fork (harness/report/choose.py). Each must be in the JSON to count.
 KEY = choice.KEY
 WORKLOADS = ("hot", "cold", "churn")
 SYMBOL = {"pass": "✓", "fail": "✗", "skip": "–", "unexpected": "!", "unsupported": "n/s"}
@@ -95,25 +96,6 @@ def esc(s):
     return html.escape(str(s), quote=True)
 
 
-def fmt_num(v):
-    """Three significant figures, no exponent."""
-    if v is None:
-        return "–"
-    if v >= 100:
-        return f"{v:,.0f}"
-    if v >= 10:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def fmt_ns(v):
-    if v >= 1e6:
-        return f"{fmt_num(v / 1e6)} ms"
-    if v >= 1e3:
-        return f"{fmt_num(v / 1e3)} µs"
-    return f"{fmt_num(v)} ns"
-
-
 # ---------------------------------------------------------------- conformance
 
 class Conformance:
@@ -139,31 +121,31 @@ class Conformance:
         self.key = [p for p in KEY if p in self.pid]
         self.names = {p["id"]: p["name"] for p in self.props}
 
-    def score(self, impl):
+    def score(self, subject):
         """(passed, counted): a use the tool declares unsupported is not held against it."""
-        ran = [p for p in self.pid if self.status[(impl, p)] not in ("skip", "unsupported")]
-        return sum(self.status[(impl, p)] == "pass" for p in ran), len(ran)
+        ran = [p for p in self.pid if self.status[(subject, p)] not in ("skip", "unsupported")]
+        return sum(self.status[(subject, p)] == "pass" for p in ran), len(ran)
 
-    def unsupported(self, impl):
-        return [p for p in self.pid if self.status[(impl, p)] == "unsupported"]
+    def unsupported(self, subject):
+        return [p for p in self.pid if self.status[(subject, p)] == "unsupported"]
 
-    def row(self, impl):
-        return {p: self.status[(impl, p)] for p in self.pid}
+    def row(self, subject):
+        return {p: self.status[(subject, p)] for p in self.pid}
 
-    def behaves_like(self, impl):
-        return behaves_like.behaves_like(impl, {i: self.row(i) for i in [impl] + self.models}, self.models)
+    def behaves_like(self, subject):
+        return behaves_like.behaves_like(subject, {i: self.row(i) for i in [subject] + self.models}, self.models)
 
-    def failed(self, impl):
-        return [p for p in self.pid if self.status[(impl, p)] in ("fail", "unexpected")]
+    def failed(self, subject):
+        return [p for p in self.pid if self.status[(subject, p)] in ("fail", "unexpected")]
 
-    def label(self, impl):
-        s = self.tools.get(impl)
-        return tool_label(s) if s else impl
+    def label(self, subject):
+        s = self.tools.get(subject)
+        return tool_label(s) if s else subject
 
-    def tooltip(self, impl, prop):
-        status, count = self.verdict[(impl, prop)]
-        rs = self.by[(impl, prop)]
-        head = f"{self.label(impl)} · {prop} {self.names[prop]}: {WORD[status]}{count}"
+    def tooltip(self, subject, prop):
+        status, count = self.verdict[(subject, prop)]
+        rs = self.by[(subject, prop)]
+        head = f"{self.label(subject)} · {prop} {self.names[prop]}: {WORD[status]}{count}"
         if status == "pass":
             params = [r["param"] for r in rs if r["param"]]
             return head + (f" ({', '.join(params)})" if params else "")
@@ -171,7 +153,7 @@ class Conformance:
         want = ("skip",) if status == "skip" else failure_classes.FAILED
         for reason, params in group_reasons(r for r in rs if r["status"] in want):
             lines.append((f"[{', '.join(params)}] " if params else "") + reason)
-        if impl in self.tools and status != "skip":   # what kind of failure, and who says so
+        if subject in self.tools and status != "skip":   # what kind of failure, and who says so
             classes = list(dict.fromkeys(failure_classes.label(r) for r in rs if r["status"] in want))
             lines += [f"class {c}" if c else "class: none given (make conformance refuses this)" for c in classes]
         if status == "unexpected":
@@ -217,33 +199,33 @@ class Bench:
         self.tools = {s["name"]: s for s in self.ctx.get("subjects", [])}
         all_runs = report.runs(data)
         floor = all_runs.get(report.FLOOR, {})
-        self.fig = {}   # (workload, impl) -> {"ns": stat, "ratio": stat}
-        self.fp = {}    # impl -> (N, stat of bytes per live handle)
+        self.fig = {}   # (workload, subject) -> {"ns": stat, "ratio": stat}
+        self.fp = {}    # subject -> (N, stat of bytes per live handle)
         self.reps = max((len(r) for r in all_runs.values()), default=0)
         for name, reps in all_runs.items():
-            w, impl, size = report.split(name)
+            w, subject, size = report.split(name)
             if name in (report.FLOOR, "floor_pointer"):
-                w, impl = "floor", name
+                w, subject = "floor", name
             times = [report.ns(b) for b in reps.values()]
             ratios = [b["floor_ratio"] if "floor_ratio" in b else
                       (report.ns(b) / report.ns(floor[k]) if k in floor else None)
                       for k, b in reps.items()]
             if w in WORKLOADS or w == "floor":
-                self.fig[(w, impl)] = {"ns": report.stats(times), "ratio": report.stats(ratios)}
+                self.fig[(w, subject)] = {"ns": report.stats(times), "ratio": report.stats(ratios)}
             elif w == "footprint":
-                if impl not in self.fp or (size or 0) > self.fp[impl][0]:
-                    self.fp[impl] = (size, report.stats([b.get("bytes_per_handle") for b in reps.values()]))
-        impls = {i for (w, i) in self.fig if w in WORKLOADS} | set(self.fp)
-        self.real = sorted((i for i in impls if i in self.tools or "@" in i),
+                if subject not in self.fp or (size or 0) > self.fp[subject][0]:
+                    self.fp[subject] = (size, report.stats([b.get("bytes_per_handle") for b in reps.values()]))
+        subjects = {i for (w, i) in self.fig if w in WORKLOADS} | set(self.fp)
+        self.real = sorted((i for i in subjects if i in self.tools or "@" in i),
                            key=lambda i: (list(self.tools).index(i) if i in self.tools else 999, i))
-        self.models = sorted(i for i in impls if i not in self.real)
+        self.models = sorted(i for i in subjects if i not in self.real)
 
-    def label(self, impl):
-        s = self.tools.get(impl)
-        return tool_label(s) if s else impl
+    def label(self, subject):
+        s = self.tools.get(subject)
+        return tool_label(s) if s else subject
 
-    def hot(self, impl):
-        return self.fig.get(("hot", impl))
+    def hot(self, subject):
+        return self.fig.get(("hot", subject))
 
 
 # ---------------------------------------------------------------- page parts
@@ -324,10 +306,10 @@ def legend():
           'highlighted rows: the properties the summary is about</li></ul>')
 
 
-def cost_phrase(b, impl):
+def cost_phrase(b, subject):
     if not b:
         return ""
-    h, fp = b.hot(impl), b.fp.get(impl)
+    h, fp = b.hot(subject), b.fp.get(subject)
     bits = []
     if h and h["ratio"]:
         bits.append(f"hot access {h['ratio']['median']:.2f}× the floor ({fmt_ns(h['ns']['median'])})")
@@ -455,19 +437,19 @@ def cost_table(b, c):
     head.append("</tr></thead>")
     rows = list(head)
 
-    def row(impl, label):
-        r = [f'<tr data-subject="{esc(impl)}"><th scope="row">{label}</th>']
+    def row(subject, label):
+        r = [f'<tr data-subject="{esc(subject)}"><th scope="row">{label}</th>']
         if key:
-            if impl in (c.subjects if c else []):
+            if subject in (c.subjects if c else []):
                 r.append('<td class="k">' + "".join(
-                    f'<span class="{c.status[(impl, p)]}" title="{p} {esc(c.names[p])}: '
-                    f'{WORD[c.status[(impl, p)]]}">{SYMBOL[c.status[(impl, p)]]}</span>' for p in key) + "</td>")
+                    f'<span class="{c.status[(subject, p)]}" title="{p} {esc(c.names[p])}: '
+                    f'{WORD[c.status[(subject, p)]]}">{SYMBOL[c.status[(subject, p)]]}</span>' for p in key) + "</td>")
             else:
                 r.append('<td class="k">–</td>')
         for w in WORKLOADS:
-            f = b.fig.get((w, impl))
+            f = b.fig.get((w, subject))
             r += [fig_cell(f, "ns"), fig_cell(f, "ratio")]
-        fp = b.fp.get(impl)
+        fp = b.fp.get(subject)
         if fp and fp[1]:
             s = fp[1]
             spread = (f'{s["min"]:.0f}–{s["max"]:.0f}' if f'{s["min"]:.0f}' != f'{s["max"]:.0f}'
@@ -565,7 +547,7 @@ def page(conf, bench, instr=None):
         "<h1>ffi-identity: does a native handle map to exactly one Python wrapper?</h1>",
         '<p class="lead">Per binding tool and version: which identity guarantees hold (the matrix) and '
         'what they cost per access (the table below it). Generated from '
-        '<code>conformance.json</code> and <code>bench.json</code> by <code>bench/page.py</code>; '
+        '<code>conformance.json</code> and <code>bench.json</code> by <code>harness/report/page.py</code>; '
         'do not edit by hand.</p>',
     ]
     if c:
@@ -612,8 +594,4 @@ def main(argv):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, out)
-    print(f"page.py: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone"))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    print(f"report page: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone"))

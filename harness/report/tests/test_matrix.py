@@ -1,4 +1,4 @@
-"""conformance/matrix.py on made-up runs, as TAP: a file of records keyed
+"""harness/report/matrix.py on made-up runs, as TAP: a file of records keyed
 "impl" with old names and one keyed "subject" render the same rows; a
 yanked release is marked with its reason, and origins are shown; a real
 tool's failure without a class is refused, an unsupported one is shown
@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
 from tap import finish, ok  # noqa: E402
 import matrix  # noqa: E402
 

@@ -1,5 +1,5 @@
 """Which built-in model a real tool behaves like: the one computation the
-matrix (conformance/matrix.py), the results page (bench/page.py) and the
+matrix (harness/report/matrix.py), the results page (harness/report/page.py) and the
 README's generated block all show, so they cannot disagree.
 
 A tool's row of verdicts is compared with each model's on the properties

@@ -1,7 +1,7 @@
 """The end of `make bench` on the console: a few lines a person reads
 instead of Google Benchmark's rows.
 
-  summary.py BENCH.json RESULTS_DIR
+  harness/report summary BENCH.json RESULTS_DIR
 
 Per subject, hot access and churn as ratios to the __slots__ floor (median
 and range over repetitions) and bytes per live handle; how many figures are
@@ -15,7 +15,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import report   # noqa: E402  load(), runs(), split(), summary(), figure_stats(), CV_WARN, PROCESS, FLOOR
+import bench_results as report   # noqa: E402  load(), runs(), split(), summary(), figure_stats(), CV_WARN, PROCESS, FLOOR
 
 COLUMNS = ("hot", "churn")
 
@@ -31,11 +31,11 @@ def bytes_per_handle(data):
     """subject -> median bytes per live handle at the largest size run."""
     out = {}
     for name, reps in report.runs(data).items():
-        w, impl, size = report.split(name)
+        w, subject, size = report.split(name)
         values = [b["bytes_per_handle"] for b in reps.values() if "bytes_per_handle" in b]
-        if w == "footprint" and values and (impl not in out or (size or 0) > out[impl][0]):
-            out[impl] = (size or 0, statistics.median(values))
-    return {impl: v for impl, (_, v) in out.items()}
+        if w == "footprint" and values and (subject not in out or (size or 0) > out[subject][0]):
+            out[subject] = (size or 0, statistics.median(values))
+    return {subject: v for subject, (_, v) in out.items()}
 
 
 def subjects(data, stored):
@@ -65,8 +65,8 @@ def lines(data, results):
            + (f" ({floor['median']:.1f} ns)" if floor else "") + f" over {reps} repetitions, min-max:"]
     names = subjects(data, stored)
     if names:
-        rows = [[impl] + [ratio_cell(stored, f"{w}/{impl}") for w in COLUMNS] + [f"{fp[impl]:.0f}" if impl in fp else "-"]
-                for impl in names]
+        rows = [[subject] + [ratio_cell(stored, f"{w}/{subject}") for w in COLUMNS] + [f"{fp[subject]:.0f}" if subject in fp else "-"]
+                for subject in names]
         head = ["subject", *COLUMNS, "bytes per live handle"]
         widths = [max(len(r[k]) for r in rows + [head]) + 2 for k in range(len(head) - 1)]
         for r in [head] + rows:
@@ -96,9 +96,5 @@ def main(argv):
     try:
         data = report.load(argv[0])
     except report.Error as e:
-        sys.exit(f"summary.py: {e}")
+        sys.exit(f"report summary: {e}")
     print("\n".join(lines(data, argv[1])))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

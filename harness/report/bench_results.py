@@ -1,21 +1,21 @@
 """Benchmark results: context, check, report and comparison.
 
-  report.py context RAW.json OUT.json [CC=...] [MORE.json...]
+  harness/report bench context RAW.json OUT.json [CC=...] [MORE.json...]
         add run context (Python, compiler, commit, CPU, the subjects' versions),
         floor ratios and the per-benchmark summary; MORE are runs of other
         processes (a second version of one tool), merged in. Prints the warnings.
-  report.py check RESULTS.json...
+  harness/report bench check RESULTS.json...
         exit 1 on an impossible value (NaN, a negative time or byte count,
         more than 1e9 bytes per access, memory fields of Google Benchmark's
         MemoryManager that 1.7.1 corrupts, ...), listing each.
-  report.py render RESULTS.json OUTDIR
+  harness/report bench render RESULTS.json OUTDIR
         OUTDIR/README.md tables + SVG plots (gnuplot) for what ran.
-  report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
+  harness/report bench compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
           [--map 'A=B ...'] [--correction bh|holm] [--test t|u] [--judge-all]
         per benchmark a Mann-Whitney U test on the per-repetition floor
         ratios, corrected for the number compared; exit 1 on a regression
         (slower beyond the threshold and significant), 2 when no benchmark
-        of a subject is in both runs. bench/compare.py says how and why.
+        of a subject is in both runs. harness/report/compare.py says how and why.
 
 Times. A figure is the benchmark thread's CPU time (Google Benchmark's
 cpu_time): on a shared machine the wall time also counts the time the
@@ -80,6 +80,8 @@ import statistics
 import subprocess
 import sys
 
+from formats import fmt_ns   # one way to write a time, the page's too
+
 FLOOR = "floor_slots"
 UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Accesses per iteration, where an iteration is not one access.
@@ -130,7 +132,7 @@ def canonical_names(data):
     ctx = data.setdefault("context", {})
     if ctx.get("subject_names") == SUBJECT_NAMES:
         return data
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader"))
     import subject_name
 
     def rename(name):
@@ -277,16 +279,16 @@ def structural_ratio(s, name):
 
 
 def dispatch_split(s):
-    """impl -> {hot_ns, dispatch_ns, identity_ns, identity_share} where both
+    """subject -> {hot_ns, dispatch_ns, identity_ns, identity_share} where both
     hot/IMPL and dispatch/IMPL ran: the identity layer's part of hot access
     is hot minus the same call path returning an int."""
     out = {}
     for name, d in s.items():
-        w, impl, _ = split(name)
-        h = s.get(f"hot/{impl}")
+        w, subject, _ = split(name)
+        h = s.get(f"hot/{subject}")
         if w == "dispatch" and h:
             ident = h["ns"] - d["ns"]
-            out[impl] = {"hot_ns": h["ns"], "dispatch_ns": d["ns"], "identity_ns": ident,
+            out[subject] = {"hot_ns": h["ns"], "dispatch_ns": d["ns"], "identity_ns": ident,
                          "identity_share": ident / h["ns"] if h["ns"] else None}
     return out
 
@@ -377,12 +379,12 @@ def figure_stats(s, name):
 
 def subject_versions():
     """The real binding tools' names, versions and sources (ffi_adapters)."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader"))
     try:
         import ffi_adapters
         return ffi_adapters.describe()
     except Exception as e:   # the report still renders without them
-        print(f"report.py: cannot list the subjects' versions: {e}", file=sys.stderr)
+        print(f"report bench: cannot list the subjects' versions: {e}", file=sys.stderr)
         return []
 
 
@@ -435,8 +437,8 @@ def context(raw_path, out_path, *extra):
         r = structural_ratio(s, name)
         if r:
             data["summary"][name]["structural_floor_ratio"] = r
-    for impl, d in dispatch_split(s).items():
-        data["summary"][f"hot/{impl}"]["dispatch"] = d
+    for subject, d in dispatch_split(s).items():
+        data["summary"][f"hot/{subject}"]["dispatch"] = d
     other = [x["other_cpus"] for x in s.values() if x["other_cpus"] is not None]
     fl = s.get(FLOOR)
     ctx["load"] = {"other_cpus": statistics.fmean(other) if other else None,
@@ -502,15 +504,15 @@ def check(*paths):
         data = load(path)
         errors = {b["name"]: b.get("error_message", "?") for b in data.get("benchmarks", []) if b.get("error_occurred")}
         for name, why in errors.items():
-            print(f"report.py check: {path}: note: {name} did not run ({why}); no figure for it", file=sys.stderr)
+            print(f"report bench check: {path}: note: {name} did not run ({why}); no figure for it", file=sys.stderr)
         found = problems(data)
         for p in found[:50]:
-            print(f"report.py check: {path}: {p}", file=sys.stderr)
+            print(f"report bench check: {path}: {p}", file=sys.stderr)
         if len(found) > 50:
-            print(f"report.py check: {path}: ... and {len(found) - 50} more", file=sys.stderr)
+            print(f"report bench check: {path}: ... and {len(found) - 50} more", file=sys.stderr)
         bad += len(found)
         if not found:
-            print(f"report.py check: {path}: no impossible value")
+            print(f"report bench check: {path}: no impossible value")
     if bad:
         raise SystemExit(1)
 
@@ -524,16 +526,6 @@ def split(name):
     return parts[0], parts[1] if len(parts) > 1 else "", size
 
 
-def fmt_ns(v):
-    if v is None:
-        return "-"
-    if v >= 1e6:
-        return f"{v / 1e6:.2f} ms"
-    if v >= 1e3:
-        return f"{v / 1e3:.1f} us"
-    return f"{v:.1f} ns"
-
-
 def fmt_ns_signed(v):
     return "-" if v is None else ("-" if v < 0 else "+") + fmt_ns(abs(v))
 
@@ -542,10 +534,10 @@ def fmt_ratio(r):
     return "-" if r is None else f"{r:.2f}x"
 
 
-def label(impl):
+def label(subject):
     """A plot label: a real tool keeps its version and variant, a model
     its strategy (the access workloads run the node style)."""
-    return impl if "@" in impl else impl.split("+")[0]
+    return subject if "@" in subject else subject.split("+")[0]
 
 
 def gnuplot(script, out_dir):
@@ -555,9 +547,9 @@ def gnuplot(script, out_dir):
         subprocess.run(["gnuplot"], input=script, text=True, check=True, cwd=out_dir, capture_output=True)
         return True
     except OSError as e:
-        print(f"report.py: gnuplot failed ({e}); tables only", file=sys.stderr)
+        print(f"report bench: gnuplot failed ({e}); tables only", file=sys.stderr)
     except subprocess.CalledProcessError as e:
-        print(f"report.py: gnuplot failed ({e}): {e.stderr.strip()}; tables only", file=sys.stderr)
+        print(f"report bench: gnuplot failed ({e}): {e.stderr.strip()}; tables only", file=sys.stderr)
     return False
 
 
@@ -578,9 +570,9 @@ def fmt_cv(st):
     return "-" if not st or st["cv"] is None else f"{st['cv']:.1%}"
 
 
-def by_group(impls):
+def by_group(subjects):
     """Real tools (TOOL@VERSION) first, then the models."""
-    return sorted(impls, key=lambda i: ("@" not in i, i))
+    return sorted(subjects, key=lambda i: ("@" not in i, i))
 
 
 PLOTS = ("access.svg", "scaling.svg", "footprint.svg")
@@ -611,15 +603,15 @@ def histogram_groups(rows):
     return [(t, g) for t, g in (("real bindings", tools), ("models", models)) if g]
 
 
-def access_plot(out_dir, by, impls):
-    series = [w for w in ("hot", "cold", "churn") if any(by[w].get(i, {}).get("floor_ratio") for i in impls)]
+def access_plot(out_dir, by, subjects):
+    series = [w for w in ("hot", "cold", "churn") if any(by[w].get(i, {}).get("floor_ratio") for i in subjects)]
     rows = []
-    for impl in impls:
+    for subject in subjects:
         cells = []
         for w in series:
-            st = by[w].get(impl, {}).get("floor_ratio")
+            st = by[w].get(subject, {}).get("floor_ratio")
             cells += [st["median"], st["min"], st["max"]] if st else ["NaN"] * 3
-        rows.append((impl, cells))
+        rows.append((subject, cells))
     if not series or not rows:
         return False
     values = [c for _, cells in rows for c in cells if c != "NaN"]
@@ -646,8 +638,8 @@ plot {", ".join(plots)}
     return plot(out_dir, "access.svg", script, data)
 
 
-def scaling_plot(out_dir, by, impls, sizes, sfloor=None):
-    if not impls:
+def scaling_plot(out_dir, by, subjects, sizes, sfloor=None):
+    if not subjects:
         return False
     text = ""
     floor_line = ""
@@ -657,16 +649,16 @@ def scaling_plot(out_dir, by, impls, sizes, sfloor=None):
             for n in sizes if n in sfloor) + "\n\n"
         floor_line = ("'scaling.dat' index 0 using 1:2:3:4 with yerrorlines dt 2 lw 2 lc rgb 'gray40' "
                       "title '__slots__ floor over N objects', ")
-    for impl in impls:
-        text += f"# {impl}\n"
+    for subject in subjects:
+        text += f"# {subject}\n"
         for n in sizes:
-            t = by["scaling"].get((impl, n), {}).get("time")
+            t = by["scaling"].get((subject, n), {}).get("time")
             if t:
                 text += f"{n} {t['median']:.3f} {t['min']:.3f} {t['max']:.3f}\n"
         text += "\n\n"
     first = 1 if sfloor else 0
-    titles = floor_line + ", ".join(f"'scaling.dat' index {k + first} using 1:2:3:4 with yerrorlines title '{label(impl)}'"
-                                    for k, impl in enumerate(impls))
+    titles = floor_line + ", ".join(f"'scaling.dat' index {k + first} using 1:2:3:4 with yerrorlines title '{label(subject)}'"
+                                    for k, subject in enumerate(subjects))
     script = f"""set title 'Hot access with N live handles (median; bars: min..max over repetitions)'
 set logscale xy
 set xlabel 'live handles'
@@ -677,11 +669,11 @@ plot {titles}
 
 
 def footprint_plot(out_dir, fps):
-    """fps: [(impl, python stats, native stats, total stats)]."""
+    """fps: [(subject, python stats, native stats, total stats)]."""
     if not fps:
         return False
-    rows = [(impl, [py["median"], nat["median"], tot["median"], tot["min"], tot["max"]])
-            for impl, py, nat, tot in fps]
+    rows = [(subject, [py["median"], nat["median"], tot["median"], tot["min"], tot["max"]])
+            for subject, py, nat, tot in fps]
     data, plots, err, x = {}, [], "", 0
     for g, (title, grp) in enumerate(histogram_groups(rows)):
         f = f"footprint{g}.dat"
@@ -706,7 +698,7 @@ plot {", ".join(plots)}, 'footprint_err.dat' using 1:2:3:4 with yerrorbars lc rg
 
 def subject_origin():
     """harness/subjects/loader/subject_origin.py: how origins and yanked marks read."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "subjects", "loader"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader"))
     import subject_origin as so
     return so
 
@@ -731,12 +723,12 @@ def render(path, out_dir):
     s = summary(data)
     os.makedirs(out_dir, exist_ok=True)
     ctx = data.get("context", {})
-    by = collections.defaultdict(dict)   # workload -> impl -> summary (sized: (impl, size))
+    by = collections.defaultdict(dict)   # workload -> subject -> summary (sized: (subject, size))
     for name, v in s.items():
-        w, impl, size = split(name)
-        by[w][(impl, size) if size else impl] = v
+        w, subject, size = split(name)
+        by[w][(subject, size) if size else subject] = v
     access_w = ("hot", "cold", "churn", "converge")
-    access_impls = by_group({i for w in access_w for i in by[w]})
+    access_subjects = by_group({i for w in access_w for i in by[w]})
     floor = s.get(FLOOR)
     reps = max((v["reps"] for v in s.values()), default=0)
     warn = warnings(data, s)
@@ -765,34 +757,34 @@ def render(path, out_dir):
     ran = {split(name)[1] for name in s}
     L += subjects_table([tools[n] for n in tools if n in ran])
 
-    def yanked(impl):
-        return " **yanked**" if impl in tools and subject_origin().is_yanked(tools[impl]) else ""
-    if access_impls:
+    def yanked(subject):
+        return " **yanked**" if subject in tools and subject_origin().is_yanked(tools[subject]) else ""
+    if access_subjects:
         L += ["## Per access", "",
               "| subject | hot | cold | churn | converge (per access) | allocs/access (churn) | bytes/access (churn) | bytes per live handle |",
               "|---|---|---|---|---|---|---|---|"]
-        for impl in access_impls:
+        for subject in access_subjects:
             row = []
             for w in access_w:
-                v = by[w].get(impl)
+                v = by[w].get(subject)
                 k = ACCESSES.get(w, 1)
                 row.append(f"{fmt_ns(v['ns'] / k)}, {fmt_spread(v['floor_ratio'], k)}" if v else "-")
-            churn = by["churn"].get(impl, {}).get("entry", {})
-            fp = next((v for (i, n), v in by["footprint"].items() if i == impl), None)
+            churn = by["churn"].get(subject, {}).get("entry", {})
+            fp = next((v for (i, n), v in by["footprint"].items() if i == subject), None)
             row += [f"{churn.get('allocs_per_access', '-')}", f"{churn.get('bytes_per_access', '-')}",
                     f"{fp['entry']['bytes_per_handle']:.0f}" if fp and "bytes_per_handle" in fp["entry"] else "-"]
-            L.append(f"| `{impl}`{yanked(impl)} | " + " | ".join(row) + " |")
+            L.append(f"| `{subject}`{yanked(subject)} | " + " | ".join(row) + " |")
         L += ["", "Hot: the wrapper exists (a reference is held). Cold: first access, the wrapper "
               "does not exist yet. Churn: access and drop, nothing else holds the wrapper. Converge: "
               "`layout.axes[0]` and `layout.offset.a`, per access. Allocations and bytes per access are "
               "counted by our own allocator hooks over 1,000 untimed accesses.", ""]
         targets = []
-        for impl in access_impls:
-            strategy = impl.split("+")[0]
-            if strategy in TARGETS and by["hot"].get(impl, {}).get("ratio"):
-                r, t = by["hot"][impl]["ratio"], TARGETS[strategy]
+        for subject in access_subjects:
+            strategy = subject.split("+")[0]
+            if strategy in TARGETS and by["hot"].get(subject, {}).get("ratio"):
+                r, t = by["hot"][subject]["ratio"], TARGETS[strategy]
                 verdict = "met" if r <= t else f"**missed by {(r / t - 1) * 100:.0f}%**"
-                targets.append(f"- `{impl}` hot access {fmt_spread(by['hot'][impl]['floor_ratio'])} the floor; "
+                targets.append(f"- `{subject}` hot access {fmt_spread(by['hot'][subject]['floor_ratio'])} the floor; "
                                f"target {t:.2f}x: {verdict}.")
         if targets:
             L += ["### Targets", ""] + targets + [""]
@@ -805,17 +797,17 @@ def render(path, out_dir):
               "making the wrapper costs: the identity layer. Medians; the ratios are to the `__slots__` floor.", "",
               "| subject | hot (object field) | dispatch (int field) | identity adds (hot - dispatch) | share of hot |",
               "|---|---|---|---|---|"]
-        for impl in by_group(dsplit):
-            d = dsplit[impl]
-            hv, dv = by["hot"].get(impl, {}), by["dispatch"].get(impl, {})
+        for subject in by_group(dsplit):
+            d = dsplit[subject]
+            hv, dv = by["hot"].get(subject, {}), by["dispatch"].get(subject, {})
             share = "-" if d["identity_share"] is None else f"{d['identity_share']:.0%}"
-            L.append(f"| `{impl}` | {fmt_ns(d['hot_ns'])}, {fmt_spread(hv.get('floor_ratio'))} | "
+            L.append(f"| `{subject}` | {fmt_ns(d['hot_ns'])}, {fmt_spread(hv.get('floor_ratio'))} | "
                      f"{fmt_ns(d['dispatch_ns'])}, {fmt_spread(dv.get('floor_ratio'))} | "
                      f"{fmt_ns_signed(d['identity_ns'])} | {share} |")
         L += ["", "A negative difference means the int field's path is the slower one for that subject "
               "(e.g. a Python-level property that computes the int), not that identity is free.", ""]
     sizes = sorted({n for (_, n) in by["scaling"]})
-    scaled = [i for i in access_impls if any((i, n) in by["scaling"] for n in sizes)]
+    scaled = [i for i in access_subjects if any((i, n) in by["scaling"] for n in sizes)]
     sfloor = scaled_floors(s)
     if scaled:
         L += ["## Scaling: hot access with N live handles", "",
@@ -828,9 +820,9 @@ def render(path, out_dir):
             L.append("| scaled floor (`__slots__`, N objects) | " + " | ".join(
                 f"{fmt_ns(sfloor[n]['ns'])}, {fmt_spread(sfloor[n]['floor_ratio'])}" if n in sfloor else "-"
                 for n in sizes) + " |")
-        for impl in scaled:
-            cells = [by["scaling"].get((impl, n)) for n in sizes]
-            L.append(f"| `{impl}` | " + " | ".join(f"{fmt_ns(c['ns'])}, {fmt_spread(c['floor_ratio'])}" if c else "-"
+        for subject in scaled:
+            cells = [by["scaling"].get((subject, n)) for n in sizes]
+            L.append(f"| `{subject}` | " + " | ".join(f"{fmt_ns(c['ns'])}, {fmt_spread(c['floor_ratio'])}" if c else "-"
                                                    for c in cells) + " |")
         L.append("")
         if sfloor:
@@ -843,8 +835,8 @@ def render(path, out_dir):
                   "the ratios down.", "",
                   "| subject | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
                   "|---|" + "---|" * len(sizes)]
-            for impl in scaled:
-                L.append(f"| `{impl}` | " + " | ".join(fmt_spread(scaled_ratio(s, f"scaling/{impl}/{n}"))
+            for subject in scaled:
+                L.append(f"| `{subject}` | " + " | ".join(fmt_spread(scaled_ratio(s, f"scaling/{subject}/{n}"))
                                                        for n in sizes) + " |")
             L.append("")
         if any(sfloor[n]["structural"] for n in sfloor):
@@ -862,35 +854,35 @@ def render(path, out_dir):
             L.append("| floor (`__slots__` slot, C) | " + " | ".join(
                 fmt_ns(sfloor[n]["structural"]["median"]) if n in sfloor and sfloor[n]["structural"] else "-"
                 for n in sizes) + " |")
-            for impl in scaled:
+            for subject in scaled:
                 cells = []
                 for n in sizes:
-                    c, r = by["scaling"].get((impl, n)), structural_ratio(s, f"scaling/{impl}/{n}")
+                    c, r = by["scaling"].get((subject, n)), structural_ratio(s, f"scaling/{subject}/{n}")
                     cells.append(f"{fmt_ns(c['structural']['median'])}, {fmt_spread(r)}"
                                  if c and c["structural"] and r else "-")
-                L.append(f"| `{impl}` | " + " | ".join(cells) + " |")
+                L.append(f"| `{subject}` | " + " | ".join(cells) + " |")
             L.append("")
-    graph_impls = by_group({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]})
-    if graph_impls:
+    graph_subjects = by_group({i for (i, _) in by["pickle"]} | {i for (i, _) in by["memo"]})
+    if graph_subjects:
         L += ["## Memo rewriter and pickle over a DAG", "",
               "| subject | memo: ns per node visit | memo hit rate | pickle dumps+loads | bytes per node | aliasing kept |",
               "|---|---|---|---|---|---|"]
-        for impl in graph_impls:
-            m = next((v for (i, _), v in by["memo"].items() if i == impl), None)
-            p = next((v for (i, _), v in by["pickle"].items() if i == impl), None)
+        for subject in graph_subjects:
+            m = next((v for (i, _), v in by["memo"].items() if i == subject), None)
+            p = next((v for (i, _), v in by["pickle"].items() if i == subject), None)
             me, pe = (m or {}).get("entry", {}), (p or {}).get("entry", {})
             cells = [f"{fmt_ns(m['ns'] / me['visits'])}" if m and me.get("visits") else "-",
                      f"{me.get('hit_rate', 0):.2f}" if m else "-"]
             cells += ([f"{fmt_ns(p['ns'])} (CV {fmt_cv(p['time'])})", f"{pe.get('bytes_per_node', 0):.1f}",
                        "yes" if pe.get("aliasing_kept") else "no (%d nodes back)" % pe.get("nodes_back", 0)]
                       if p else ["-", "-", "-"])
-            L.append(f"| `{impl}` | " + " | ".join(cells) + " |")
+            L.append(f"| `{subject}` | " + " | ".join(cells) + " |")
         L.append("")
     if by["fork_pool"]:
         L += ["## Fork pool round trip", "",
               "| subject | wall time (pool start, map, join), min-max | worker saw one Var |", "|---|---|---|"]
-        for impl, v in sorted(by["fork_pool"].items(), key=lambda kv: ("@" not in kv[0], kv[0])):
-            L.append(f"| `{impl}` | {fmt_ns(v['ns'])} ({fmt_ns(v['time']['min'])}-{fmt_ns(v['time']['max'])}) | "
+        for subject, v in sorted(by["fork_pool"].items(), key=lambda kv: ("@" not in kv[0], kv[0])):
+            L.append(f"| `{subject}` | {fmt_ns(v['ns'])} ({fmt_ns(v['time']['min'])}-{fmt_ns(v['time']['max'])}) | "
                      f"{'yes' if v['entry'].get('correct') else 'no'} |")
         L.append("")
     fps = []
@@ -904,16 +896,16 @@ def render(path, out_dir):
                   "was asked for. Scaling needs native-level set-up and does not run for adapters.", ""]
         L += ["| subject | total (min-max) | Python (wrapper, weakrefs, C tables) | native | strategy's own claim |",
               "|---|---|---|---|---|"]
-        for (impl, n), v in sorted(by["footprint"].items(), key=lambda kv: ("@" not in kv[0][0], kv[0])):
-            rs = runs(data)[f"footprint/{impl}/{n}"].values()
+        for (subject, n), v in sorted(by["footprint"].items(), key=lambda kv: ("@" not in kv[0][0], kv[0])):
+            rs = runs(data)[f"footprint/{subject}/{n}"].values()
             tot, py, nat = (stats([b.get(k) for b in rs]) for k in ("bytes_per_handle", "python_bytes", "native_bytes"))
             if not (tot and py and nat):
                 continue
             e = v["entry"]
             claim = f"{e['cache_bytes']:.0f}" if "cache_bytes" in e else "-"   # adapters claim nothing
-            L.append(f"| `{impl}` | {tot['median']:.0f} ({tot['min']:.0f}-{tot['max']:.0f}) | {py['median']:.0f} | "
+            L.append(f"| `{subject}` | {tot['median']:.0f} ({tot['min']:.0f}-{tot['max']:.0f}) | {py['median']:.0f} | "
                      f"{nat['median']:.0f} | {claim} |")
-            fps.append((impl, py, nat, tot))
+            fps.append((subject, py, nat, tot))
         L.append("")
     import instructions   # instruction counts beside these figures, when OUTDIR has them
     L += instructions.section_beside(out_dir, s)
@@ -942,7 +934,7 @@ def render(path, out_dir):
                      f"{fmt_ratio(v['ratio'])} | {fmt_range(r)} | "
                      f"{fmt_cv(r)} | {v['reps']} |")
     # Plots: one per figure that has data; a stale one from an earlier run goes.
-    made = [name for name, ok in (("access.svg", access_plot(out_dir, by, access_impls)),
+    made = [name for name, ok in (("access.svg", access_plot(out_dir, by, access_subjects)),
                                   ("scaling.svg", scaling_plot(out_dir, by, scaled, sizes, sfloor)),
                                   ("footprint.svg", footprint_plot(out_dir, fps))) if ok]
     for name in PLOTS:
@@ -953,8 +945,8 @@ def render(path, out_dir):
     with open(os.path.join(out_dir, "README.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     for w in warn:
-        print(f"report.py: warning: {w}", file=sys.stderr)
-    print(f"report.py: wrote {out_dir}/README.md" + (f" and {', '.join(made)}" if made else " (no plots)"))
+        print(f"report bench: warning: {w}", file=sys.stderr)
+    print(f"report bench: wrote {out_dir}/README.md" + (f" and {', '.join(made)}" if made else " (no plots)"))
 
 
 def main(argv):
@@ -975,7 +967,7 @@ def main(argv):
         elif len(argv) == 3 and argv[0] == "render":
             render(argv[1], argv[2])
         elif len(argv) >= 3 and argv[0] == "compare":
-            import compare   # bench/compare.py: the comparison and its statistics
+            import compare   # compare.py: the comparison and its statistics
             threshold, alpha = option("--threshold", 1.10), option("--alpha", 0.05)
             correction = option("--correction", "bh", str)
             test = option("--test", "t", str)
@@ -990,9 +982,5 @@ def main(argv):
         else:
             sys.exit(__doc__)
     except Error as e:
-        print(f"report.py: {e}", file=sys.stderr)
+        print(f"report bench: {e}", file=sys.stderr)
         sys.exit(2)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

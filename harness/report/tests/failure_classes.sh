@@ -5,9 +5,9 @@
 # status of its own, and matrix.py refuses a real tool's failure whose
 # line names no class. A few seconds.
 #   failure_classes.sh CONFORMANCE PYTHON
-. "$(dirname "$0")/../../harness/tests/tap.sh"
+. "$(dirname "$0")/../../tests/tap.sh"
 conformance=$1 python=$2
-matrix=$(dirname "$0")/../matrix.py
+report=$(dirname "$0")/..
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
 echo "TAP version 13"
 echo "1..5"
@@ -32,14 +32,14 @@ assert recs["I1"]["reason"] and "[limit" not in recs["I1"]["reason"], recs["I1"]
 assert recs["I2"]["status"] == "unsupported" and recs["I2"]["class"] == "unsupported", recs["I2"]
 PY
 ok $? "the record has the class and citation, and an unsupported use its own status" "$(cat "$dir/classified.json")"
-out=$("$python" "$matrix" "$dir/classified.json" "$dir/classified.md" 2>&1)
+out=$("$python" "$report" matrix "$dir/classified.json" "$dir/classified.md" 2>&1)
 echo "$out" | grep -q "carry no class" && status=1 || status=0
 ok $status "matrix.py accepts a run whose real failures are classified" "$out"
 
 printf 'I1  a new object per read\nI2  [limit: docs/x.md]  by design\n' > "$dir/unclassified.txt"
 run unclassified
 ok $? "the runner still reads a line without a class as an expectation" "$(cat "$dir/unclassified.tap")"
-out=$("$python" "$matrix" "$dir/unclassified.json" "$dir/unclassified.md" 2>&1)
+out=$("$python" "$report" matrix "$dir/unclassified.json" "$dir/unclassified.md" 2>&1)
 status=$?
 echo "$out" | grep -q "ctypes@.* I1: no \[CLASS: CITATION\]" && ! echo "$out" | grep -q " I2: " && [ $status -ne 0 ]
 ok $? "matrix.py refuses the real tool's unclassified failure, and names only it" "$out"

@@ -2,18 +2,18 @@
 runner writes, and checks that every property failed on at least one
 subject (a property nothing fails is a test nobody has seen fail) and
 that every failure of a real tool names its class and citation
-(conformance/failure_classes.py).
+(harness/report/failure_classes.py).
 
 One row per subject, one column per property, in three tables: the real
 binding tools (each named TOOL[+VARIANT]@VERSION, with where it came from,
 its origin, a **yanked** mark on a release withdrawn from PyPI, and the
 model whose row it matches best), the models (strategy+reduce style), and
 the deliberately broken controls. Reads results of either generation
-(records keyed "impl" or "subject"; conformance/results.py).
+(records keyed "impl" or "subject"; harness/report/conformance_results.py).
 
 usage: matrix.py RESULTS.json OUT.md [README.md]
            README.md: also rewrite its generated "what to choose" block
-       matrix.py --merge OUT.json RUN.json RUN.json...   runs from several
+       harness/report matrix --merge OUT.json RUN.json RUN.json...   runs from several
            machines or Python versions as one results file: each subject
            becomes SUBJECT (LABEL), LABEL naming the run's Python and
            Debian release (as wpt.fyi shows one column per browser build)
@@ -24,7 +24,7 @@ import os
 import re
 import sys
 
-import results          # records of either generation ("impl" or "subject"), today's names
+import conformance_results as results          # records of either generation ("impl" or "subject"), today's names
 import behaves_like     # the model a real tool behaves like, as the page and README say it
 import choose           # what to choose: the key properties, conditions, counts
 import failure_classes  # bug, limit, unsupported: every real failure carries one
@@ -197,10 +197,10 @@ def main(src, out, readme=None):
               file=sys.stderr)
 
 
-if __name__ == "__main__":
-    if len(sys.argv) >= 5 and sys.argv[1] == "--merge":
-        merge(sys.argv[2], sys.argv[3:])
-    elif len(sys.argv) in (3, 4):
-        main(*sys.argv[1:])
+def cli(argv):
+    if len(argv) >= 4 and argv[0] == "--merge":
+        merge(argv[1], argv[2:])
+    elif len(argv) in (2, 3):
+        main(*argv)
     else:
         sys.exit(__doc__)

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "harness", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
 from tap import finish, ok  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -42,10 +42,10 @@ with tempfile.TemporaryDirectory() as d:
     raw, data = os.path.join(d, "bench.json.raw"), os.path.join(d, "bench.json")
     with open(raw, "w") as f:
         json.dump(raw_run(), f)
-    made = run(os.path.join(BENCH, "report.py"), "context", raw, data)
+    made = run(BENCH, "bench", "context", raw, data)
     ok(made.returncode == 0, "report.py context makes the results file", made.stderr)
 
-    out = run(os.path.join(BENCH, "summary.py"), data, d)
+    out = run(BENCH, "summary", data, d)
     lines = out.stdout.splitlines()
     ok(out.returncode == 0 and lines, "summary.py runs", out.stderr)
     row = {ln.split()[0]: ln.split() for ln in lines if ln.startswith("  ")}
@@ -66,13 +66,13 @@ with tempfile.TemporaryDirectory() as d:
        out.stdout)
 
     page = os.path.join(d, "index.html")
-    made = run(os.path.join(BENCH, "page.py"), data, page)
+    made = run(BENCH, "page", data, page)
     text = open(page).read() if os.path.exists(page) else ""
     ok(made.returncode == 0 and 'id="no-conformance"' in text and 'id="matrix"' not in text,
        "page.py without conformance.json: the costs alone, and it says so", made.stderr + made.stdout)
     ok('<tr data-subject="a+node">' in text and '<tr data-subject="b+node">' in text,
        "every benchmarked subject has a cost row", text[:300])
-    out = run(os.path.join(BENCH, "summary.py"), data, d)
+    out = run(BENCH, "summary", data, d)
     ok(out.stdout.splitlines()[-1:] == [f"bench: open {page} (report: {os.path.join(d, 'README.md')})"],
        "with a page, the last line names it first", out.stdout)
 
