@@ -7,7 +7,13 @@ PYTHON ?= /usr/bin/python3
 # other directories and with other PATHs.
 override PYTHON := $(or $(shell command -v '$(PYTHON)' 2>/dev/null),$(PYTHON))
 PYTHON_CONFIG ?= $(PYTHON)-config
-BUILD ?= build
+# Debian's interpreter, the one its python3-* packages are built for.
+DEBIAN_PYTHON = /usr/bin/python3
+# One build directory per interpreter: build/ for Debian's, build/python3.12
+# (build/python3.13t for a free-threaded build) for another, so that every
+# Python's extensions, adapters and installed tools live side by side.
+PY_TAG := $(shell '$(PYTHON)' -c 'import sys, sysconfig; print("%d.%d" % sys.version_info[:2] + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""))' 2>/dev/null)
+BUILD ?= $(if $(filter $(DEBIAN_PYTHON),$(PYTHON)),build,build/python$(PY_TAG))
 CC ?= cc
 CXX ?= c++
 OPT ?= -O2

@@ -107,7 +107,7 @@ else
 compare:
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=old.json [NEW=$(BENCH_JSON)] [THRESHOLD=$(THRESHOLD)] [ALPHA=$(ALPHA)] [CORRECTION=bh|holm] [STAT_TEST=t|u] [MAP='A=B ...'] [JUDGE_ALL=1]" >&2; exit 2; }
 	@$(DEPS) compare
-	@$(REPORT) bench compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) \
+	@$(DEBIAN_PYTHON) harness/report bench compare '$(BASE)' '$(or $(NEW),$(BENCH_JSON))' --threshold $(THRESHOLD) \
 	    --alpha $(ALPHA) --correction $(CORRECTION) --test $(STAT_TEST) $(if $(MAP),--map '$(MAP)') \
 	    $(if $(JUDGE_ALL),--judge-all)
 endif

@@ -36,8 +36,8 @@ for group in "$@"; do
         # build/bench --count-instructions: <valgrind/callgrind.h>, and callgrind to run it
         need valgrind test -f /usr/include/valgrind/callgrind.h ;;
     compare)
-        # make compare's U test (scipy.stats.mannwhitneyu) and report.py's checks of it
-        need python3-scipy "$PYTHON" -c 'import scipy.stats' ;;
+        # make compare's statistics (scipy.stats) and their checks, run by Debian's python3
+        need python3-scipy /usr/bin/python3 -c 'import scipy.stats' ;;
     memcheck)
         need valgrind has valgrind ;;
     page)
@@ -46,7 +46,8 @@ for group in "$@"; do
     adapters)
         need g++ has c++
         need pybind11-dev test -f /usr/include/pybind11/pybind11.h
-        need python3-cffi "$PYTHON" -c 'import cffi' ;;
+        # Debian's cffi serves Debian's python3 only (harness/subjects/pythons.txt)
+        if [ "$PYTHON" = /usr/bin/python3 ]; then need python3-cffi "$PYTHON" -c 'import cffi'; fi ;;
     *)
         echo "deps: unknown group '$group' (core bench compare memcheck adapters page)" >&2
         exit 2 ;;

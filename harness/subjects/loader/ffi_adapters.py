@@ -120,11 +120,45 @@ class Subject:
         return Subject(self.tool, version, self.variant or "-", self.module, install,
                        ",".join(sorted(self.flags)) or "-", origin, path)
 
+    def not_here(self):
+        """Why this subject cannot run on the running interpreter (pythons.txt),
+        or ""."""
+        rule = python_rules().get(self.tool)
+        if not rule or _python_fits(rule[0]):
+            return ""
+        where = "Debian's own python3" if rule[0] == "debian" else "Python " + rule[0].replace(",", " or ")
+        return f"runs on {where} only here, not on Python {sys.version.split()[0]} ({sys.executable}): {rule[1]}"
+
     def distribution(self):
         """The PyPI distribution this rule installs ("apache-tvm-ffi")."""
         for req in self.runtime_packages() or self.requirements():
             return re.split(r"[=<>!~ \[;]", req, 1)[0]
         return None
+
+
+def python_rules():
+    """tool -> (pythons, why) from pythons.txt beside each subjects.txt."""
+    rules = {}
+    for registry in registries():
+        path = os.path.join(os.path.dirname(registry), "pythons.txt")
+        if os.path.exists(path):
+            with open(path) as f:
+                for line in f:
+                    fields = line.split(None, 2)
+                    if fields and not fields[0].startswith("#") and len(fields) == 3:
+                        rules[fields[0]] = (fields[1], fields[2].strip())
+    return rules
+
+
+def is_debian_python():
+    """Whether this is Debian's own interpreter, the one its python3-* packages are built for."""
+    return os.path.realpath(sys.executable).startswith("/usr/bin/") and sys.prefix == "/usr"
+
+
+def _python_fits(pythons):
+    if pythons == "debian":
+        return is_debian_python()
+    return "%d.%d" % sys.version_info[:2] in pythons.split(",")
 
 
 _deb_versions = {}
@@ -405,6 +439,14 @@ def load(name):
     if name in _loaded:
         return _loaded[name]
     s = find(name)
+    if s.not_here():   # nothing to import: its install is not for this interpreter
+        ns = types.ModuleType(module_name(name), f"{name}: {s.not_here()}")
+        ns.name, ns.tool, ns.version, ns.variant, ns.site = name, s.tool, s.version, s.variant, s.site
+        ns.summary, ns.features = f"{name}, not for this interpreter", frozenset()
+        ns.available = lambda: (False, s.not_here())
+        ns.conditions = conditions_of(s.family)
+        _loaded[name] = ns
+        return ns
     _use_site(s)
     _use_tool_folder(s.module)
     mod = importlib.import_module(s.module)

@@ -233,6 +233,9 @@ def main(argv):
     except ffi_adapters.Unavailable as e:
         print(f"subjects: {e}", file=sys.stderr)
         return 1
+    for s in [s for s in chosen if s.not_here()]:
+        say(f"{s.name}: not installed: {s.not_here()}")
+    chosen = [s for s in chosen if not s.not_here()]
     debs = sorted({i[4:] for s in chosen for i in s.install if i.startswith("deb:")
                    if ffi_adapters.deb_version(i[4:]) is None})
     if debs:
