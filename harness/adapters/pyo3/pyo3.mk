@@ -18,9 +18,13 @@
 
 PYO3_DIR = harness/adapters/pyo3
 PYO3_SRC = $(PYO3_DIR)/Cargo.toml $(PYO3_DIR)/build.rs $(PYO3_DIR)/cargo-config.toml $(wildcard $(PYO3_DIR)/src/*.rs)
-PYO3_WORK = $(abspath $(BUILD))/pyo3
+# cargo's home and target directory: in the tool's directory under
+# $(SUBJECTS_DIR) (build/subjects), which the sanitize build shares, so that
+# it copies the extension instead of compiling PyO3 again (nothing of it is
+# sanitized: cargo takes no CFLAGS).
+PYO3_WORK = $(SUBJECTS_DIR)/pyo3@$(PYO3_DEB_VERSION)/cargo
 PYO3_CARGO := $(firstword $(shell command -v cargo 2>/dev/null) $(wildcard $(HOME)/.cargo/bin/cargo /usr/bin/cargo))
-# cargo with its home and target directory in the build directory, and the
+# cargo with its home and target directory in PYO3_WORK, and the
 # Python the suite runs (PyO3's build script asks it for its configuration).
 pyo3_cargo = CARGO_HOME=$(PYO3_WORK)/cargo-home CARGO_TARGET_DIR=$(PYO3_WORK)/target PYO3_PYTHON=$(PYTHON) \
     $(PYO3_CARGO) $(1) --offline --manifest-path $(PYO3_DIR)/Cargo.toml
