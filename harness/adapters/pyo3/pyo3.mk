@@ -12,9 +12,10 @@
 # written for PyO3's 0.17 API, so another Debian release's PyO3 is not
 # built (adapter_pyo3.py then says the extension is missing).
 #
-# Any cargo works (PyO3 0.17 needs Rust 1.48): the one on PATH, else
-# rustup's, else Debian's (apt-get install cargo). Without one nothing is
-# built, and the subject says so.
+# cargo from Rust 1.63 on: the one on PATH (rustup's, on this project's
+# machines), else ~/.cargo/bin's, else Debian's /usr/bin/cargo (apt-get
+# install cargo; not tried here). Without one nothing is built, and the
+# subject says the extension is missing.
 
 PYO3_DIR = harness/adapters/pyo3
 PYO3_SRC = $(PYO3_DIR)/Cargo.toml $(PYO3_DIR)/build.rs $(PYO3_DIR)/cargo-config.toml $(wildcard $(PYO3_DIR)/src/*.rs)
