@@ -54,10 +54,10 @@ def subject(ns, version, variant):
         mod = importlib.import_module(modname)
         built = getattr(mod, "shiboken_version", None)
         reason = "" if built == version else \
-            f"{modname} was compiled against shiboken6 {built}, not {version}: run `make adapters` again"
+            f"{modname} was compiled against shiboken6 {built}, not {version}: run `make HEAVY=1 adapters` again"
     except ModuleNotFoundError as e:
-        mod, reason = None, (f"{modname} is not built or not on sys.path ({e}): run `make adapters` "
-                             "and put the build directory on PYTHONPATH")
+        mod, reason = None, (f"{modname} is not built or not on sys.path ({e}): shiboken6 is heavy, "
+                             "so run `make HEAVY=1 adapters` and put the build directory on PYTHONPATH")
     except ImportError as e:
         mod, reason = None, f"importing {modname} raised ImportError: {e}"
     ns.available = lambda: (not reason, reason)
