@@ -11,7 +11,8 @@
 # linked in) and shiboken6 (run time: libshiboken6 and the shiboken6
 # module). The generator finds clang's own headers (stddef.h, ...) through
 # llvm-config or `clang -print-resource-dir`, which the wheel does not ship:
-# hence Debian's clang in subjects.txt. The extension finds libshiboken6 in
+# hence Debian's clang in subjects.txt (and libxslt1.1, which the generator
+# links). The extension finds libshiboken6 in
 # the site through its rpath, as the example's CMakeLists.txt sets it.
 #
 # The generator's flags are those of the example and of the wheel's
