@@ -1,8 +1,11 @@
 // The reference object model as plain C++ classes, the way a C++ library
-// would define it: what the pybind11 and Boost.Python adapters bind, one
-// definition for both so that their differences are the binding tools'.
-// Each extension includes it once (an unnamed namespace: its own copy and
-// its own live count).
+// would define it: what the pybind11, Boost.Python and shiboken6 adapters
+// bind, one definition for all so that their differences are the binding
+// tools'. Each extension has its own copy and its own live count: an
+// extension of one source file includes it in an unnamed namespace; one
+// whose generated code spans several files (shiboken6) defines
+// FFI_CPP_MODEL_NAMESPACE, so that its files share one model, and builds
+// with hidden visibility so that the model stays its own.
 #ifndef FFI_CPP_MODEL_HPP
 #define FFI_CPP_MODEL_HPP
 
@@ -13,9 +16,13 @@
 #include <unordered_map>
 #include <vector>
 
+#ifdef FFI_CPP_MODEL_NAMESPACE
+namespace FFI_CPP_MODEL_NAMESPACE {
+#else
 namespace {
+#endif
 
-std::atomic<long> live_objects{0};
+inline std::atomic<long> live_objects{0};
 
 // Counts live native objects (what native_live() reports).
 struct Counted {

@@ -29,6 +29,7 @@ static const expected known[] = {
     {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, 1},
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
     {"pyo3", 0, -1},   /* heavy (installed by HEAVY=1); py_fields keeps one object, arc does not */
+    {"shiboken6", 0, 1},   /* heavy: built by `make HEAVY=1 adapters` */
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
