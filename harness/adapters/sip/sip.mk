@@ -7,8 +7,8 @@
 #   cpp_model.hpp, which the project includes from ..;
 #   build/     sip-build's generated sources and objects; sip-build.log.
 # The extension lands in $(BUILD) as _adapter_sip_6_17_2$(PY_EXT_SUFFIX).
-# About 10 s on 2 idle cores (the sip module's C sources, then one
-# generated C++ file).
+# About 3 s on 2 idle cores, up to 15 s under load (the sip module's C sources,
+# then one generated C++ file).
 
 SIP_VERSIONS := $(shell awk '$$1 == "sip" && $$2 !~ /:/ { print $$2 }' harness/adapters/subjects.txt | sort -u)
 sip_mod = _adapter_sip_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
