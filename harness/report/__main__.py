@@ -10,6 +10,7 @@
   page [CONFORMANCE.json] BENCH.json OUT.html   the results page
   matrix CONFORMANCE.json OUT.md [README.md]    the conformance matrix
   matrix --merge OUT.json IN.json...      one run from several
+  pythons OUT_DIR RUN.json...             one matrix across interpreters
   diff BASE.json NEW.json [--map A=B]     what changed between conformance runs
   update-expectations RUN.json... [--subject S] [--dir D] [--dry-run]
 
@@ -40,6 +41,9 @@ def run(command, argv):
     if command == "matrix":
         import matrix
         return matrix.cli(argv)
+    if command == "pythons":
+        import pythons
+        return pythons.main(argv)
     if command == "diff":
         import diff
         return diff.main(argv)
