@@ -533,7 +533,31 @@ def no_matrix():
             'and what to choose from it; the published ones are in <code>results/index.html</code>.</p>')
 
 
-def page(conf, bench, instr=None):
+def pythons_section(data):
+    """Where a verdict depends on the interpreter (harness/report/pythons.py's merge)."""
+    import pythons
+    pys, diff = data["pythons"], pythons.differing(data)
+    out = ['<h2 id="pythons">Across Python versions</h2>',
+           f'<p class="note">The catalogue on CPython {", ".join(pys)}, one run each (<code>make pythons</code>). '
+           + (f'{len(diff)} verdicts depend on the version:' if diff else
+              'Every subject that ran on several versions got the same verdict on each.') + '</p>']
+    if diff:
+        out.append('<table class="cost" id="pythons-diff"><thead><tr><th scope="col">subject</th>'
+                   '<th scope="col">property</th>' + "".join(f'<th scope="col">{esc(p)}</th>' for p in pys)
+                   + '</tr></thead><tbody>')
+        for subject, prop, cells in diff:
+            out.append(f'<tr><th scope="row">{esc(subject)}</th><td>{esc(prop)}</td>' + "".join(
+                f'<td class="k"><span class="{cells[p]}">{SYMBOL[cells[p]]}</span></td>' if p in cells
+                else "<td></td>" for p in pys) + "</tr>")
+        out.append("</tbody></table>")
+    missing = sorted({(s, why) for s, by in data["not_run"].items() for why in by.values()})
+    if missing:
+        out.append('<p class="note">Not run on every version: ' + "; ".join(
+            f"<code>{esc(s)}</code> ({esc(matrix.without_addresses(why))})" for s, why in missing) + ".</p>")
+    return "\n".join(out)
+
+
+def page(conf, bench, instr=None, pythons=None):
     c, b = (Conformance(conf) if conf else None), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
@@ -560,6 +584,7 @@ def page(conf, bench, instr=None):
             'purpose to prove each test can fail. Hover a property for what it checks, a cell for the '
             'failure or skip reason, a column header for where the tool came from.</p>',
             legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
+            pythons_section(pythons) if pythons else "",
         ]
     else:
         parts.append(no_matrix())
@@ -589,7 +614,13 @@ def main(argv):
         bench = json.load(f)
     # Instruction counts beside the timings, when the same run directory has them.
     instr_path = os.path.join(os.path.dirname(bench_path), "instructions.json")
-    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None)
+    # The matrix across interpreters, when the conformance run's directory has it.
+    pythons_path = os.path.join(os.path.dirname(conf_path[0]), "pythons.json") if conf_path else ""
+    pythons = None
+    if pythons_path and os.path.exists(pythons_path):
+        with open(pythons_path) as f:
+            pythons = json.load(f)
+    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None, pythons)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
