@@ -130,10 +130,11 @@ void ffi_map_strategy_fini(ffi_cache *c)
 size_t ffi_map_strategy_bytes(ffi_cache *c) { return sizeof(ffi_map) + ffi_map_bytes(c->state); }
 size_t ffi_map_strategy_entries(ffi_cache *c) { return ((ffi_map *)c->state)->len; }
 
-PyObject *ffi_map_lookup_or_wrap(ffi_cache *c, ffi_handle h, ffi_handle key, int recheck)
+PyObject *ffi_map_find_or_new(ffi_cache *c, ffi_handle h, ffi_handle key, int recheck, int *fresh)
 {
     ffi_map *m = c->state;
     PyObject *w = ffi_map_get(m, key);
+    *fresh = 0;
     if (w)
         return Py_NewRef(w);
     w = ffi_cache_new_wrapper(c, h);
@@ -144,7 +145,17 @@ PyObject *ffi_map_lookup_or_wrap(ffi_cache *c, ffi_handle h, ffi_handle key, int
         Py_DECREF(w);
         return Py_NewRef(raced);
     }
-    if (ffi_map_put(m, key, w) < 0) {
+    *fresh = 1;
+    return w;
+}
+
+PyObject *ffi_map_lookup_or_wrap(ffi_cache *c, ffi_handle h, ffi_handle key, int recheck)
+{
+    int fresh;
+    PyObject *w = ffi_map_find_or_new(c, h, key, recheck, &fresh);
+    if (!w || !fresh)
+        return w;
+    if (ffi_map_put(c->state, key, w) < 0) {
         Py_DECREF(w);
         return PyErr_NoMemory();
     }

@@ -44,6 +44,10 @@ size_t ffi_map_strategy_entries(struct ffi_cache *c);
  * creation, which may have let another thread insert first. New reference,
  * or NULL with an exception. */
 PyObject *ffi_map_lookup_or_wrap(struct ffi_cache *c, ffi_handle h, ffi_handle key, int recheck);
+/* Its first half, for strategies that store differently (strongly, or not
+ * at all past a cap): the stored wrapper, else a new one not yet stored
+ * (*fresh set). New reference, or NULL with an exception. */
+PyObject *ffi_map_find_or_new(struct ffi_cache *c, ffi_handle h, ffi_handle key, int recheck, int *fresh);
 /* Drops the entry under key if it is w (a wrapper_dealloc hook's body). */
 void ffi_map_forget(struct ffi_cache *c, PyObject *w, ffi_handle key);
 

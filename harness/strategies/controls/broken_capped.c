@@ -10,21 +10,13 @@ enum { CAPACITY = 600 };
 
 static PyObject *capped_wrap(ffi_cache *c, ffi_handle h)
 {
-    ffi_map *m = c->state;
-    PyObject *w = ffi_map_get(m, h);
-    if (w)
-        return Py_NewRef(w);
-    w = ffi_cache_new_wrapper(c, h);
-    if (!w)
-        return NULL;
-    PyObject *raced = ffi_map_get(m, h);
-    if (raced) {
-        Py_DECREF(w);
-        return Py_NewRef(raced);
-    }
-    if (m->len >= CAPACITY)
+    int fresh;
+    PyObject *w = ffi_map_find_or_new(c, h, h, 1, &fresh);
+    if (!w || !fresh)
+        return w;
+    if (((ffi_map *)c->state)->len >= CAPACITY)
         return w;   /* the bug: full, so not cached, and nobody is told */
-    if (ffi_map_put(m, h, w) < 0) {
+    if (ffi_map_put(c->state, h, w) < 0) {
         Py_DECREF(w);
         return PyErr_NoMemory();
     }

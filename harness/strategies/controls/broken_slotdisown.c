@@ -6,45 +6,20 @@
  * wrapper back, and its live count stays one too high for ever. Fails O1. */
 #include "core/builtin.h"
 
-typedef struct slotdisown_state { size_t live; } slotdisown_state;
+/* Everything but the dealloc hook is intrusive's own. */
+extern const ffi_strategy ffi_strategy_intrusive;
 
-static int slotdisown_init(ffi_cache *c)
-{
-    c->state = PyMem_RawCalloc(1, sizeof(slotdisown_state));
-    return c->state ? 0 : (PyErr_NoMemory(), -1);
-}
-
-static void slotdisown_fini(ffi_cache *c) { PyMem_RawFree(c->state); }
-
-static PyObject *slotdisown_wrap(ffi_cache *c, ffi_handle h)
-{
-    void **slot = ffi_handle_slot(h);
-    if (*slot)
-        return Py_NewRef((PyObject *)*slot);
-    PyObject *w = ffi_cache_new_wrapper(c, h);
-    if (!w)
-        return NULL;
-    if (*slot) {
-        Py_DECREF(w);
-        return Py_NewRef((PyObject *)*slot);
-    }
-    *slot = w;
-    ((slotdisown_state *)c->state)->live++;
-    return w;
-}
+static int slotdisown_init(ffi_cache *c) { return ffi_strategy_intrusive.init(c); }
+static void slotdisown_fini(ffi_cache *c) { ffi_strategy_intrusive.fini(c); }
+static PyObject *slotdisown_wrap(ffi_cache *c, ffi_handle h) { return ffi_strategy_intrusive.wrap(c, h); }
+static size_t slotdisown_entries(ffi_cache *c) { return ffi_strategy_intrusive.entries_live(c); }
 
 static void slotdisown_wrapper_dealloc(ffi_cache *c, PyObject *w, ffi_handle h)
 {
     if (Py_REFCNT(w) > 0)
         return;   /* the bug: "only a dying wrapper is forgotten"; a disowned one is alive */
-    void **slot = ffi_handle_slot(h);
-    if (*slot == w) {
-        *slot = NULL;
-        ((slotdisown_state *)c->state)->live--;
-    }
+    ffi_strategy_intrusive.wrapper_dealloc(c, w, h);
 }
-
-static size_t slotdisown_entries(ffi_cache *c) { return ((slotdisown_state *)c->state)->live; }
 
 const ffi_strategy ffi_control_slotdisown = {
     .abi_version = FFI_STRATEGY_ABI,
