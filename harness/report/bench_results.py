@@ -80,6 +80,8 @@ import statistics
 import subprocess
 import sys
 
+from results_file import Error, read_json
+
 from formats import fmt_ns   # one way to write a time, the page's too
 
 FLOOR = "floor_slots"
@@ -105,18 +107,8 @@ OTHER_CPUS_WARN = 0.5
 SUFFIX = re.compile(r"/(?:iterations|repeats|threads):\d+|/min_time:[0-9.]+s?")
 
 
-class Error(Exception):
-    """A problem the user can fix; printed without a traceback."""
-
-
 def load(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise Error(f"{path}: no such file")
-    except (OSError, ValueError) as e:
-        raise Error(f"{path}: cannot read it as benchmark JSON ({e})")
+    return read_json(path, "benchmark JSON")
 
 
 # context["subject_names"]: benchmark names carry subjects as

@@ -12,12 +12,12 @@ import json
 import os
 import sys
 
+from results_file import Error, read_json
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader"))
 import subject_name  # noqa: E402
 
 
-class Error(Exception):
-    """A file that cannot be read as conformance results; the message says why."""
 
 
 def normalise(data, where="results"):
@@ -43,13 +43,7 @@ def normalise(data, where="results"):
 
 
 def load(path):
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise Error(f"{path}: no such file")
-    except (OSError, ValueError) as e:
-        raise Error(f"{path}: cannot read it as conformance JSON ({e})")
+    data = read_json(path, "conformance JSON")
     return normalise(data, path)
 
 

@@ -59,6 +59,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results_file import Error, read_json  # noqa: E402
 import bench_results as report   # noqa: E402  (names, formats, the wall-clock summary)
 
 FLOOR = "floor_slots"
@@ -82,8 +83,6 @@ PASSED_ENV = ("STRATEGY_SO", "FFI_ADAPTERS", "FFI_SUBJECTS_DIR", "FFI_NATIVE_LIB
 BASELINE_COMMAND = "make instructions-baseline"
 
 
-class Error(Exception):
-    """A problem the user can fix; printed without a traceback."""
 
 
 # ---- planning: which benchmarks, in which processes ----
@@ -512,13 +511,7 @@ def page_section(instr, wall=None, label=str):
 # ---- comparing ----
 
 def load(path):
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise Error(f"{path}: no such file")
-    except (OSError, ValueError) as e:
-        raise Error(f"{path}: cannot read it as instruction counts ({e})")
+    data = read_json(path, "instruction counts")
     if not isinstance(data, dict) or "benchmarks" not in data or "floor_counts" not in data:
         raise Error(f"{path}: not an instruction-count file (harness/report/instructions.py run writes them)")
     return data

@@ -27,10 +27,9 @@ typedef struct expected {
 static const expected known[] = {
     {"tvm-ffi", 1, -1},  {"nanobind", 1, -1}, {"pybind11", 1, 1}, {"torch", 0, -1},
     {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, 1},
-    {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
+    {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},       {"sip", 1, 1},
     {"pyo3", 0, -1},   /* heavy (installed by HEAVY=1); py_fields keeps one object, arc does not */
     {"shiboken6", 0, 1},   /* heavy: built by `make HEAVY=1 adapters` */
-    {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},       {"sip", 1, 1},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
