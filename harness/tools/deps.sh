@@ -36,7 +36,7 @@ for group in "$@"; do
         # build/bench --count-instructions: <valgrind/callgrind.h>, and callgrind to run it
         need valgrind test -f /usr/include/valgrind/callgrind.h ;;
     compare)
-        # make compare's U test (scipy.stats.mannwhitneyu) and report.py's checks of it
+        # make compare's U test (scipy.stats.mannwhitneyu) and harness/report/bench_results.py's checks of it
         need python3-scipy "$PYTHON" -c 'import scipy.stats' ;;
     memcheck)
         need valgrind has valgrind ;;
