@@ -1,5 +1,5 @@
 # The benchmarks: build/bench, `make bench` (QUICK=1, FILTER=, SUBJECT=) and
-# `make compare BASE=old.json`; `make bench-selftest` checks report.py.
+# `make compare BASE=old.json`; `make bench-selftest` checks harness/report/bench_results.py.
 
 BENCH_SRC = $(wildcard bench/*.c bench/workloads/*.c)
 BENCH_OBJ = $(BENCH_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/gbench_shim.o
@@ -45,12 +45,12 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 
 # A second version of a tool that imports its own package (tvm-ffi) cannot
 # share the default process: each such group runs in a process of its own,
-# with its own floors, and report.py merges the runs. SUBJECT= runs one
+# with its own floors, and `harness/report bench context` merges the runs. SUBJECT= runs one
 # process with that selection.
 #
 # The console shows progress, failures, and at the end harness/report/summary.py's
 # few lines (the figures per subject, each warning once, the file to open).
-# Google Benchmark's rows and what report.py and page.py print show with
+# Google Benchmark's rows and what harness/report's commands print show with
 # V=1; otherwise they go to BENCH_LOG, shown whole if a step fails.
 BENCH_LOG = $(BUILD)/bench.log
 BENCH_CONSOLE = $(if $(filter 1,$(V)),,--quiet)

@@ -13,7 +13,7 @@ INSTR_CI_SUBJECTS = fresh+node fresh+graph weakdict+node weakdict+graph hashmap+
 	leaky+node leaky+graph pybind11@3.1.0 nanobind+intrusive@3.1.0
 
 # After the counts, the wall-clock report and the page are rendered again
-# where a wall-clock run left its results: report.py render adds the counts
+# where a wall-clock run left its results: `harness/report bench render` adds the counts
 # beside its figures.
 .PHONY: instructions-run instructions-baseline instructions-gate
 instructions-run: all adapters $(BENCH)

@@ -14,7 +14,7 @@
 /* ---- Machine load, per run: how many CPUs' worth of work other processes
  * did while the benchmark ran (/proc/stat's busy time minus our own CPU
  * time and our reaped children's, over the wall time). Stored in every
- * entry as the counter other_cpus; report.py warns when it is high. */
+ * entry as the counter other_cpus; harness/report/bench_results.py warns when it is high. */
 static double now_s(clockid_t clock)
 {
     struct timespec t;
@@ -134,7 +134,7 @@ void bench_run(gb_state *s, void *user)
     if (other >= 0)
         gb_counter(s, "other_cpus", other, GB_COUNTER_PLAIN);
     /* The floor around and within this run (the shim's samples between
-     * batches, at even steps of CPU time): report.py divides by their
+     * batches, at even steps of CPU time): harness/report/bench_results.py divides by their
      * mean, so a run that the machine slowed for part of its time is
      * divided by a floor slowed for the same part. */
     double floor_after = bench_floor_sample(), within = 0;

@@ -8,8 +8,8 @@
 
 extern const cf_property *const __start_cf_catalogue[], *const __stop_cf_catalogue[];
 
-/* Families in the order SPEC.md introduces them; one it does not know yet
- * sorts after these, by name. */
+/* Families in catalogue order (the first six, then those added later);
+ * one it does not know yet sorts after these, by name. */
 static const char *const families[] = {"I", "L", "P", "F", "M", "T", "S", "R", "G", "V", "K", "U", "O", "X", "CB"};
 
 static int family_rank(const char *id, size_t len)

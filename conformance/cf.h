@@ -40,7 +40,7 @@ typedef struct cf_property {
 #define CF_REGISTER(p) \
     static const cf_property *const cf_registered_##p __attribute__((used, section("cf_catalogue"))) = &(p)
 /* Every registered property in catalogue order (by family, in the order
- * SPEC.md introduces them, then by number), NULL-terminated. */
+ * conformance/catalogue.c lists them, then by number), NULL-terminated. */
 const cf_property *const *cf_catalogue(void);
 
 /* Results. cf_fail/cf_skip format the reason; cf_error takes it from the

@@ -317,7 +317,7 @@ const cf_property cf_V1 = {"V1", "views-after-death",
     "once an Inner view's wrapper died while its Outer lives, outer.inner is again an Inner of the "
     "Outer's address, and the cache holds no entry for the dead view",
     "a view's cache slot or entry lives in (or is keyed by the address of) its owner, which outlives "
-    "the view's wrapper: left behind, it hands out freed memory (no peer test named in SPEC: the death "
+    "the view's wrapper: left behind, it hands out freed memory (no peer test cited for it: the death "
     "half of I4's Outer/Inner case)",
     FFI_FEATURE_OUTER, CF_PARAM_NONE, v1_run};
 CF_REGISTER(cf_V1);

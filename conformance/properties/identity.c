@@ -270,7 +270,7 @@ const cf_property cf_I3 = {"I3", "roundtrip",
     "Add(a=v, b=w).a is v; reading .a twice and dropping both leaves v's and the Add's reference "
     "counts where they started",
     "an object passed in and read back stays the caller's object, and reading it takes nothing "
-    "from the caller's reference (SPEC: identity tests must catch reference-count errors)", 0, CF_PARAM_NONE, i3_run};
+    "from the caller's reference (identity tests must catch reference-count errors too)", 0, CF_PARAM_NONE, i3_run};
 CF_REGISTER(cf_I3);
 const cf_property cf_I4 = {"I4", "distinct",
     "different handles give different wrappers, also an Outer and its Inner at one address",

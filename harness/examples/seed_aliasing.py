@@ -16,16 +16,16 @@ The last line is the verdict on the reported bug, read from the worker:
 reproduced: the worker sees one Var".
 
 Run:  build/ffi-identity --subject SUBJECT --run harness/examples/seed_aliasing.py [--gate]
-      make seed          (every subject; writes results/seed.md)
+      make seed          (every subject; writes $RESULTS/seed.md)
 Options after the script (or after the subject, run as a plain script):
   --gate         exit 1 unless the worker sees one Var (the bug reproduced, or
                  the payload could not be sent): a tool's CI can require the
                  reported bug fixed. Without it the exit status is 0 either way.
   --record FILE  append this run's verdicts to FILE (JSON lines)
-  --table FILE OUT.md [README.md]
+  --table FILE OUT.md [PAGE.md]
                  turn such a file into a Markdown table, and put its rows into
-                 README.md between the lines <!-- seed table --> and
-                 <!-- end seed table --> too
+                 PAGE.md (make publish: docs/reported-scenario.md) between the
+                 lines <!-- seed table --> and <!-- end seed table --> too
   --help         this text
 """
 import json
@@ -144,19 +144,19 @@ def cell(v):
     return ("one native" if handle else "**two natives**") + (", one object" if pyid else ", two objects")
 
 
-def splice(readme, rows):
-    """Replaces the README's seed table (between its two marker lines)."""
+def splice(page, rows):
+    """Replaces the seed table of a page (between its two marker lines)."""
     begin, end = "<!-- seed table -->", "<!-- end seed table -->"
-    text = open(readme).read()
+    text = open(page).read()
     if begin not in text or end not in text:
-        die(f"{readme} has no '{begin}' ... '{end}' lines", 1)
+        die(f"{page} has no '{begin}' ... '{end}' lines", 1)
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
-    with open(readme, "w") as f:
+    with open(page, "w") as f:
         f.write(head + begin + "\n" + "\n".join(rows) + "\n" + end + tail)
 
 
-def table(records_path, out_path, readme=None):
+def table(records_path, out_path, page=None):
     """Markdown table of --record lines, one row per subject."""
     with open(records_path) as f:
         records = [json.loads(line) for line in f if line.strip()]
@@ -173,11 +173,11 @@ def table(records_path, out_path, readme=None):
              "and one Python object?", ""] + rows
     with open(out_path, "w") as f:
         f.write("\n".join(lines) + "\n")
-    if readme:
-        splice(readme, rows)
+    if page:
+        splice(page, rows)
 
 
-USAGE = "usage: seed_aliasing.py [SUBJECT] [--gate] [--record FILE] | --table FILE OUT.md [README.md] | --help"
+USAGE = "usage: seed_aliasing.py [SUBJECT] [--gate] [--record FILE] | --table FILE OUT.md [PAGE.md] | --help"
 
 
 def main(argv):

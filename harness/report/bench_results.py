@@ -147,7 +147,7 @@ def canonical_names(data):
 
 
 def load_results(path):
-    """A results file (report.py context's output) with today's names."""
+    """A results file (`harness/report bench context`'s output) with today's names."""
     return canonical_names(load(path))
 
 

@@ -1,6 +1,6 @@
-"""Compares two benchmark runs (report.py compare; make compare).
+"""Compares two benchmark runs (harness/report bench compare; make compare).
 
-  report.py compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
+  harness/report bench compare BASE.json NEW.json [--threshold 1.10] [--alpha 0.05]
         [--map 'A=B ...'] [--correction bh|holm] [--test t|u] [--judge-all]
 
 The samples of a benchmark are its per-repetition ratios to the floor

@@ -463,7 +463,7 @@ def render(instr_path, bench_path, out_dir):
 
 
 def section_beside(out_dir, bench_summary):
-    """report.py render's hook: the section, when OUTDIR has instruction counts."""
+    """`harness/report bench render`'s hook: the section, when OUTDIR has instruction counts."""
     path = os.path.join(out_dir, "instructions.json")
     if not os.path.exists(path):
         return []

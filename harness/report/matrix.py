@@ -153,7 +153,7 @@ def main(src, out, readme=None):
               + (f"**yanked**: {subject_origin.yanked_reason(tools[i])}" if subject_origin.is_yanked(tools[i]) else "–")
               + " |" for i in real]
     lines += ["", "## Models", "",
-              "The built-in strategies (SPEC: fresh, weakdict, hashmap, intrusive, toggle, revive, "
+              "The built-in strategies (docs/design.md: fresh, weakdict, hashmap, intrusive, toggle, revive, "
               "leaky), each with node-style or graph-style pickling (`+none`: no pickling).", ""]
     lines += table(models)
     lines += ["", "## Controls", "",

@@ -5,9 +5,9 @@ instead of Google Benchmark's rows.
 
 Per subject, hot access and churn as ratios to the __slots__ floor (median
 and range over repetitions) and bytes per live handle; how many figures are
-unstable; each warning of the run once (report.py stored them in the JSON,
+unstable; each warning of the run once (bench_results.py stored them in the JSON,
 over every process of the run); the benchmarks that failed; and, last, the
-file to open. Reads what `report.py context` wrote; standard library only.
+file to open. Reads what `harness/report bench context` wrote; standard library only.
 """
 import os
 import statistics
@@ -49,7 +49,7 @@ def subjects(data, stored):
 
 def unstable(data):
     """(unstable, micro): the micro-benchmark figures whose CV is above
-    report.CV_WARN, judged as report.py judges them."""
+    report.CV_WARN, judged as bench_results.py judges them."""
     s = report.summary(data)
     micro = [n for n in s if report.workload(n) not in report.PROCESS]
     bad = [n for n in micro if (st := report.figure_stats(s, n)) and st["cv"] is not None and st["cv"] > report.CV_WARN]

@@ -113,8 +113,9 @@ recipe "$work/new" "$new"; status=$?
 out=$(cat "$work/new/out")
 sha=$(sha256sum "$new" | cut -d' ' -f1)
 [ $status -eq 0 ] && echo "$out" | grep -q 'expectations for mytool@1.1.dev1+gabc1234: .*mytool@1.0.txt (no file for this version: the nearest older' &&
-    grep -q "\"sha256\": \"$sha\"" "$work/new/conformance.json" && grep -q '"subject": "mytool@1.1.dev1+gabc1234"' "$work/new/conformance.json"
-ok $? "a new build (1.1.dev1+gabc1234) passes, on 1.0's expectations, with its wheel's sha256 in the results" "$out"
+    grep -q "\"sha256\": \"$sha\"" "$work/new/conformance.json" && grep -q '"subject": "mytool@1.1.dev1+gabc1234"' "$work/new/conformance.json" &&
+    echo "$out" | grep -q '^diff: 1 subject pair(s) compared; nothing newly failing'
+ok $? "a new build (1.1.dev1+gabc1234) passes, on 1.0's expectations, with its wheel's sha256 in the results, and the diff ran" "$out"
 grep -q 'mytool@1.1.dev1+gabc1234' "$work/new/bench/README.md" 2>/dev/null && [ -s "$work/new/bench/bench.json" ]
 ok $? "its quick bench reports it" "$(tail -n 5 "$work/new/out")"
 

@@ -36,7 +36,7 @@ for group in "$@"; do
         # build/bench --count-instructions: <valgrind/callgrind.h>, and callgrind to run it
         need valgrind test -f /usr/include/valgrind/callgrind.h ;;
     compare)
-        # make compare's statistics (scipy.stats) and their checks, run by Debian's python3
+        # make compare's statistics (scipy.stats) and harness/report's checks of them, on Debian's python3
         need python3-scipy /usr/bin/python3 -c 'import scipy.stats' ;;
     memcheck)
         need valgrind has valgrind ;;

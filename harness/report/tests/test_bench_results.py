@@ -1,4 +1,4 @@
-"""report.py's own checks, as TAP (prove --exec python3): the name
+"""bench_results.py's own checks, as TAP (prove --exec python3): the name
 cleaning, old names read in today's form, the impossible-value check, the
 report of a partial run (no empty table, no empty plot), and compare (its
 correction for multiple comparisons, subjects mapped across versions, a

@@ -1,5 +1,5 @@
 """What `make bench` ends with, as TAP (prove --exec python3): summary.py's
-lines from a results file made by `report.py context` (each subject's hot
+lines from a results file made by `harness/report bench context` (each subject's hot
 and churn ratios, the count of unstable figures, each warning once, the
 failed benchmarks, the file to open last), and page.py's page of a benchmark
 run alone (no conformance.json). No benchmark runs; about a second."""
@@ -43,7 +43,7 @@ with tempfile.TemporaryDirectory() as d:
     with open(raw, "w") as f:
         json.dump(raw_run(), f)
     made = run(BENCH, "bench", "context", raw, data)
-    ok(made.returncode == 0, "report.py context makes the results file", made.stderr)
+    ok(made.returncode == 0, "harness/report bench context makes the results file", made.stderr)
 
     out = run(BENCH, "summary", data, d)
     lines = out.stdout.splitlines()

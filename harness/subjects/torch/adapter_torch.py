@@ -3,7 +3,7 @@ PyTorch's C++ holds and hands back through its own wrapper logic
 (THPVariable_Wrap), so what the suite sees is PyTorch's PyObject
 preservation: a c10::TensorImpl keeps its Python object, and while C++
 holds the tensor besides that object, the object (with its class and
-__dict__) is kept alive, the "toggle" design of SPEC.md.
+__dict__) is kept alive, the "toggle" design of docs/design.md.
 
 What is PyTorch and what is ours:
 - Var, Add, Layout, Node are torch.Tensor subclasses (float64, shape (1,)),
