@@ -976,3 +976,7 @@ def main(argv):
     except Error as e:
         print(f"report bench: {e}", file=sys.stderr)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

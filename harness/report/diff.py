@@ -218,3 +218,7 @@ def main(argv):
     rest = "".join(f"; {k}: {totals[k]}" for k in KINDS[1:] if totals[k])
     print(f"diff: {len(pairs)} subject pair(s) compared; {failing}{rest} (properties, counted per pair)")
     return 1 if failing_props else 0
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

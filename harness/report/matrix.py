@@ -204,3 +204,7 @@ def cli(argv):
         main(*argv)
     else:
         sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

@@ -626,3 +626,7 @@ def main(argv):
         f.write(text)
     os.replace(tmp, out)
     print(f"report page: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone"))
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

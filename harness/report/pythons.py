@@ -141,3 +141,7 @@ def main(argv):
         f.write(render(data))
     print(f"report pythons: wrote {out_dir}/pythons.md ({len(data['pythons'])} interpreters, "
           f"{len(differing(data))} verdicts that depend on the version)")
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

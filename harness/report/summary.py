@@ -98,3 +98,7 @@ def main(argv):
     except report.Error as e:
         sys.exit(f"report summary: {e}")
     print("\n".join(lines(data, argv[1])))
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")

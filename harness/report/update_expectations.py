@@ -205,3 +205,7 @@ def main(argv):
     if not changed:
         print("update-expectations: every expectation file already says what the runs measured")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(f"{os.path.basename(__file__)} is part of harness/report: run python3 harness/report COMMAND (no COMMAND lists them)")
