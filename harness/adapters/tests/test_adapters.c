@@ -28,6 +28,7 @@ static const expected known[] = {
     {"tvm-ffi", 1, -1},  {"nanobind", 1, -1}, {"pybind11", 1, 1}, {"torch", 0, -1},
     {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, 1},
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
+    {"jpype", 0, 0},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
