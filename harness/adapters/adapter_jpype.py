@@ -16,7 +16,7 @@ type(w) is ns.Var holds for the model (JPype #1327 reports java.lang.String
 failing such an `is` check; the maintainer's answer is isinstance), and a
 sub-interpreter gets the main interpreter's classes (X1). A Python object
 implementing a Java interface (a proxy) comes back from a Java container as
-itself (measured; JPype #574, fixed by PR #494), but its Java half is
+itself (measured; JPype #574, fixed by PR #576), but its Java half is
 recreated after a Java collection with a new identity hash (userguide,
 Reference Loops; measured: System.identityHashCode of one proxy changes
 across System.gc()), and its bare Java view (JObject(p, Object)) shows
