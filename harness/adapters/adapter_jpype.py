@@ -123,10 +123,12 @@ def subject(ns, version, variant):
                   "nothing can take the object away from the other references that reach it",
     }
     try:
-        import jpype
+        # _jpype first: with jpype1 missing, `import jpype` would find this
+        # adapter's jpype/ directory on sys.path as a namespace package.
         import _jpype
+        import jpype
     except ImportError as e:
-        reason = (f"jpype is not importable ({e}): harness/tools/subjects.sh {ns.name} (pip install "
+        reason = (f"jpype1 is not installed ({e}): harness/tools/subjects.sh {ns.name} (pip install "
                   f"jpype1=={version} into {ns.site}; a heavy subject, left out of make test)")
         ns.available = lambda: (False, reason)
         ns.features = frozenset()
