@@ -472,13 +472,19 @@ def load(name):
     return ns
 
 
+ALONE_GROUPS = 1000   # above any count of versions: one group per subject flagged alone
+
+
 def process_group(name):
     """0 if `name` can share a process with every other group-0 subject;
     else k > 0: its tool has k newer versions listed (each imports its own
-    copy of one package), so it needs a process of its own."""
+    copy of one package), or it is flagged alone (what it starts, a JVM,
+    would sit under the others' benchmarks), so it needs a process of its own."""
     s = find(name)
     if not s.runtime_packages() or s not in subjects():
         return 0   # not listed: a run names it alone
+    if "alone" in s.flags:
+        return ALONE_GROUPS + subjects().index(s)
     versions = []
     for other in subjects():
         if other.tool == s.tool and other.runtime_packages() and other.version not in versions:

@@ -30,6 +30,7 @@ static const expected known[] = {
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},       {"sip", 1, 1},
     {"pyo3", 0, -1},   /* heavy (installed by HEAVY=1); py_fields keeps one object, arc does not */
     {"shiboken6", 0, 1},   /* heavy: built by `make HEAVY=1 adapters` */
+    {"jpype", 0, 0},   /* heavy: a JVM per process */
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
