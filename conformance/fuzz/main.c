@@ -130,7 +130,7 @@ static int still_fails(const fz_case *c, void *arg)
     static fz_plan plan;
     if (ffi_monotonic_seconds() > t->shrink_deadline)
         return 0;   /* out of time: keep what is shrunk so far */
-    fz_resolve(c, t->features, &plan);
+    fz_resolve(c, t->features, t->claims.claims, &plan);
     outcome o = run_case(t, &plan);
     return o.failed && strcmp(o.category, t->category) == 0;
 }
@@ -144,14 +144,14 @@ static outcome shrink_and_report(FILE *out, fuzzed *t, fz_case *c, outcome first
     t->shrink_deadline = ffi_monotonic_seconds() + SHRINK_SECONDS;
     int original = c->n;
     if (first.step > 0) {   /* nothing after the failing step matters */
-        fz_resolve(c, t->features, &plan);
+        fz_resolve(c, t->features, t->claims.claims, &plan);
         fz_case cut = *c;
         cut.n = plan.steps[first.step - 1].raw_index + 1;
         if (still_fails(&cut, t))
             *c = cut;
     }
     int trials = fz_shrink(c, still_fails, t, SHRINK_TRIALS);
-    fz_resolve(c, t->features, &plan);
+    fz_resolve(c, t->features, t->claims.claims, &plan);
     outcome last = run_case(t, &plan);
     if (!last.failed)   /* flaky: report the first sighting as it was */
         last = first;
@@ -189,7 +189,7 @@ static void batch_child(void *arg, int fd)
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
         fz_generate(&c, (unsigned long long)b->o->seed + (unsigned long long)k, (int)b->o->length);
-        fz_resolve(&c, b->t->features, &plan);
+        fz_resolve(&c, b->t->features, b->t->claims.claims, &plan);
         if (fz_run_model(b->t->ns, &plan, plan.n, b->t->features, b->t->claims.claims, m.reason, sizeof m.reason)) {
             m.kind = MSG_DIVERGED;
             _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
@@ -258,7 +258,7 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
     if (found.failed) {
         /* Confirm the case alone, in a fresh process: that is what gets shrunk. */
         fz_generate(&c, case_seed, (int)o->length);
-        fz_resolve(&c, t->features, &plan);
+        fz_resolve(&c, t->features, t->claims.claims, &plan);
         outcome again = run_case(t, &plan);
         if (again.failed)
             found = again;
@@ -389,13 +389,6 @@ static void one_subject(subject_job *j)
         t.features |= FZ_FEAT_DISOWN;
     Py_XDECREF(names);
     PyErr_Clear();
-    /* Steps whose failure is a hang or a crash only where the property is
-     * claimed: a subject known to hang in a sub-interpreter (X1) or in a
-     * fork child beside a busy thread (F3) would fail every case. */
-    if (t.claims.claims & FZ_CLAIM_INTERP)
-        t.features |= FZ_FEAT_SUBINTERP;
-    if (t.claims.claims & FZ_CLAIM_FORK_THREADS)
-        t.features |= FZ_FEAT_FORK_BUSY;
     if (t.adapter)
         t.features |= FZ_FEAT_ADAPTER;
     if (o->list) {
