@@ -39,9 +39,9 @@
  *     FZ_OP(op_weakref);
  *
  *   id      stable, what a case stores and a seed draws: take the next
- *           free one, never renumber or reuse one. fz_generate walks the
- *           operations in id order, so where a record lives does not
- *           change what a seed gives; a new
+ *           free one (build/fuzz --ops lists them), never renumber or reuse
+ *           one. fz_generate walks the operations in id order, so where a
+ *           record lives does not change what a seed gives; a new
  *           operation's weight does change it (the total grows), as any
  *           change of weights does: a recorded seed replays on the table it
  *           was found with.
@@ -204,6 +204,8 @@ struct fz_op_def {
  * two share an id or one is out of range. */
 const fz_op_def *const *fz_ops(void);
 const fz_op_def *fz_op_by_id(int id);
+/* Prints the operations (id, name, weight, needs) for --ops. */
+void fz_ops_list(FILE *out);
 
 /* plan.c: cases and plans. */
 void fz_generate(fz_case *c, uint64_t seed, int length);

@@ -32,6 +32,7 @@ typedef struct options {
     double timeout;      /* per case */
     const char *claims_file, *expect_dir;
     int list;
+    int ops;
 } options;
 
 static const char about[] =
@@ -42,11 +43,11 @@ static const char about[] =
     "handles, two threads churning one field in the race window, an interned Var,\n"
     "a sub-interpreter reading the interned Vars, a __del__ that resurrects its\n"
     "object, a self-cycle broken by gc.collect(), ns.consume of a held or shared\n"
-    "native, a fork while a thread is inside the cache) run on each subject and checked\n"
-    "against a model of the identity\n"
-    "guarantees it claims (see --list). A divergence is shrunk to a short sequence\n"
-    "and printed as a Python reproduction. Each case runs in its own process with\n"
-    "a watchdog, so a crash or a hang is a divergence too.";
+    "native, a fork while a thread is inside the cache; --ops lists them) run on\n"
+    "each subject and checked against a model of the identity guarantees it\n"
+    "claims (see --list). A divergence is shrunk to a short sequence and printed\n"
+    "as a Python reproduction. Each case runs in its own process with a watchdog,\n"
+    "so a crash or a hang is a divergence too.";
 
 static const char exit_status[] =
     "Controls marked 'planted' in the claims file must diverge: for them a\n"
@@ -455,13 +456,18 @@ int main(int argc, char **argv)
         {"--expectations", "DIR", "where claims are derived from (default $FFI_EXPECTATIONS, else the "
                                   "tree's conformance/expectations)", FFI_OPT_STRING, &o.expect_dir},
         {"--list", NULL, "print each subject's claims and where they come from, and exit", FFI_OPT_FLAG, &o.list},
+        {"--ops", NULL, "print the operations (stable id, weight, what they need), and exit", FFI_OPT_FLAG, &o.ops},
         {NULL, NULL, NULL, 0, NULL},
     };
-    ffi_cli cli = {.prog = "fuzz", .args = "[--seconds S] [--cases N] [--seed N] [--length L] [--list]",
+    ffi_cli cli = {.prog = "fuzz", .args = "[--seconds S] [--cases N] [--seed N] [--length L] [--list] [--ops]",
                    .about = about, .exit_status = exit_status, .options = own};
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
         return rc;
+    if (o.ops) {
+        fz_ops_list(stdout);
+        return 0;
+    }
     if (o.length < 1 || o.length > FZ_MAX_OPS) {
         fprintf(stderr, "fuzz: --length %ld is out of range (1..%d)\n", o.length, FZ_MAX_OPS);
         return 2;

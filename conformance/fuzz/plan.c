@@ -37,8 +37,8 @@ const fz_op_def *const *fz_ops(void)
             abort();
         }
         if (by_id_table[o->id]) {
-            fprintf(stderr, "fuzz: operations %s and %s share the id %d: give the newer one a free id\n",
-                    by_id_table[o->id]->name, o->name, o->id);
+            fprintf(stderr, "fuzz: operations %s and %s share the id %d: give the newer one a free id "
+                            "(build/fuzz --ops)\n", by_id_table[o->id]->name, o->name, o->id);
             abort();
         }
         by_id_table[o->id] = o;
@@ -50,6 +50,45 @@ const fz_op_def *fz_op_by_id(int id)
 {
     fz_ops();
     return id >= 0 && id < FZ_OP_IDS ? by_id_table[id] : NULL;
+}
+
+/* Names of the plan features beyond the subject's. */
+static const struct { unsigned bit; const char *name; } plan_features[] = {
+    {FZ_FEAT_COPY_SHARES, "copy-shares"}, {FZ_FEAT_COPY, "copy"}, {FZ_FEAT_DISOWN, "disown"},
+    {FZ_FEAT_ADAPTER, "adapter"},
+};
+
+static void format_needs(unsigned needs, unsigned claims, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int k = 0; k < 32 && used < n; k++) {
+        unsigned bit = 1u << k;
+        if (!(needs & bit))
+            continue;
+        const char *name = NULL;
+        for (size_t j = 0; j < sizeof plan_features / sizeof *plan_features; j++)
+            if (plan_features[j].bit == bit)
+                name = plan_features[j].name;
+        used += (size_t)snprintf(out + used, n - used, "%s%s", used ? " " : "", name ? name : ffi_feature_name(bit));
+    }
+    if (claims && used < n) {
+        char names[200];
+        fz_claims_format(claims, names, sizeof names);
+        used += (size_t)snprintf(out + used, n - used, "%sclaims %s", used ? "; " : "", names);
+    }
+    if (!used)
+        snprintf(out, n, "-");
+}
+
+void fz_ops_list(FILE *out)
+{
+    fprintf(out, "%3s  %-12s %6s  %s\n", "id", "operation", "weight", "needs");
+    for (const fz_op_def *const *op = fz_ops(); *op; op++) {
+        char needs[300];
+        format_needs((*op)->needs, (*op)->claims, needs, sizeof needs);
+        fprintf(out, "%3d  %-12s %6d  %s\n", (*op)->id, (*op)->name, (*op)->weight, needs);
+    }
 }
 
 /* splitmix64: small, seedable, good enough to spread operations. */
