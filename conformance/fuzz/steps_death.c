@@ -327,8 +327,9 @@ static int resolve_cycle(fz_resolver *rs, const fz_raw *raw, fz_step *st)
 static void describe_cycle(const fz_step *s, char *out, size_t n)
 {
     if (s->a >= 0)
-        snprintf(out, n, "s%d.me = s%d; s%d = None; gc.collect(); s%d = s%d%s; s%d.__dict__.pop(\"me\", None)",
-                 s->d, s->d, s->d, s->d, s->a, fz_field_expr(s->field), s->d);
+        snprintf(out, n, "s%d.me = s%d; s%d = None; gc.collect(); s%d = s%d%s; "
+                 "hasattr(s%d, \"me\") and delattr(s%d, \"me\")",
+                 s->d, s->d, s->d, s->d, s->a, fz_field_expr(s->field), s->d, s->d);
     else
         snprintf(out, n, "s%d.me = s%d; s%d = None; gc.collect()", s->d, s->d, s->d);
 }

@@ -90,7 +90,7 @@ static int resolve_disown(fz_resolver *rs, const fz_raw *raw, fz_step *st)
 
 static void describe_disown(const fz_step *s, char *out, size_t n)
 {
-    char drop[64] = "";
+    char drop[FZ_SLOTS * 40] = "";   /* every slot may hold it */
     size_t k = 0;
     for (int j = 0; j < FZ_SLOTS; j++)
         if (s->b & (1 << j))
