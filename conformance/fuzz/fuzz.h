@@ -3,13 +3,77 @@
  * identity guarantees that subject claims. A divergence is shrunk
  * to a short sequence and printed as a Python reproduction.
  *
- * plan.c     generates cases and resolves them into concrete steps without
- *            Python (which slot holds which kind of native is decided by
- *            the operations alone), and prints steps as Python
- * model.c    runs the steps on a subject and checks every claim
+ * plan.c     the operations' registry; generates cases and resolves them
+ *            into concrete steps without Python (which slot holds which
+ *            kind of native is decided by the operations alone), and
+ *            prints steps as Python
+ * model.c    runs the steps on a subject and checks every wrapper it
+ *            hands out against the claims (model.h: its vocabulary)
+ * steps_*.c  the operations, one record each, grouped by area:
+ *            build      constructors and copy.copy
+ *            reads      field reads, drops, gc.collect, attributes, weakrefs
+ *            pickle     the pickle round trip
+ *            scale      thousands of live handles; threads churning a field
+ *            death      reads and resurrections during a wrapper's death,
+ *                       cycles broken by the collector
+ *            fork       fork, and fork beside a busy thread
+ *            ownership  interning constructors, disowning
+ *            interp     a sub-interpreter
  * claims.c   what a subject claims: claims.txt, else its expectations file
  * shrink.c   delta debugging over a failing case
- * main.c     command line, time budget, TAP */
+ * main.c     command line, time budget, TAP
+ *
+ * Adding an operation
+ * -------------------
+ * An operation is one fz_op_def record (below) in the steps_*.c file of its
+ * area, or a new steps_AREA.c (fuzz.mk builds every .c here), registered
+ * with FZ_OP(record); nothing else is edited. The record says:
+ *
+ *     static const fz_op_def op_weakref = {
+ *         .name = "weakref", .id = 9, .weight = 5,
+ *         .needs = FFI_FEATURE_WEAKREF,   // plan features, all required
+ *         .resolve = resolve_weakref,     // against the held slots, no Python
+ *         .describe = describe_weakref,   // one line of Python
+ *         .run = run_weakref,             // on the subject, checked by the model
+ *     };
+ *     FZ_OP(op_weakref);
+ *
+ *   id      stable, what a case stores and a seed draws: take the next
+ *           free one (build/fuzz --ops lists them), never renumber or reuse
+ *           one. fz_generate walks the operations in id order, so where a
+ *           record lives does not change what a seed gives; a new
+ *           operation's weight does change it (the total grows), as any
+ *           change of weights does: a recorded seed replays on the table it
+ *           was found with.
+ *   weight  how often it is drawn, relative to the others (the sum over
+ *           every operation, including those a subject lacks the needs of)
+ *   needs, claims
+ *           what the subject must offer (FFI_FEATURE_*, FZ_FEAT_*) and
+ *           claim (FZ_CLAIM_*) for the operation to be planned; without
+ *           them it is dropped from the case. Claims gate operations whose
+ *           failure is a hang or a crash, which would fail every case of a
+ *           subject known not to make it.
+ *   resolve turns the raw operation (st comes filled in: its slots reduced
+ *           modulo FZ_SLOTS, value i + 1, no native) into a concrete step
+ *           against what the slots hold (fz_resolver); makes the natives it
+ *           creates (fz_new_native) and updates rs->held. Returns 0 when the
+ *           operation does nothing here (it is dropped), 1 to keep st. NULL:
+ *           kept as it comes.
+ *   describe
+ *           the step as one line of the Python reproduction; model.c also
+ *           uses it as the expression in messages.
+ *   python  optional, NULL-terminated: definitions (fz_python_def) that
+ *           line needs before the first step (a helper, a class), each
+ *           printed once, in order of first use.
+ *   run     runs the step on the subject (model.h: struct run), passes
+ *           every wrapper the subject hands out through fz_sighting, and
+ *           returns 0, or 1 after recording a divergence (fz_diverge).
+ *   end     optional: drops what the operation keeps across steps
+ *           (r->op_state[id]) when a case ends.
+ *
+ * A new kind of check also needs its claim (fz_claim, claims.c) and a
+ * planted control that the fuzzer must find (claims.txt) if it is to be
+ * trusted. */
 #ifndef FZ_H
 #define FZ_H
 
@@ -17,52 +81,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { FZ_CHURN_ITERS = 200 };   /* reads per thread in a churn step */
 enum { FZ_SLOTS = 6, FZ_MAX_OPS = 256, FZ_MAX_NATIVES = 4 * FZ_MAX_OPS };
+enum { FZ_OP_IDS = 256 };        /* operation ids are 0..255: a raw operation stores one in a byte */
 
-/* What an operation does; arguments are small integers reduced modulo
- * whatever they index, so any sequence is valid. */
-typedef enum fz_op {
-    FZ_NEW_VAR,     /* s[d] = ns.Var("vN") */
-    FZ_NEW_ADD,     /* s[d] = ns.Add(s[a], s[b])            (Var/Add args) */
-    FZ_NEW_LAYOUT,  /* s[d] = ns.Layout([s[a]], s[b])       (Var axis, Var/Add offset) */
-    FZ_NEW_NODE,    /* s[d] = ns.Node(N, [those of s[a], s[b] that are Nodes]) (feature node) */
-    FZ_NEW_OUTER,   /* s[d] = ns.Outer(N)                   (feature outer) */
-    FZ_GET,         /* s[d] = a field of s[a], chosen by b */
-    FZ_DROP,        /* s[d] = None */
-    FZ_GC,          /* gc.collect() */
-    FZ_SETATTR,     /* s[d].fz = N                          (feature dict) */
-    FZ_WEAKREF,     /* w[d] = weakref.ref(s[d])             (feature weakref) */
-    FZ_PICKLE,      /* round trip every held slot, protocol 2 + a % 4 (feature pickle) */
-    FZ_FORK,        /* os.fork(); the child re-reads every field */
-    FZ_NEW_SUB,     /* s[d] = Sub("vN"), Sub a Python subclass of ns.Var (feature subclass) */
-    FZ_COPY,        /* s[d] = copy.copy(s[a])               (copy.copy works; not of an Inner) */
-    FZ_GET_INNER,   /* s[d] = s[a].inner, s[a] the first held Outer from a (feature outer) */
-    FZ_DYING_READ,  /* s[d] dropped while a weakref callback re-reads the field of a held
-                     * object that holds it; s[d] = what the callback got, else a re-read
-                     * (feature weakref) */
-    FZ_BULK,        /* a % 3: 0 drop the bulk, 1 hold N Vars and Add(v, v) of each and read
-                     * every add.a, 2 drop every other Var wrapper and re-read every add.a */
-    FZ_CHURN,       /* two threads re-read s[a]'s field b (x = f; y = f: x is y) while
-                     * the wrappers they read die                (feature threads) */
-    FZ_DEL_READ,    /* f = Fin("vN"); s[a] = ns.Add(f, f); f dropped while Fin.__del__
-                     * re-reads s[a].a; s[d] = what __del__ got, else a re-read (feature
-                     * subclass; Fin is a Var subclass with a __del__) */
-    FZ_NEW_INTERN,  /* s[d] = ns.Var("kN", intern=True), a name no other step uses (feature intern) */
-    FZ_SUBINTERP,   /* a sub-interpreter loads the subject and interns the names of the held
-                     * interned Vars (natives both reach); after it ends, the main interpreter
-                     * interns them again and re-reads every field (claims interpreters) */
-    FZ_RESURRECT,   /* f = Fin("vN"); s[a] = ns.Add(f, f); f dropped while Fin.__del__ stores
-                     * self away (a resurrection); s[d] = the resurrected f (feature subclass) */
-    FZ_CYCLE,       /* s[d].me = s[d]; s[d] = None; gc.collect(); then, if a held s[a] holds that
-                     * native, s[d] = s[a]'s field (feature dict) */
-    FZ_DISOWN,      /* ns.consume(s[d]), then every slot of that native dropped; if a held s[a]
-                     * still holds the native, s[d] = s[a]'s field (feature disown) */
-    FZ_FORK_BUSY,   /* a thread re-reads every held field, race window open, while the main
-                     * thread forks; the child re-reads them (claims fork-threads) */
-    FZ_OP_END
-} fz_op;
-
+/* A raw operation: which one (its record's id) and three small integers,
+ * reduced modulo whatever they index, so any sequence is valid. */
 typedef struct fz_raw { uint8_t op, d, a, b; } fz_raw;
 
 typedef struct fz_case { fz_raw ops[FZ_MAX_OPS]; int n; } fz_case;
@@ -77,7 +100,7 @@ typedef struct fz_native {
     fz_kind kind; int nchild; int child[2];
     unsigned char sub;      /* made as a Sub (1) or a Fin (2): its class may be that */
     unsigned char opaque;   /* a copy whose fields are not known (no copy claim): not read */
-    int interned;           /* made by FZ_NEW_INTERN as "k<interned>"; 0: not */
+    int interned;           /* made by the intern operation as "k<interned>"; 0: not */
 } fz_native;
 
 /* Plan features beyond the subject's FFI_FEATURE_* ones. */
@@ -85,21 +108,23 @@ enum {
     FZ_FEAT_COPY_SHARES = 1u << 30,   /* copy.copy shares children (claims copy) */
     FZ_FEAT_COPY = 1u << 29,          /* copy.copy(ns.Var(...)) works at all */
     FZ_FEAT_DISOWN = 1u << 28,        /* ns.consume(w) ('disown' in ns.features) */
-    FZ_FEAT_SUBINTERP = 1u << 27,     /* sub-interpreter steps (claims interpreters) */
-    FZ_FEAT_FORK_BUSY = 1u << 26,     /* forks with a thread inside the cache (claims fork-threads) */
     FZ_FEAT_ADAPTER = 1u << 25,       /* a real tool's adapter (ffi_adapters.load), not ffi_identity's */
 };
 
 /* Field reads, resolved. */
 typedef enum fz_field { FZ_F_A, FZ_F_B, FZ_F_OFFSET, FZ_F_AXIS0, FZ_F_CHILD0, FZ_F_CHILD1, FZ_F_INNER } fz_field;
 
-/* A concrete step: an effective operation with everything resolved. */
+typedef struct fz_op_def fz_op_def;
+
+/* A concrete step: an effective operation with everything resolved. What
+ * a, b and value mean beyond the common case is the operation's own (its
+ * resolve says); slot masks are common (b: the held slots a pickle or a
+ * fork takes). */
 typedef struct fz_step {
-    fz_op op;
-    int d, a, b;       /* slots (a, b: arguments or source; FZ_PICKLE: b is the held-slot mask;
-                        * FZ_BULK: b the mode, value the count; FZ_DEL_READ: b the Add's native) */
+    const fz_op_def *op;
+    int d, a, b;       /* slots: d the destination, a and b arguments or the source */
     int native;        /* the native it creates or reads (-1: none) */
-    fz_field field;    /* FZ_GET */
+    fz_field field;    /* the field read */
     int value;         /* names, tags, attribute values, pickle protocol */
     int raw_index;     /* which raw op produced it */
 } fz_step;
@@ -111,18 +136,6 @@ typedef struct fz_plan {
     fz_native natives[FZ_MAX_NATIVES];
     int nnatives;
 } fz_plan;
-
-/* plan.c */
-void fz_generate(fz_case *c, uint64_t seed, int length);
-void fz_resolve(const fz_case *c, unsigned features, fz_plan *p);
-/* Writes the plan's first `upto` steps as a Python script for `subject`. */
-void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
-                     unsigned features, const char *prefix);
-void fz_describe_step(const fz_step *s, char *out, size_t n);
-/* Field `selector` (0 or 1) of a native: which field it is and the native
- * it holds, or -1 if that kind has no such field. */
-int fz_field_native(const fz_plan *p, int native, int selector, fz_field *field);
-const char *fz_field_expr(fz_field f);   /* ".a", ".axes[0]", ... */
 
 /* Claims: identity guarantees the model enforces, each named after the
  * catalogue property it comes from. Wrappers always carry the right
@@ -150,6 +163,80 @@ typedef enum fz_claim {
     FZ_CLAIM_COLLECT = 1 << 19,   /* G1: a wrapper collected in a cycle while its native lives comes back
                                    * working (with its state where state is claimed) */
 } fz_claim;
+
+/* Resolution of one case, as an operation's resolve sees it. */
+typedef struct fz_resolver {
+    fz_plan *plan;
+    unsigned features, claims;
+    int held[FZ_SLOTS];       /* the native each slot holds; -1: none */
+    int state[FZ_OP_IDS];     /* an operation's own, by its id; 0 when a case starts */
+} fz_resolver;
+
+/* A definition the reproduction needs before its steps: text (lines of
+ * Python, each ending in '\n'), or print where it depends on the subject
+ * (adapter: it is loaded through ffi_adapters). */
+typedef struct fz_python_def {
+    const char *text;
+    void (*print)(FILE *out, const char *prefix, int adapter);
+} fz_python_def;
+
+struct run;   /* model.h */
+
+/* An operation, registered with FZ_OP (see "Adding an operation" above). */
+struct fz_op_def {
+    const char *name;          /* short, unique: "dying-read" */
+    int id;                    /* stable, 0..FZ_OP_IDS-1 */
+    int weight;
+    unsigned needs;            /* FFI_FEATURE_* and FZ_FEAT_* bits, all required */
+    unsigned claims;           /* FZ_CLAIM_* bits, all required */
+    int (*resolve)(fz_resolver *rs, const fz_raw *raw, fz_step *st);
+    void (*describe)(const fz_step *s, char *out, size_t n);
+    const fz_python_def *const *python;
+    int (*run)(struct run *r, const fz_step *s);
+    void (*end)(struct run *r);
+};
+
+#define FZ_OP(def) \
+    static const fz_op_def *const fz_registered_##def __attribute__((used, section("fz_ops"))) = &(def)
+
+/* plan.c: the registry. Every registered operation in id order,
+ * NULL-terminated; the one with that id, or NULL. Aborts at first use if
+ * two share an id or one is out of range. */
+const fz_op_def *const *fz_ops(void);
+const fz_op_def *fz_op_by_id(int id);
+/* Prints the operations (id, name, weight, needs) for --ops. */
+void fz_ops_list(FILE *out);
+
+/* plan.c: cases and plans. */
+void fz_generate(fz_case *c, uint64_t seed, int length);
+void fz_resolve(const fz_case *c, unsigned features, unsigned claims, fz_plan *p);
+/* Writes the plan's first `upto` steps as a Python script for `subject`. */
+void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject, int adapter,
+                     unsigned features, const char *prefix);
+void fz_describe_step(const fz_step *s, char *out, size_t n);
+/* Field `selector` (0 or 1) of a native: which field it is and the native
+ * it holds, or -1 if that kind has no such field. */
+int fz_field_native(const fz_plan *p, int native, int selector, fz_field *field);
+const char *fz_field_expr(fz_field f);   /* ".a", ".axes[0]", ... */
+
+/* plan.c: for resolve functions. */
+/* A new native of that kind with those children; its index. */
+int fz_new_native(fz_plan *p, fz_kind kind, int c0, int c1, int nchild);
+/* Native n is a Var or an Add (an expression: Add's and Layout's offset arguments). */
+int fz_is_expr(const fz_plan *p, int n);
+/* A held slot other than `not` whose field holds native n: its index, with
+ * *field set; -1 if none. The search starts at slot `from`. */
+int fz_holder_of(const fz_resolver *rs, int n, int not, int from, fz_field *field);
+/* The held slots, as a mask, whose natives have a field to read. */
+int fz_readable_slots(const fz_resolver *rs);
+/* The held slots, as a mask, but for Inner views (an Inner alone is not
+ * picklable in every binding: pickle its Outer; a fork re-reads through
+ * its Outer too). */
+int fz_held_roots(const fz_resolver *rs);
+/* "s0, s3" for a slot mask. */
+void fz_slot_list(int mask, char *out, size_t n);
+/* Each line of text (lines ending in '\n') written to out after prefix. */
+void fz_print_lines(FILE *out, const char *prefix, const char *text);
 
 typedef struct fz_subject_claims {
     unsigned claims;

@@ -32,6 +32,7 @@ typedef struct options {
     double timeout;      /* per case */
     const char *claims_file, *expect_dir;
     int list;
+    int ops;
 } options;
 
 static const char about[] =
@@ -42,11 +43,11 @@ static const char about[] =
     "handles, two threads churning one field in the race window, an interned Var,\n"
     "a sub-interpreter reading the interned Vars, a __del__ that resurrects its\n"
     "object, a self-cycle broken by gc.collect(), ns.consume of a held or shared\n"
-    "native, a fork while a thread is inside the cache) run on each subject and checked\n"
-    "against a model of the identity\n"
-    "guarantees it claims (see --list). A divergence is shrunk to a short sequence\n"
-    "and printed as a Python reproduction. Each case runs in its own process with\n"
-    "a watchdog, so a crash or a hang is a divergence too.";
+    "native, a fork while a thread is inside the cache; --ops lists them) run on\n"
+    "each subject and checked against a model of the identity guarantees it\n"
+    "claims (see --list). A divergence is shrunk to a short sequence and printed\n"
+    "as a Python reproduction. Each case runs in its own process with a watchdog,\n"
+    "so a crash or a hang is a divergence too.";
 
 static const char exit_status[] =
     "Controls marked 'planted' in the claims file must diverge: for them a\n"
@@ -130,7 +131,7 @@ static int still_fails(const fz_case *c, void *arg)
     static fz_plan plan;
     if (ffi_monotonic_seconds() > t->shrink_deadline)
         return 0;   /* out of time: keep what is shrunk so far */
-    fz_resolve(c, t->features, &plan);
+    fz_resolve(c, t->features, t->claims.claims, &plan);
     outcome o = run_case(t, &plan);
     return o.failed && strcmp(o.category, t->category) == 0;
 }
@@ -144,14 +145,14 @@ static outcome shrink_and_report(FILE *out, fuzzed *t, fz_case *c, outcome first
     t->shrink_deadline = ffi_monotonic_seconds() + SHRINK_SECONDS;
     int original = c->n;
     if (first.step > 0) {   /* nothing after the failing step matters */
-        fz_resolve(c, t->features, &plan);
+        fz_resolve(c, t->features, t->claims.claims, &plan);
         fz_case cut = *c;
         cut.n = plan.steps[first.step - 1].raw_index + 1;
         if (still_fails(&cut, t))
             *c = cut;
     }
     int trials = fz_shrink(c, still_fails, t, SHRINK_TRIALS);
-    fz_resolve(c, t->features, &plan);
+    fz_resolve(c, t->features, t->claims.claims, &plan);
     outcome last = run_case(t, &plan);
     if (!last.failed)   /* flaky: report the first sighting as it was */
         last = first;
@@ -189,7 +190,7 @@ static void batch_child(void *arg, int fd)
         if (write(fd, &m, sizeof m) != sizeof m)
             _exit(3);
         fz_generate(&c, (unsigned long long)b->o->seed + (unsigned long long)k, (int)b->o->length);
-        fz_resolve(&c, b->t->features, &plan);
+        fz_resolve(&c, b->t->features, b->t->claims.claims, &plan);
         if (fz_run_model(b->t->ns, &plan, plan.n, b->t->features, b->t->claims.claims, m.reason, sizeof m.reason)) {
             m.kind = MSG_DIVERGED;
             _exit(write(fd, &m, sizeof m) == sizeof m ? 0 : 3);
@@ -258,7 +259,7 @@ static void fuzz_subject(const options *o, fuzzed *t, tally *tap)
     if (found.failed) {
         /* Confirm the case alone, in a fresh process: that is what gets shrunk. */
         fz_generate(&c, case_seed, (int)o->length);
-        fz_resolve(&c, t->features, &plan);
+        fz_resolve(&c, t->features, t->claims.claims, &plan);
         outcome again = run_case(t, &plan);
         if (again.failed)
             found = again;
@@ -389,13 +390,6 @@ static void one_subject(subject_job *j)
         t.features |= FZ_FEAT_DISOWN;
     Py_XDECREF(names);
     PyErr_Clear();
-    /* Steps whose failure is a hang or a crash only where the property is
-     * claimed: a subject known to hang in a sub-interpreter (X1) or in a
-     * fork child beside a busy thread (F3) would fail every case. */
-    if (t.claims.claims & FZ_CLAIM_INTERP)
-        t.features |= FZ_FEAT_SUBINTERP;
-    if (t.claims.claims & FZ_CLAIM_FORK_THREADS)
-        t.features |= FZ_FEAT_FORK_BUSY;
     if (t.adapter)
         t.features |= FZ_FEAT_ADAPTER;
     if (o->list) {
@@ -462,13 +456,18 @@ int main(int argc, char **argv)
         {"--expectations", "DIR", "where claims are derived from (default $FFI_EXPECTATIONS, else the "
                                   "tree's conformance/expectations)", FFI_OPT_STRING, &o.expect_dir},
         {"--list", NULL, "print each subject's claims and where they come from, and exit", FFI_OPT_FLAG, &o.list},
+        {"--ops", NULL, "print the operations (stable id, weight, what they need), and exit", FFI_OPT_FLAG, &o.ops},
         {NULL, NULL, NULL, 0, NULL},
     };
-    ffi_cli cli = {.prog = "fuzz", .args = "[--seconds S] [--cases N] [--seed N] [--length L] [--list]",
+    ffi_cli cli = {.prog = "fuzz", .args = "[--seconds S] [--cases N] [--seed N] [--length L] [--list] [--ops]",
                    .about = about, .exit_status = exit_status, .options = own};
     int rc = ffi_cli_parse(&cli, argc, argv);
     if (rc)
         return rc;
+    if (o.ops) {
+        fz_ops_list(stdout);
+        return 0;
+    }
     if (o.length < 1 || o.length > FZ_MAX_OPS) {
         fprintf(stderr, "fuzz: --length %ld is out of range (1..%d)\n", o.length, FZ_MAX_OPS);
         return 2;

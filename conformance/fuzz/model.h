@@ -1,6 +1,6 @@
 /* The model's own vocabulary, shared by model.c (the run, the checks every
- * wrapper goes through, the basic steps) and the files of further steps
- * (steps_*.c). Not part of the fuzzer's interface: fuzz.h is. */
+ * wrapper goes through) and the operations' files (steps_*.c), whose run
+ * functions take a run. Not part of the fuzzer's interface: fuzz.h is. */
 #ifndef FZ_MODEL_H
 #define FZ_MODEL_H
 
@@ -27,10 +27,9 @@ typedef struct run {
     int constructing;  /* the sighting is of a wrapper just made (a Sub must be a Sub) */
     PyObject *sub;     /* the Sub class */
     PyObject *fin;     /* the Fin class: Sub with a __del__ that calls Fin.hook */
-    PyObject *bulk, *adds;   /* FZ_BULK: lists of Vars (None where dropped) and of Add(v, v) */
-    long long *bulk_handles;
-    PyObject *disowned;   /* FZ_DISOWN: wrappers given away, kept alive so they are known if they come back */
-    PyObject *kept;       /* FZ_RESURRECT: resurrected wrappers the model does not hold in a slot */
+    PyObject *disowned;   /* wrappers given away (ns.consume), kept alive: sighting one again diverges */
+    void *op_state[FZ_OP_IDS];   /* an operation's own across the steps of a case, by its id; its end
+                                  * hook drops it */
     char *why;
     size_t nwhy;
 } run;
@@ -47,28 +46,11 @@ int fz_sighting(run *r, PyObject *o, int n, const char *expr, unsigned claims);
 PyObject *fz_read_field(PyObject *src, fz_field f);
 /* Slot d takes o (stolen) as a wrapper of native n. */
 int fz_put(run *r, int d, PyObject *o, int n);
-/* f = Fin("v<value>") for native s->native, and s[a] = Add(f, f) for s->b,
- * each sighted: the set-up of the steps around a Fin's __del__. Returns
- * nonzero after reporting; *f and *add are new references or NULL. */
-int fz_fin_in_add(run *r, const fz_step *s, PyObject **f, PyObject **add);
 /* Forgets what is known of natives no held slot reaches. */
 void fz_forget_unreachable(run *r);
-/* A forked child's body: re-reads every field of every held slot. */
-void fz_reread_child(void *arg, int fd);
 /* ffi_identity.set_race_window(on), where the subject has it. */
 void fz_race_window(int on);
-/* Forks; the child re-reads every held field within `seconds`, else (or on
- * a crash or a claim broken there) a divergence. */
-int fz_fork_and_reread(run *r, double seconds);
 /* A callable of no arguments reading src's field f (new reference). */
 PyObject *fz_field_reader(PyObject *src, fz_field f);
-
-/* Steps of their own files. Each returns 0, or 1 after recording. */
-int fz_step_intern(run *r, const fz_step *s);       /* steps_ownership.c */
-int fz_step_disown(run *r, const fz_step *s);
-int fz_step_subinterp(run *r, const fz_step *s);    /* steps_interp.c */
-int fz_step_resurrect(run *r, const fz_step *s);    /* steps_death.c */
-int fz_step_cycle(run *r, const fz_step *s);
-int fz_step_fork_busy(run *r, const fz_step *s);    /* steps_fork.c */
 
 #endif

@@ -1,4 +1,4 @@
-/* The sub-interpreter step (X1): a legacy sub-interpreter (Python 3.11's
+/* The sub-interpreter operation (X1): a legacy sub-interpreter (Python 3.11's
  * _xxsubinterpreters) loads the subject by name and interns the names of
  * the held interned Vars, natives both interpreters reach; its wrappers
  * must be of its own classes. After it ends, the main interpreter interns
@@ -7,6 +7,38 @@
 #include <stdio.h>
 
 #include "model.h"
+
+/* subinterp(held): b, the held slots of interned Vars (maybe none) */
+static int resolve_subinterp(fz_resolver *rs, const fz_raw *raw, fz_step *st)
+{
+    st->b = 0;
+    for (int s = 0; s < FZ_SLOTS; s++)
+        if (rs->held[s] >= 0 && rs->plan->natives[rs->held[s]].interned)
+            st->b |= 1 << s;
+    return 1;
+}
+
+static void describe_subinterp(const fz_step *s, char *out, size_t n)
+{
+    char held[64];
+    fz_slot_list(s->b, held, sizeof held);
+    snprintf(out, n, "subinterp(%s)", held);
+}
+
+static void print_subinterp(FILE *out, const char *prefix, int adapter)
+{
+    fprintf(out, "%sdef subinterp(*held):   # a sub-interpreter loads the subject and interns the held names\n",
+            prefix);
+    fprintf(out, "%s    import _xxsubinterpreters as si, sys; i = si.create(isolated=False)\n", prefix);
+    fprintf(out, "%s    code = f\"import sys; sys.path[:] = {sys.path!r}; import ffi_identity%s; ns = %s.load(%%r)\\n\" %% ns.name\n",
+            prefix, adapter ? ", ffi_adapters" : "", adapter ? "ffi_adapters" : "ffi_identity");
+    fprintf(out, "%s    code += ''.join(f\"v = ns.Var({h.name!r}, intern=True); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
+            prefix);
+    fprintf(out, "%s    try: si.run_string(i, code)\n", prefix);
+    fprintf(out, "%s    finally: si.destroy(i)\n", prefix);
+    fprintf(out, "%s    [ns.Var(h.name, intern=True) for h in held]\n", prefix);
+}
+static const fz_python_def py_subinterp = {NULL, print_subinterp};
 
 static const char subinterp_src[] =
     "import sys\n"
@@ -63,7 +95,7 @@ static PyObject *subinterp_fn(void)
     return fn;
 }
 
-/* Every held field read again, as FZ_GET would. */
+/* Every held field read again, as the get operation would. */
 static int reread_all(run *r, const char *when)
 {
     for (int k = 0; k < FZ_SLOTS; k++) {
@@ -84,7 +116,7 @@ static int reread_all(run *r, const char *when)
     return 0;
 }
 
-int fz_step_subinterp(run *r, const fz_step *s)
+static int run_subinterp(run *r, const fz_step *s)
 {
     PyObject *fn = subinterp_fn();
     PyObject *names = fn ? PyList_New(0) : NULL;
@@ -134,3 +166,12 @@ int fz_step_subinterp(run *r, const fz_step *s)
     Py_DECREF(names);
     return bad ? 1 : reread_all(r, "after the sub-interpreter");
 }
+
+/* Only where X1 is claimed: a subject known to hang in a sub-interpreter
+ * would fail every case. */
+static const fz_op_def op_subinterp = {
+    .name = "subinterp", .id = 20, .weight = 1, .claims = FZ_CLAIM_INTERP,
+    .resolve = resolve_subinterp, .describe = describe_subinterp, .run = run_subinterp,
+    .python = (const fz_python_def *const[]){&py_subinterp, NULL},
+};
+FZ_OP(op_subinterp);

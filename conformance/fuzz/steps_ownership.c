@@ -1,4 +1,4 @@
-/* Steps on ownership (O1): interning constructors and disowning. */
+/* Operations on ownership (O1): interning constructors and disowning. */
 #include <stdio.h>
 
 #include "model.h"
@@ -15,10 +15,24 @@ static PyObject *intern_var(PyObject *ns, int id)
     return v;
 }
 
+/* s[d] = ns.Var("kN", intern=True), a name no other step uses */
+static int resolve_intern(fz_resolver *rs, const fz_raw *raw, fz_step *st)
+{
+    st->native = fz_new_native(rs->plan, FZ_VAR, -1, -1, 0);
+    rs->plan->natives[st->native].interned = st->value;
+    rs->held[st->d] = st->native;
+    return 1;
+}
+
+static void describe_intern(const fz_step *s, char *out, size_t n)
+{
+    snprintf(out, n, "s%d = ns.Var(\"k%d\", intern=True)", s->d, s->value);
+}
+
 /* Interns a name no other step uses (a new native), then, where ownership
  * is claimed, interns it again: that must be the live wrapper where
  * uniqueness is claimed too. */
-int fz_step_intern(run *r, const fz_step *s)
+static int run_intern(run *r, const fz_step *s)
 {
     int id = r->plan->natives[s->native].interned;
     PyObject *v = intern_var(r->ns, id);
@@ -48,12 +62,51 @@ int fz_step_intern(run *r, const fz_step *s)
     return bad;
 }
 
+static const fz_op_def op_intern = {
+    .name = "intern", .id = 19, .weight = 4, .needs = FFI_FEATURE_INTERN,
+    .resolve = resolve_intern, .describe = describe_intern, .run = run_intern,
+};
+FZ_OP(op_intern);
+
+/* ns.consume(s[d]), then every slot of that native dropped (b: those
+ * slots); if a held s[a] still holds the native (a, field; else a is -1),
+ * s[d] = s[a]'s field. Not of a view or of a subclass instance. */
+static int resolve_disown(fz_resolver *rs, const fz_raw *raw, fz_step *st)
+{
+    int nd = rs->held[st->d];
+    if (nd < 0 || rs->plan->natives[nd].kind == FZ_INNER || rs->plan->natives[nd].sub)
+        return 0;
+    st->native = nd;
+    st->b = 0;
+    for (int s = 0; s < FZ_SLOTS; s++)
+        if (rs->held[s] == nd) {
+            st->b |= 1 << s;
+            rs->held[s] = -1;
+        }
+    st->a = fz_holder_of(rs, nd, -1, st->a, &st->field);
+    rs->held[st->d] = st->a >= 0 ? nd : -1;
+    return 1;
+}
+
+static void describe_disown(const fz_step *s, char *out, size_t n)
+{
+    char drop[FZ_SLOTS * 40] = "";   /* every slot may hold it */
+    size_t k = 0;
+    for (int j = 0; j < FZ_SLOTS; j++)
+        if (s->b & (1 << j))
+            k += (size_t)snprintf(drop + k, sizeof drop - k, "disowned.append(s%d); s%d = None; ", j, j);
+    if (s->a >= 0)
+        snprintf(out, n, "ns.consume(s%d); %ss%d = s%d%s", s->d, drop, s->d, s->a, fz_field_expr(s->field));
+    else
+        snprintf(out, n, "ns.consume(s%d); %.*s", s->d, (int)(k > 2 ? k - 2 : k), drop);
+}
+
 /* ns.consume(s[d]): the wrapper goes to the disowned list (kept alive, so
  * that the model knows it if a read hands it out again), with every slot
  * of that native (on a unique subject they hold the same wrapper). Where
  * a held object still holds the native, its next read must be a new,
  * working wrapper. */
-int fz_step_disown(run *r, const fz_step *s)
+static int run_disown(run *r, const fz_step *s)
 {
     if (!r->disowned && !(r->disowned = PyList_New(0)))
         return fz_python_error(r, "a list");
@@ -86,3 +139,12 @@ int fz_step_disown(run *r, const fz_step *s)
     }
     return fz_put(r, s->d, y, s->native);
 }
+
+static const fz_python_def py_disowned = {"disowned = []   # wrappers given to ns.consume(): none may come back\n"};
+
+static const fz_op_def op_disown = {
+    .name = "disown", .id = 23, .weight = 4, .needs = FZ_FEAT_DISOWN,
+    .resolve = resolve_disown, .describe = describe_disown, .run = run_disown,
+    .python = (const fz_python_def *const[]){&py_disowned, NULL},
+};
+FZ_OP(op_disown);
