@@ -366,7 +366,7 @@ void fz_describe_step(const fz_step *s, char *out, size_t n)
                  "del f; Fin.hook = None; s%d = got[0] if got else s%d.a; del got",
                  s->value, s->a, s->a, s->d, s->a);
         break;
-    case FZ_NEW_INTERN: snprintf(out, n, "s%d = ns.Var(\"k%d\", intern=True)", s->d, s->value); break;
+    case FZ_NEW_INTERN: snprintf(out, n, "s%d = ns.intern(\"k%d\")", s->d, s->value); break;
     case FZ_SUBINTERP:  snprintf(out, n, "subinterp(%s)", held); break;
     case FZ_RESURRECT:
         snprintf(out, n, "f = Fin(\"v%d\"); s%d = ns.Add(f, f); Fin.hook = kept.append; del f; Fin.hook = None; "
@@ -462,11 +462,11 @@ void fz_print_python(FILE *out, const fz_plan *p, int upto, const char *subject,
         fprintf(out, "%s    import _xxsubinterpreters as si, sys; i = si.create(isolated=False)\n", prefix);
         fprintf(out, "%s    code = f\"import sys; sys.path[:] = {sys.path!r}; import ffi_identity%s; ns = %s.load(%%r)\\n\" %% ns.name\n",
                 prefix, adapter ? ", ffi_adapters" : "", adapter ? "ffi_adapters" : "ffi_identity");
-        fprintf(out, "%s    code += ''.join(f\"v = ns.Var({h.name!r}, intern=True); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
+        fprintf(out, "%s    code += ''.join(f\"v = ns.intern({h.name!r}); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
                 prefix);
         fprintf(out, "%s    try: si.run_string(i, code)\n", prefix);
         fprintf(out, "%s    finally: si.destroy(i)\n", prefix);
-        fprintf(out, "%s    [ns.Var(h.name, intern=True) for h in held]\n", prefix);
+        fprintf(out, "%s    [ns.intern(h.name) for h in held]\n", prefix);
     }
     for (int i = 0; i < upto && i < p->n; i++) {
         char line[300];

@@ -25,12 +25,12 @@ static const char subinterp_src[] =
     "if id(ns.Var) == {main_var}:\n"
     "    raise AssertionError(\"its ns.Var is the main interpreter's class\")\n"
     "for name in {names!r}:\n"
-    "    v = ns.Var(name, intern=True)\n"
+    "    v = ns.intern(name)\n"
     "    if type(v) is not ns.Var or v.name != name:\n"
-    "        raise AssertionError(f'Var({{name!r}}, intern=True), a native the main interpreter holds, is a '\n"
+    "        raise AssertionError(f'ns.intern({{name!r}}), a native the main interpreter holds, is a '\n"
     "                             f\"{{type(v)}} named {{v.name!r}}, not a wrapper of this interpreter's Var\")\n"
     "    if {unique!r} and ns.Add(v, v).a is not v:\n"
-    "        raise AssertionError(f'Add(v, v).a is not v for Var({{name!r}}, intern=True)')\n"
+    "        raise AssertionError(f'Add(v, v).a is not v for ns.intern({{name!r}})')\n"
     "'''\n"
     "def subinterp(ns, adapter, names, unique):\n"
     "    try:\n"
@@ -114,13 +114,9 @@ int fz_step_subinterp(run *r, const fz_step *s)
     for (Py_ssize_t i = 0, k = 0; !bad && ownership && i < PyList_GET_SIZE(names); i++, k++) {
         while (!(s->b & (1 << k)))
             k++;
-        PyObject *cls = PyObject_GetAttrString(r->ns, "Var");
-        PyObject *args = cls ? PyTuple_Pack(1, PyList_GET_ITEM(names, i)) : NULL;
-        PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
-        PyObject *again = kw ? PyObject_Call(cls, args, kw) : NULL;
-        Py_XDECREF(kw), Py_XDECREF(args), Py_XDECREF(cls);
+        PyObject *again = PyObject_CallMethod(r->ns, "intern", "O", PyList_GET_ITEM(names, i));
         char expr[80];
-        snprintf(expr, sizeof expr, "ns.Var(\"%s\", intern=True) after the sub-interpreter",
+        snprintf(expr, sizeof expr, "ns.intern(\"%s\") after the sub-interpreter",
                  PyUnicode_AsUTF8(PyList_GET_ITEM(names, i)));
         if (!again)
             bad = fz_python_error(r, expr);

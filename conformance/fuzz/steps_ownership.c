@@ -7,12 +7,7 @@ static PyObject *intern_var(PyObject *ns, int id)
 {
     char name[16];
     snprintf(name, sizeof name, "k%d", id);
-    PyObject *cls = PyObject_GetAttrString(ns, "Var");
-    PyObject *args = cls ? Py_BuildValue("(s)", name) : NULL;
-    PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
-    PyObject *v = kw ? PyObject_Call(cls, args, kw) : NULL;
-    Py_XDECREF(kw), Py_XDECREF(args), Py_XDECREF(cls);
-    return v;
+    return PyObject_CallMethod(ns, "intern", "s", name);   /* the subject's interning entry point */
 }
 
 /* Interns a name no other step uses (a new native), then, where ownership
@@ -23,9 +18,9 @@ int fz_step_intern(run *r, const fz_step *s)
     int id = r->plan->natives[s->native].interned;
     PyObject *v = intern_var(r->ns, id);
     if (!v)
-        return fz_python_error(r, "ns.Var(..., intern=True)");
+        return fz_python_error(r, "ns.intern(...)");
     r->constructing = 1;
-    int bad = fz_sighting(r, v, s->native, "ns.Var(..., intern=True)", r->claims);
+    int bad = fz_sighting(r, v, s->native, "ns.intern(...)", r->claims);
     r->constructing = 0;
     if (bad) {
         Py_DECREF(v);
@@ -35,7 +30,7 @@ int fz_step_intern(run *r, const fz_step *s)
     if (!(r->claims & FZ_CLAIM_OWNERSHIP))
         return 0;   /* a subject that fails O1 makes a second wrapper here, maybe not even equal */
     char expr[64];
-    snprintf(expr, sizeof expr, "ns.Var(\"k%d\", intern=True) (again)", id);
+    snprintf(expr, sizeof expr, "ns.intern(\"k%d\") (again)", id);
     PyObject *again = intern_var(r->ns, id);
     if (!again)
         return fz_python_error(r, expr);

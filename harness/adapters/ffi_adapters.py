@@ -15,6 +15,7 @@ to run.
 Two versions of one importable package cannot share a process; load()
 refuses the second with a message saying so (the runners give each
 subject its own process)."""
+import functools
 import importlib
 import os
 import re
@@ -407,6 +408,8 @@ def load(name):
         ns.name = name
     else:                         # protocol 1: the module is the namespace
         ns = mod
+    if not hasattr(ns, "intern"):   # the interning entry point: by default the constructor's
+        ns.intern = functools.partial(ns.Var, intern=True) if hasattr(ns, "Var") else None
     ns.conditions = conditions_of(s.family)   # what the results hold under (conditions.txt)
     if s.version == "not-installed" and hasattr(ns, "available"):
         plain = ns.available

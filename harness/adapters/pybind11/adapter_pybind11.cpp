@@ -66,8 +66,13 @@ PYBIND11_MODULE(ADAPTER_MODULE, m)
 
     py::class_<Var, Expr, std::shared_ptr<Var>>(m, "Var", py::dynamic_attr())
         .def(py::init<std::string>(), py::arg("name"))
-        // An interning constructor, the way pybind11 binds one: a py::init
-        // factory returning the live object (pybind11 #1568).
+        // Interning, pybind11's way: a static factory method returning the
+        // live object, which the cast hands back as its registered wrapper
+        // (an __init__ cannot return an existing object: pybind11 #947,
+        // #3253). Variant init-factory measures the other form, below.
+        .def_static("intern", [](const std::string &name) { return intern_var(name); }, py::arg("name"))
+        // An interning constructor as a py::init factory returning the live
+        // object: pybind11 installs it in the new self, a second wrapper (#1568).
         .def(py::init([](const std::string &name, bool intern) {
                  return intern ? intern_var(name) : std::make_shared<Var>(name);
              }),

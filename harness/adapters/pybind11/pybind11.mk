@@ -17,9 +17,10 @@ pybind11_ext = $(BUILD)/$(call pybind11_mod,$(1))$(PY_EXT_SUFFIX)
 # Debian's, by its upstream version (epoch and revision dropped, as ffi_adapters.py does).
 PYBIND11_DEB_VERSION := $(shell dpkg-query -W -f '$${Status}|$${Version}' pybind11-dev 2>/dev/null | \
     sed -n 's/^install ok installed|//p' | sed 's/^[0-9]*://; s/-[^-]*$$//')
-# The PyPI ones: pybind11 lines of subjects.txt with a literal version.
+# The PyPI ones: pybind11 lines of subjects.txt with a literal version, once
+# each (the init-factory variant is the same extension).
 PYBIND11_PYPI_VERSIONS := $(shell awk '$$1 == "pybind11" && $$2 !~ /^deb:/ { print $$2 }' \
-    harness/adapters/subjects.txt)
+    harness/adapters/subjects.txt | sort -u)
 
 ifneq ($(PYBIND11_DEB_VERSION),)
 PYBIND11_EXT = $(call pybind11_ext,$(PYBIND11_DEB_VERSION))
