@@ -19,7 +19,7 @@
 #include <Python.h>
 
 typedef struct expected {
-    const char *tool;   /* every version and variant of it */
+    const char *tool;   /* TOOL: every version and variant of it; TOOL+VARIANT: that variant */
     int required;       /* installed and built by `make adapters`: must be available */
     int same_wrapper;   /* layout.offset is layout.offset while the first is held; -1: unknown */
 } expected;
@@ -28,19 +28,21 @@ static const expected known[] = {
     {"tvm-ffi", 1, -1},  {"nanobind", 1, -1}, {"pybind11", 1, 1}, {"torch", 0, -1},
     {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, 1},
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
+    {"boost-python+cpp-factory", 1, 0},   /* natives made in C++: no wrapper comes back */
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
                                             "entries", "alloc", "subclass", "derived", "intern",
                                             "disown", "callback"};
 
-/* The entry of TOOL for TOOL[+VARIANT]@VERSION. */
+/* The entry of TOOL+VARIANT, else of TOOL, for TOOL[+VARIANT]@VERSION. */
 static const expected *lookup(const char *name)
 {
-    size_t n = strcspn(name, "@+");
-    for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-        if (strlen(known[k].tool) == n && !strncmp(known[k].tool, name, n))
-            return &known[k];
+    size_t lengths[] = {strcspn(name, "@"), strcspn(name, "@+")};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+            if (strlen(known[k].tool) == lengths[i] && !strncmp(known[k].tool, name, lengths[i]))
+                return &known[k];
     return NULL;
 }
 
