@@ -1,22 +1,40 @@
 """ctypes adapter: the object model from libffi_native.so, wrapped the way
 ctypes users wrap a C library. Every getter returns a new reference that a
-new Python object owns; wrappers hash and compare by (type, address), free
+Python object owns; wrappers hash and compare by (type, address), free
 their reference in __del__, and pickle node by node through __reduce__.
-Nothing remembers a wrapper, so every access mints a fresh one. The rest
-of the model the same way: a Holder's base-typed field comes back as a
-base pointer that ffn_base_object turns into its Derived, Var(name,
+The rest of the model the same way: a Holder's base-typed field comes back
+as a base pointer that ffn_base_object turns into its Derived, Var(name,
 intern=True) calls ffn_var_intern, consume() hands the wrapper's reference
 to ffn_consume, and visit_offset() passes a CFUNCTYPE callback that wraps
-the pointer it gets."""
+the pointer it gets.
+
+ctypes keeps no object per pointer ("ctypes does not have OOR (original
+object return)", its documentation says), so identity is the binding
+author's own code. The variants are the patterns authors write, one
+subclass of each class per variant:
+- (plain) no cache: every returned pointer gets a new wrapper;
+- owner-held: a wrapper keeps the child wrappers it was built with, or
+  read once, and hands them back (a parent's fields are its attributes);
+- weak-cache: a weakref.WeakValueDictionary from (class, address) to the
+  live wrapper, filled by constructors and reads."""
 import ctypes
+import os
+import threading
+import weakref
 
 import compiled_model
 import native_lib
 
-name = "ctypes"
-summary = "stdlib ctypes over a C library: a new Python object per returned pointer"
+tool = "ctypes"
 features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
                       "callback"})
+PATTERNS = {
+    "": "stdlib ctypes over a C library: a new Python object per returned pointer",
+    "owner-held": "stdlib ctypes over a C library, each wrapper holding the child wrappers it was built "
+                  "with or read: a field gives back its parent's wrapper while the parent's wrapper lives",
+    "weak-cache": "stdlib ctypes over a C library with a WeakValueDictionary from address to wrapper: one "
+                  "wrapper per native while that wrapper lives",
+}
 
 _path, _reason = native_lib.find()
 _lib = None
@@ -86,24 +104,94 @@ def _array(objs):
 
 def _state(w):
     """What pickle carries besides the constructor's arguments: the
-    attributes the user set on the wrapper (not the adapter's own _ptr)."""
-    return {k: v for k, v in vars(w).items() if k not in ('_ptr',)} or None
+    attributes the user set on the wrapper (not the adapter's own _ptr,
+    _held and _release)."""
+    return {k: v for k, v in vars(w).items() if k not in ('_ptr', '_held', '_release')} or None
+
+
+class _Model:
+    """One variant: its class per native kind and the identity pattern its
+    constructors and getters follow."""
+
+    def __init__(self, pattern, classes):
+        self.pattern, self.classes = pattern, classes
+        self.by_kind = {kind: classes[n] for kind, n in _KINDS.items()}
+        self.live = weakref.WeakValueDictionary() if pattern == "weak-cache" else None
+        # WeakValueDictionary's look-up and insertion are Python code a thread
+        # switch can split; no foreign call is made under this lock. Re-entrant:
+        # a collection inside it can run a weakref callback that reads a field.
+        self.lock = threading.RLock()
+        if self.live is not None:   # a fork must not copy the lock held by another thread
+            os.register_at_fork(before=self.lock.acquire, after_in_parent=self.lock.release,
+                                after_in_child=self.lock.release)
+
+    def class_of(self, w):
+        """The model class w is an instance of (a Python subclass's base)."""
+        return next(c for c in type(w).__mro__ if c in self.classes.values())
+
+    def adopt(self, ptr, cls=None):
+        """The wrapper of `ptr`, a new reference (as the getters return): of
+        the class its kind names, or cls."""
+        ptr = _owned(ptr)
+        cls = cls or self.by_kind[_kind(ptr)]
+        w = cls.__new__(cls)
+        w._ptr = ptr
+        if self.live is None:
+            self.made(w)
+            return w
+        with self.lock:
+            found = self.live.get((cls, ptr))
+            if found is not None and found._ptr == ptr:   # not disowned meanwhile
+                return found   # w's __del__ drops the extra reference, outside the lock
+            self.live[(cls, ptr)] = w
+        w._release = weakref.finalize(w, _decref, ptr)
+        return w
+
+    def made(self, w, **children):
+        """A wrapper now owns its native (constructed, or adopted with no
+        children): remember it, or the children it was built with."""
+        if self.live is not None:
+            with self.lock:
+                self.live[(self.class_of(w), w._ptr)] = w
+            # Released once w is dead, not in __del__: a finalizer of a
+            # subclass may resurrect w, which the cache then hands out again.
+            w._release = weakref.finalize(w, _decref, w._ptr)
+        elif self.pattern == "owner-held":
+            w._held = {k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in children.items()}
+
+    def child(self, w, field, read):
+        """Field `field` of w: read() afresh, or the wrapper(s) w holds."""
+        if self.pattern != "owner-held":
+            return read()
+        held = w.__dict__.setdefault("_held", {})
+        value = held.get(field)
+        if value is None or any(x._ptr is None for x in (value if isinstance(value, tuple) else (value,))):
+            held[field] = value = read()   # never read, or a held child gave its native away (consume)
+        return value
+
+    def forget(self, w):
+        """w gives its native away: it must not be found again."""
+        if self.live is not None:
+            with self.lock:
+                if self.live.get((self.class_of(w), w._ptr)) is w:
+                    del self.live[(self.class_of(w), w._ptr)]
+
 
 class _Object:
     """Owns one reference to a native object."""
     _ptr = None
+    _model = None     # its variant's _Model
+    _release = None   # a weakref.finalize dropping the reference (weak-cache), else __del__ does
 
-    @classmethod
-    def _adopt(cls, ptr):
-        """A new wrapper owning the new reference `ptr` (as the getters return)."""
-        self = cls.__new__(_CLASSES[_kind(_owned(ptr))] if cls is _Object else cls)
-        self._ptr = ptr
-        return self
+    def _child(self, field, read):
+        return self._model.child(self, field, read)
 
     def __del__(self, _decref=_decref):   # bound now: module globals go first at exit
-        if self._ptr and _decref:
-            _decref(self._ptr)
-            self._ptr = None
+        if self._release is not None:
+            return
+        ptr, self._ptr = self._ptr, None
+        if ptr and _decref:
+            _decref(ptr)
 
     def __eq__(self, other):
         return type(self) is type(other) and self._ptr == other._ptr
@@ -115,6 +203,13 @@ class _Object:
 class Var(_Object):
     def __init__(self, name, *, intern=False):
         self._ptr = _owned((_var_intern if intern else _var_new)(name.encode()))
+        self._model.made(self)
+
+    @classmethod
+    def intern(cls, name):
+        """The Var interned under name: through the cache where there is one
+        (the weak-cache variant's interning), else a new wrapper."""
+        return cls._model.adopt(_var_intern(name.encode()), cls)
 
     @property
     def name(self):
@@ -127,14 +222,15 @@ class Var(_Object):
 class Add(_Object):
     def __init__(self, a, b):
         self._ptr = _owned(_add_new(a._ptr, b._ptr))
+        self._model.made(self, a=a, b=b)
 
     @property
     def a(self):
-        return _Object._adopt(_add_a(self._ptr))
+        return self._child("a", lambda: self._model.adopt(_add_a(self._ptr)))
 
     @property
     def b(self):
-        return _Object._adopt(_add_b(self._ptr))
+        return self._child("b", lambda: self._model.adopt(_add_b(self._ptr)))
 
     def __reduce__(self):
         return (type(self), (self.a, self.b), _state(self))
@@ -144,14 +240,16 @@ class Layout(_Object):
     def __init__(self, axes, offset):
         axes = tuple(axes)
         self._ptr = _owned(_layout_new(_array(axes), len(axes), offset._ptr))
+        self._model.made(self, axes=axes, offset=offset)
 
     @property
     def axes(self):
-        return tuple(_Object._adopt(_layout_axis(self._ptr, i)) for i in range(_layout_naxes(self._ptr)))
+        return self._child("axes", lambda: tuple(self._model.adopt(_layout_axis(self._ptr, i))
+                                                 for i in range(_layout_naxes(self._ptr))))
 
     @property
     def offset(self):
-        return _Object._adopt(_layout_offset(self._ptr))
+        return self._child("offset", lambda: self._model.adopt(_layout_offset(self._ptr)))
 
     def __reduce__(self):
         return (type(self), (self.axes, self.offset), _state(self))
@@ -161,6 +259,7 @@ class Node(_Object):
     def __init__(self, tag, children=()):
         children = tuple(children)
         self._ptr = _owned(_node_new(tag, _array(children), len(children)))
+        self._model.made(self, children=children)
 
     @property
     def tag(self):
@@ -168,7 +267,8 @@ class Node(_Object):
 
     @property
     def children(self):
-        return tuple(_Object._adopt(_node_child(self._ptr, i)) for i in range(_node_count(self._ptr)))
+        return self._child("children", lambda: tuple(self._model.adopt(_node_child(self._ptr, i))
+                                                     for i in range(_node_count(self._ptr))))
 
     def __reduce__(self):
         return (type(self), (self.tag, self.children), _state(self))
@@ -177,6 +277,7 @@ class Node(_Object):
 class Outer(_Object):
     def __init__(self, value):
         self._ptr = _owned(_outer_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -185,8 +286,10 @@ class Outer(_Object):
     @property
     def inner(self):
         """A view of the Outer's leading member: same address, its own type."""
-        _incref(self._ptr)
-        return Inner._adopt(self._ptr)
+        def read():
+            _incref(self._ptr)
+            return self._model.adopt(self._ptr, self._model.classes["Inner"])
+        return self._child("inner", read)
 
     def __reduce__(self):
         return (type(self), (self.value,), _state(self))
@@ -208,6 +311,7 @@ class Derived(_Object):
     """A native whose second base sits at another address than its own."""
     def __init__(self, value):
         self._ptr = _owned(_derived_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -227,23 +331,45 @@ class Holder(_Object):
         if not isinstance(base, Derived):
             raise TypeError(f"Holder takes a Derived, not a {type(base).__name__}")
         self._ptr = _owned(_holder_new(_derived_base(base._ptr)))
+        self._model.made(self, base=base)
 
     @property
     def base(self):
         # The base pointer stands for its Derived: map it back before wrapping.
-        return Derived._adopt(_base_object(_owned(_holder_base(self._ptr))))
+        return self._child("base", lambda: self._model.adopt(_base_object(_owned(_holder_base(self._ptr))),
+                                                             self._model.classes["Derived"]))
 
     def __reduce__(self):
         return (type(self), (self.base,), _state(self))
 
 
-_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}
+_KINDS = {1: "Var", 2: "Add", 3: "Layout", 4: "Node", 5: "Outer", 7: "Derived", 8: "Holder"}
+_NAMES = ("Var", "Add", "Layout", "Node", "Outer", "Inner", "Derived", "Holder")
+
+
+def _variant(pattern, module):
+    """The classes of one variant: the classes above for the plain one, else
+    a subclass of each, named as it, living in `module` (pickle finds them
+    there), sharing one _Model."""
+    if not pattern:
+        return {n: globals()[n] for n in _NAMES}
+    classes = {n: type(n, (globals()[n],), {"__module__": module, "__qualname__": n}) for n in _NAMES}
+    model = _Model(pattern, classes)
+    for c in classes.values():
+        c._model = model
+    return classes
+
+
+# The classes above are the plain variant, and this module a namespace of
+# its own for it (protocol 1: what an out-of-tree copy of it imports).
+_Object._model = _Model("", {n: globals()[n] for n in _NAMES})
+name, summary = "ctypes", PATTERNS[""]
 
 
 def handle(w):
     """The native address a wrapper stands for."""
     if not isinstance(w, _Object):
-        raise TypeError(f"not a {name} wrapper: {type(w).__name__}")
+        raise TypeError(f"not a ctypes wrapper: {type(w).__name__}")
     return w._ptr
 
 
@@ -257,9 +383,12 @@ def native_live():
 
 def consume(w):
     """Gives w's native reference to native code, which drops it: w is disowned."""
-    ptr, w._ptr = w._ptr, None
-    if not ptr:
+    if not w._ptr:
         raise ValueError("disowned already")
+    w._model.forget(w)
+    if w._release is not None:
+        w._release.detach()   # the reference goes to native code, not to the finalizer
+    ptr, w._ptr = w._ptr, None
     _consume(ptr)
 
 
@@ -271,7 +400,7 @@ def visit_offset(layout, fn):
     def trampoline(ctx, ptr):
         try:
             _incref(ptr)   # the wrapper owns a reference of its own
-            r = fn(_Object._adopt(ptr))
+            r = fn(layout._model.adopt(ptr))
             _incref(r._ptr)   # a new reference for the caller
             return r._ptr
         except BaseException as e:   # cannot cross the C frame: raised below
@@ -280,8 +409,26 @@ def visit_offset(layout, fn):
     out = _visit_offset(layout._ptr, _VISIT(trampoline), None)
     if failed:
         raise failed[0]
-    return _Object._adopt(_owned(out))
+    return layout._model.adopt(_owned(out))
 
 
-if compiled_model.subclass_works(Var):   # S1, S2
+def subject(ns, version, variant):
+    if variant not in PATTERNS:
+        raise ValueError(f"ctypes has no variant {variant!r} ({', '.join(repr(p) for p in PATTERNS)})")
+    ns.summary = PATTERNS[variant]
+    ns.available = available
+    ns.features = features
+    if _lib is None:
+        return
+    for n, cls in _variant(variant, ns.__name__).items():
+        setattr(ns, n, cls)
+    for fn in (handle, same_as, native_live, consume, visit_offset):
+        setattr(ns, fn.__name__, fn)
+    if variant == "weak-cache":
+        ns.intern = ns.Var.intern   # a constructor cannot return the live wrapper; the cache can
+    if compiled_model.subclass_works(ns.Var):   # S1, S2
+        ns.features = ns.features | {"subclass"}
+
+
+if _lib is not None and compiled_model.subclass_works(Var):   # S1, S2
     features = features | {"subclass"}

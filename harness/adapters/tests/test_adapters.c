@@ -29,6 +29,8 @@ static const expected known[] = {
     {"cython", 1, 0},    {"swig", 1, 0},      {"boost-python", 1, 1},
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},
     {"boost-python+cpp-factory", 1, 0},   /* natives made in C++: no wrapper comes back */
+    {"ctypes+owner-held", 1, 1},          /* the parent's wrapper holds its children's */
+    {"ctypes+weak-cache", 1, 1},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
