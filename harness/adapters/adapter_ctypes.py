@@ -10,31 +10,20 @@ the pointer it gets.
 
 ctypes keeps no object per pointer ("ctypes does not have OOR (original
 object return)", its documentation says), so identity is the binding
-author's own code. The variants are the patterns authors write, one
-subclass of each class per variant:
-- (plain) no cache: every returned pointer gets a new wrapper;
-- owner-held: a wrapper keeps the child wrappers it was built with, or
-  read once, and hands them back (a parent's fields are its attributes);
-- weak-cache: a weakref.WeakValueDictionary from (class, address) to the
-  live wrapper, filled by constructors and reads."""
+author's own code. The variants are the patterns authors write
+(wrapper_patterns.py): no cache (plain), owner-held, weak-cache; the
+weak cache's wrappers drop their reference through a weakref.finalize
+rather than __del__."""
 import ctypes
-import os
-import threading
 import weakref
 
 import compiled_model
 import native_lib
+import wrapper_patterns
 
 tool = "ctypes"
 features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
                       "callback"})
-PATTERNS = {
-    "": "stdlib ctypes over a C library: a new Python object per returned pointer",
-    "owner-held": "stdlib ctypes over a C library, each wrapper holding the child wrappers it was built "
-                  "with or read: a field gives back its parent's wrapper while the parent's wrapper lives",
-    "weak-cache": "stdlib ctypes over a C library with a WeakValueDictionary from address to wrapper: one "
-                  "wrapper per native while that wrapper lives",
-}
 
 _path, _reason = native_lib.find()
 _lib = None
@@ -109,78 +98,10 @@ def _state(w):
     return {k: v for k, v in vars(w).items() if k not in ('_ptr', '_held', '_release')} or None
 
 
-class _Model:
-    """One variant: its class per native kind and the identity pattern its
-    constructors and getters follow."""
-
-    def __init__(self, pattern, classes):
-        self.pattern, self.classes = pattern, classes
-        self.by_kind = {kind: classes[n] for kind, n in _KINDS.items()}
-        self.live = weakref.WeakValueDictionary() if pattern == "weak-cache" else None
-        # WeakValueDictionary's look-up and insertion are Python code a thread
-        # switch can split; no foreign call is made under this lock. Re-entrant:
-        # a collection inside it can run a weakref callback that reads a field.
-        self.lock = threading.RLock()
-        if self.live is not None:   # a fork must not copy the lock held by another thread
-            os.register_at_fork(before=self.lock.acquire, after_in_parent=self.lock.release,
-                                after_in_child=self.lock.release)
-
-    def class_of(self, w):
-        """The model class w is an instance of (a Python subclass's base)."""
-        return next(c for c in type(w).__mro__ if c in self.classes.values())
-
-    def adopt(self, ptr, cls=None):
-        """The wrapper of `ptr`, a new reference (as the getters return): of
-        the class its kind names, or cls."""
-        ptr = _owned(ptr)
-        cls = cls or self.by_kind[_kind(ptr)]
-        w = cls.__new__(cls)
-        w._ptr = ptr
-        if self.live is None:
-            self.made(w)
-            return w
-        with self.lock:
-            found = self.live.get((cls, ptr))
-            if found is not None and found._ptr == ptr:   # not disowned meanwhile
-                return found   # w's __del__ drops the extra reference, outside the lock
-            self.live[(cls, ptr)] = w
-        w._release = weakref.finalize(w, _decref, ptr)
-        return w
-
-    def made(self, w, **children):
-        """A wrapper now owns its native (constructed, or adopted with no
-        children): remember it, or the children it was built with."""
-        if self.live is not None:
-            with self.lock:
-                self.live[(self.class_of(w), w._ptr)] = w
-            # Released once w is dead, not in __del__: a finalizer of a
-            # subclass may resurrect w, which the cache then hands out again.
-            w._release = weakref.finalize(w, _decref, w._ptr)
-        elif self.pattern == "owner-held":
-            w._held = {k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in children.items()}
-
-    def child(self, w, field, read):
-        """Field `field` of w: read() afresh, or the wrapper(s) w holds."""
-        if self.pattern != "owner-held":
-            return read()
-        held = w.__dict__.setdefault("_held", {})
-        value = held.get(field)
-        if value is None or any(x._ptr is None for x in (value if isinstance(value, tuple) else (value,))):
-            held[field] = value = read()   # never read, or a held child gave its native away (consume)
-        return value
-
-    def forget(self, w):
-        """w gives its native away: it must not be found again."""
-        if self.live is not None:
-            with self.lock:
-                if self.live.get((self.class_of(w), w._ptr)) is w:
-                    del self.live[(self.class_of(w), w._ptr)]
-
-
 class _Object:
     """Owns one reference to a native object."""
     _ptr = None
-    _model = None     # its variant's _Model
+    _model = None     # its variant's wrapper_patterns.Model
     _release = None   # a weakref.finalize dropping the reference (weak-cache), else __del__ does
 
     def _child(self, field, read):
@@ -209,7 +130,7 @@ class Var(_Object):
     def intern(cls, name):
         """The Var interned under name: through the cache where there is one
         (the weak-cache variant's interning), else a new wrapper."""
-        return cls._model.adopt(_var_intern(name.encode()), cls)
+        return cls._model.adopt(_owned(_var_intern(name.encode())), cls)
 
     @property
     def name(self):
@@ -336,7 +257,7 @@ class Holder(_Object):
     @property
     def base(self):
         # The base pointer stands for its Derived: map it back before wrapping.
-        return self._child("base", lambda: self._model.adopt(_base_object(_owned(_holder_base(self._ptr))),
+        return self._child("base", lambda: self._model.adopt(_owned(_base_object(_owned(_holder_base(self._ptr)))),
                                                              self._model.classes["Derived"]))
 
     def __reduce__(self):
@@ -347,23 +268,29 @@ _KINDS = {1: "Var", 2: "Add", 3: "Layout", 4: "Node", 5: "Outer", 7: "Derived", 
 _NAMES = ("Var", "Add", "Layout", "Node", "Outer", "Inner", "Derived", "Holder")
 
 
+def _kind_of(ptr):
+    return _kind(_owned(ptr))
+
+
+def _released_when_dead(w, ptr):
+    """The weak cache's wrappers drop their reference once dead, not in
+    __del__ (a subclass's __del__ may resurrect one the cache hands out)."""
+    w._release = weakref.finalize(w, _decref, ptr)
+
+
 def _variant(pattern, module):
-    """The classes of one variant: the classes above for the plain one, else
-    a subclass of each, named as it, living in `module` (pickle finds them
-    there), sharing one _Model."""
+    """The classes of one pattern: the classes above for the plain one."""
     if not pattern:
         return {n: globals()[n] for n in _NAMES}
-    classes = {n: type(n, (globals()[n],), {"__module__": module, "__qualname__": n}) for n in _NAMES}
-    model = _Model(pattern, classes)
-    for c in classes.values():
-        c._model = model
-    return classes
+    return wrapper_patterns.variant(pattern, module, {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of,
+                                    int, _released_when_dead)
 
 
 # The classes above are the plain variant, and this module a namespace of
 # its own for it (protocol 1: what an out-of-tree copy of it imports).
-_Object._model = _Model("", {n: globals()[n] for n in _NAMES})
-name, summary = "ctypes", PATTERNS[""]
+if _lib is not None:
+    _Object._model = wrapper_patterns.Model("", {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of, int)
+name, summary = "ctypes", "stdlib ctypes over a C library: " + wrapper_patterns.SUMMARIES[""]
 
 
 def handle(w):
@@ -413,9 +340,9 @@ def visit_offset(layout, fn):
 
 
 def subject(ns, version, variant):
-    if variant not in PATTERNS:
-        raise ValueError(f"ctypes has no variant {variant!r} ({', '.join(repr(p) for p in PATTERNS)})")
-    ns.summary = PATTERNS[variant]
+    if variant not in wrapper_patterns.SUMMARIES:
+        raise ValueError(f"ctypes has no variant {variant!r} (plain, owner-held, weak-cache)")
+    ns.summary = "stdlib ctypes over a C library: " + wrapper_patterns.SUMMARIES[variant]
     ns.available = available
     ns.features = features
     if _lib is None:

@@ -31,6 +31,8 @@ static const expected known[] = {
     {"boost-python+cpp-factory", 1, 0},   /* natives made in C++: no wrapper comes back */
     {"ctypes+owner-held", 1, 1},          /* the parent's wrapper holds its children's */
     {"ctypes+weak-cache", 1, 1},
+    {"cffi+owner-held", 1, 1},
+    {"cffi+weak-cache", 1, 1},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
