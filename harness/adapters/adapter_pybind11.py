@@ -21,21 +21,31 @@ Interning (O1) goes through one of two entry points the extension binds:
   handing back an existing object (pybind11 #947: "__init__ is too late");
 - init-factory: Var(name, intern=True), a py::init factory returning the
   live object, which pybind11 installs in a new self (#1568, #3253).
-Everything else is the same classes, so the two variants differ in O1 only."""
+Everything else is the same classes, so the two variants differ in O1 only.
+
+- cpp-factory: the same source compiled with FFI_MADE_IN_CPP=1 into
+  _adapter_pybind11_cpp_factory_VERSION: every constructor is a py::init
+  over the model's C++ factories (cpp_model.hpp, made_in_cpp_factory),
+  which link children in C++; pybind11's registered instances and
+  holder-sharing shared_ptr conversions do not depend on where an object
+  was made."""
 import compiled_model
 
 tool = "pybind11"
 
 
 def subject(ns, version, variant):
-    if variant not in ("", "init-factory"):
-        raise ValueError(f"pybind11 has no variant {variant!r} (plain or init-factory)")
-    modname = compiled_model.module_name("_adapter_pybind11_", version)
+    if variant not in ("", "init-factory", "cpp-factory"):
+        raise ValueError(f"pybind11 has no variant {variant!r} (plain, init-factory or cpp-factory)")
+    prefix = "_adapter_pybind11_cpp_factory_" if variant == "cpp-factory" else "_adapter_pybind11_"
+    modname = compiled_model.module_name(prefix, version)
     ns.summary = (f"pybind11 {version}, shared_ptr holders: one wrapper per C++ object "
                   "while that wrapper lives")
-    if variant:
+    if variant == "init-factory":
         ns.summary += "; interning through a py::init factory, Var(name, intern=True)"
-    interning = compiled_model.constructor_interning if variant else (lambda mod: mod.Var.intern)
+    if variant == "cpp-factory":
+        ns.summary += "; natives made by C++ factories (py::init over them)"
+    interning = compiled_model.constructor_interning if variant == "init-factory" else (lambda mod: mod.Var.intern)
 
     def built_for(ext):
         if ext.pybind11_version == version:
