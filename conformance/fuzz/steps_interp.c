@@ -32,11 +32,11 @@ static void print_subinterp(FILE *out, const char *prefix, int adapter)
     fprintf(out, "%s    import _xxsubinterpreters as si, sys; i = si.create(isolated=False)\n", prefix);
     fprintf(out, "%s    code = f\"import sys; sys.path[:] = {sys.path!r}; import ffi_identity%s; ns = %s.load(%%r)\\n\" %% ns.name\n",
             prefix, adapter ? ", ffi_adapters" : "", adapter ? "ffi_adapters" : "ffi_identity");
-    fprintf(out, "%s    code += ''.join(f\"v = ns.Var({h.name!r}, intern=True); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
+    fprintf(out, "%s    code += ''.join(f\"v = ns.intern({h.name!r}); assert type(v) is ns.Var and ns.Add(v, v).a is v\\n\" for h in held)\n",
             prefix);
     fprintf(out, "%s    try: si.run_string(i, code)\n", prefix);
     fprintf(out, "%s    finally: si.destroy(i)\n", prefix);
-    fprintf(out, "%s    [ns.Var(h.name, intern=True) for h in held]\n", prefix);
+    fprintf(out, "%s    [ns.intern(h.name) for h in held]\n", prefix);
 }
 static const fz_python_def py_subinterp = {NULL, print_subinterp};
 
@@ -57,12 +57,12 @@ static const char subinterp_src[] =
     "if id(ns.Var) == {main_var}:\n"
     "    raise AssertionError(\"its ns.Var is the main interpreter's class\")\n"
     "for name in {names!r}:\n"
-    "    v = ns.Var(name, intern=True)\n"
+    "    v = ns.intern(name)\n"
     "    if type(v) is not ns.Var or v.name != name:\n"
-    "        raise AssertionError(f'Var({{name!r}}, intern=True), a native the main interpreter holds, is a '\n"
+    "        raise AssertionError(f'ns.intern({{name!r}}), a native the main interpreter holds, is a '\n"
     "                             f\"{{type(v)}} named {{v.name!r}}, not a wrapper of this interpreter's Var\")\n"
     "    if {unique!r} and ns.Add(v, v).a is not v:\n"
-    "        raise AssertionError(f'Add(v, v).a is not v for Var({{name!r}}, intern=True)')\n"
+    "        raise AssertionError(f'Add(v, v).a is not v for ns.intern({{name!r}})')\n"
     "'''\n"
     "def subinterp(ns, adapter, names, unique):\n"
     "    try:\n"
@@ -146,13 +146,9 @@ static int run_subinterp(run *r, const fz_step *s)
     for (Py_ssize_t i = 0, k = 0; !bad && ownership && i < PyList_GET_SIZE(names); i++, k++) {
         while (!(s->b & (1 << k)))
             k++;
-        PyObject *cls = PyObject_GetAttrString(r->ns, "Var");
-        PyObject *args = cls ? PyTuple_Pack(1, PyList_GET_ITEM(names, i)) : NULL;
-        PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
-        PyObject *again = kw ? PyObject_Call(cls, args, kw) : NULL;
-        Py_XDECREF(kw), Py_XDECREF(args), Py_XDECREF(cls);
+        PyObject *again = PyObject_CallMethod(r->ns, "intern", "O", PyList_GET_ITEM(names, i));
         char expr[80];
-        snprintf(expr, sizeof expr, "ns.Var(\"%s\", intern=True) after the sub-interpreter",
+        snprintf(expr, sizeof expr, "ns.intern(\"%s\") after the sub-interpreter",
                  PyUnicode_AsUTF8(PyList_GET_ITEM(names, i)));
         if (!again)
             bad = fz_python_error(r, expr);

@@ -7,15 +7,10 @@ static PyObject *intern_var(PyObject *ns, int id)
 {
     char name[16];
     snprintf(name, sizeof name, "k%d", id);
-    PyObject *cls = PyObject_GetAttrString(ns, "Var");
-    PyObject *args = cls ? Py_BuildValue("(s)", name) : NULL;
-    PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
-    PyObject *v = kw ? PyObject_Call(cls, args, kw) : NULL;
-    Py_XDECREF(kw), Py_XDECREF(args), Py_XDECREF(cls);
-    return v;
+    return PyObject_CallMethod(ns, "intern", "s", name);   /* the subject's interning entry point */
 }
 
-/* s[d] = ns.Var("kN", intern=True), a name no other step uses */
+/* s[d] = ns.intern("kN"), a name no other step uses */
 static int resolve_intern(fz_resolver *rs, const fz_raw *raw, fz_step *st)
 {
     st->native = fz_new_native(rs->plan, FZ_VAR, -1, -1, 0);
@@ -26,7 +21,7 @@ static int resolve_intern(fz_resolver *rs, const fz_raw *raw, fz_step *st)
 
 static void describe_intern(const fz_step *s, char *out, size_t n)
 {
-    snprintf(out, n, "s%d = ns.Var(\"k%d\", intern=True)", s->d, s->value);
+    snprintf(out, n, "s%d = ns.intern(\"k%d\")", s->d, s->value);
 }
 
 /* Interns a name no other step uses (a new native), then, where ownership
@@ -37,9 +32,9 @@ static int run_intern(run *r, const fz_step *s)
     int id = r->plan->natives[s->native].interned;
     PyObject *v = intern_var(r->ns, id);
     if (!v)
-        return fz_python_error(r, "ns.Var(..., intern=True)");
+        return fz_python_error(r, "ns.intern(...)");
     r->constructing = 1;
-    int bad = fz_sighting(r, v, s->native, "ns.Var(..., intern=True)", r->claims);
+    int bad = fz_sighting(r, v, s->native, "ns.intern(...)", r->claims);
     r->constructing = 0;
     if (bad) {
         Py_DECREF(v);
@@ -49,7 +44,7 @@ static int run_intern(run *r, const fz_step *s)
     if (!(r->claims & FZ_CLAIM_OWNERSHIP))
         return 0;   /* a subject that fails O1 makes a second wrapper here, maybe not even equal */
     char expr[64];
-    snprintf(expr, sizeof expr, "ns.Var(\"k%d\", intern=True) (again)", id);
+    snprintf(expr, sizeof expr, "ns.intern(\"k%d\") (again)", id);
     PyObject *again = intern_var(r->ns, id);
     if (!again)
         return fz_python_error(r, expr);

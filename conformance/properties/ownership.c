@@ -1,5 +1,7 @@
 /* Ownership and interning, catalogue v2: O1. An interning constructor must
- * hand back the live wrapper of the native it finds; a wrapper that gives
+ * hand back the live wrapper of the native it finds (ns.intern(name): the
+ * subject's interning entry point, Var(name, intern=True) unless its tool's
+ * idiom is another, such as a static factory method); a wrapper that gives
  * its native away (disowned: the native goes to native code, which frees
  * it) must leave the cache then, so that an object later made at the freed
  * address gets a wrapper of its own, and the old wrapper's death must not
@@ -33,15 +35,15 @@ static const char ownership_src[] =
     "    return None\n"
     "\n"
     "def _o1(ns, lifo):\n"
-    "    a = ns.Var('o1-k', intern=True)\n"
-    "    b = ns.Var('o1-k', intern=True)\n"
+    "    a = ns.intern('o1-k')\n"
+    "    b = ns.intern('o1-k')\n"
     "    if b is not a:\n"
     "        if not ns.same_as(a, b):\n"
-    "            return ('fail', \"Var('o1-k', intern=True) twice gave two natives: nothing was interned\")\n"
-    "        return ('fail', \"Var('o1-k', intern=True) twice gave two wrappers of one interned native: the \"\n"
+    "            return ('fail', \"ns.intern('o1-k') twice gave two natives: nothing was interned\")\n"
+    "        return ('fail', \"ns.intern('o1-k') twice gave two wrappers of one interned native: the \"\n"
     "                        'interning constructor made a new wrapper instead of returning the live one')\n"
     "    rc = sys.getrefcount(a)\n"
-    "    c = ns.Var('o1-k', intern=True); del b, c\n"
+    "    c = ns.intern('o1-k'); del b, c\n"
     "    if sys.getrefcount(a) != rc - 1:\n"
     "        return ('fail', f'interning the live name again and dropping the results moved its refcount '\n"
     "                        f'from {rc - 1} to {sys.getrefcount(a)}')\n"
@@ -104,7 +106,8 @@ static cf_status o1_run(cf_ctx *ctx)
 }
 
 const cf_property cf_O1 = {"O1", "ownership-and-interning",
-    "Var('k', intern=True) twice is one wrapper (refcounts back where they were); where the subject "
+    "ns.intern('k') (Var('k', intern=True), or the tool's own interning factory) twice is one wrapper "
+    "(refcounts back where they were); where the subject "
     "can disown, v = Var('v'); ns.consume(v) gives v's native to native code, which frees it: a Var w "
     "made next (at v's address where the allocator reuses it) is not v, Add(w, w).a is w, and still "
     "is after v dies; s = Var('s'); held = Add(s, s); ns.consume(s): held.a is a new working wrapper "

@@ -187,7 +187,20 @@ static PyObject *m_visit_offset(PyObject *m, PyObject *args)
     return r ? ffi_binding_wrap_new(binding, r) : NULL;
 }
 
+/* intern(name): the interning entry point the suite calls (O1, X1); here
+ * the interning constructor, Var(name, intern=True). */
+static PyObject *m_intern(PyObject *m, PyObject *name)
+{
+    ffi_binding *binding = binding_of_module(m);
+    PyObject *args = PyTuple_Pack(1, name);
+    PyObject *kw = args ? Py_BuildValue("{sO}", "intern", Py_True) : NULL;
+    PyObject *v = kw ? PyObject_Call((PyObject *)binding->cls[FFI_VAR], args, kw) : NULL;
+    Py_XDECREF(kw), Py_XDECREF(args);
+    return v;
+}
+
 static PyMethodDef binding_functions[] = {
+    {"intern", m_intern, METH_O, "intern(name): Var(name, intern=True), the live Var of that name or a new one."},
     {"native_live", m_native_live, METH_NOARGS, "Native objects alive now (all subjects)."},
     {"handle", m_handle, METH_O, "The native address behind a wrapper."},
     {"cache_entries", m_cache_entries, METH_NOARGS, "Entries the strategy's cache holds now."},

@@ -11,7 +11,10 @@ converted from a Python argument carries that argument's wrapper in its
 deleter, and converting it back to Python returns that wrapper: a child
 stored from Python is held, wrapper and all, by its parent, and reads give
 back the wrapper passed in. A shared_ptr made in C++ gets a new wrapper per
-conversion. The extension's classes keep the extension as their
+conversion: variant cpp-factory (the same source compiled with
+FFI_MADE_IN_CPP=1 into _adapter_boost_python_cpp_factory_VERSION) makes
+every object through the C++ model's factories (make_constructor), which
+link children in C++, so that is what every read does there. The extension's classes keep the extension as their
 __module__: pickle and pool workers import it by that (versioned) name.
 
 Catalogue v2: Derived is class_<Derived, bases<First, Second>> and Holder
@@ -24,9 +27,16 @@ tool = "boost-python"
 
 
 def subject(ns, version, variant):
-    modname = compiled_model.module_name("_adapter_boost_python_", version)
-    ns.summary = (f"Boost.Python {version}, std::shared_ptr holders: a child passed in from Python "
-                  "keeps its wrapper in the shared_ptr's deleter, and reads return it")
+    if variant not in ("", "cpp-factory"):
+        raise ValueError(f"boost-python has no variant {variant!r} (plain or cpp-factory)")
+    prefix = "_adapter_boost_python_" + ("cpp_factory_" if variant else "")
+    modname = compiled_model.module_name(prefix, version)
+    ns.summary = {
+        "": (f"Boost.Python {version}, std::shared_ptr holders, natives made from Python: a child "
+             "passed in from Python keeps its wrapper in the shared_ptr's deleter, and reads return it"),
+        "cpp-factory": (f"Boost.Python {version}, std::shared_ptr holders, natives made by C++ factories: "
+                        "no shared_ptr carries a wrapper, so every read makes a new one"),
+    }[variant]
 
     def built_for(ext):
         # BOOST_LIB_VERSION is "1_74" for every 1.74.x package.

@@ -7,14 +7,18 @@ one. Pickling goes node by node through __reduce__. The rest of the model
 the same way: a Holder's base pointer is mapped back to its Derived with
 ffn_base_object, Var(name, intern=True) calls ffn_var_intern, consume()
 hands the reference to ffn_consume (ffi.gc detached), and visit_offset()
-passes an ffi.callback that wraps the pointer it gets."""
+passes an ffi.callback that wraps the pointer it gets.
+
+Identity is then the binding author's own code: the variants are the
+patterns authors write (wrapper_patterns.py), one subclass of each class
+per pattern: no cache (plain), owner-held, weak-cache."""
 import os
 
 import compiled_model
 import native_lib
+import wrapper_patterns
 
-name = "cffi"
-summary = "cffi ABI mode over a C library: ffi.gc-owned pointers in a new Python object per access"
+tool = "cffi"
 features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
                       "callback"})
 
@@ -53,21 +57,19 @@ def _array(objs):
     return ffi.new("ffi_obj *[]", [o._ptr for o in objs]) if objs else ffi.NULL
 
 
-def _wrap(ptr):
-    ptr = _own(ptr)
-    self = object.__new__(_CLASSES[lib.ffn_kind(ptr)])
-    self._ptr = ptr
-    return self
-
-
-
 def _state(w):
     """What pickle carries besides the constructor's arguments: the
-    attributes the user set on the wrapper (not the adapter's own _ptr)."""
-    return {k: v for k, v in vars(w).items() if k not in ('_ptr',)} or None
+    attributes the user set on the wrapper (not the adapter's own _ptr and
+    _held)."""
+    return {k: v for k, v in vars(w).items() if k not in ('_ptr', '_held')} or None
+
 
 class _Object:
     _ptr = None
+    _model = None   # its variant's wrapper_patterns.Model
+
+    def _child(self, field, read):
+        return self._model.child(self, field, read)
 
     def __eq__(self, other):
         return type(self) is type(other) and self._ptr == other._ptr
@@ -79,6 +81,13 @@ class _Object:
 class Var(_Object):
     def __init__(self, name, *, intern=False):
         self._ptr = _own((lib.ffn_var_intern if intern else lib.ffn_var_new)(name.encode()))
+        self._model.made(self)
+
+    @classmethod
+    def intern(cls, name):
+        """The Var interned under name: through the cache where there is one
+        (the weak-cache variant's interning), else a new wrapper."""
+        return cls._model.adopt(_own(lib.ffn_var_intern(name.encode())), cls)
 
     @property
     def name(self):
@@ -91,14 +100,15 @@ class Var(_Object):
 class Add(_Object):
     def __init__(self, a, b):
         self._ptr = _own(lib.ffn_add_new(a._ptr, b._ptr))
+        self._model.made(self, a=a, b=b)
 
     @property
     def a(self):
-        return _wrap(lib.ffn_add_a(self._ptr))
+        return self._child("a", lambda: self._model.adopt(_own(lib.ffn_add_a(self._ptr))))
 
     @property
     def b(self):
-        return _wrap(lib.ffn_add_b(self._ptr))
+        return self._child("b", lambda: self._model.adopt(_own(lib.ffn_add_b(self._ptr))))
 
     def __reduce__(self):
         return (type(self), (self.a, self.b), _state(self))
@@ -108,14 +118,16 @@ class Layout(_Object):
     def __init__(self, axes, offset):
         axes = tuple(axes)
         self._ptr = _own(lib.ffn_layout_new(_array(axes), len(axes), offset._ptr))
+        self._model.made(self, axes=axes, offset=offset)
 
     @property
     def axes(self):
-        return tuple(_wrap(lib.ffn_layout_axis(self._ptr, i)) for i in range(lib.ffn_layout_naxes(self._ptr)))
+        return self._child("axes", lambda: tuple(self._model.adopt(_own(lib.ffn_layout_axis(self._ptr, i)))
+                                                 for i in range(lib.ffn_layout_naxes(self._ptr))))
 
     @property
     def offset(self):
-        return _wrap(lib.ffn_layout_offset(self._ptr))
+        return self._child("offset", lambda: self._model.adopt(_own(lib.ffn_layout_offset(self._ptr))))
 
     def __reduce__(self):
         return (type(self), (self.axes, self.offset), _state(self))
@@ -125,6 +137,7 @@ class Node(_Object):
     def __init__(self, tag, children=()):
         children = tuple(children)
         self._ptr = _own(lib.ffn_node_new(tag, _array(children), len(children)))
+        self._model.made(self, children=children)
 
     @property
     def tag(self):
@@ -132,7 +145,8 @@ class Node(_Object):
 
     @property
     def children(self):
-        return tuple(_wrap(lib.ffn_node_child(self._ptr, i)) for i in range(lib.ffn_node_count(self._ptr)))
+        return self._child("children", lambda: tuple(self._model.adopt(_own(lib.ffn_node_child(self._ptr, i)))
+                                                     for i in range(lib.ffn_node_count(self._ptr))))
 
     def __reduce__(self):
         return (type(self), (self.tag, self.children), _state(self))
@@ -141,6 +155,7 @@ class Node(_Object):
 class Outer(_Object):
     def __init__(self, value):
         self._ptr = _own(lib.ffn_outer_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -149,10 +164,10 @@ class Outer(_Object):
     @property
     def inner(self):
         """A view of the Outer's leading member: same address, its own type."""
-        lib.ffn_incref(self._ptr)
-        view = object.__new__(Inner)
-        view._ptr = _own(self._ptr)
-        return view
+        def read():
+            lib.ffn_incref(self._ptr)
+            return self._model.adopt(_own(self._ptr), self._model.classes["Inner"])
+        return self._child("inner", read)
 
     def __reduce__(self):
         return (type(self), (self.value,), _state(self))
@@ -174,6 +189,7 @@ class Derived(_Object):
     """A native whose second base sits at another address than its own."""
     def __init__(self, value):
         self._ptr = _own(lib.ffn_derived_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -193,24 +209,51 @@ class Holder(_Object):
         if not isinstance(base, Derived):
             raise TypeError(f"Holder takes a Derived, not a {type(base).__name__}")
         self._ptr = _own(lib.ffn_holder_new(lib.ffn_derived_base(base._ptr)))
+        self._model.made(self, base=base)
 
     @property
     def base(self):
         # The base pointer stands for its Derived: map it back before wrapping.
-        return _wrap(lib.ffn_base_object(lib.ffn_holder_base(self._ptr)))
+        return self._child("base", lambda: self._model.adopt(_own(lib.ffn_base_object(lib.ffn_holder_base(self._ptr)))))
 
     def __reduce__(self):
         return (type(self), (self.base,), _state(self))
 
 
-_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}
+_KINDS = {1: "Var", 2: "Add", 3: "Layout", 4: "Node", 5: "Outer", 7: "Derived", 8: "Holder"}
+_NAMES = ("Var", "Add", "Layout", "Node", "Outer", "Inner", "Derived", "Holder")
+
+
+def _address(ptr):
+    return int(ffi.cast("uintptr_t", ptr))
+
+
+def _kind_of(ptr):
+    return lib.ffn_kind(ptr)
+
+
+def _variant(pattern, module):
+    """The classes of one pattern: the classes above for the plain one. The
+    cdata's ffi.gc drops the reference once the wrapper is dead, so a
+    resurrected wrapper keeps its native."""
+    if not pattern:
+        return {n: globals()[n] for n in _NAMES}
+    return wrapper_patterns.variant(pattern, module, {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of,
+                                    _address)
+
+
+# The classes above are the plain variant, and this module a namespace of
+# its own for it (protocol 1: what an out-of-tree copy of it imports).
+if lib is not None:
+    _Object._model = wrapper_patterns.Model("", {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of, _address)
+name, summary = "cffi", "cffi ABI mode over a C library, ffi.gc-owned pointers: " + wrapper_patterns.SUMMARIES[""]
 
 
 def handle(w):
     """The native address a wrapper stands for."""
     if not isinstance(w, _Object):
-        raise TypeError(f"not a {name} wrapper: {type(w).__name__}")
-    return int(ffi.cast("uintptr_t", w._ptr))
+        raise TypeError(f"not a cffi wrapper: {type(w).__name__}")
+    return _address(w._ptr)
 
 
 def same_as(a, b):
@@ -223,9 +266,10 @@ def native_live():
 
 def consume(w):
     """Gives w's native reference to native code, which drops it: w is disowned."""
-    ptr, w._ptr = w._ptr, None
-    if ptr is None:
+    if w._ptr is None:
         raise ValueError("disowned already")
+    w._model.forget(w)
+    ptr, w._ptr = w._ptr, None
     ffi.gc(ptr, None)   # the reference is no longer ours to drop
     lib.ffn_consume(ptr)
 
@@ -238,7 +282,7 @@ def visit_offset(layout, fn):
     def trampoline(ctx, ptr):
         try:
             lib.ffn_incref(ptr)   # the wrapper owns a reference of its own
-            r = fn(_wrap(ptr))
+            r = fn(layout._model.adopt(_own(ptr)))
             lib.ffn_incref(r._ptr)   # a new reference for the caller
             return r._ptr
         except BaseException as e:   # cannot cross the C frame: raised below
@@ -248,8 +292,26 @@ def visit_offset(layout, fn):
     out = lib.ffn_layout_visit_offset(layout._ptr, cb, ffi.NULL)
     if failed:
         raise failed[0]
-    return _wrap(out)
+    return layout._model.adopt(_own(out))
 
 
-if compiled_model.subclass_works(Var):   # S1, S2
+def subject(ns, version, variant):
+    if variant not in wrapper_patterns.SUMMARIES:
+        raise ValueError(f"cffi has no variant {variant!r} (plain, owner-held, weak-cache)")
+    ns.summary = "cffi ABI mode over a C library, ffi.gc-owned pointers: " + wrapper_patterns.SUMMARIES[variant]
+    ns.available = available
+    ns.features = features
+    if lib is None:
+        return
+    for n, cls in _variant(variant, ns.__name__).items():
+        setattr(ns, n, cls)
+    for fn in (handle, same_as, native_live, consume, visit_offset):
+        setattr(ns, fn.__name__, fn)
+    if variant == "weak-cache":
+        ns.intern = ns.Var.intern   # a constructor cannot return the live wrapper; the cache can
+    if compiled_model.subclass_works(ns.Var):   # S1, S2
+        ns.features = ns.features | {"subclass"}
+
+
+if lib is not None and compiled_model.subclass_works(Var):   # S1, S2
     features = features | {"subclass"}

@@ -1,20 +1,27 @@
 """ctypes adapter: the object model from libffi_native.so, wrapped the way
 ctypes users wrap a C library. Every getter returns a new reference that a
-new Python object owns; wrappers hash and compare by (type, address), free
+Python object owns; wrappers hash and compare by (type, address), free
 their reference in __del__, and pickle node by node through __reduce__.
-Nothing remembers a wrapper, so every access mints a fresh one. The rest
-of the model the same way: a Holder's base-typed field comes back as a
-base pointer that ffn_base_object turns into its Derived, Var(name,
+The rest of the model the same way: a Holder's base-typed field comes back
+as a base pointer that ffn_base_object turns into its Derived, Var(name,
 intern=True) calls ffn_var_intern, consume() hands the wrapper's reference
 to ffn_consume, and visit_offset() passes a CFUNCTYPE callback that wraps
-the pointer it gets."""
+the pointer it gets.
+
+ctypes keeps no object per pointer ("ctypes does not have OOR (original
+object return)", its documentation says), so identity is the binding
+author's own code. The variants are the patterns authors write
+(wrapper_patterns.py): no cache (plain), owner-held, weak-cache; the
+weak cache's wrappers drop their reference through a weakref.finalize
+rather than __del__."""
 import ctypes
+import weakref
 
 import compiled_model
 import native_lib
+import wrapper_patterns
 
-name = "ctypes"
-summary = "stdlib ctypes over a C library: a new Python object per returned pointer"
+tool = "ctypes"
 features = frozenset({"pickle", "weakref", "dict", "outer", "node", "live", "derived", "intern", "disown",
                       "callback"})
 
@@ -86,24 +93,26 @@ def _array(objs):
 
 def _state(w):
     """What pickle carries besides the constructor's arguments: the
-    attributes the user set on the wrapper (not the adapter's own _ptr)."""
-    return {k: v for k, v in vars(w).items() if k not in ('_ptr',)} or None
+    attributes the user set on the wrapper (not the adapter's own _ptr,
+    _held and _release)."""
+    return {k: v for k, v in vars(w).items() if k not in ('_ptr', '_held', '_release')} or None
+
 
 class _Object:
     """Owns one reference to a native object."""
     _ptr = None
+    _model = None     # its variant's wrapper_patterns.Model
+    _release = None   # a weakref.finalize dropping the reference (weak-cache), else __del__ does
 
-    @classmethod
-    def _adopt(cls, ptr):
-        """A new wrapper owning the new reference `ptr` (as the getters return)."""
-        self = cls.__new__(_CLASSES[_kind(_owned(ptr))] if cls is _Object else cls)
-        self._ptr = ptr
-        return self
+    def _child(self, field, read):
+        return self._model.child(self, field, read)
 
     def __del__(self, _decref=_decref):   # bound now: module globals go first at exit
-        if self._ptr and _decref:
-            _decref(self._ptr)
-            self._ptr = None
+        if self._release is not None:
+            return
+        ptr, self._ptr = self._ptr, None
+        if ptr and _decref:
+            _decref(ptr)
 
     def __eq__(self, other):
         return type(self) is type(other) and self._ptr == other._ptr
@@ -115,6 +124,13 @@ class _Object:
 class Var(_Object):
     def __init__(self, name, *, intern=False):
         self._ptr = _owned((_var_intern if intern else _var_new)(name.encode()))
+        self._model.made(self)
+
+    @classmethod
+    def intern(cls, name):
+        """The Var interned under name: through the cache where there is one
+        (the weak-cache variant's interning), else a new wrapper."""
+        return cls._model.adopt(_owned(_var_intern(name.encode())), cls)
 
     @property
     def name(self):
@@ -127,14 +143,15 @@ class Var(_Object):
 class Add(_Object):
     def __init__(self, a, b):
         self._ptr = _owned(_add_new(a._ptr, b._ptr))
+        self._model.made(self, a=a, b=b)
 
     @property
     def a(self):
-        return _Object._adopt(_add_a(self._ptr))
+        return self._child("a", lambda: self._model.adopt(_add_a(self._ptr)))
 
     @property
     def b(self):
-        return _Object._adopt(_add_b(self._ptr))
+        return self._child("b", lambda: self._model.adopt(_add_b(self._ptr)))
 
     def __reduce__(self):
         return (type(self), (self.a, self.b), _state(self))
@@ -144,14 +161,16 @@ class Layout(_Object):
     def __init__(self, axes, offset):
         axes = tuple(axes)
         self._ptr = _owned(_layout_new(_array(axes), len(axes), offset._ptr))
+        self._model.made(self, axes=axes, offset=offset)
 
     @property
     def axes(self):
-        return tuple(_Object._adopt(_layout_axis(self._ptr, i)) for i in range(_layout_naxes(self._ptr)))
+        return self._child("axes", lambda: tuple(self._model.adopt(_layout_axis(self._ptr, i))
+                                                 for i in range(_layout_naxes(self._ptr))))
 
     @property
     def offset(self):
-        return _Object._adopt(_layout_offset(self._ptr))
+        return self._child("offset", lambda: self._model.adopt(_layout_offset(self._ptr)))
 
     def __reduce__(self):
         return (type(self), (self.axes, self.offset), _state(self))
@@ -161,6 +180,7 @@ class Node(_Object):
     def __init__(self, tag, children=()):
         children = tuple(children)
         self._ptr = _owned(_node_new(tag, _array(children), len(children)))
+        self._model.made(self, children=children)
 
     @property
     def tag(self):
@@ -168,7 +188,8 @@ class Node(_Object):
 
     @property
     def children(self):
-        return tuple(_Object._adopt(_node_child(self._ptr, i)) for i in range(_node_count(self._ptr)))
+        return self._child("children", lambda: tuple(self._model.adopt(_node_child(self._ptr, i))
+                                                     for i in range(_node_count(self._ptr))))
 
     def __reduce__(self):
         return (type(self), (self.tag, self.children), _state(self))
@@ -177,6 +198,7 @@ class Node(_Object):
 class Outer(_Object):
     def __init__(self, value):
         self._ptr = _owned(_outer_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -185,8 +207,10 @@ class Outer(_Object):
     @property
     def inner(self):
         """A view of the Outer's leading member: same address, its own type."""
-        _incref(self._ptr)
-        return Inner._adopt(self._ptr)
+        def read():
+            _incref(self._ptr)
+            return self._model.adopt(self._ptr, self._model.classes["Inner"])
+        return self._child("inner", read)
 
     def __reduce__(self):
         return (type(self), (self.value,), _state(self))
@@ -208,6 +232,7 @@ class Derived(_Object):
     """A native whose second base sits at another address than its own."""
     def __init__(self, value):
         self._ptr = _owned(_derived_new(value))
+        self._model.made(self)
 
     @property
     def value(self):
@@ -227,23 +252,51 @@ class Holder(_Object):
         if not isinstance(base, Derived):
             raise TypeError(f"Holder takes a Derived, not a {type(base).__name__}")
         self._ptr = _owned(_holder_new(_derived_base(base._ptr)))
+        self._model.made(self, base=base)
 
     @property
     def base(self):
         # The base pointer stands for its Derived: map it back before wrapping.
-        return Derived._adopt(_base_object(_owned(_holder_base(self._ptr))))
+        return self._child("base", lambda: self._model.adopt(_owned(_base_object(_owned(_holder_base(self._ptr)))),
+                                                             self._model.classes["Derived"]))
 
     def __reduce__(self):
         return (type(self), (self.base,), _state(self))
 
 
-_CLASSES = {1: Var, 2: Add, 3: Layout, 4: Node, 5: Outer, 7: Derived, 8: Holder}
+_KINDS = {1: "Var", 2: "Add", 3: "Layout", 4: "Node", 5: "Outer", 7: "Derived", 8: "Holder"}
+_NAMES = ("Var", "Add", "Layout", "Node", "Outer", "Inner", "Derived", "Holder")
+
+
+def _kind_of(ptr):
+    return _kind(_owned(ptr))
+
+
+def _released_when_dead(w, ptr):
+    """The weak cache's wrappers drop their reference once dead, not in
+    __del__ (a subclass's __del__ may resurrect one the cache hands out)."""
+    w._release = weakref.finalize(w, _decref, ptr)
+
+
+def _variant(pattern, module):
+    """The classes of one pattern: the classes above for the plain one."""
+    if not pattern:
+        return {n: globals()[n] for n in _NAMES}
+    return wrapper_patterns.variant(pattern, module, {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of,
+                                    int, _released_when_dead)
+
+
+# The classes above are the plain variant, and this module a namespace of
+# its own for it (protocol 1: what an out-of-tree copy of it imports).
+if _lib is not None:
+    _Object._model = wrapper_patterns.Model("", {n: globals()[n] for n in _NAMES}, _KINDS, _kind_of, int)
+name, summary = "ctypes", "stdlib ctypes over a C library: " + wrapper_patterns.SUMMARIES[""]
 
 
 def handle(w):
     """The native address a wrapper stands for."""
     if not isinstance(w, _Object):
-        raise TypeError(f"not a {name} wrapper: {type(w).__name__}")
+        raise TypeError(f"not a ctypes wrapper: {type(w).__name__}")
     return w._ptr
 
 
@@ -257,9 +310,12 @@ def native_live():
 
 def consume(w):
     """Gives w's native reference to native code, which drops it: w is disowned."""
-    ptr, w._ptr = w._ptr, None
-    if not ptr:
+    if not w._ptr:
         raise ValueError("disowned already")
+    w._model.forget(w)
+    if w._release is not None:
+        w._release.detach()   # the reference goes to native code, not to the finalizer
+    ptr, w._ptr = w._ptr, None
     _consume(ptr)
 
 
@@ -271,7 +327,7 @@ def visit_offset(layout, fn):
     def trampoline(ctx, ptr):
         try:
             _incref(ptr)   # the wrapper owns a reference of its own
-            r = fn(_Object._adopt(ptr))
+            r = fn(layout._model.adopt(ptr))
             _incref(r._ptr)   # a new reference for the caller
             return r._ptr
         except BaseException as e:   # cannot cross the C frame: raised below
@@ -280,8 +336,26 @@ def visit_offset(layout, fn):
     out = _visit_offset(layout._ptr, _VISIT(trampoline), None)
     if failed:
         raise failed[0]
-    return _Object._adopt(_owned(out))
+    return layout._model.adopt(_owned(out))
 
 
-if compiled_model.subclass_works(Var):   # S1, S2
+def subject(ns, version, variant):
+    if variant not in wrapper_patterns.SUMMARIES:
+        raise ValueError(f"ctypes has no variant {variant!r} (plain, owner-held, weak-cache)")
+    ns.summary = "stdlib ctypes over a C library: " + wrapper_patterns.SUMMARIES[variant]
+    ns.available = available
+    ns.features = features
+    if _lib is None:
+        return
+    for n, cls in _variant(variant, ns.__name__).items():
+        setattr(ns, n, cls)
+    for fn in (handle, same_as, native_live, consume, visit_offset):
+        setattr(ns, fn.__name__, fn)
+    if variant == "weak-cache":
+        ns.intern = ns.Var.intern   # a constructor cannot return the live wrapper; the cache can
+    if compiled_model.subclass_works(ns.Var):   # S1, S2
+        ns.features = ns.features | {"subclass"}
+
+
+if _lib is not None and compiled_model.subclass_works(Var):   # S1, S2
     features = features | {"subclass"}

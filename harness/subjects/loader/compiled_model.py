@@ -2,6 +2,7 @@
 Cython, SWIG): the versioned module name their make fragment builds, the
 features probed on the very classes the tests use, and filling a subject's
 namespace from the module, or saying why it cannot be."""
+import functools
 import importlib
 import pickle
 import re
@@ -31,8 +32,15 @@ def subclass_works(var_cls):
     return _works(make)
 
 
-def probe_features(mod):
-    """The features that really work on mod's classes."""
+def constructor_interning(mod):
+    """The default interning entry point: Var(name, intern=True)."""
+    return functools.partial(mod.Var, intern=True)
+
+
+def probe_features(mod, interning_entry=None):
+    """The features that really work on mod's classes; interning_entry:
+    the interning entry point (default Var(name, intern=True))."""
+    interning_entry = interning_entry or constructor_interning(mod)
     def pickle_():
         v = mod.Var("p")
         back = pickle.loads(pickle.dumps(mod.Layout([v], mod.Add(v, v)), protocol=2))
@@ -71,7 +79,7 @@ def probe_features(mod):
         return mod.Holder(d).base.value == 7
 
     def intern():    # O1: an interning constructor
-        a, b = mod.Var("p", intern=True), mod.Var("p", intern=True)
+        a, b = interning_entry("p"), interning_entry("p")
         return mod.handle(a) == mod.handle(b)
 
     def disown():    # O1: a wrapper gives its native away, and the native goes
@@ -90,11 +98,12 @@ def probe_features(mod):
     return frozenset(f for f, check in checks.items() if _works(check))
 
 
-def fill(ns, modname, missing, check_version=None):
+def fill(ns, modname, missing, check_version=None, interning=constructor_interning):
     """Imports modname and puts its model into ns (classes, handle,
-    same_as, native_live, features, available). `missing` says what to do
-    when it cannot be imported; check_version(mod) may return a reason why
-    the module built is not the version named. Returns the module or None."""
+    same_as, native_live, intern, features, available). `missing` says what
+    to do when it cannot be imported; check_version(mod) may return a reason
+    why the module built is not the version named; interning(mod) gives the
+    interning entry point (ns.intern). Returns the module or None."""
     try:
         mod = importlib.import_module(modname)
         reason = check_version(mod) if check_version else ""
@@ -120,5 +129,6 @@ def fill(ns, modname, missing, check_version=None):
         return type(a) is type(b) and ns.handle(a) == ns.handle(b)
     same_as.__module__ = ns.__name__
     ns.same_as = same_as
-    ns.features = probe_features(mod)
+    ns.intern = interning(mod)
+    ns.features = probe_features(mod, ns.intern)
     return mod

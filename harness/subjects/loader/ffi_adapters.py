@@ -15,6 +15,7 @@ to run.
 Two versions of one importable package cannot share a process; load()
 refuses the second with a message saying so (the runners give each
 subject its own process)."""
+import functools
 import importlib
 import glob
 import os
@@ -44,6 +45,17 @@ def subjects_dir():
     return os.environ.get("FFI_SUBJECTS_DIR") or os.path.join(SUBJECTS, "..", "..", "build", "subjects")
 
 
+# subjects.txt's style column: how the binding is written.
+BINDING_STYLES = ("",
+                  "cpp",      # a C++ object model whose children the tool's smart pointer holds
+                  "clib",     # a C library with reference counts of its own, bound as C
+                  "native")   # the tool's own object system (its classes, tensors, GObjects)
+# Its made column: where the natives the suite reads are made.
+NATIVES_MADE = ("",
+                "python",     # constructed, and linked to their children, from Python
+                "native")     # made and linked by native code; the binding wraps what it returns
+
+
 class Unavailable(ImportError):
     """A subject that cannot be installed or loaded here: the message says
     why, and what to run."""
@@ -54,8 +66,15 @@ class Subject:
     made by a tool's rule (version *) for a release, wheel, source
     directory or the interpreter's own copy (origin says which)."""
 
-    def __init__(self, tool, version_spec, variant, module, install, flags, origin=None, path=None):
+    def __init__(self, tool, version_spec, variant, module, install, flags, style="-", made="-",
+                 origin=None, path=None):
         self.tool, self.version_spec, self.module = tool, version_spec, module
+        # How the binding is written (cpp, clib, native) and where the
+        # natives the suite reads are made (python, native); "" if unsaid.
+        self.style, self.made = ("" if style == "-" else style), ("" if made == "-" else made)
+        if self.style not in BINDING_STYLES or self.made not in NATIVES_MADE:
+            raise ValueError(f"{tool} {version_spec} {variant}: style {style!r} or made {made!r} is not "
+                             f"one of {', '.join(BINDING_STYLES[1:])} and {', '.join(NATIVES_MADE[1:])} (or -)")
         self.variant = "" if variant == "-" else variant
         self.install = [] if install == "-" else install.split(",")
         self.flags = set() if flags == "-" else set(flags.split(","))
@@ -118,7 +137,7 @@ class Subject:
         """This rule's subject at a version."""
         install = ",".join(self.install).replace("{version}", version) or "-"
         return Subject(self.tool, version, self.variant or "-", self.module, install,
-                       ",".join(sorted(self.flags)) or "-", origin, path)
+                       ",".join(sorted(self.flags)) or "-", self.style or "-", self.made or "-", origin, path)
 
     def not_here(self):
         """Why this subject cannot run on the running interpreter (pythons.txt),
@@ -226,11 +245,11 @@ def subjects():
             with f:
                 rows = [(line, line.split("#", 1)[0].split()) for line in f]
             rows = [(line, fields) for line, fields in rows if fields]
-            deb_versions(fields[1][4:] for _, fields in rows if len(fields) == 6 and fields[1].startswith("deb:"))
+            deb_versions(fields[1][4:] for _, fields in rows if len(fields) in (6, 8) and fields[1].startswith("deb:"))
             for line, fields in rows:
-                if len(fields) != 6:
+                if len(fields) not in (6, 8):
                     raise ValueError(f"{path}: want 6 columns (tool version variant module install "
-                                     f"flags), got {len(fields)}: {line.strip()}")
+                                     f"flags) or 8 (and style made), got {len(fields)}: {line.strip()}")
                 s = Subject(*fields)
                 if s.version == "*":
                     _rules.setdefault(s.family, s)
@@ -462,6 +481,8 @@ def load(name):
         ns.name = name
     else:                         # protocol 1: the module is the namespace
         ns = mod
+    if not hasattr(ns, "intern"):   # the interning entry point: by default the constructor's
+        ns.intern = functools.partial(ns.Var, intern=True) if hasattr(ns, "Var") else None
     ns.conditions = conditions_of(s.family)   # what the results hold under (conditions.txt)
     if s.version == "not-installed" and hasattr(ns, "available"):
         plain = ns.available
@@ -524,7 +545,9 @@ def conditions_of(family):
 def describe(names=None):
     """One dict per subject (every listed and admitted one, or those named):
     name, tool, version, variant, source (in words), heavy, conditions (the
-    family's lines of conditions.txt), and the site's provenance record
+    family's lines of conditions.txt), style and made (subjects.txt's
+    binding style and where the natives are made; "" where the registry
+    does not say), and the site's provenance record
     (origin, yanked, yanked_reason, sha256, commit, path; subject_install.py
     documents them)."""
     chosen = [find(n) for n in names] if names is not None else \
@@ -534,7 +557,8 @@ def describe(names=None):
         p = s.provenance()
         d = {"name": s.name, "tool": s.tool, "version": s.version, "variant": s.variant,
              "source": s.source(), "heavy": "heavy" in s.flags, "origin": p.get("origin", s.origin),
-             "yanked": bool(p.get("yanked")), "conditions": conditions_of(s.family)}
+             "yanked": bool(p.get("yanked")), "conditions": conditions_of(s.family),
+             "style": s.style, "made": s.made}
         for key in ("yanked_reason", "sha256", "commit", "path"):
             if p.get(key):
                 d[key] = p[key]

@@ -515,12 +515,20 @@ static void bind_intrusive(nb::module_ m)
     m.def("objects", []() { return objects.size(); }, "C++ objects in the side table");
 }
 
+// The C++ object model (cpp_model.hpp), adapter_nanobind_cpp.cpp compiled twice.
+void bind_cpp(nb::module_ m);
+void bind_cpp_factory(nb::module_ m);
+
 NB_MODULE(NB_ADAPTER_MODULE, m)
 {
-    m.doc() = "The ffi-identity object model (ffi_native_api.h) bound with nanobind: submodule "
-              "'plain' (shared_ptr over the native objects, identity from nanobind's instance map) "
-              "and 'intrusive' (nb::intrusive_base C++ objects whose count is their wrapper's).";
+    m.doc() = "The ffi-identity object model bound with nanobind: the C library (ffi_native_api.h) "
+              "as submodules 'plain' (shared_ptr over the native objects, identity from nanobind's "
+              "instance map) and 'intrusive' (nb::intrusive_base C++ objects whose count is their "
+              "wrapper's); the C++ model (cpp_model.hpp) as 'cpp' (natives made from Python, nb::init) "
+              "and 'cpp_factory' (natives made by C++ factories, nb::new_).";
     bind_plain(m.def_submodule("plain", "shared_ptr over the native objects"));
     bind_intrusive(m.def_submodule("intrusive", "nanobind intrusive reference counting"));
+    bind_cpp(m.def_submodule("cpp", "the C++ model, shared_ptr holders, natives made from Python"));
+    bind_cpp_factory(m.def_submodule("cpp_factory", "the C++ model, shared_ptr holders, natives made in C++"));
     m.def("native_live", []() { return ffn_live(); }, "native objects alive in this module's copy of the model");
 }

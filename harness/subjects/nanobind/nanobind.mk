@@ -1,7 +1,9 @@
-# nanobind: one source, adapter_nanobind.cpp, compiled per nanobind version of
-# subjects.txt (its build-time pip site) into one extension named by the
-# version, e.g. _adapter_nanobind_3_1_0, with a submodule per variant (plain,
-# intrusive; adapter_nanobind.py picks one). No CMake: the commands nanobind's
+# nanobind: adapter_nanobind.cpp (the C library) and adapter_nanobind_cpp.cpp
+# (the C++ model, compiled twice: natives made from Python, made in C++),
+# compiled per nanobind version of subjects.txt (its build-time pip site) into
+# one extension named by the version, e.g. _adapter_nanobind_3_1_0, with a
+# submodule per variant (plain, intrusive, cpp, cpp_factory;
+# adapter_nanobind.py picks one). No CMake: the commands nanobind's
 # src/nb_combined.cpp documents. libnanobind (the slow part) and the C object
 # model are compiled once into $(BUILD)/nanobind-VERSION/ and kept; editing
 # the binding recompiles only the binding.
@@ -21,6 +23,7 @@ NANOBIND_VERSIONS := $(shell awk '$$1 == "nanobind" && $$2 !~ /:/ { print $$2 }'
 nanobind_mod = _adapter_nanobind_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
 NANOBIND_MODEL_DEPS = harness/model/ffi_native_api.h harness/model/native.h harness/model/handle.h harness/model/alloc.h
 NANOBIND_SRC = harness/subjects/nanobind/adapter_nanobind.cpp
+NANOBIND_CPP_SRC = harness/subjects/nanobind/adapter_nanobind_cpp.cpp harness/model/cpp_model.hpp
 
 define nanobind_model_rule   # nanobind_model_rule(objdir, source)
 $(1)/$(basename $(notdir $(2))).o: $(2) $(NANOBIND_MODEL_DEPS) | $(BUILD)/.deps-core
@@ -52,7 +55,22 @@ $$(NANOBIND_OBJ_$(1))/binding.o: $(NANOBIND_SRC) harness/model/ffi_native_api.h 
 	$$(say) CXX $$@
 	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -DNB_ADAPTER_MODULE=$(call nanobind_mod,$(1)) -Os -Wall $$(CXXFLAGS) -c -o $$@ $$<
 
+# The C++ model (cpp_model.hpp), once per place its natives are made.
+$$(NANOBIND_OBJ_$(1))/binding_cpp.o: $(NANOBIND_CPP_SRC) \
+        | $(SUBJECTS_DIR)/nanobind@$(1)/.installed $(BUILD)/.deps-adapters $(BUILD)/.deps-core
+	@mkdir -p $$(dir $$@)
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -Iharness/model -DFFI_MADE_IN_CPP=0 -DFFI_CPP_MODEL_NS=made_in_python \
+	    -Os -Wall $$(CXXFLAGS) -c -o $$@ $$<
+$$(NANOBIND_OBJ_$(1))/binding_cpp_factory.o: $(NANOBIND_CPP_SRC) \
+        | $(SUBJECTS_DIR)/nanobind@$(1)/.installed $(BUILD)/.deps-adapters $(BUILD)/.deps-core
+	@mkdir -p $$(dir $$@)
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(NANOBIND_CXXFLAGS_$(1)) -Iharness/model -DFFI_MADE_IN_CPP=1 -DFFI_CPP_MODEL_NS=made_in_cpp \
+	    -Os -Wall $$(CXXFLAGS) -c -o $$@ $$<
+
 $(BUILD)/$(call nanobind_mod,$(1))$(PY_EXT_SUFFIX): $$(NANOBIND_OBJ_$(1))/binding.o \
+        $$(NANOBIND_OBJ_$(1))/binding_cpp.o $$(NANOBIND_OBJ_$(1))/binding_cpp_factory.o \
         $$(NANOBIND_OBJ_$(1))/libnanobind.o $$(NANOBIND_MODEL_OBJS_$(1))
 	$$(say) LINK $$@
 	$$(Q)$$(CXX) -shared -Wl,--gc-sections $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) -lpthread

@@ -17,9 +17,10 @@ pybind11_ext = $(BUILD)/$(call pybind11_mod,$(1))$(PY_EXT_SUFFIX)
 # Debian's, by its upstream version (epoch and revision dropped, as ffi_adapters.py does).
 PYBIND11_DEB_VERSION := $(shell dpkg-query -W -f '$${Status}|$${Version}' pybind11-dev 2>/dev/null | \
     sed -n 's/^install ok installed|//p' | sed 's/^[0-9]*://; s/-[^-]*$$//')
-# The PyPI ones: pybind11 lines of subjects.txt with a literal version.
+# The PyPI ones: pybind11 lines of subjects.txt with a literal version, once
+# each (the init-factory variant is the same extension).
 PYBIND11_PYPI_VERSIONS := $(shell awk '$$1 == "pybind11" && $$2 !~ /^deb:/ { print $$2 }' \
-    harness/subjects/subjects.txt)
+    harness/subjects/subjects.txt | sort -u)
 
 ifneq ($(PYBIND11_DEB_VERSION),)
 PYBIND11_EXT = $(call pybind11_ext,$(PYBIND11_DEB_VERSION))
@@ -41,4 +42,20 @@ $(call pybind11_ext,$(1)): $(PYBIND11_SRC) $(SUBJECTS_DIR)/pybind11@$(1)/.instal
 endef
 $(foreach v,$(PYBIND11_PYPI_VERSIONS),$(eval $(call pybind11_pypi_rule,$(v))))
 
-ADAPTER_BUILDS += $(PYBIND11_EXT) $(PYBIND11_PYPI_EXTS)
+# The cpp-factory variant (natives made by the model's C++ factories): the same
+# source again, for the versions that list it, its model in a namespace of its own.
+PYBIND11_FACTORY_VERSIONS := $(shell awk '$$1 == "pybind11" && $$3 == "cpp-factory" { print $$2 }' \
+    harness/subjects/subjects.txt | sort -u)
+pybind11_factory_mod = _adapter_pybind11_cpp_factory_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
+define pybind11_factory_rule
+PYBIND11_FACTORY_EXTS += $(BUILD)/$(call pybind11_factory_mod,$(1))$(PY_EXT_SUFFIX)
+$(BUILD)/$(call pybind11_factory_mod,$(1))$(PY_EXT_SUFFIX): $(PYBIND11_SRC) $(SUBJECTS_DIR)/pybind11@$(1)/.installed \
+                           | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
+	@mkdir -p $$(dir $$@)
+	$$(say) CXX $$@
+	$$(Q)$$(CXX) $$(PYBIND11_CXXFLAGS) -I$(SUBJECTS_DIR)/pybind11@$(1)/pybind11/include $$(PY_INCLUDES) $$(CXXFLAGS) $$(LDFLAGS) \
+	    -DFFI_MADE_IN_CPP=1 -DFFI_CPP_MODEL_NS=made_in_cpp -DADAPTER_MODULE=$(call pybind11_factory_mod,$(1)) -o $$@ $$<
+endef
+$(foreach v,$(PYBIND11_FACTORY_VERSIONS),$(eval $(call pybind11_factory_rule,$(v))))
+
+ADAPTER_BUILDS += $(PYBIND11_EXT) $(PYBIND11_PYPI_EXTS) $(PYBIND11_FACTORY_EXTS)

@@ -19,7 +19,7 @@
 #include <Python.h>
 
 typedef struct expected {
-    const char *tool;   /* every version and variant of it */
+    const char *tool;   /* TOOL: every version and variant of it; TOOL+VARIANT: that variant */
     int required;       /* installed and built by `make adapters`: must be available */
     int same_wrapper;   /* layout.offset is layout.offset while the first is held; -1: unknown */
 } expected;
@@ -31,19 +31,25 @@ static const expected known[] = {
     {"pyo3", 0, -1},   /* heavy (installed by HEAVY=1); py_fields keeps one object, arc does not */
     {"shiboken6", 0, 1},   /* heavy: built by `make HEAVY=1 adapters` */
     {"jpype", 0, 0},   /* heavy: a JVM per process */
+    {"boost-python+cpp-factory", 1, 0},   /* natives made in C++: no wrapper comes back */
+    {"ctypes+owner-held", 1, 1},          /* the parent's wrapper holds its children's */
+    {"ctypes+weak-cache", 1, 1},
+    {"cffi+owner-held", 1, 1},
+    {"cffi+weak-cache", 1, 1},
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
                                             "entries", "alloc", "subclass", "derived", "intern",
                                             "disown", "callback"};
 
-/* The entry of TOOL for TOOL[+VARIANT]@VERSION. */
+/* The entry of TOOL+VARIANT, else of TOOL, for TOOL[+VARIANT]@VERSION. */
 static const expected *lookup(const char *name)
 {
-    size_t n = strcspn(name, "@+");
-    for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-        if (strlen(known[k].tool) == n && !strncmp(known[k].tool, name, n))
-            return &known[k];
+    size_t lengths[] = {strcspn(name, "@"), strcspn(name, "@+")};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+            if (strlen(known[k].tool) == lengths[i] && !strncmp(known[k].tool, name, lengths[i]))
+                return &known[k];
     return NULL;
 }
 
@@ -228,8 +234,8 @@ static const char v2_src[] =
     "        b = ns.Holder(d).base\n"
     "        assert ns.same_as(b, d) and b.value == 7 and d.tag == 7, 'Holder(Derived(7)).base'\n"
     "    if 'intern' in f:\n"
-    "        a, b, c = ns.Var('t', intern=True), ns.Var('t', intern=True), ns.Var('t')\n"
-    "        assert ns.same_as(a, b) and not ns.same_as(a, c), 'Var(name, intern=True)'\n"
+    "        a, b, c = ns.intern('t'), ns.intern('t'), ns.Var('t')\n"
+    "        assert ns.same_as(a, b) and not ns.same_as(a, c), 'ns.intern(name)'\n"
     "    if 'disown' in f and 'live' in f:\n"
     "        before = ns.native_live()\n"
     "        v = ns.Var('d')\n"
