@@ -13,6 +13,8 @@
 static const ffi_option common[] = {
     {"--subject", "PATTERN", "only these subjects: a name, a family (hashmap, tvm-ffi, tvm-ffi@0.1.13) "
                              "or a glob ('*+graph'); repeatable, default all", FFI_OPT_STRINGS, NULL},
+    {"--except", "PATTERN", "leave out the subjects it takes (a name, family or glob, as --subject); "
+                            "repeatable", FFI_OPT_STRINGS, NULL},
     {"--strategy-so", "PATH", "load an out-of-tree strategy .so (repeatable; the same as $STRATEGY_SO)",
      FFI_OPT_STRINGS, NULL},
     {"--list-subjects", NULL, "print the subjects the selection takes, and exit", FFI_OPT_FLAG, NULL},
@@ -28,6 +30,8 @@ static void *common_value(ffi_cli *cli, const ffi_option *o)
 {
     if (!strcmp(o->name, "--subject"))
         return &cli->subjects;
+    if (!strcmp(o->name, "--except"))
+        return &cli->except;
     if (!strcmp(o->name, "--strategy-so"))
         return &cli->strategy_so;
     if (!strcmp(o->name, "--list-subjects"))
@@ -210,6 +214,17 @@ int ffi_cli_start(ffi_cli *cli, const char *argv0)
     cli->nselected = ffi_subjects_select(cli->prog, cli->subjects.v, cli->subjects.n, &cli->selected);
     if (cli->nselected < 0)
         return 2;
+    int kept = 0;   /* --except: what the selection takes, less these */
+    for (int k = 0; k < cli->nselected; k++) {
+        int out = 0;
+        for (int e = 0; e < cli->except.n && !out; e++)
+            out = ffi_subject_takes(cli->except.v[e], cli->selected[k].name);
+        if (out)
+            ffi_subject_close(&cli->selected[k]);
+        else
+            cli->selected[kept++] = cli->selected[k];
+    }
+    cli->nselected = kept;
     if (cli->skip_unavailable)   /* a sweep: what cannot run is skipped */
         for (int k = 0; k < cli->nselected; k++)
             cli->selected[k].named = 0;

@@ -1,6 +1,7 @@
 /* One command line for every runner. The options every runner shares mean
  * the same everywhere and are parsed here:
  *   --subject PATTERN   a name, family or glob; repeatable
+ *   --except PATTERN    leave out what it takes; repeatable
  *   --strategy-so PATH      load an out-of-tree strategy (as $STRATEGY_SO); repeatable
  *   --list-subjects     the subjects this selection takes, and exit
  *   --skip-unavailable  a subject named exactly that cannot run is skipped,
@@ -50,7 +51,7 @@ typedef struct ffi_cli {
      * PYTHONPATH), or NULL. */
     const char *worker_path;
     /* Filled by ffi_cli_parse. */
-    ffi_strings subjects, strategy_so, passed;
+    ffi_strings subjects, except, strategy_so, passed;
     int list_subjects, skip_unavailable;
     /* Filled by ffi_cli_start. */
     ffi_subject *selected;

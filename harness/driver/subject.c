@@ -95,7 +95,7 @@ static void split_name(ffi_subject *s)
  * tvm-ffi[+VARIANT]@VERSION, "tvm-ffi+slots" every version of that variant,
  * "tvm-ffi@0.1.13" that version in every variant, "hashmap" hashmap+node,
  * +graph and +none; or as a glob ("*+graph"). */
-static int takes(const char *pattern, const char *name)
+int ffi_subject_takes(const char *pattern, const char *name)
 {
     if (!strcmp(pattern, name))
         return 1;
@@ -174,9 +174,9 @@ int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ff
     for (int p = 0; as && p < n && !bad; p++) {
         int known = 0;
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(builtins) && !known; k++)
-            known = takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(builtins, k)));
+            known = ffi_subject_takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(builtins, k)));
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(adapters) && !known; k++)
-            known = takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(adapters, k)));
+            known = ffi_subject_takes(patterns[p], PyUnicode_AsUTF8(PyList_GET_ITEM(adapters, k)));
         int got = known ? 0 : admit(prog, patterns[p], as[p], sizeof as[p]);
         if (got < 0)
             bad = 1;
@@ -194,7 +194,7 @@ int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ff
     for (int p = 0; all && as && !bad && p < n; p++) {
         int hit = 0;
         for (Py_ssize_t k = 0; k < nb + na && !hit; k++)
-            hit = takes(patterns[p], all[k]) || !strcmp(as[p], all[k]);
+            hit = ffi_subject_takes(patterns[p], all[k]) || !strcmp(as[p], all[k]);
         if (!hit) {
             suggest_subject(prog, patterns[p], all, (int)(nb + na));
             bad = 1;
@@ -204,7 +204,7 @@ int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ff
         int taken = n == 0, named = 0;
         for (int p = 0; p < n; p++) {
             named = named || !strcmp(patterns[p], all[k]) || !strcmp(as[p], all[k]);
-            taken = taken || named || takes(patterns[p], all[k]);
+            taken = taken || named || ffi_subject_takes(patterns[p], all[k]);
         }
         if (!taken)
             continue;

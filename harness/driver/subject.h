@@ -80,6 +80,10 @@ struct ffi_subject {
  * "PROG: unknown subject 'X'; did you mean ...", an install that fails one
  * with pip's message: returns -1. Else the count, with *out a malloc'd
  * array (ffi_subjects_free). */
+/* Whether a --subject pattern takes a subject's name: the name itself, a
+ * family (tvm-ffi, tvm-ffi+slots, tvm-ffi@0.1.13, hashmap) or a glob. */
+int ffi_subject_takes(const char *pattern, const char *name);
+
 int ffi_subjects_select(const char *prog, const char *const *patterns, int n, ffi_subject **out);
 void ffi_subjects_free(ffi_subject *v, int n);
 
