@@ -90,6 +90,14 @@ def merge(out, srcs):
         json.dump(merged, f, indent=1)
 
 
+# The binding styles of subjects.txt, as section headings.
+STYLES = {"cpp": "C++ object model, children held by the tool's smart pointer (style cpp)",
+          "clib": "C library with its own reference counts, bound as C (style clib)",
+          "native": "The tool's own object system (style native)",
+          "-": "Style not declared"}
+MADE = {"python": "Python", "native": "native code"}
+
+
 def main(src, out, readme=None):
     data = results.load(src)
     props = [p["id"] for p in data["properties"]]
@@ -145,9 +153,16 @@ def main(src, out, readme=None):
         "## Real binding tools", "",
         "Each driven through an adapter written the way that tool's users write bindings "
         "(harness/subjects/README.md), pinned as named. *Behaves like*: the model whose row "
-        "agrees with the tool's on the most properties both ran (the share in brackets).", "",
+        "agrees with the tool's on the most properties both ran (the share in brackets). Grouped by "
+        "binding style (subjects.txt): compare tools within a group. *Made in*: where the natives the "
+        "suite reads are made, which decides some tools' identity.",
     ]
-    lines += table(real, " behaves like |", like)
+    # Within a style, rows compare tools; across styles, they compare bindings.
+    for style in STYLES:
+        members = [i for i in real if (tools[i].get("style") or "-") == style]
+        if members:
+            lines += ["", f"### {STYLES[style]}", ""] + table(members, " made in | behaves like |",
+                                                             lambda i: f" {MADE.get(tools[i].get('made'), '–')} |" + like(i))
     lines += ["", "| subject | installed from | origin | yanked |", "|---|---|---|---|"]
     lines += [f"| `{i}` | {tools[i]['source']} | {subject_origin.origin(tools[i]) or '–'} | "
               + (f"**yanked**: {subject_origin.yanked_reason(tools[i])}" if subject_origin.is_yanked(tools[i]) else "–")

@@ -231,8 +231,12 @@ class Bench:
 # ---------------------------------------------------------------- page parts
 
 def matrix_table(c):
-    groups = [("Real binding tools", c.real, "real"), ("Models (built-in strategies)", c.models, "model"),
-              ("Controls (broken on purpose)", c.controls, "control")]
+    # Real tools by binding style (subjects.txt): compare columns within a group.
+    styles = {"cpp": "C++ model", "clib": "C library", "native": "own objects", "": "real tools"}
+    by_style = [(f"Real: {styles[st]}", [i for i in c.real if (c.tools[i].get("style") or "") == st], "real")
+                for st in styles]
+    groups = by_style + [("Models (built-in strategies)", c.models, "model"),
+                         ("Controls (broken on purpose)", c.controls, "control")]
     groups = [g for g in groups if g[1]]
     first = {g[1][0] for g in groups}
 
@@ -253,6 +257,9 @@ def matrix_table(c):
             tip = [i]
             if i in c.tools:
                 tip += provenance_lines(c.tools[i])
+                if c.tools[i].get("style"):
+                    tip.append(f"binding style {c.tools[i]['style']}, natives made in "
+                               f"{c.tools[i].get('made') or '?'} (subjects.txt)")
                 names, agree = c.behaves_like(i)
                 if names:
                     tip.append(f"behaves like model {', '.join(names)} ({agree:.0%} agreement)")
