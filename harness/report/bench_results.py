@@ -62,7 +62,7 @@ Fields added to the JSON (documented here; other tools may read them):
         stats of those over floor_scaled/N's median structural_ns: how far
         the strategy's chain of dependent loads is from the plain object
         graph's, with Python's lookup taken out of both.
-  summary["hot/IMPL"].dispatch   where dispatch/IMPL ran (an int field,
+  summary["hot/SUBJECT"].dispatch   where dispatch/SUBJECT ran (an int field,
         node.tag, through the same call path): {"hot_ns", "dispatch_ns",
         "identity_ns" (hot - dispatch), "identity_share" (of hot)}, medians.
   context.load               {"other_cpus": mean over every run,
@@ -272,7 +272,7 @@ def structural_ratio(s, name):
 
 def dispatch_split(s):
     """subject -> {hot_ns, dispatch_ns, identity_ns, identity_share} where both
-    hot/IMPL and dispatch/IMPL ran: the identity layer's part of hot access
+    hot/SUBJECT and dispatch/SUBJECT ran: the identity layer's part of hot access
     is hot minus the same call path returning an int."""
     out = {}
     for name, d in s.items():
