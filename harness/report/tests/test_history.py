@@ -1,7 +1,7 @@
 """harness/report/history.py against made-up runs of a made-up tool, as TAP:
 releases in PEP 440 order whatever the file order, verdicts compressed into
 runs, the release where each changed, releases that did not build or load,
-yanked marks, and the command line. No conformance run; well under a second."""
+yanked marks, the command line, and the results page's section. No conformance run; well under a second."""
 import contextlib
 import io
 import json
@@ -148,4 +148,12 @@ ok(code not in (0, None) and "two runs of tool 1.10" in str(code), "two runs of 
 code, out, err = cli(out_dir, "--tool", "other", *paths)
 ok(code not in (0, None) and "no run of other" in str(code), "--tool naming a tool no run has: refused", code)
 
+# The results page's section (page.py), from the same timeline.
+import page  # noqa: E402
+html = page.history_section([data])
+ok('id="history-tool"' in html and 'data-variant="tool"' in html
+   and 'data-release="1.5" data-from="fail" data-to="pass"' in html and 'title="broken wheel">yanked</abbr>' in html,
+   "the page names each change's release, with the yanked mark and its reason", html)
+ok("1.5.post1 does not build: build/x.h:3:1: error: no member named &#x27;y&#x27;" in html,
+   "the page says which releases are not in the timeline, and why", html)
 finish()
