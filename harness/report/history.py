@@ -18,10 +18,12 @@ releases where the verdict changed (the first with the new verdict, and
 from what to what), and the releases where a variant did not install,
 build or run, and why.
 
-A verdict is the matrix's (matrix.verdict), but a failure the tree's
-expectation files do not list is a failure like any other here: the
-expectations describe the pinned releases, and a timeline is about the
-verdicts themselves."""
+A verdict is the matrix's (matrix.verdict) with the expectation files left
+out of it: a failure they do not list, or one they class as a use the tool
+declares unsupported (n/s in the matrix), is a failure like any other here.
+They describe the pinned releases, and a release without its own file
+inherits an older one's (or none), so letting them in would show the
+inheritance as a change of verdict."""
 import collections
 import json
 import os
@@ -33,21 +35,22 @@ import matrix
 import subject_name
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-SYMBOL = {"pass": "✓", "fail": "✗", "skip": "–", "unsupported": "n/s"}
+SYMBOL = {"pass": "✓", "fail": "✗", "skip": "–"}
 # A release's status when its run has no results.
 NOT_RAN = ("not installed", "not built", "run failed")
 WORDS = {"not installed": "does not install", "not built": "does not build", "run failed": "run failed"}
 
 
 def verdict_of(records):
-    """'pass', 'fail', 'fail 2/4', 'unsupported', 'unsupported 1/4' or 'skip'."""
+    """'pass', 'fail', 'fail 2/4' or 'skip': what the release did, whatever
+    the expectation files say of it."""
     kind, count = matrix.verdict(records)
-    kind = "fail" if kind == "unexpected" else kind
+    kind = "fail" if kind in ("unexpected", "unsupported") else kind
     return kind + count
 
 
 def symbol(verdict):
-    """'✓', '✗', '✗ 2/4', '–', 'n/s 1/4'."""
+    """'✓', '✗', '✗ 2/4', '–'."""
     kind, _, count = verdict.partition(" ")
     return SYMBOL.get(kind, kind) + (f" {count}" if count else "")
 
@@ -155,7 +158,7 @@ def timeline(tool, runs):
                 status[(fam, v)] = ("ran", {p: verdict_of(by[p]) for p in props})
             st = status[(fam, v)]
             if st[0] == "ran":
-                ran = [x for x in st[1].values() if not x.startswith(("skip", "unsupported"))]
+                ran = [x for x in st[1].values() if x != "skip"]
                 entry["variants"][fam] = {"status": "ran", "passed": sum(x == "pass" for x in ran),
                                           "ran": len(ran)}
             else:
@@ -277,10 +280,10 @@ def render(data):
               f"(`{sel.get('source', '?')}`, fetched {sel.get('fetched', '?')})"
               + (f"; left out: {sel['left_out']}" if sel.get("left_out") else "") + ".", ""]
     L += ["Verdicts: `✓` passed, `✗` failed (`✗ 2/4`: for two of four parameters), `–` skipped "
-          "(the release lacks what the test needs), `n/s` failed in a use the tool declares unsupported. "
-          "A failure the tree's expectation files do not list is `✗` like any other here. A change is "
-          "named at the first release with the new verdict; *not run* marks releases where the "
-          "variant did not install, build or load (see below).", ""]
+          "(the release lacks what the test needs). The expectation files play no part: a failure they "
+          "do not list, or class as a use the tool declares unsupported (the matrix's `n/s`), is `✗` "
+          "like any other. A change is named at the first release with the new verdict; *not run* marks "
+          "releases where the variant did not install, build or load (see below).", ""]
 
     L += ["## What changed", ""]
     moved = changed_together(data)
@@ -303,8 +306,7 @@ def render(data):
                          else WORDS.get(st.get("status"), st.get("status", "–")))
         L.append(f"| {e['version']}{' **yanked**' if e['yanked'] else ''} | {e.get('uploaded') or '?'} | "
                  + " | ".join(cells) + " |")
-    L += ["", "A cell is properties passed / run in that release (skipped and unsupported ones "
-          "not counted).", ""]
+    L += ["", "A cell is properties passed / run in that release (skipped ones not counted).", ""]
     fails = {f: grouped_failures(data, f) for f in fams}
     if any(fails.values()):
         L += ["### Releases that did not install, build or run", ""]

@@ -546,8 +546,8 @@ def history_section(timelines):
     out = ['<p class="note">One conformance run per release of a tool (<code>make history '
            'TOOL=...</code>, published by <code>make publish-history</code>); each tool\'s '
            '<code>history-TOOL.md</code> beside this page has every property\'s verdict at every release. '
-           'A change is named at the first release with the new verdict; a failure the tree\'s '
-           'expectations do not list counts as a failure here.</p>']
+           'A change is named at the first release with the new verdict; the expectation files '
+           'play no part (a failure they do not list, or class as unsupported, is a failure here).</p>']
     for data in timelines:
         tool, rel = data["tool"], data["releases"]
         yanked = {e["version"] for e in rel if e["yanked"]}

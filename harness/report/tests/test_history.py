@@ -91,6 +91,9 @@ slots_i5 = data["variants"]["tool+slots"]["properties"]["I5"]
 ok(slots_i5["verdicts"]["1.0"] == slots_i5["verdicts"]["1.4"] == "fail"
    and [c["release"] for c in slots_i5["changes"]] == ["1.10"],
    "a failure the expectations do not list is a failure like any other", slots_i5)
+ok(history.verdict_of([{"status": "unsupported", "expected_fail": True}]) == "fail"
+   and history.verdict_of([{"status": "fail", "expected_fail": False}]) == "fail",
+   "a failure classed unsupported by an (inherited) expectation file is a failure too")
 ok(data["variants"]["tool"]["properties"]["X1"]["runs"][0]["verdict"] == "skip"
    and not data["variants"]["tool"]["properties"]["X1"]["changes"], "a property skipped throughout: no change")
 rel = {e["version"]: e for e in data["releases"]}
