@@ -93,6 +93,7 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .note{color:#57606a;font-size:.88rem;max-width:70rem}
 .hist{font-size:.86rem;margin:.3rem 0 .4rem}.hist th,.hist td{border:1px solid #d8dee4;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .hist thead th{background:#f6f8fa}.hist td.props b{font-family:"DejaVu Sans Mono",monospace;font-weight:600}
+ul.gaps{margin:.2rem 0 .6rem;padding-left:1.2rem}ul.gaps code{font-size:.8em;word-break:break-word}
 .hist td.when{white-space:nowrap}.hist .v{display:inline-block;min-width:1.1rem;text-align:center;font-weight:700;border-radius:2px;padding:0 .15rem}h3.tool{font-size:1.02rem;margin:1.2rem 0 .2rem}h3.tool small{font-weight:400;color:#57606a}
 abbr.yanked{display:inline-block;font-size:.7rem;font-weight:700;text-decoration:none;color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:3px;padding:0 .25rem;margin:0 .25rem;cursor:help}
 """
@@ -553,10 +554,12 @@ def history_section(timelines):
         yanked = {e["version"] for e in rel if e["yanked"]}
         sel = data.get("selection") or {}
         span = f"{rel[0]['version']} to {rel[-1]['version']}" if rel else "none"
+        ran = sum(any(v.get("status") == "ran" for v in e["variants"].values()) for e in rel)
         out.append(f'<section class="timeline" id="history-{esc(tool)}" data-tool="{esc(tool)}">'
                    f'<h3 class="tool">{esc(tool)} <small>{len(rel)} releases, {esc(span)}'
+                   + (f' ({len(yanked)} yanked)' if yanked else "") + f', {ran} ran'
                    + (f'; {esc(sel["rule"])}' if sel.get("rule") else "")
-                   + (f'; {len(yanked)} yanked' if yanked else "") + '</small></h3>')
+                   + f'; <a href="history-{esc(tool)}.md">every verdict</a></small></h3>')
         names = {p["id"]: p["name"] for p in data["properties"]}
 
         why_yanked = {e["version"]: e.get("yanked_reason") or "yanked on PyPI" for e in rel if e["yanked"]}
@@ -585,23 +588,24 @@ def history_section(timelines):
             for first, last, n, word, why in history.grouped_failures(data, fam):
                 gaps.setdefault((first, last, n, word, why), []).append(fam)
         if gaps:
-            out.append('<p class="note">Not in the timeline: ' + "; ".join(
-                f'{esc(history.span(first, last, n))} '
+            out.append('<ul class="note gaps">' + "".join(
+                f'<li><b>{esc(history.span(first, last, n))}</b> '
                 + ("" if len(fams) == len(data["variants_order"]) else f'({esc(", ".join(fams))}) ')
-                + f'{esc(history.WORDS.get(word, word))}: {esc(why)}'
-                for (first, last, n, word, why), fams in gaps.items()) + '.</p>')
+                + f'{esc(history.WORDS.get(word, word))}: <code>{esc(why)}</code></li>'
+                for (first, last, n, word, why), fams in gaps.items()) + '</ul>')
         out.append('</section>')
     return "\n".join(out)
 
 
 def load_timelines(directory):
-    """The history-TOOL.json files of a results directory, by tool name."""
+    """The history-TOOL.json files of a results directory: the tools whose
+    verdicts changed first, then by name."""
     found = []
     for name in sorted(os.listdir(directory or ".")):
         if name.startswith("history-") and name.endswith(".json"):
             with open(os.path.join(directory or ".", name)) as f:
                 found.append(json.load(f))
-    return found
+    return sorted(found, key=lambda data: (not history.changed(data), data["tool"]))
 
 
 def page(conf, bench, instr=None, timelines=()):

@@ -157,6 +157,6 @@ html = page.history_section([data])
 ok('id="history-tool"' in html and 'data-variant="tool"' in html
    and 'data-release="1.5" data-from="fail" data-to="pass"' in html and 'title="broken wheel">yanked</abbr>' in html,
    "the page names each change's release, with the yanked mark and its reason", html)
-ok("1.5.post1 does not build: build/x.h:3:1: error: no member named &#x27;y&#x27;" in html,
+ok("<b>1.5.post1</b> does not build: <code>build/x.h:3:1: error: no member named &#x27;y&#x27;</code>" in html,
    "the page says which releases are not in the timeline, and why", html)
 finish()
