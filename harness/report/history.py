@@ -27,7 +27,6 @@ inheritance as a change of verdict."""
 import collections
 import json
 import os
-import re
 import sys
 
 import conformance_results as results
