@@ -114,6 +114,8 @@ help:
 	@echo "make seed       the reported scenario against every subject: \$$RESULTS/seed.md"
 	@echo "make conformance  the property suite, every subject: \$$RESULTS/conformance.{json,md}"
 	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
+	@echo "make history TOOL=tvm-ffi|pybind11|nanobind  the catalogue over the tool's releases: \$$RESULTS/history-TOOL.md"
+	@echo "make publish-history  the three timelines into results/ (not part of make publish)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make bench MODE=instructions  instruction counts under callgrind (make compare MODE=instructions: against results/)"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"

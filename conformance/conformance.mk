@@ -158,3 +158,32 @@ pythons-run-one: all adapters $(CONFORMANCE)
 	    $(CONFORMANCE) $(foreach s,$(SUBJECT),--subject '$(s)') --json $(RESULTS)/conformance.json \
 	    > $(RESULTS)/conformance.tap; rc=$$?; \
 	    [ $$rc -le 1 ] || { tail -n 20 $(RESULTS)/conformance.tap; echo "pythons: the run on $(PYTHON) failed (exit $$rc)" >&2; exit $$rc; }
+
+# Release timelines (harness/tools/release_history.py): the catalogue over a
+# tool's releases on PyPI, one run per release (kept in $(BUILD)/history/TOOL/),
+# merged by `harness/report history` into $(RESULTS)/history-TOOL.{md,json}:
+# per variant and property the verdict at each release, and where it
+# changed. TOOL=tvm-ffi (every release, yanked ones too), pybind11 (the last
+# patch of each minor 2.6..3.1) or nanobind (1.0..3.1); VERSIONS='A B' runs
+# only those of the list. Unexpected results are data here. `make
+# publish-history` writes all three into results/ (the page shows them).
+# Minutes to tens of minutes a tool: not in make test.
+HISTORY_TOOLS = tvm-ffi pybind11 nanobind
+.PHONY: history publish-history
+history:
+	@case " $(HISTORY_TOOLS) " in *" $(TOOL) "*) ;; *) \
+	    echo "make history: $(if $(TOOL),unknown TOOL '$(TOOL)',no TOOL given); one of: $(foreach t,$(HISTORY_TOOLS),TOOL=$(t))" >&2; \
+	    exit 2 ;; esac
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all adapters $(CONFORMANCE)
+	@mkdir -p $(RESULTS)
+	@$(PYTHON) harness/tools/release_history.py --tool '$(TOOL)' --build '$(BUILD)' --out '$(RESULTS)' \
+	    $(if $(VERSIONS),--versions '$(VERSIONS)')
+	@if [ -s $(RESULTS)/conformance.json ] && [ -s $(RESULTS)/bench.json ]; then \
+	    $(REPORT) page $(RESULTS)/conformance.json $(RESULTS)/bench.json $(RESULTS)/index.html; fi
+publish-history:
+	@start=$$(date +%s); status=0; \
+	for tool in $(HISTORY_TOOLS); do $(MAKE) --no-print-directory history TOOL=$$tool RESULTS=results || status=1; done; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	echo "publish-history: $(HISTORY_TOOLS) in $$((elapsed / 60)) min $$((elapsed % 60)) s: results/history-*.{md,json}"; \
+	exit $$status

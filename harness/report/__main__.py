@@ -11,6 +11,8 @@
   matrix CONFORMANCE.json OUT.md [README.md]    the conformance matrix
   matrix --merge OUT.json IN.json...      one run from several
   pythons OUT_DIR RUN.json...             one matrix across interpreters
+  history OUT_DIR RUN.json... [--tool T]  release timelines: one run per release
+                                          of a tool, merged (make history)
   diff BASE.json NEW.json [--map A=B]     what changed between conformance runs
   update-expectations RUN.json... [--subject S] [--dir D] [--dry-run]
 
@@ -44,6 +46,9 @@ def run(command, argv):
     if command == "pythons":
         import pythons
         return pythons.main(argv)
+    if command == "history":
+        import history
+        return history.main(argv)
     if command == "diff":
         import diff
         return diff.main(argv)

@@ -10,7 +10,9 @@ Writes a single self-contained HTML file (inline CSS, no script, no external
 assets): the conformance matrix (rows are properties, columns are subjects:
 real binding tools, then models, then controls), a "what to choose" summary
 computed from it, the per-access cost table with the spread over
-repetitions, and the run context. Every matrix cell carries data-subject,
+repetitions, and the run context. When release timelines (history-TOOL.json,
+`make history`) lie beside CONFORMANCE.json, a section below the matrix
+says per tool which properties' verdicts changed and at which release. Every matrix cell carries data-subject,
 data-property and data-status (pass, fail, unsupported, skip, unexpected)
 for tests; a real tool's failing cell names its class and citation on hover;
 harness/report/tests/test_page.py checks them against the JSON in a real browser.
@@ -36,6 +38,7 @@ import instructions  # noqa: E402  instruction counts (make bench MODE=instructi
 import conformance_results as results  # noqa: E402  conformance records of either generation, today's names
 from formats import fmt_num, fmt_ns  # noqa: E402
 import subject_origin  # noqa: E402  origin and yanked mark (results put harness/subjects on the path)
+import history  # noqa: E402  release timelines (make history): what changed, where
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork (harness/report/choose.py). Each must be in the JSON to count.
@@ -88,6 +91,10 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .choose ul.defs{font-size:.88rem;color:#424a53;margin-top:0}
 .choose .cond{color:#82071e}
 .note{color:#57606a;font-size:.88rem;max-width:70rem}
+.hist{font-size:.86rem;margin:.3rem 0 .4rem}.hist th,.hist td{border:1px solid #d8dee4;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.hist thead th{background:#f6f8fa}.hist td.props b{font-family:"DejaVu Sans Mono",monospace;font-weight:600}
+ul.gaps{margin:.2rem 0 .6rem;padding-left:1.2rem}ul.gaps code{font-size:.8em;word-break:break-word}
+.hist td.when{white-space:nowrap}.hist .v{display:inline-block;min-width:1.1rem;text-align:center;font-weight:700;border-radius:2px;padding:0 .15rem}h3.tool{font-size:1.02rem;margin:1.2rem 0 .2rem}h3.tool small{font-weight:400;color:#57606a}
 abbr.yanked{display:inline-block;font-size:.7rem;font-weight:700;text-decoration:none;color:#82071e;background:#ffebe9;border:1px solid #ff8182;border-radius:3px;padding:0 .25rem;margin:0 .25rem;cursor:help}
 """
 
@@ -564,7 +571,75 @@ def pythons_section(data):
     return "\n".join(out)
 
 
-def page(conf, bench, instr=None, pythons=None):
+def history_section(timelines):
+    """Release timelines (history-TOOL.json of make history): per tool, the
+    properties whose verdict changed and at which release, and the releases
+    that did not install, build or run."""
+    out = ['<p class="note">One conformance run per release of a tool (<code>make history '
+           'TOOL=...</code>, published by <code>make publish-history</code>); each tool\'s '
+           '<code>history-TOOL.md</code> beside this page has every property\'s verdict at every release. '
+           'A change is named at the first release with the new verdict; the expectation files '
+           'play no part (a failure they do not list, or class as unsupported, is a failure here).</p>']
+    for data in timelines:
+        tool, rel = data["tool"], data["releases"]
+        yanked = {e["version"] for e in rel if e["yanked"]}
+        sel = data.get("selection") or {}
+        span = f"{rel[0]['version']} to {rel[-1]['version']}" if rel else "none"
+        ran = sum(any(v.get("status") == "ran" for v in e["variants"].values()) for e in rel)
+        out.append(f'<section class="timeline" id="history-{esc(tool)}" data-tool="{esc(tool)}">'
+                   f'<h3 class="tool">{esc(tool)} <small>{len(rel)} releases, {esc(span)}'
+                   + (f' ({len(yanked)} yanked)' if yanked else "") + f', {ran} ran'
+                   + (f'; {esc(sel["rule"])}' if sel.get("rule") else "")
+                   + f'; <a href="history-{esc(tool)}.md">every verdict</a></small></h3>')
+        names = {p["id"]: p["name"] for p in data["properties"]}
+
+        why_yanked = {e["version"]: e.get("yanked_reason") or "yanked on PyPI" for e in rel if e["yanked"]}
+
+        def verdict(v):
+            return f'<span class="v {esc(v.split()[0])}">{esc(history.symbol(v))}</span>'
+
+        def when(c):
+            mark = (f'<abbr class="yanked" title="{esc(why_yanked[c["release"]])}">yanked</abbr>'
+                    if c["release"] in yanked else "")
+            return (f'<span data-release="{esc(c["release"])}" data-from="{esc(c["from"])}" data-to="{esc(c["to"])}">'
+                    f'{verdict(c["from"])} → {verdict(c["to"])} at <b>{esc(c["release"])}</b>{mark}</span>')
+        moved = history.changed_together(data)
+        if moved:
+            out.append('<table class="hist"><thead><tr><th scope="col">variant</th><th scope="col">changed at</th>'
+                       '<th scope="col">properties</th></tr></thead><tbody>')
+            for fam, changes, props in moved:
+                out.append(f'<tr data-variant="{esc(fam)}"><td><code>{esc(fam)}</code></td>'
+                           f'<td class="when">{", then ".join(when(c) for c in changes)}</td><td class="props">'
+                           + ", ".join(f'<b title="{esc(names[p])}">{esc(p)}</b>' for p in props) + '</td></tr>')
+            out.append('</tbody></table>')
+        else:
+            out.append('<p class="note">No verdict changed across the releases that ran.</p>')
+        gaps = {}
+        for fam in data["variants_order"]:
+            for first, last, n, word, why in history.grouped_failures(data, fam):
+                gaps.setdefault((first, last, n, word, why), []).append(fam)
+        if gaps:
+            out.append('<ul class="note gaps">' + "".join(
+                f'<li><b>{esc(history.span(first, last, n))}</b> '
+                + ("" if len(fams) == len(data["variants_order"]) else f'({esc(", ".join(fams))}) ')
+                + f'{esc(history.WORDS.get(word, word))}: <code>{esc(why)}</code></li>'
+                for (first, last, n, word, why), fams in gaps.items()) + '</ul>')
+        out.append('</section>')
+    return "\n".join(out)
+
+
+def load_timelines(directory):
+    """The history-TOOL.json files of a results directory: the tools whose
+    verdicts changed first, then by name."""
+    found = []
+    for name in sorted(os.listdir(directory or ".")):
+        if name.startswith("history-") and name.endswith(".json"):
+            with open(os.path.join(directory or ".", name)) as f:
+                found.append(json.load(f))
+    return sorted(found, key=lambda data: (not history.changed(data), data["tool"]))
+
+
+def page(conf, bench, instr=None, timelines=(), pythons=None):
     c, b = (Conformance(conf) if conf else None), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
@@ -593,6 +668,8 @@ def page(conf, bench, instr=None, pythons=None):
             legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
             pythons_section(pythons) if pythons else "",
         ]
+        if timelines:
+            parts += ["<h2 id=\"history\">Across releases</h2>", history_section(timelines)]
     else:
         parts.append(no_matrix())
     parts += [
@@ -627,12 +704,15 @@ def main(argv):
     if pythons_path and os.path.exists(pythons_path):
         with open(pythons_path) as f:
             pythons = json.load(f)
-    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None, pythons)
+    # Release timelines (make history) beside the conformance run.
+    timelines = load_timelines(os.path.dirname(conf_path[0])) if conf_path else []
+    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None, timelines, pythons)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, out)
-    print(f"report page: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone"))
+    print(f"report page: wrote {out} ({len(text.encode()) // 1024} KiB)" + ("" if conf else ", the costs alone")
+          + (f", {len(timelines)} release timeline(s)" if timelines else ""))
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ bench-selftest:
 	@$(DEPS) compare
 	$(Q)prove --exec '$(DEBIAN_PYTHON)' harness/report/tests/test_bench_results.py
 
-# The results tools' own checks (diff, update-expectations) on made-up
-# runs: a second, no conformance run; in make test.
+# The results tools' own checks (diff, update-expectations, the matrix,
+# release timelines) on made-up runs: a second, no conformance run; in make test.
 DIFF_T = $(BUILD)/tests/conformance-diff.t
 $(DIFF_T): $(REPORT_MK)
 	$(call test_script,the checks of harness/report/diff.py,$(DEBIAN_PYTHON) $(abspath harness/report/tests/test_diff.py))
@@ -45,10 +45,14 @@ $(UPDATE_EXPECTATIONS_T): $(REPORT_MK)
 MATRIX_T = $(BUILD)/tests/matrix.t
 $(MATRIX_T): $(REPORT_MK)
 	$(call test_script,the checks of harness/report/matrix.py,$(DEBIAN_PYTHON) $(abspath harness/report/tests/test_matrix.py))
-TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T) $(MATRIX_T)
+HISTORY_T = $(BUILD)/tests/history.t
+$(HISTORY_T): $(REPORT_MK)
+	$(call test_script,the checks of harness/report/history.py,$(DEBIAN_PYTHON) $(abspath harness/report/tests/test_history.py))
+TEST_PROGRAMS += $(DIFF_T) $(UPDATE_EXPECTATIONS_T) $(MATRIX_T) $(HISTORY_T)
 TEST_PLAN += 'make diff: changes, maps across versions, exit status: $(DIFF_T)' \
 	'make update-expectations: entries made, kept, marked, dropped: $(UPDATE_EXPECTATIONS_T)' \
-	'the matrix: old and new records alike, yanked marks and origins: $(MATRIX_T)'
+	'the matrix: old and new records alike, yanked marks and origins: $(MATRIX_T)' \
+	'release timelines: verdict runs, changes, releases that did not build: $(HISTORY_T)'
 
 # Failure classes end to end: the runner carries [CLASS: CITATION] into the
 # records, and matrix.py refuses a real tool's unclassified failure.

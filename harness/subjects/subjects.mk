@@ -34,10 +34,24 @@ SUBJECTS_SH = harness/tools/subjects.sh
 export FFI_SUBJECTS_DIR = $(SUBJECTS_DIR)
 
 # A build-time site (nanobind, pybind11 3, Cython): the tool's own
-# directory, installed by `make install` (or here, when asked for alone).
+# directory, installed by `make deps` (or here, when asked for alone: that
+# TOOL@VERSION only, not every version the registries list).
 $(SUBJECTS_DIR)/%/.installed: harness/subjects/subjects.txt $(SUBJECTS_SH)
-	@$(SUBJECTS_SH) $(firstword $(subst @, ,$*))
+	@$(SUBJECTS_SH) $*
 	@test -f $@ && touch $@
+
+# The registries: the tree's subjects.txt and that of each $FFI_ADAPTERS
+# directory (colon-separated, as ffi_adapters.py reads it). The tools whose
+# adapter is compiled per version (pybind11, nanobind, Cython) build one
+# for each literal version any of them lists: a release history
+# (harness/tools/release_history.py) lists the releases it builds in a
+# registry of its own, and the tree's subjects.txt stays as it is.
+SUBJECT_REGISTRIES = harness/subjects/subjects.txt \
+    $(wildcard $(addsuffix /subjects.txt,$(subst :, ,$(FFI_ADAPTERS))))
+# registry_versions(TOOL): its literal versions (not deb:PKG, python or *)
+# in every registry, sorted, each once.
+registry_versions = $(sort $(shell awk -v tool='$(1)' '$$1 == tool && $$2 ~ /^[0-9]/ { print $$2 }' \
+    $(SUBJECT_REGISTRIES)))
 
 # Each tool's adapter keeps its build rules beside it and appends what it
 # builds to ADAPTER_BUILDS. Their recipes take the user's CFLAGS, CXXFLAGS

@@ -6,7 +6,8 @@
 # the way a C library's Cython binding ships.
 
 CYTHON_DIR = harness/subjects/cython
-CYTHON_VERSIONS := $(shell awk '$$1 == "cython" && $$2 !~ /:/ {print $$2}' harness/subjects/subjects.txt | sort -u)
+# Every literal version of subjects.txt and of the $FFI_ADAPTERS registries (subjects.mk).
+CYTHON_VERSIONS := $(call registry_versions,cython)
 cython_module = _adapter_cython_$(subst .,_,$(subst -,_,$(1)))
 
 define cython_rules

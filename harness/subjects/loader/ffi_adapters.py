@@ -326,7 +326,8 @@ def admit(pattern):
         if any(s.tool == tool for s in subjects()) and subject_name.version_key(spec) is not None:
             listed = ", ".join(s.name for s in subjects() if s.family == head) or "none"
             raise Unavailable(f"{pattern}: {head} has no install rule for other versions (its adapter "
-                              f"is compiled per version: add a line to subjects.txt and run make adapters); "
+                              f"is compiled per version: add a line to subjects.txt, or to the subjects.txt of an "
+                              f"$FFI_ADAPTERS directory, and run make adapters); "
                               f"listed: {listed}")
         return None
     if spec == "installed":

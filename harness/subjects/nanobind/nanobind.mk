@@ -1,12 +1,12 @@
 # nanobind: adapter_nanobind.cpp (the C library) and adapter_nanobind_cpp.cpp
 # (the C++ model, compiled twice: natives made from Python, made in C++),
-# compiled per nanobind version of subjects.txt (its build-time pip site) into
-# one extension named by the version, e.g. _adapter_nanobind_3_1_0, with a
-# submodule per variant (plain, intrusive, cpp, cpp_factory;
-# adapter_nanobind.py picks one). No CMake: the commands nanobind's
-# src/nb_combined.cpp documents. libnanobind (the slow part) and the C object
-# model are compiled once into $(BUILD)/nanobind-VERSION/ and kept; editing
-# the binding recompiles only the binding.
+# compiled per nanobind version of the registries (subjects.txt,
+# $FFI_ADAPTERS; its build-time pip site) into one extension named by the
+# version, e.g. _adapter_nanobind_3_1_0, with a submodule per variant (plain,
+# intrusive, cpp, cpp_factory; adapter_nanobind.py picks one). No CMake: the
+# commands nanobind's src/nb_combined.cpp documents. libnanobind (the slow
+# part) and the C object model are compiled once into $(BUILD)/nanobind-VERSION/
+# and kept; editing the binding recompiles only the binding.
 #
 # Flags as nanobind-config.cmake uses them: libnanobind with NB_BUILD,
 # -fno-strict-aliasing and sections for --gc-sections; the binding at -Os,
@@ -19,7 +19,8 @@
 # module carries its own copy, so native_live() counts only what this binding
 # made, and nothing depends on finding libffi_native.so at load time.
 
-NANOBIND_VERSIONS := $(shell awk '$$1 == "nanobind" && $$2 !~ /:/ { print $$2 }' harness/subjects/subjects.txt | sort -u)
+# Every literal version of subjects.txt and of the $FFI_ADAPTERS registries (subjects.mk).
+NANOBIND_VERSIONS := $(call registry_versions,nanobind)
 nanobind_mod = _adapter_nanobind_$(subst +,_,$(subst -,_,$(subst .,_,$(1))))
 NANOBIND_MODEL_DEPS = harness/model/ffi_native_api.h harness/model/native.h harness/model/handle.h harness/model/alloc.h
 NANOBIND_SRC = harness/subjects/nanobind/adapter_nanobind.cpp

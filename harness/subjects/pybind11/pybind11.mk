@@ -5,8 +5,9 @@
 # subject's version:
 #   - Debian's pybind11-dev (headers in /usr/include), when installed when
 #     make starts (its version names the module);
-#   - each literal version of subjects.txt, from its build-time pip site
-#     $(SUBJECTS_DIR)/pybind11@VERSION (headers in pybind11/include).
+#   - each literal version of subjects.txt (and of the $FFI_ADAPTERS
+#     registries), from its build-time pip site $(SUBJECTS_DIR)/pybind11@VERSION
+#     (headers in pybind11/include).
 
 PYBIND11_SRC = harness/subjects/pybind11/adapter_pybind11.cpp harness/model/cpp_model.hpp
 PYBIND11_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -fPIC -shared -fvisibility=hidden -Iharness/model
@@ -17,10 +18,10 @@ pybind11_ext = $(BUILD)/$(call pybind11_mod,$(1))$(PY_EXT_SUFFIX)
 # Debian's, by its upstream version (epoch and revision dropped, as ffi_adapters.py does).
 PYBIND11_DEB_VERSION := $(shell dpkg-query -W -f '$${Status}|$${Version}' pybind11-dev 2>/dev/null | \
     sed -n 's/^install ok installed|//p' | sed 's/^[0-9]*://; s/-[^-]*$$//')
-# The PyPI ones: pybind11 lines of subjects.txt with a literal version, once
-# each (the init-factory variant is the same extension).
-PYBIND11_PYPI_VERSIONS := $(shell awk '$$1 == "pybind11" && $$2 !~ /^deb:/ { print $$2 }' \
-    harness/subjects/subjects.txt | sort -u)
+# The PyPI ones: pybind11 lines with a literal version, in subjects.txt
+# and in the registries of $FFI_ADAPTERS (subjects.mk), once each (the
+# init-factory variant is the same extension).
+PYBIND11_PYPI_VERSIONS := $(filter-out $(PYBIND11_DEB_VERSION),$(call registry_versions,pybind11))
 
 ifneq ($(PYBIND11_DEB_VERSION),)
 PYBIND11_EXT = $(call pybind11_ext,$(PYBIND11_DEB_VERSION))
