@@ -340,21 +340,8 @@ def visit_offset(layout, fn):
 
 
 def subject(ns, version, variant):
-    if variant not in wrapper_patterns.SUMMARIES:
-        raise ValueError(f"ctypes has no variant {variant!r} (plain, owner-held, weak-cache)")
-    ns.summary = "stdlib ctypes over a C library: " + wrapper_patterns.SUMMARIES[variant]
-    ns.available = available
-    ns.features = features
-    if _lib is None:
-        return
-    for n, cls in _variant(variant, ns.__name__).items():
-        setattr(ns, n, cls)
-    for fn in (handle, same_as, native_live, consume, visit_offset):
-        setattr(ns, fn.__name__, fn)
-    if variant == "weak-cache":
-        ns.intern = ns.Var.intern   # a constructor cannot return the live wrapper; the cache can
-    if compiled_model.subclass_works(ns.Var):   # S1, S2
-        ns.features = ns.features | {"subclass"}
+    wrapper_patterns.fill_subject(ns, variant, "ctypes", "stdlib ctypes over a C library: ", _lib is not None, _variant,
+                                  (handle, same_as, native_live, consume, visit_offset), available, features)
 
 
 if _lib is not None and compiled_model.subclass_works(Var):   # S1, S2

@@ -120,3 +120,26 @@ def variant(pattern, module, bases, kinds, kind_of, address, keep_alive=None):
     for c in classes.values():
         c._model = model
     return classes
+
+
+def fill_subject(ns, variant, tool, summary, loaded, classes, functions, available, features):
+    """A C-library adapter's subject(): ns gets the variant's classes
+    (classes(variant, module name) -> {name: class}) and the adapter's
+    functions, or only available() and features when the library did not
+    load (loaded false)."""
+    import compiled_model
+    if variant not in SUMMARIES:
+        raise ValueError(f"{tool} has no variant {variant!r} (plain, owner-held, weak-cache)")
+    ns.summary = summary + SUMMARIES[variant]
+    ns.available = available
+    ns.features = features
+    if not loaded:
+        return
+    for name, cls in classes(variant, ns.__name__).items():
+        setattr(ns, name, cls)
+    for fn in functions:
+        setattr(ns, fn.__name__, fn)
+    if variant == "weak-cache":
+        ns.intern = ns.Var.intern   # a constructor cannot return the live wrapper; the cache can
+    if compiled_model.subclass_works(ns.Var):   # S1, S2
+        ns.features = ns.features | {"subclass"}
