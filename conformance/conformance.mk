@@ -17,6 +17,11 @@ $(CONFORMANCE): $(CONF_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(EXTENSION)
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CONF_OBJ) $(DRIVER_OBJ) $(EMBED_OBJ) $(CORE_OBJ) $(PY_EMBED_LDFLAGS) -lpthread
 
+# The published runs' watchdog per test, in seconds: longer than the
+# runner's default, so that a loaded machine (a JVM started per test, a
+# collection over a million objects) is not taken for a hang.
+CONFORMANCE_TIMEOUT ?= 60
+
 .PHONY: conformance-run conformance-test
 conformance-test: $(CONFORMANCE)
 	$(Q)prove --exec '' $(CONFORMANCE)
@@ -41,7 +46,7 @@ conformance-run: adapters $(CONFORMANCE)
 	@mkdir -p $(RESULTS)
 	@echo "conformance: every subject, every property (a few minutes); TAP in $(BUILD)/conformance.tap"
 	$(Q)CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
-	    $(CONFORMANCE) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
+	    $(CONFORMANCE) --timeout $(CONFORMANCE_TIMEOUT) --json $(RESULTS)/conformance.json > $(BUILD)/conformance.tap || \
 	    { tail -n 20 $(BUILD)/conformance.tap; exit 1; }
 	$(say) GEN $(RESULTS)/conformance.md
 	$(Q)$(REPORT) matrix $(RESULTS)/conformance.json $(RESULTS)/conformance.md \
@@ -155,7 +160,7 @@ publish-pythons:
 pythons-run-one: all adapters $(CONFORMANCE)
 	@mkdir -p $(RESULTS)
 	$(Q)CF_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
-	    $(CONFORMANCE) $(foreach s,$(SUBJECT),--subject '$(s)') --json $(RESULTS)/conformance.json \
+	    $(CONFORMANCE) --timeout $(CONFORMANCE_TIMEOUT) $(foreach s,$(SUBJECT),--subject '$(s)') --json $(RESULTS)/conformance.json \
 	    > $(RESULTS)/conformance.tap; rc=$$?; \
 	    [ $$rc -le 1 ] || { tail -n 20 $(RESULTS)/conformance.tap; echo "pythons: the run on $(PYTHON) failed (exit $$rc)" >&2; exit $$rc; }
 
