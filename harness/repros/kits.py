@@ -1,0 +1,65 @@
+"""The binding kits: per tool (and variant), the least code that defines the
+object model with that tool's public API, written for the repros. Nothing
+here imports the suite's adapters or ffi_identity: a repro must run where
+only the tool is installed.
+
+A kit is a Python part (the whole binding for a pure-Python tool, an import
+of the compiled module otherwise) and, for a compiled tool, its sources and
+a one-command build.sh. Every file may hold @if sections (sections.py), so
+that a repro carries only what its property uses. What a kit's Python part
+defines, whatever the tool:
+
+    TOOL                       "NAME VERSION" of the tool that ran
+    Var(name), .name           Add(a, b), .a, .b       Layout(axes, offset), .axes, .offset
+    addr(obj)                  the native object's address
+  and, where `has` lists them:
+    node      Node(tag, children), .tag, .children
+    pickle    the classes pickle (and copy) node by node, instance state included
+    live      live(): native objects alive
+    outer     Outer(value), .inner: a view of its first member, one address, another type
+    derived   Derived(value); Holder(d), .base: a pointer to d's second base, at another address
+    intern    Var(name, intern=True): the live Var of that name
+    callback  visit_offset(layout, fn): native code calls fn(layout.offset), returns what fn returns
+  and flags the kit's files test: a variant (slots), or another form of a
+  binding shown beside the first (intern_static: Var.interned(name), a
+  static factory method)."""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KITS_DIR = os.path.join(HERE, "kits")
+
+
+class Kit:
+    def __init__(self, family, python, has=(), flags=(), files=None, build=None, install="", why_not=None,
+                 tool=None):
+        self.family = family
+        self.tool = tool or family.split("+")[0]
+        self.python = python              # kits/ path of the Python part
+        self.has = frozenset(has)
+        self.flags = frozenset(flags)
+        self.files = dict(files or {})    # repro file name -> kits/ path
+        self.build = build                # kits/ path of build.sh, for a compiled tool
+        self.install = install            # how to get the tool: {version} is the subject's
+        self.why_not = dict(why_not or {})   # feature -> why the kit has none (the tool's reason)
+
+    def path(self, rel):
+        return os.path.join(KITS_DIR, rel)
+
+
+_C = {"native.h": "common/native.h", "native.c": "common/native.c"}
+
+KITS = {k.family: k for k in [
+    Kit("tvm-ffi", "tvm-ffi/binding.py", has={"pickle", "node", "callback"},
+        install="pip install apache-tvm-ffi=={version}",
+        why_not={"live": "tvm-ffi exposes no count of live objects",
+                 "derived": "a tvm-ffi object type has one parent type: no base sits at an offset",
+                 "intern": "a py_class constructor fills a new object on each call"}),
+    Kit("tvm-ffi+slots", "tvm-ffi/binding.py", has={"pickle", "node", "callback"}, flags={"slots"},
+        install="pip install apache-tvm-ffi=={version}"),
+]}
+KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
+
+
+def kit_for(subject_family):
+    """The kit of TOOL+VARIANT (or TOOL), or None."""
+    return KITS.get(subject_family)
