@@ -186,11 +186,11 @@ def repro_script(cell, data):
     names = {p["id"]: p for p in data.get("properties", [])}
     p = names.get(cell.prop, {})
     reason = without_addresses(cell.failed[0]["reason"]) if cell.failed else ""
-    doc = [f"{label(cell.info)}: {scen.title}.", "",
-           f"{cell.prop} ({p.get('name', '')}) of the ffi-identity conformance suite: {p.get('checks', '')}."]
-    doc += ["", f"Measured: {reason}"] if reason else []
+    doc = [f"{label(cell.info)}: {scen.title}.", ""]
+    if reason:
+        doc.append(f"Measured by the ffi-identity suite ({cell.prop} {p.get('name', '')}): {reason}")
     if failure_class(cell.records):
-        doc += [f"Class: {failure_class(cell.records)}"]
+        doc.append(f"Class: {failure_class(cell.records)}")
     doc += ["", ("sh build.sh && " if kit.build else "") + "python3 repro.py   "
                 "(exit status 1: the property fails; 0: it holds)"]
     doc_text = "\n".join(_wrap(line) for line in doc).replace('"""', "'''")
@@ -225,7 +225,7 @@ def readme(cell, data):
              f"- Failure class: {failure_class(cell.records) or 'none given'}",
              f"- Passes on: {', '.join(cell.passes_on)} (the same script, that version or variant)."
              if cell.passes_on else "", "", "## Run", "", "```sh"]
-    install = kit.install.format(version=info["version"]) if kit.install else ""
+    install = kit.install_line(info)
     if install:
         lines.append(install)
     if kit.build:

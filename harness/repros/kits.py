@@ -39,14 +39,24 @@ class Kit:
         self.flags = frozenset(flags)
         self.files = dict(files or {})    # repro file name -> kits/ path
         self.build = build                # kits/ path of build.sh, for a compiled tool
-        self.install = install            # how to get the tool: {version} is the subject's
+        self.install = install            # how to get the tool: {version} is the subject's; a dict
+        #                                   by origin ("debian", "build", ...; "" for any other)
         self.why_not = dict(why_not or {})   # feature -> why the kit has none (the tool's reason)
+
+    def install_line(self, info):
+        """How to install the subject's version of the tool (a shell line), or ""."""
+        text = self.install
+        if isinstance(text, dict):
+            text = text.get(info.get("origin", ""), text.get("", ""))
+        return text.format(version=info["version"]) if text else ""
 
     def path(self, rel):
         return os.path.join(KITS_DIR, rel)
 
 
+# The C library (kits/common/native.[ch]) and what it offers.
 _C = {"native.h": "common/native.h", "native.c": "common/native.c"}
+C_LIB = {"pickle", "node", "live", "derived", "intern", "callback"}
 
 KITS = {k.family: k for k in [
     Kit("tvm-ffi", "tvm-ffi/binding.py", has={"pickle", "node", "callback"},
@@ -56,6 +66,24 @@ KITS = {k.family: k for k in [
                  "intern": "a py_class constructor fills a new object on each call"}),
     Kit("tvm-ffi+slots", "tvm-ffi/binding.py", has={"pickle", "node", "callback"}, flags={"slots"},
         install="pip install apache-tvm-ffi=={version}"),
+    Kit("ctypes", "ctypes/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
+        install="# ctypes: the standard library of Python {version}; build.sh needs a C compiler"),
+    Kit("pybind11", "common/module.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
+        flags={"intern_static"}, files={"model.cpp": "pybind11/model.cpp", "model.hpp": "common/model.hpp"},
+        build="pybind11/build.sh",
+        install={"debian": "apt-get install pybind11-dev   # {version} on Debian 12",
+                 "": "pip install pybind11=={version}"}),
+    Kit("nanobind", "common/module.py", has={"pickle", "node", "live", "intern", "callback"},
+        files=dict(_C, **{"model.cpp": "nanobind/model.cpp"}), build="nanobind/build.sh",
+        install="pip install nanobind=={version}",
+        why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound"}),
+    Kit("nanobind+intrusive", "common/module.py", has={"pickle", "node", "live", "callback"},
+        files=dict(_C, **{"model.cpp": "nanobind+intrusive/model.cpp"}), build="nanobind+intrusive/build.sh",
+        install="pip install nanobind=={version}",
+        why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound",
+                 "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
+    Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
+        install="pip install cffi=={version}   # or Debian's python3-cffi"),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 

@@ -99,7 +99,8 @@ int64_t native_live(void) { return __atomic_load_n(&live, __ATOMIC_RELAXED); }
 native_obj *native_var_new(const char *name)
 {
     native_obj *o = make(NATIVE_VAR, NULL, 0);
-    o->name = strdup(name);
+    o->name = malloc(strlen(name) + 1);
+    strcpy(o->name, name);
     return o;
 }
 
