@@ -73,6 +73,13 @@ KITS = {k.family: k for k in [
         build="pybind11/build.sh",
         install={"debian": "apt-get install pybind11-dev   # {version} on Debian 12",
                  "": "pip install pybind11=={version}"}),
+    Kit("cython", "common/module.py", has=C_LIB, files=dict(_C, **{"model.pyx": "cython/model.pyx"}),
+        build="cython/build.sh", install="pip install cython=={version}"),
+    Kit("swig", "common/module.py", has=C_LIB - {"callback"}, files=dict(_C, **{"model.i": "swig/model.i"}),
+        build="swig/build.sh", install={"debian": "apt-get install swig   # {version} on Debian 12",
+                                        "": "# swig {version}"},
+        why_not={"callback": "calling a Python callable from C takes a hand-written typemap and trampoline "
+                             "(SWIG's %callback passes C functions only)"}),
     Kit("nanobind", "common/module.py", has={"pickle", "node", "live", "intern", "callback"},
         files=dict(_C, **{"model.cpp": "nanobind/model.cpp"}), build="nanobind/build.sh",
         install="pip install nanobind=={version}",
