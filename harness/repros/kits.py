@@ -80,6 +80,11 @@ KITS = {k.family: k for k in [
                                         "": "# swig {version}"},
         why_not={"callback": "calling a Python callable from C takes a hand-written typemap and trampoline "
                              "(SWIG's %callback passes C functions only)"}),
+    Kit("boost-python", "common/module.py",
+        has={"pickle", "node", "live", "outer", "derived", "intern", "callback"},
+        files={"model.cpp": "boost-python/model.cpp", "model.hpp": "common/model.hpp"}, build="boost-python/build.sh",
+        install={"debian": "apt-get install libboost-python-dev   # {version} on Debian 12",
+                 "": "# Boost.Python {version}"}),
     Kit("nanobind", "common/module.py", has={"pickle", "node", "live", "intern", "callback"},
         files=dict(_C, **{"model.cpp": "nanobind/model.cpp"}), build="nanobind/build.sh",
         install="pip install nanobind=={version}",
