@@ -19,7 +19,8 @@ import sections
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = os.path.join(HERE, "scenarios")
-FAILED = ("fail",)   # "unsupported" is a use the tool declares unsupported, not a failure of it
+FAILED = ("fail",)
+SOURCES = ".sources"   # in a compiled tool's repro: the files build.sh compiles (for the check's cache)   # "unsupported" is a use the tool declares unsupported, not a failure of it
 
 
 class Scenario:
@@ -248,6 +249,8 @@ def write(cell, data, root):
         files["build.sh"] = _read(cell.kit.path(cell.kit.build), have)
     for name, src in cell.kit.files.items():
         files[name] = _read(cell.kit.path(src), have)
+    if cell.kit.build:
+        files[SOURCES] = "\n".join(["build.sh"] + sorted(cell.kit.files)) + "\n"
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
             f.write(text)

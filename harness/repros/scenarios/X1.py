@@ -6,7 +6,7 @@ try:
     import _interpreters as interpreters   # Python 3.13 and later
 except ImportError:
     import _xxsubinterpreters as interpreters   # 3.11, 3.12
-faulthandler.dump_traceback_later(10, exit=True)   # a hang ends the script, exit status 1
+faulthandler.dump_traceback_later(10, exit=True)   # a hang ends the script: "Timeout", exit status 1
 
 v = Var("main")
 add = Add(v, v)
@@ -22,7 +22,8 @@ add = Add(v, v)
 assert type(v) is Var and type(add.a) is Var, f"its Var(...) and Add(v, v).a are {{type(v)}} and {{type(add.a)}}"
 del v, add
 """
-say("running the binding in a sub-interpreter (a hang ends the script after 10 s)")
+say("running the binding in a sub-interpreter (a hang there is the failure: faulthandler ends the script "
+    "after 10 s, exit status 1)")
 interp = interpreters.create(isolated=False)
 try:
     interpreters.run_string(interp, code)
