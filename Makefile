@@ -163,7 +163,7 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
-include harness/harness.mk harness/report/report.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
+include harness/harness.mk harness/report/report.mk harness/repros/repros.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
 include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

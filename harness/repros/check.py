@@ -11,10 +11,12 @@ every "vs" line (another form of binding shown beside the failing one)
 must be ok. What a repro printed on its version is kept beside it as
 output.txt.
 
-Options: --quick (a few repros per installed subject, as make test runs
+Options: --quick (one repro per installed subject, as make test runs
 it), --only SUBJECT[/PROPERTY] (repeatable), --build-only (build and
 cache, run nothing), --jobs N (builds at once; default 2), --timeout S
-(per run; default 120)."""
+(per run; default 120), --passing (also every passing cell of a real
+subject a kit can compose: the repro must hold there), --work DIR (the build cache and the repros
+composed for passing subjects; default repros-check beside the output)."""
 import concurrent.futures
 import hashlib
 import os
@@ -155,17 +157,19 @@ def select(cells, only, quick, envs):
 
 
 def parse(argv, default_json, default_out):
-    opts = {"only": [], "timeout": 120.0, "jobs": 2, "flags": set()}
+    opts = {"only": [], "timeout": 120.0, "jobs": 2, "work": "", "flags": set()}
     pos, k = [], 0
     while k < len(argv):
         a = argv[k]
         name, _, value = a.partition("=")
-        if name in ("--only", "--timeout", "--jobs"):
+        if name in ("--only", "--timeout", "--jobs", "--work"):
             if not value:
                 k += 1
                 value = argv[k]
             if name == "--only":
                 opts["only"].append(value)
+            elif name == "--work":
+                opts["work"] = value
             else:
                 opts[name[2:]] = float(value) if name == "--timeout" else int(value)
         elif a.startswith("--"):
@@ -187,7 +191,7 @@ def main(argv, default_json, default_out):
             if s not in envs:
                 envs[s] = Env(s)
     chosen = select(cells, opts["only"], "--quick" in opts["flags"], envs)
-    scratch = os.path.join(os.path.dirname(os.path.abspath(out)), "repros-check")
+    scratch = opts["work"] or os.path.join(os.path.dirname(os.path.abspath(out)), "repros-check")
     cache = os.path.join(scratch, "cache")
     os.makedirs(cache, exist_ok=True)
     start, log = time.time(), []
@@ -204,6 +208,20 @@ def main(argv, default_json, default_out):
             where = (f"SKIP {oenv.why}" if oenv.why else f"NONE no repro there: {alt.why}" if alt.why
                      else compose.write(alt, data, os.path.join(scratch, "passing")))
             jobs.append((f"{c.subject} {c.prop}: on {other}", where, oenv, "holds"))
+    if "--passing" in opts["flags"]:
+        # Every passing cell of a real subject that a kit and scenario can
+        # compose: the repro must hold there too (the scenarios' fidelity).
+        by = compose.verdicts(data)
+        for subject, info in infos.items():
+            if envs.setdefault(subject, Env(subject)).why or (opts["only"] and subject not in opts["only"]):
+                continue
+            for prop in (p["id"] for p in data.get("properties", [])):
+                kit, scen, why = compose.kit_and_scenario(info, prop)
+                if why or not compose.passed(by.get((subject, prop))):
+                    continue
+                alt = compose.Cell(subject, prop, [], info, kit, scen, why)
+                where = compose.write(alt, data, os.path.join(scratch, "passing"))
+                jobs.append((f"{subject} {prop} (passes in the run)", where, envs[subject], "holds"))
 
     # Builds, each distinct one once, a few at a time.
     runnable = [j for j in jobs if os.path.isdir(j[1])]

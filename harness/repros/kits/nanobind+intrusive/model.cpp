@@ -42,6 +42,8 @@ struct Expr : Object {
     using Object::Object;
 };
 nb::ref<Expr> expr_of(native_obj *o);
+template <class T>
+nb::ref<T> object_of(native_obj *o);
 
 struct Var : Expr {
     explicit Var(const std::string &name) : Expr(native_var_new(name.c_str())) {}
@@ -82,6 +84,11 @@ struct Layout : Object {
 
 struct Node : Object {
     Node(int64_t tag, const std::vector<Node *> &c) : Object(make(tag, c)), kids(c.begin(), c.end()) {}
+    explicit Node(native_obj *o) : Object(o)
+    {
+        for (size_t i = 0; i < native_node_count(o); i++)
+            kids.push_back(object_of<Node>(native_node_child(o, i)));
+    }
     static native_obj *make(int64_t tag, const std::vector<Node *> &c)
     {
         std::vector<native_obj *> v;

@@ -52,7 +52,7 @@ PYBIND11_MODULE(model, m)
              }),
              py::arg("name"), py::arg("intern"))
         // @end
-        // @if intern_static
+        // @if intern intern_static
         // The same factory as a static method.
         .def_static("interned", &intern_var, py::arg("name"))
         // @end
