@@ -38,3 +38,11 @@ $(REPROS_T): harness/repros/repros.mk
 	    check --quick --work $(abspath $(REPROS_WORK)) $(abspath results/conformance.json) $(abspath $(REPROS_QUICK)))
 TEST_PROGRAMS += $(REPROS_T)
 TEST_PLAN += 'the repros, one per installed subject: each fails there, holds where another version passes: $(REPROS_T)'
+
+# The repros' own checks on a made-up run (sections, which cells get a
+# repro, a repro's files, the page's link): under a second, in make test.
+REPROS_UNIT_T = $(BUILD)/tests/repros-compose.t
+$(REPROS_UNIT_T): harness/repros/repros.mk
+	$(call test_script,the checks of harness/repros,$(PYTHON) $(abspath harness/repros/tests/test_repros.py))
+TEST_PROGRAMS += $(REPROS_UNIT_T)
+TEST_PLAN += 'the repros composed from a made-up run, and the page linking them: $(REPROS_UNIT_T)'
