@@ -114,7 +114,7 @@ help:
 	@echo "make seed       the reported scenario against every subject: \$$RESULTS/seed.md"
 	@echo "make conformance  the property suite, every subject: \$$RESULTS/conformance.{json,md}"
 	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
-	@echo "make repros     a repro per failing cell of a real tool: \$$(BUILD)/repros (make repros-check runs them)"
+	@echo "make repros     a repro per failing cell of a real tool: $(BUILD)/repros (make repros-check runs them)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make bench MODE=instructions  instruction counts under callgrind (make compare MODE=instructions: against results/)"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
