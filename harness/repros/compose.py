@@ -233,7 +233,8 @@ def readme(cell, data):
         lines.append("sh build.sh        # builds the module repro.py imports")
     lines += ["python3 repro.py    # exit status 1: the property fails; 0: it holds", "```", ""]
     files = ["repro.py"] + (["build.sh"] if kit.build else []) + sorted(kit.files)
-    lines += [f"Files: {', '.join(files)}. They use only {info['tool']}'s public API and the standard library."]
+    lines += [f"Files: {', '.join(files)}. They use only {info['tool']}'s public API and the standard library. "
+              "`make repros-check` adds output.txt, what the script printed on the suite's machine."]
     return "\n".join(line for k, line in enumerate(lines) if line or (k and lines[k - 1])) + "\n"
 
 

@@ -15,6 +15,7 @@ binding = open(__file__).read().split("\n# ---- the check\n")[0]
 code = f"""
 import sys
 sys.path[:] = {sys.path!r}
+__file__ = {os.path.abspath(__file__)!r}
 {binding}
 assert id(Var) != {id(Var)}, "its Var is the main interpreter's class object: the interpreters share classes"
 v = Var("sub")
