@@ -224,7 +224,7 @@ def readme(cell, data):
              f"- Measured by the suite{' (' + ', '.join(params) + ')' if params else ''}: "
              f"{without_addresses(cell.failed[0]['reason'])}" if cell.failed else "",
              f"- Failure class: {failure_class(cell.records) or 'none given'}",
-             f"- Passes on: {', '.join(cell.passes_on)} (the same script, that version or variant)."
+             f"- Passes on: {', '.join(cell.passes_on)} (the same checks, against that version's or variant's binding)."
              if cell.passes_on else "", "", "## Run", "", "```sh"]
     install = kit.install_line(info)
     if install:

@@ -1,5 +1,10 @@
 # title: a Python subclass instance stored in a field comes back as the base class
 # uses: pickle
+# @if pickle
+import pickle
+
+# @end
+
 class SubVar(Var):
     pass
 
@@ -29,8 +34,6 @@ if x is v and state_survives():
     check("attributes outlive their Python object here, and with v dropped add.a is still a SubVar with v.note",
           type(x) is SubVar and getattr(x, "note", None) == "kept", f"add.a is a {type(x).__name__}")
 # @if pickle
-import pickle  # noqa: E402
-
 for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
     try:
         back = pickle.loads(pickle.dumps(SubVar("p"), protocol))
