@@ -603,7 +603,9 @@ def page(conf, bench, instr=None, pythons=None, repro_href=None):
             'through adapters written the way each tool\'s users write bindings; models are the suite\'s '
             'own strategies (<code>STRATEGY+STYLE</code>: node- or graph-style pickling); controls are broken on '
             'purpose to prove each test can fail. Hover a property for what it checks, a cell for the '
-            'failure or skip reason, a column header for where the tool came from.</p>',
+            'failure or skip reason, a column header for where the tool came from. A real tool\'s failing '
+            'cell links to its repro, a script to paste into the tool\'s tracker (<code>make repros</code> '
+            'writes them).</p>',
             legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
             pythons_section(pythons) if pythons else "",
         ]
