@@ -116,6 +116,7 @@ help:
 	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
 	@echo "make history TOOL=tvm-ffi|pybind11|nanobind  the catalogue over the tool's releases: \$$RESULTS/history-TOOL.md"
 	@echo "make publish-history  the three timelines into results/ (not part of make publish)"
+	@echo "make repros     a repro per failing cell of a real tool: $(BUILD)/repros (make repros-check runs them)"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make bench MODE=instructions  instruction counts under callgrind (make compare MODE=instructions: against results/)"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
@@ -165,7 +166,7 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 # Each part of the suite keeps its own rules next to its sources.
-include harness/harness.mk harness/report/report.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
+include harness/harness.mk harness/report/report.mk harness/repros/repros.mk conformance/conformance.mk conformance/fuzz/fuzz.mk bench/bench.mk bench/load/load.mk harness/subjects/subjects.mk harness/reliability/reliability.mk
 include harness/tests/plugins/plugins.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -14,8 +14,10 @@ repetitions, and the run context. When release timelines (history-TOOL.json,
 `make history`) lie beside CONFORMANCE.json, a section below the matrix
 says per tool which properties' verdicts changed and at which release. Every matrix cell carries data-subject,
 data-property and data-status (pass, fail, unsupported, skip, unexpected)
-for tests; a real tool's failing cell names its class and citation on hover;
-harness/report/tests/test_page.py checks them against the JSON in a real browser.
+for tests; a real tool's failing cell names its class and citation on hover,
+and links to its repro (harness/repros: `make repros` writes them to
+build/repros/SUBJECT/PROPERTY/, or $REPROS); harness/report/tests/test_page.py
+checks them against the JSON in a real browser.
 
 Standard library only. The cell verdicts come from harness/report/matrix.py and
 the benchmark entries are read with harness/report/bench_results.py, so this page, the
@@ -28,7 +30,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader")]
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "subjects", "loader"), os.path.join(HERE, "..", "repros")]
 import matrix   # noqa: E402  verdict(), without_addresses()
 import behaves_like  # noqa: E402  the model a real tool behaves like, as the matrix says it
 import choose as choice  # noqa: E402  what to choose: key properties, conditions, tools and subjects counted
@@ -39,6 +41,11 @@ import conformance_results as results  # noqa: E402  conformance records of eith
 from formats import fmt_num, fmt_ns  # noqa: E402
 import subject_origin  # noqa: E402  origin and yanked mark (results put harness/subjects on the path)
 import history  # noqa: E402  release timelines (make history): what changed, where
+import compose as repros  # noqa: E402  which failing cells of real tools have a repro (harness/repros)
+
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+# Where `make repros` writes the repros the matrix links to.
+REPROS = os.environ.get("REPROS") or os.path.join(ROOT, "build", "repros")
 
 # The question the page answers: one wrapper per handle that survives
 # pickle and fork (harness/report/choose.py). Each must be in the JSON to count.
@@ -71,6 +78,7 @@ table{border-collapse:collapse}caption{text-align:left;font-weight:600;padding:.
 .matrix tr.key th.prop{background:#fff8c5}
 .matrix td.c{width:2rem;min-width:2rem;height:1.55rem;text-align:center;padding:0;font-weight:700;line-height:1}
 .matrix td.c small{display:block;font-size:.62rem;font-weight:600}
+.matrix td.c a{color:inherit;text-decoration:none;display:block}
 .matrix tr.score th,.matrix tr.score td{background:#f6f8fa;font-size:.66rem;white-space:nowrap;text-align:center;font-weight:600;padding:.15rem 0}
 .matrix tr.score th{text-align:left;padding-left:.5rem}
 .matrix .g0{border-left:3px solid #57606a}
@@ -106,7 +114,7 @@ def esc(s):
 # ---------------------------------------------------------------- conformance
 
 class Conformance:
-    def __init__(self, data):
+    def __init__(self, data, repro_href=None):
         self.data = data = results.normalise(data, "conformance results")
         self.props = data["properties"]
         self.pid = [p["id"] for p in self.props]
@@ -127,6 +135,9 @@ class Conformance:
                         for i in self.subjects if all(self.status[(i, p)] == "skip" for p in self.pid)}
         self.key = [p for p in KEY if p in self.pid]
         self.names = {p["id"]: p["name"] for p in self.props}
+        # (subject, property) -> its repro's directory under REPROS, for a real tool's failing cell
+        self.repro = {(c.subject, c.prop): c.dirname() for c in repros.plan(data) if not c.why}
+        self.repro_href = repro_href   # REPROS relative to the page, or None: no links
 
     def score(self, subject):
         """(passed, counted): a use the tool declares unsupported is not held against it."""
@@ -165,7 +176,16 @@ class Conformance:
             lines += [f"class {c}" if c else "class: none given (make conformance refuses this)" for c in classes]
         if status == "unexpected":
             lines.append("not listed in conformance/expectations/ as an expected failure")
+        if (subject, prop) in self.repro:
+            lines.append(f"repro: {os.path.join(os.path.relpath(REPROS, ROOT), self.repro[(subject, prop)])}/ "
+                         "(make repros; click the cell)")
         return head + "\n" + "\n".join(lines)
+
+    def link(self, subject, prop, content):
+        """content, as a link to the cell's repro where it has one."""
+        if self.repro_href is None or (subject, prop) not in self.repro:
+            return content
+        return f'<a href="{esc(self.repro_href + "/" + self.repro[(subject, prop)] + "/README.md")}">{content}</a>'
 
 
 def group_reasons(results):
@@ -301,7 +321,8 @@ def matrix_table(c):
             status, count = c.verdict[(i, p["id"])]
             small = f"<small>{esc(count.strip())}</small>" if count else ""
             row.append(f'<td class="c {status}{gcls(i)}" data-subject="{esc(i)}" data-property="{esc(p["id"])}" '
-                       f'data-status="{status}" title="{esc(c.tooltip(i, p["id"]))}">{SYMBOL[status]}{small}</td>')
+                       f'data-status="{status}" title="{esc(c.tooltip(i, p["id"]))}">'
+                       f'{c.link(i, p["id"], SYMBOL[status] + small)}</td>')
         out.append("".join(row) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -639,8 +660,8 @@ def load_timelines(directory):
     return sorted(found, key=lambda data: (not history.changed(data), data["tool"]))
 
 
-def page(conf, bench, instr=None, timelines=(), pythons=None):
-    c, b = (Conformance(conf) if conf else None), Bench(bench)
+def page(conf, bench, instr=None, timelines=(), pythons=None, repro_href=None):
+    c, b = (Conformance(conf, repro_href) if conf else None), Bench(bench)
     floor = b.fig.get(("floor", report.FLOOR))
     floor_txt = (f"A <code>__slots__</code> member read through the same C call path takes "
                  f"{fmt_ns(floor['ns']['median'])} here; every ratio is to that floor, taken per repetition "
@@ -664,7 +685,9 @@ def page(conf, bench, instr=None, timelines=(), pythons=None):
             'through adapters written the way each tool\'s users write bindings; models are the suite\'s '
             'own strategies (<code>STRATEGY+STYLE</code>: node- or graph-style pickling); controls are broken on '
             'purpose to prove each test can fail. Hover a property for what it checks, a cell for the '
-            'failure or skip reason, a column header for where the tool came from.</p>',
+            'failure or skip reason, a column header for where the tool came from. A real tool\'s failing '
+            'cell links to its repro, a script to paste into the tool\'s tracker (<code>make repros</code> '
+            'writes them).</p>',
             legend(), '<div style="overflow-x:auto">', matrix_table(c), "</div>",
             pythons_section(pythons) if pythons else "",
         ]
@@ -706,7 +729,10 @@ def main(argv):
             pythons = json.load(f)
     # Release timelines (make history) beside the conformance run.
     timelines = load_timelines(os.path.dirname(conf_path[0])) if conf_path else []
-    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None, timelines, pythons)
+    # Links to the repros, relative to the page (they exist once `make repros` has run).
+    href = os.path.relpath(REPROS, os.path.dirname(os.path.abspath(out))).replace(os.sep, "/")
+    text = page(conf, bench, instructions.load(instr_path) if os.path.exists(instr_path) else None, timelines,
+                pythons, href)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)

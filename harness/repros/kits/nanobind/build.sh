@@ -1,0 +1,13 @@
+#!/bin/sh
+# Builds the module repro.py imports, model*.so: the C library (native.c),
+# the binding (model.cpp) and nanobind's own library, with the nanobind
+# that python3 imports (pip install nanobind), without CMake.
+set -e
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+NB=$("$PY" -c 'import nanobind, os; print(os.path.dirname(nanobind.__file__))')
+PYINC=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+SUFFIX=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+${CC:-cc} -std=c11 -O1 -fPIC -c native.c -o native.o
+${CXX:-c++} -std=c++17 -O1 -fPIC -shared -fvisibility=hidden -DNDEBUG -I"$PYINC" -I"$NB/include" \
+    -I"$NB/ext/robin_map/include" model.cpp "$NB/src/nb_combined.cpp" native.o -o "model$SUFFIX"
