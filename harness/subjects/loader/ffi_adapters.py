@@ -483,7 +483,11 @@ def load(name):
     else:                         # protocol 1: the module is the namespace
         ns = mod
     if not hasattr(ns, "intern"):   # the interning entry point: by default the constructor's
-        ns.intern = functools.partial(ns.Var, intern=True) if hasattr(ns, "Var") else None
+        # Looked up at call time: touching ns.Var now would start what some
+        # adapters start lazily (jpype's JVM, which must not be forked).
+        def intern(name, ns=ns):
+            return ns.Var(name, intern=True)
+        ns.intern = intern
     ns.conditions = conditions_of(s.family)   # what the results hold under (conditions.txt)
     if s.version == "not-installed" and hasattr(ns, "available"):
         plain = ns.available
