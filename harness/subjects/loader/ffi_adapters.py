@@ -475,10 +475,15 @@ def load(name):
 def process_group(name):
     """0 if `name` can share a process with every other group-0 subject;
     else k > 0: its tool has k newer versions listed (each imports its own
-    copy of one package), so it needs a process of its own."""
+    copy of one package), so it needs a process of its own; or, for a
+    subject flagged own-process, a group no other subject is in."""
     s = find(name)
-    if not s.runtime_packages() or s not in subjects():
+    if s not in subjects():
         return 0   # not listed: a run names it alone
+    if "own-process" in s.flags:   # after every k above: one group per such subject
+        return len(subjects()) + subjects().index(s)
+    if not s.runtime_packages():
+        return 0
     versions = []
     for other in subjects():
         if other.tool == s.tool and other.runtime_packages() and other.version not in versions:
