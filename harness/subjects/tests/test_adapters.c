@@ -30,6 +30,8 @@ static const expected known[] = {
     {"pygobject", 1, 1}, {"cffi", 1, 0},     {"ctypes", 1, 0},       {"sip", 1, 1},
     {"pyo3", 0, -1},   /* heavy (installed by HEAVY=1); py_fields keeps one object, arc does not */
     {"shiboken6", 0, 1},   /* heavy: built by `make HEAVY=1 adapters` */
+    {"pythonnet", 0, 0},   /* heavy: Mono from Debian, the model built by `make HEAVY=1 adapters` */
+    {"cppyy", 0, 0},       /* heavy; a shared_ptr<Base> field is read by dynamic_pointer_cast, by value */
 };
 
 static const char *const feature_names[] = {"pickle", "weakref", "dict", "outer", "node", "live",
