@@ -64,7 +64,8 @@ struct Layout : Counted {
 };
 
 struct Node : Counted {
-    Node(int64_t t, std::vector<std::shared_ptr<Node>> c) : tag(t), children(std::move(c)) {}
+    // A leaf by default: binders that take C++'s signature as is (cppyy) get Node(tag).
+    Node(int64_t t, std::vector<std::shared_ptr<Node>> c = {}) : tag(t), children(std::move(c)) {}
     int64_t tag;
     std::vector<std::shared_ptr<Node>> children;
 };

@@ -507,7 +507,7 @@ def process_group(name):
     copy of one package), or it is flagged alone (what it starts, a JVM,
     would sit under the others' benchmarks), so it needs a process of its own."""
     s = find(name)
-    if not s.runtime_packages() or s not in subjects():
+    if s not in subjects():
         return 0   # not listed: a run names it alone
     if "alone" in s.flags:
         return ALONE_GROUPS + subjects().index(s)
