@@ -46,6 +46,27 @@ void ffi_binding_fini_all(void)
     }
 }
 
+#if PY_VERSION_HEX < 0x030B0000
+/* CPython 3.10 lacks PyType_GetModuleByDef (3.11): the first heap type in
+ * the MRO whose module has our definition, as 3.11 looks it up. */
+static PyObject *PyType_GetModuleByDef(PyTypeObject *tp, PyModuleDef *def)
+{
+    PyObject *mro = tp->tp_mro;
+    for (Py_ssize_t k = 0; mro && k < PyTuple_GET_SIZE(mro); k++) {
+        PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, k);
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
+            continue;
+        PyObject *m = PyType_GetModule(t);
+        if (m && PyModule_GetDef(m) == def)
+            return m;
+        PyErr_Clear();
+    }
+    PyErr_Format(PyExc_TypeError, "PyType_GetModuleByDef: no superclass of '%s' has the given module",
+                 tp->tp_name);
+    return NULL;
+}
+#endif
+
 ffi_binding *ffi_binding_of_type(PyTypeObject *tp)
 {
     PyObject *m = PyType_GetModuleByDef(tp, &ffi_binding_module_def);

@@ -221,7 +221,7 @@ static void hashmap_fini(ffi_cache *c)
 /* Everything but a hit in the home slot: the rest of the probe run, then
  * on a miss a new wrapper, inserted unless another thread inserted one
  * while creation let the GIL go. */
-static Py_NO_INLINE PyObject *hashmap_wrap_slow(ffi_cache *c, ffi_handle h)
+static __attribute__((noinline)) PyObject *hashmap_wrap_slow(ffi_cache *c, ffi_handle h)
 {
     PyObject *w = hm_find((hm_state)c->state, h);
     if (w)
