@@ -91,7 +91,7 @@ test:
 # With SUBJECT= only what it names: the runners install a name themselves.
 bench conformance seed:
 	@$(MAKE) --no-print-directory deps $(if $(SUBJECT),,HEAVY=1)
-	@$(MAKE) --no-print-directory $@-run
+	@$(MAKE) --no-print-directory $@-run $(if $(SUBJECT),,HEAVY=1)
 	@$(if $(filter bench,$@),:,echo "$@: results in $(RESULTS)/ (make publish writes results/)")   # bench-run names its files last
 
 # Every published file from one run of one commit on one machine: the
@@ -104,7 +104,7 @@ publish:
 	@git diff --quiet HEAD -- . ':!results' ':!README.md' ':!docs/reported-scenario.md' 2>/dev/null || \
 	    echo "publish: warning: uncommitted changes; the results will name commit $$(git rev-parse --short HEAD) all the same" >&2
 	@$(MAKE) --no-print-directory deps HEAVY=1
-	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results
+	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results HEAVY=1
 	@$(MAKE) --no-print-directory instructions-baseline
 
 help:
@@ -113,17 +113,22 @@ help:
 	@echo "make bench      the benchmarks: \$$RESULTS/README.md, bench.json, plots (QUICK=1: a short run)"
 	@echo "make seed       the reported scenario against every subject: \$$RESULTS/seed.md"
 	@echo "make conformance  the property suite, every subject: \$$RESULTS/conformance.{json,md}"
-	@echo "make publish    all of them and the load run into results/, from one commit (about 25 min)"
+	@echo "make publish    all of them and the load run into results/, from one commit (the longest target)"
 	@echo "make history TOOL=tvm-ffi|pybind11|nanobind  the catalogue over the tool's releases: \$$RESULTS/history-TOOL.md"
 	@echo "make publish-history  the three timelines into results/ (not part of make publish)"
 	@echo "make repros     a repro per failing cell of a real tool: $(BUILD)/repros (make repros-check runs them)"
+	@echo "make pythons    the matrix on every CPython here, where verdicts differ: \$$RESULTS/pythons.md (make publish-pythons)"
+	@echo "make diff BASE=old.json  what changed between two conformance runs (MAP='A=B ...')"
+	@echo "make update-expectations  expectation files from a run (SUBJECT=, DRY_RUN=1)"
+	@echo "make instructions-gate  instruction counts against the baseline in results/ (make instructions-baseline writes it)"
+	@echo "make page-test  the results page in headless Chromium, every cell against the JSON"
 	@echo "make compare BASE=old.json  flag benchmark regressions against an earlier run"
 	@echo "make bench MODE=instructions  instruction counts under callgrind (make compare MODE=instructions: against results/)"
 	@echo "make load       1e6 live handles, 1e7 reads per subject: \$$RESULTS/load.md (QUICK=1: 1e5, 1e6)"
 	@echo "make fuzz       differential fuzzer, FUZZ_SECONDS per subject (default 2), FUZZ_SEED"
 	@echo "make memcheck   unit tests and a probe per strategy under valgrind"
 	@echo "make sanitize   ASan+UBSan build: unit tests, conformance, fuzzer"
-	@echo "make deps       install the Debian packages and the pinned real tools (HEAVY=1: torch too)"
+	@echo "make deps       install the Debian packages and the pinned real tools (HEAVY=1: the heavy ones too)"
 	@echo "make adapters   build the real tools' bindings and the C library several of them wrap"
 	@echo "make runners    build every runner (conformance, fuzz, load, ffi-identity) and the adapters"
 	@echo "make clean      remove $(BUILD)/"
@@ -196,7 +201,7 @@ check-build: all adapters $(CHECK_BUILD) $(TEST_PROGRAMS)
 # hang under load, is an expected flake.
 TEST_JOBS ?= 2
 check: check-build
-	@echo "test: $(words $(TEST_PROGRAMS)) programs in one prove run, under a minute:"
+	@echo "test: $(words $(TEST_PROGRAMS)) programs in one prove run:"
 	@printf '  - %s\n' $(TEST_PLAN)
 	$(Q)$(TEST_ENV) prove -j$(TEST_JOBS) -f $(PROVE_FLAGS) --exec '' $(SLOW_TESTS) \
 	    $(filter-out $(SLOW_TESTS),$(TEST_PROGRAMS)) || { \

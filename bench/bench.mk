@@ -67,8 +67,9 @@ bench-run: all adapters $(BENCH)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
 	@rm -f $(BENCH_JSON).raw* $(BENCH_LOG)
 	$(Q)$(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
-	@$(if $(SUBJECT),true,n=0; $(PYTHON) harness/subjects/loader/ffi_adapters.py --extra-processes | \
-	while read -r names; do n=$$((n + 1)); \
+	@$(if $(SUBJECT),true,n=0; groups=$$($(PYTHON) harness/subjects/loader/ffi_adapters.py --extra-processes) || \
+	    { echo "bench: cannot list the subjects that need a process of their own" >&2; exit 1; }; \
+	echo "$$groups" | while read -r names; do [ -n "$$names" ] || continue; n=$$((n + 1)); \
 	    echo "bench: a process of its own for $$names" >&2; \
 	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --subject $$i; done) \
 	        --benchmark_out=$(BENCH_JSON).raw.$$n || exit 1; \

@@ -1,4 +1,4 @@
-/* The adapters' directory on the import paths; see adapter_path.h.
+/* The subject loader's directory on the import paths; see subject_path.h.
  * FFI_SUBJECTS_SOURCE_DIR is set by subjects.mk. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

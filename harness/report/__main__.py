@@ -60,4 +60,8 @@ def run(command, argv):
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else run("", []))
+    import results_file
+    try:
+        sys.exit(run(sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else run("", []))
+    except (results_file.Error, OSError) as e:   # a file that is missing or not what it should be
+        sys.exit(f"harness/report {sys.argv[1]}: {e}")

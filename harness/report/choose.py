@@ -60,6 +60,11 @@ def losing(real, verdicts, key):
     return out
 
 
+def md(text):
+    """Prose for a Markdown table or list: Py<T> must not read as an HTML tag, nor | end a cell."""
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def markdown(real, models, tools, verdicts, names, every_subject=False):
     """The summary as markdown lines; verdicts: {subject: {property:
     matrix.verdict kind}}, names: {property id: name}. every_subject adds
@@ -79,7 +84,7 @@ def markdown(real, models, tools, verdicts, names, every_subject=False):
         bits = [f"behaves like {', '.join(f'`{m}`' for m in like)} ({share:.0%})"] if like else []
         conds = conditions(tools.get(i))
         if conds:
-            bits.append("only where: " + "; ".join(conds))
+            bits.append("only where: " + md("; ".join(conds)))
         return f"- `{i}`" + (": " + "; ".join(bits) if bits else "")
 
     lines += [item(i) for i in full] or ["- none"]
@@ -92,7 +97,7 @@ def markdown(real, models, tools, verdicts, names, every_subject=False):
                      for p in key]
             lines.append(f"| `{i}` | {' | '.join(cells)} | "
                          + (f"{', '.join(f'`{m}`' for m in like)} ({share:.0%})" if like else "–")
-                         + f" | {'; '.join(conditions(tools.get(i))) or '–'} |")
+                         + f" | {md('; '.join(conditions(tools.get(i)))) or '–'} |")
     rest = losing(real, verdicts, key)
     if rest:
         lines += ["", "The others, by the key properties they do not pass:", ""]

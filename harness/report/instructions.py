@@ -602,7 +602,7 @@ def main(argv):
     if cmd == "run":
         bench, out = take("--bench"), take("--out")
         if not bench or not out:
-            raise Error("usage: instructions.py run --bench BIN --out OUT.json [--subject P]... [--filter F] "
+            raise Error("usage: harness/report instructions run --bench BIN --out OUT.json [--subject P]... [--filter F] "
                         "[--jobs J] [--cache] [--cc CC] [--previous OLD.json (its seconds order the processes)]")
         run(bench, out, take("--subject", many=True), take("--filter"), int(take("--jobs", "2")),
             flag("--cache"), take("--cc", "cc"), take("--previous"))
@@ -611,7 +611,7 @@ def main(argv):
     elif cmd == "compare":
         threshold = float(take("--threshold", DEFAULT_THRESHOLD))
         if len(argv) != 2 or threshold <= 1:
-            raise Error("usage: instructions.py compare BASE.json NEW.json [--threshold 1.01 (a ratio > 1)]")
+            raise Error("usage: harness/report instructions compare BASE.json NEW.json [--threshold 1.01 (a ratio > 1)]")
         sys.exit(compare(argv[0], argv[1], threshold))
     else:
         print(__doc__, file=sys.stderr)

@@ -11,7 +11,7 @@ model whose row it matches best), the models (strategy+reduce style), and
 the deliberately broken controls. Reads results of either generation
 (records keyed "impl" or "subject"; harness/report/conformance_results.py).
 
-usage: matrix.py RESULTS.json OUT.md [README.md]
+usage: harness/report matrix RESULTS.json OUT.md [README.md]
            README.md: also rewrite its generated "what to choose" block
        harness/report matrix --merge OUT.json RUN.json RUN.json...   runs from several
            machines or Python versions as one results file: each subject

@@ -183,7 +183,9 @@ class Conformance:
 
     def link(self, subject, prop, content):
         """content, as a link to the cell's repro where it has one."""
-        if self.repro_href is None or (subject, prop) not in self.repro:
+        # Only a repro that is there (make repros wrote it): no dead links.
+        if (self.repro_href is None or (subject, prop) not in self.repro
+                or not os.path.exists(os.path.join(REPROS, self.repro[(subject, prop)], "README.md"))):
             return content
         return f'<a href="{esc(self.repro_href + "/" + self.repro[(subject, prop)] + "/README.md")}">{content}</a>'
 

@@ -1,7 +1,7 @@
 """Writes or updates subjects' expectation files from conformance runs, as
 web-platform-tests' update-expectations does (make update-expectations).
 
-usage: update_expectations.py RUN.json [RUN.json...] [--subject NAME]...
+usage: harness/report update-expectations RUN.json [RUN.json...] [--subject NAME]...
            [--dir DIR] [--dry-run] [--drop-flaky]
 
 For each subject of the runs (or each --subject), DIR/NAME.txt (DIR:

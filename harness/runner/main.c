@@ -14,8 +14,8 @@ static const char about[] =
     "subject (a strategy x a pickle reduce style, e.g. hashmap+node) or a\n"
     "real binding tool at a version (e.g. tvm-ffi@0.1.13, pybind11@3.1.0). With\n"
     "--subject alone it probes the reported layout's identity checks; the pattern\n"
-    "must take exactly one subject (a tool with one version may be named alone:\n"
-    "ctypes). Multiprocessing workers use $FFI_PYTHON (default: the interpreter\n"
+    "must take exactly one subject (a tool with one subject may be named alone:\n"
+    "swig). Multiprocessing workers use $FFI_PYTHON (default: the interpreter\n"
     "this was built against).";
 
 /* Prints the Python error; returns `code`. */

@@ -70,4 +70,14 @@ with tempfile.TemporaryDirectory() as d:
         f.write('{"origin": "pypi"}')
     ok(subject_install.read_provenance(site) is None, "a record of another format is none: the site is installed again")
 
+# The tree's registry: every subject has a process group, and the extra
+# processes make bench starts are lists of listed names.
+import ffi_adapters  # noqa: E402
+try:
+    groups = ffi_adapters.extra_processes()
+    listed = set(ffi_adapters.names())
+    ok(all(g and set(g) <= listed for g in groups), "every extra bench process runs listed subjects", groups)
+except Exception as e:   # a crash here leaves make bench without its extra processes
+    ok(False, "the registry's process groups can be computed", f"{type(e).__name__}: {e}")
+
 finish()

@@ -13,7 +13,7 @@
 // wrapper otherwise. So a child stored from Python keeps its wrapper alive
 // for as long as the parent holds it, and the field gives that wrapper back.
 //
-// boost_python.mk compiles this source twice, each into a module named by
+// boost-python.mk compiles this source twice, each into a module named by
 // the Boost.Python version under test, once per place the natives are made:
 //   FFI_MADE_IN_CPP=0  (_adapter_boost_python_1_74_0_3) from Python: the
 //       constructors are bp::init, and a parent's children are the
@@ -32,7 +32,7 @@
 #include "cpp_model.hpp"
 
 #ifndef ADAPTER_MODULE
-#error "define ADAPTER_MODULE, the extension's versioned module name (boost_python.mk does)"
+#error "define ADAPTER_MODULE, the extension's versioned module name (boost-python.mk does)"
 #endif
 #ifndef FFI_MADE_IN_CPP
 #define FFI_MADE_IN_CPP 0

@@ -2,7 +2,7 @@
 (boost_python/adapter_boost_python.cpp: the same C++ classes as the
 pybind11 adapter), built by `make adapters` against Debian's Boost.Python
 into an extension named by its version (_adapter_boost_python_1_74_0_3,
-boost_python/boost_python.mk).
+boost_python/boost-python.mk).
 
 Classes are class_<T, std::shared_ptr<T>>, fields return shared_ptr
 children, pickling is boost::python::pickle_suite getinitargs (node style).

@@ -511,6 +511,8 @@ def process_group(name):
         return 0   # not listed: a run names it alone
     if "alone" in s.flags:
         return ALONE_GROUPS + subjects().index(s)
+    if not s.runtime_packages():
+        return 0   # nothing of its own imported at run time: it shares
     versions = []
     for other in subjects():
         if other.tool == s.tool and other.runtime_packages() and other.version not in versions:
@@ -537,7 +539,8 @@ def conditions_of(family):
     for registry in registries():
         try:
             with open(os.path.join(os.path.dirname(registry), "conditions.txt")) as f:
-                lines = [line.split("#", 1)[0].strip() for line in f]
+                # A comment is a whole line: a condition may say C# or #[pyclass].
+                lines = [line.strip() for line in f if not line.lstrip().startswith("#")]
         except OSError:
             continue
         for line in lines:

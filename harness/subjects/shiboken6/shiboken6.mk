@@ -61,8 +61,8 @@ endef
 
 $(foreach v,$(SHIBOKEN6_VERSIONS),$(eval $(call shiboken6_rules,$(v))))
 
+# Heavy: built with HEAVY=1 (make conformance, make bench and make publish
+# pass it when they run every subject).
 ifneq ($(HEAVY),)
 ADAPTER_BUILDS += $(SHIBOKEN6_EXTS)
-else
-conformance-run seed-run bench-run instructions-run load fuzz: $(SHIBOKEN6_EXTS)
 endif
