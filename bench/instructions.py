@@ -169,13 +169,31 @@ TRIGGER = "desc: Trigger: Client Request: "
 WORK_ROOT = "/tmp/ffi-identity-instructions"   # one run of instructions.py at a time
 
 
+# glibc picks its string, memory and maths functions by what the CPU offers
+# (AVX2, ERMS, ...), by its vendor's preferences and by its cache sizes
+# (the thresholds of large copies), so counts followed the host: churn
+# counted 11 instructions per access fewer on an Intel Xeon host than in a
+# baseline counted on an AMD EPYC one. Counting pins that choice to the
+# x86-64 baseline (the SSE2 functions, which every x86-64 host has) and to
+# fixed sizes. Counts are then above a default run's by what SSE2 string
+# functions cost over AVX2 ones: a few instructions per call.
+GLIBC_CPU = ("glibc.cpu.hwcaps="
+             "-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX2,-AVX,-FMA,-ERMS,-FSRM,-SSE4_2,-SSE4_1,-SSSE3,"
+             "-BMI1,-BMI2,-LZCNT,-MOVBE,-POPCNT,-RTM,-AVX_Fast_Unaligned_Load,"
+             "Fast_Unaligned_Load,Fast_Unaligned_Copy,-Fast_Rep_String,-Fast_Copy_Backward,-Slow_BSF,"
+             "-Prefer_PMINUB_for_stringop,-Prefer_No_VZEROUPPER,-Prefer_ERMS,-Prefer_FSRM"
+             ":glibc.cpu.x86_data_cache_size=0x8000:glibc.cpu.x86_shared_cache_size=0x100000"
+             ":glibc.cpu.x86_non_temporal_threshold=0xc0000"
+             ":glibc.cpu.x86_rep_movsb_threshold=0x800:glibc.cpu.x86_rep_stosb_threshold=0x800")
+
+
 def measured_env():
     """The measured process's whole environment: fixed, whatever the caller's."""
     # No bytecode written: processes counted two at a time would otherwise
     # race to compile the tree's modules, and the one that compiles them
     # has another heap (and other counts) than the ones that read the .pyc.
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1", "GLIBC_TUNABLES": GLIBC_CPU}
     env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
     return env
 
@@ -276,7 +294,9 @@ def run_context(cache, cc):
             "python": sys.version.split()[0], "compiler": tool_version([cc, "--version"]),
             "valgrind": tool_version(["valgrind", "--version"]), "cpu": cpu, "num_cpus": os.cpu_count(),
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "callgrind": " ".join(["setarch -R", "PYTHONHASHSEED=0", *CALLGRIND, *(CACHE if cache else [])]),
+            "callgrind": " ".join(["setarch -R", "PYTHONHASHSEED=0", "GLIBC_TUNABLES=(x86-64 baseline)", *CALLGRIND,
+                                   *(CACHE if cache else [])]),
+            "glibc_tunables": GLIBC_CPU,
             "cache_sim": bool(cache), "estimated_cycles_weights": WEIGHTS if cache else None,
             "subject_names": report.SUBJECT_NAMES}
 
@@ -524,7 +544,7 @@ def load(path):
     return data
 
 
-CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu")
+CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu", "glibc_tunables")
 
 
 # Workloads whose counts follow where objects land, which still moves
@@ -565,8 +585,9 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     for key in CONTEXT_KEYS:
         x, y = base.get("context", {}).get(key), new.get("context", {}).get(key)
         if x != y:
-            print(f"instructions: note: the baseline was counted with {key} {x!r}, this run with {y!r}: "
-                  "counts can differ for that alone", file=out)
+            short = [v if v is None or len(str(v)) < 60 else str(v)[:40] + "..." for v in (x, y)]
+            print(f"instructions: note: the baseline was counted with {key} {short[0]!r}, this run with "
+                  f"{short[1]!r}: counts can differ for that alone", file=out)
     loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
           f"(threshold {(threshold - 1) * 100:g}%"
