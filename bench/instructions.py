@@ -47,7 +47,9 @@ Fields of OUT.json:
   failed        name -> the error.
 """
 import concurrent.futures
+import contextlib
 import datetime
+import fcntl
 import glob
 import hashlib
 import json
@@ -167,6 +169,20 @@ def count_process(bench, subject, names, workdir, cache):
 
 TRIGGER = "desc: Trigger: Client Request: "
 WORK_ROOT = "/tmp/ffi-identity-instructions"   # one run of instructions.py at a time
+
+
+@contextlib.contextmanager
+def one_run_at_a_time():
+    """Holds WORK_ROOT for this run: a run from another checkout on the same
+    machine waits, where it would empty WORK_ROOT under this one's processes
+    (measured: every process after the third failed, its dump file gone)."""
+    with open(WORK_ROOT + ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"instructions: another count holds {WORK_ROOT}; waiting for it to end", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 # glibc picks its string, memory and maths functions by what the CPU offers
@@ -313,19 +329,8 @@ def longest_first(work, previous_path):
     return sorted(work, key=lambda w: (-took.get(w[0], 0), "@" not in w[0]))
 
 
-def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
-    t0 = time.monotonic()
-    work = longest_first(plan(bench, patterns, name_filter), previous or out_path)
-    if not work:
-        raise Error("no benchmark selected")
-    result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
-              "floor_counts": [], "process_seconds": {}}
-    broken = []
-    # Each process writes into a directory named by its subject alone, under
-    # one fixed root: the path is in its argv, and an argv of another length
-    # or content (a random scratch name, the process's place in this run's
-    # order) moved counts (scaling/fresh+node/10000 by 1.26% between a full
-    # run and the CI subset).
+def count_all(bench, work, jobs, cache, result, broken):
+    """Counts every (subject, names) of work, JOBS processes at a time, into result."""
     shutil.rmtree(WORK_ROOT, ignore_errors=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
@@ -353,6 +358,23 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
             result["not_counted"].update(not_counted)
             result["failed"].update(failed)
     shutil.rmtree(WORK_ROOT, ignore_errors=True)
+
+
+def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
+    t0 = time.monotonic()
+    work = longest_first(plan(bench, patterns, name_filter), previous or out_path)
+    if not work:
+        raise Error("no benchmark selected")
+    result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
+              "floor_counts": [], "process_seconds": {}}
+    broken = []
+    # Each process writes into a directory named by its subject alone, under
+    # one fixed root: the path is in its argv, and an argv of another length
+    # or content (a random scratch name, the process's place in this run's
+    # order) moved counts (scaling/fresh+node/10000 by 1.26% between a full
+    # run and the CI subset).
+    with one_run_at_a_time():
+        count_all(bench, work, jobs, cache, result, broken)
     result["context"]["seconds"] = round(time.monotonic() - t0, 1)
     result["benchmarks"] = dict(sorted(result["benchmarks"].items()))
     with open(out_path, "w") as f:
