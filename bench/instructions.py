@@ -569,20 +569,22 @@ def load(path):
 CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu", "glibc_tunables")
 
 
-# Workloads whose counts follow where objects land, which still moves
-# between runs of one build: pickle and memo fill dicts keyed by id()
-# (measured: up to 0.9% for pickle/hashmap+graph/1000), and scaling over
-# thousands of live handles mints or finds them across the whole heap
-# (scaling/fresh+node/10000 counts 629 or 637 per access, run by run). They
-# are held to this bound instead of the threshold, and said to be; every
-# per-access figure (hot, cold, churn, converge, dispatch) counts
-# identically and is held to the threshold.
-WHOLE_DAG = {"pickle": 1.03, "memo": 1.03, "scaling": 1.03}
+# Runs of one build in one environment count identically (every benchmark,
+# a busy loop beside the second run or not). Another environment (another
+# machine's site-packages, a file added to a directory on sys.path, which
+# the import system lists and keeps) moves where objects land, and a few
+# counts follow addresses: pymalloc's free tests a block's offset in its
+# arena, and pickle's memo is a dict keyed by id(). Measured over five
+# environments (1 to 40 files added to build/): pickle up to 0.88%, every
+# other workload up to 0.65% (converge, churn, scaling), hot, cold and
+# dispatch not at all. Pickle is held to this bound instead of the
+# threshold, and said to be.
+LOOSE_BOUNDS = {"pickle": 1.02}
 
 
 def bound(name, threshold):
     """The bound a benchmark's count is held to."""
-    return max(threshold, WHOLE_DAG.get(name.split("/")[0], threshold))
+    return max(threshold, LOOSE_BOUNDS.get(name.split("/")[0], threshold))
 
 
 def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
@@ -613,8 +615,8 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
           f"(threshold {(threshold - 1) * 100:g}%"
-          + (f"; {', '.join(loose)}: {(max(WHOLE_DAG.values()) - 1) * 100:g}%, their counts move a little "
-             "between runs of one build" if loose else "") + f"): {len(moved)} moved", file=out)
+          + "".join(f"; {w}: {(LOOSE_BOUNDS[w] - 1) * 100:g}%, its counts follow addresses" for w in loose)
+          + f"): {len(moved)} moved", file=out)
     for name, a, b in moved:
         unit = new["benchmarks"][name]
         print(f"  {name}: {a:,.3f} -> {b:,.3f} instructions per iteration ({(b / a - 1) * 100:+.2f}%)"
