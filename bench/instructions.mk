@@ -46,7 +46,8 @@ define in_count_tree   # $(call in_count_tree,deps arguments,instructions-run ar
 	mkdir -p $(COUNT_TREE) && find $(COUNT_TREE) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +; \
 	git ls-files -co --exclude-standard -z | tar --null -cf - -T - | tar -xf - -C $(COUNT_TREE); \
 	$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) deps $(1); \
-	$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) instructions-run $(2)
+	FFI_COUNTED_COMMIT=$$(git describe --always --dirty 2>/dev/null) \
+	    $(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) instructions-run $(2)
 endef
 
 # The baseline CI compares with: every subject's counts into results/.

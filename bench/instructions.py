@@ -306,7 +306,10 @@ def run_context(cache, cc):
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"commit": tool_version(["git", "rev-parse", "--short", "HEAD"]),
+    # The count tree is a copy without .git: the checkout it came from says
+    # its commit (FFI_COUNTED_COMMIT, set by make's count-tree recipe).
+    return {"commit": os.environ.get("FFI_COUNTED_COMMIT")
+            or tool_version(["git", "describe", "--always", "--dirty"]),
             "python": sys.version.split()[0], "compiler": tool_version([cc, "--version"]),
             "valgrind": tool_version(["valgrind", "--version"]), "cpu": cpu, "num_cpus": os.cpu_count(),
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
