@@ -14,6 +14,7 @@
 
 typedef struct bench_config {
     int quick;          /* QUICK=1: smaller sizes, for CI */
+    int counting;       /* --count-instructions: no clock may steer what runs */
 } bench_config;
 extern bench_config bench_cfg;
 

@@ -89,6 +89,31 @@ static const count_plan *plan_of(const char *name)
     return NULL;
 }
 
+/* Pins: two blocks of each of pymalloc's size classes (16-byte steps up to
+ * 512 bytes), held through a run. A loop that allocates and frees a block
+ * a turn costs more in pymalloc when the pool it draws from holds nothing
+ * else (the pool is emptied and taken back every turn) or has that one
+ * free block only (filled and unlinked every turn): 11 to 15 instructions a
+ * turn, and which case a run starts in follows everything the process
+ * allocated before, down to how many files the directories on sys.path
+ * hold. With a pinned block in the pool the loop draws from, it is not
+ * emptied; the second pin makes a pool with one free block left full
+ * before the loop starts. */
+enum { PIN_CLASSES = 32, PIN_STEP = 16, PINS_PER_CLASS = 2 };
+static void *pins[PIN_CLASSES * PINS_PER_CLASS];
+
+static void pin_pools(void)
+{
+    for (int k = 0; k < PIN_CLASSES * PINS_PER_CLASS; k++)
+        pins[k] = PyObject_Malloc((size_t)(k / PINS_PER_CLASS + 1) * PIN_STEP);
+}
+
+static void unpin_pools(void)
+{
+    for (int k = 0; k < PIN_CLASSES * PINS_PER_CLASS; k++)
+        PyObject_Free(pins[k]), pins[k] = NULL;
+}
+
 /* The client requests cost the same wherever they run: only what lies
  * between a region's two toggles is counted. */
 static void region(void *ctx, int on)
@@ -98,8 +123,10 @@ static void region(void *ctx, int on)
      * iterations a collection falls in depends on them, and otherwise on
      * every allocation the process made before (another benchmark's, an
      * unrelated change's), which moved counts by up to 11%. */
-    if (on && !run_started++)
+    if (on && !run_started++) {
         PyGC_Collect();
+        pin_pools();
+    }
     if (collecting)
         CALLGRIND_TOGGLE_COLLECT;
 }
@@ -156,6 +183,7 @@ void bench_instructions_count(const char *name, long param, gb_fn body, void *us
     gb_fixed_run run = {.iterations = n, .ctx = &seen, .region = region, .counter = counter};
     run_started = 0;
     gb_run_fixed(body, user, &run);   /* the warm-up, not counted */
+    unpin_pools();
     char label[256];
     fprintf(out, ", \"iterations\": [%lld, %lld], \"dumps\": [", (long long)n, (long long)(2 * n));
     for (int64_t times = 1; times <= 2 && !run.error[0]; times++) {
@@ -163,6 +191,7 @@ void bench_instructions_count(const char *name, long param, gb_fn body, void *us
         collecting = 1, run_started = 0;
         gb_run_fixed(body, user, &run);
         collecting = 0;
+        unpin_pools();
         snprintf(label, sizeof label, "%s#%lld", name, (long long)(n * times));
         CALLGRIND_DUMP_STATS_AT(label);
         if (times > 1)

@@ -35,23 +35,28 @@ instructions-run: all adapters $(BENCH)
 # tree (tracked and untracked files, not ignored ones) at one fixed path,
 # built there with the default BUILD: any checkout, CI's clean clone
 # included, then counts alike. The copy keeps its build between runs.
+# One count at a time uses the copy: a count from another checkout on the
+# machine waits on the lock (flock) instead of copying its tree over this
+# one's while it counts.
 COUNT_TREE = /tmp/ffi-identity-count
-define in_count_tree   # $(call in_count_tree,make arguments)
+define in_count_tree   # $(call in_count_tree,deps arguments,instructions-run arguments)
 	@echo "instructions: counting in a copy of the tree at $(COUNT_TREE) (counts depend on the path)" >&2
-	@mkdir -p $(COUNT_TREE) && find $(COUNT_TREE) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-	@git ls-files -co --exclude-standard -z | tar --null -cf - -T - | tar -xf - -C $(COUNT_TREE)
-	@$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) $(1)
+	@set -e; exec 9>$(COUNT_TREE).lock; \
+	flock -n 9 || { echo "instructions: another count uses $(COUNT_TREE); waiting for it to end" >&2; flock 9; }; \
+	mkdir -p $(COUNT_TREE) && find $(COUNT_TREE) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +; \
+	git ls-files -co --exclude-standard -z | tar --null -cf - -T - | tar -xf - -C $(COUNT_TREE); \
+	$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) deps $(1); \
+	FFI_COUNTED_COMMIT=$$(git describe --always --dirty 2>/dev/null) \
+	    $(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) instructions-run $(2)
 endef
 
 # The baseline CI compares with: every subject's counts into results/.
 instructions-baseline:
-	$(call in_count_tree,deps HEAVY=1)
-	$(call in_count_tree,instructions-run RESULTS=$(abspath results))
+	$(call in_count_tree,HEAVY=1,RESULTS=$(abspath results))
 
 # CI's gate: the subset counted into $(RESULTS), compared with the baseline;
 # a count that moved by more than 1% fails unless the baseline moved with it.
 instructions-gate:
-	$(call in_count_tree,deps)
-	$(call in_count_tree,instructions-run SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER= RESULTS=$(abspath $(RESULTS)))
+	$(call in_count_tree,,SUBJECT='$(INSTR_CI_SUBJECTS)' FILTER= RESULTS=$(abspath $(RESULTS)))
 	@$(MAKE) --no-print-directory compare MODE=instructions BASE=$(INSTR_BASELINE) NEW=$(INSTR_JSON)
 

@@ -93,6 +93,7 @@ int main(int argc, char **argv)
     }
     if ((rc = ffi_cli_start(&cli, argv[0])))
         return rc == 1 ? 0 : rc;
+    bench_cfg.counting = count_path != NULL;
     bench_register_floors();
     /* Counting samples no floor: how often it samples depends on the
      * clock, and its reads between batches would move the heap, and with

@@ -47,7 +47,9 @@ Fields of OUT.json:
   failed        name -> the error.
 """
 import concurrent.futures
+import contextlib
 import datetime
+import fcntl
 import glob
 import hashlib
 import json
@@ -168,13 +170,45 @@ TRIGGER = "desc: Trigger: Client Request: "
 WORK_ROOT = "/tmp/ffi-identity-instructions"   # one run of instructions.py at a time
 
 
+@contextlib.contextmanager
+def one_run_at_a_time():
+    """Holds WORK_ROOT for this run: a run from another checkout on the same
+    machine waits, where it would empty WORK_ROOT under this one's processes
+    (measured: every process after the third failed, its dump file gone)."""
+    with open(WORK_ROOT + ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"instructions: another count holds {WORK_ROOT}; waiting for it to end", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+# glibc picks its string, memory and maths functions by what the CPU offers
+# (AVX2, ERMS, ...), by its vendor's preferences and by its cache sizes
+# (the thresholds of large copies), so counts followed the host: churn
+# counted 11 instructions per access fewer on an Intel Xeon host than in a
+# baseline counted on an AMD EPYC one. Counting pins that choice to the
+# x86-64 baseline (the SSE2 functions, which every x86-64 host has) and to
+# fixed sizes. Counts are then above a default run's by what SSE2 string
+# functions cost over AVX2 ones: a few instructions per call.
+GLIBC_CPU = ("glibc.cpu.hwcaps="
+             "-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX2,-AVX,-FMA,-ERMS,-FSRM,-SSE4_2,-SSE4_1,-SSSE3,"
+             "-BMI1,-BMI2,-LZCNT,-MOVBE,-POPCNT,-RTM,-AVX_Fast_Unaligned_Load,"
+             "Fast_Unaligned_Load,Fast_Unaligned_Copy,-Fast_Rep_String,-Fast_Copy_Backward,-Slow_BSF,"
+             "-Prefer_PMINUB_for_stringop,-Prefer_No_VZEROUPPER,-Prefer_ERMS,-Prefer_FSRM"
+             ":glibc.cpu.x86_data_cache_size=0x8000:glibc.cpu.x86_shared_cache_size=0x100000"
+             ":glibc.cpu.x86_non_temporal_threshold=0xc0000"
+             ":glibc.cpu.x86_rep_movsb_threshold=0x800:glibc.cpu.x86_rep_stosb_threshold=0x800")
+
+
 def measured_env():
     """The measured process's whole environment: fixed, whatever the caller's."""
     # No bytecode written: processes counted two at a time would otherwise
     # race to compile the tree's modules, and the one that compiles them
     # has another heap (and other counts) than the ones that read the .pyc.
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1", "GLIBC_TUNABLES": GLIBC_CPU}
     env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
     return env
 
@@ -271,11 +305,16 @@ def run_context(cache, cc):
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"commit": tool_version(["git", "rev-parse", "--short", "HEAD"]),
+    # The count tree is a copy without .git: the checkout it came from says
+    # its commit (FFI_COUNTED_COMMIT, set by make's count-tree recipe).
+    return {"commit": os.environ.get("FFI_COUNTED_COMMIT")
+            or tool_version(["git", "describe", "--always", "--dirty"]),
             "python": sys.version.split()[0], "compiler": tool_version([cc, "--version"]),
             "valgrind": tool_version(["valgrind", "--version"]), "cpu": cpu, "num_cpus": os.cpu_count(),
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "callgrind": " ".join(["setarch -R", "PYTHONHASHSEED=0", *CALLGRIND, *(CACHE if cache else [])]),
+            "callgrind": " ".join(["setarch -R", "PYTHONHASHSEED=0", "GLIBC_TUNABLES=(x86-64 baseline)", *CALLGRIND,
+                                   *(CACHE if cache else [])]),
+            "glibc_tunables": GLIBC_CPU,
             "cache_sim": bool(cache), "estimated_cycles_weights": WEIGHTS if cache else None,
             "subject_names": report.SUBJECT_NAMES}
 
@@ -292,19 +331,8 @@ def longest_first(work, previous_path):
     return sorted(work, key=lambda w: (-took.get(w[0], 0), "@" not in w[0]))
 
 
-def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
-    t0 = time.monotonic()
-    work = longest_first(plan(bench, patterns, name_filter), previous or out_path)
-    if not work:
-        raise Error("no benchmark selected")
-    result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
-              "floor_counts": [], "process_seconds": {}}
-    broken = []
-    # Each process writes into a directory named by its subject alone, under
-    # one fixed root: the path is in its argv, and an argv of another length
-    # or content (a random scratch name, the process's place in this run's
-    # order) moved counts (scaling/fresh+node/10000 by 1.26% between a full
-    # run and the CI subset).
+def count_all(bench, work, jobs, cache, result, broken):
+    """Counts every (subject, names) of work, JOBS processes at a time, into result."""
     shutil.rmtree(WORK_ROOT, ignore_errors=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
@@ -332,6 +360,23 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
             result["not_counted"].update(not_counted)
             result["failed"].update(failed)
     shutil.rmtree(WORK_ROOT, ignore_errors=True)
+
+
+def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
+    t0 = time.monotonic()
+    work = longest_first(plan(bench, patterns, name_filter), previous or out_path)
+    if not work:
+        raise Error("no benchmark selected")
+    result = {"context": run_context(cache, cc), "benchmarks": {}, "not_counted": {}, "failed": {},
+              "floor_counts": [], "process_seconds": {}}
+    broken = []
+    # Each process writes into a directory named by its subject alone, under
+    # one fixed root: the path is in its argv, and an argv of another length
+    # or content (a random scratch name, the process's place in this run's
+    # order) moved counts (scaling/fresh+node/10000 by 1.26% between a full
+    # run and the CI subset).
+    with one_run_at_a_time():
+        count_all(bench, work, jobs, cache, result, broken)
     result["context"]["seconds"] = round(time.monotonic() - t0, 1)
     result["benchmarks"] = dict(sorted(result["benchmarks"].items()))
     with open(out_path, "w") as f:
@@ -517,23 +562,25 @@ def load(path):
     return data
 
 
-CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu")
+CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu", "glibc_tunables")
 
 
-# Workloads whose counts follow where objects land, which still moves
-# between runs of one build: pickle and memo fill dicts keyed by id()
-# (measured: up to 0.9% for pickle/hashmap+graph/1000), and scaling over
-# thousands of live handles mints or finds them across the whole heap
-# (scaling/fresh+node/10000 counts 629 or 637 per access, run by run). They
-# are held to this bound instead of the threshold, and said to be; every
-# per-access figure (hot, cold, churn, converge, dispatch) counts
-# identically and is held to the threshold.
-WHOLE_DAG = {"pickle": 1.03, "memo": 1.03, "scaling": 1.03}
+# Runs of one build in one environment count identically (every benchmark,
+# a busy loop beside the second run or not). Another environment (another
+# machine's site-packages, a file added to a directory on sys.path, which
+# the import system lists and keeps) moves where objects land, and a few
+# counts follow addresses: pymalloc's free tests a block's offset in its
+# arena, and pickle's memo is a dict keyed by id(). Measured over five
+# environments (1 to 40 files added to build/): pickle up to 0.88%, every
+# other workload up to 0.65% (converge, churn, scaling), hot, cold and
+# dispatch not at all. Pickle is held to this bound instead of the
+# threshold, and said to be.
+LOOSE_BOUNDS = {"pickle": 1.02}
 
 
 def bound(name, threshold):
     """The bound a benchmark's count is held to."""
-    return max(threshold, WHOLE_DAG.get(name.split("/")[0], threshold))
+    return max(threshold, LOOSE_BOUNDS.get(name.split("/")[0], threshold))
 
 
 def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
@@ -558,13 +605,14 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     for key in CONTEXT_KEYS:
         x, y = base.get("context", {}).get(key), new.get("context", {}).get(key)
         if x != y:
-            print(f"instructions: note: the baseline was counted with {key} {x!r}, this run with {y!r}: "
-                  "counts can differ for that alone", file=out)
+            short = [v if v is None or len(str(v)) < 60 else str(v)[:40] + "..." for v in (x, y)]
+            print(f"instructions: note: the baseline was counted with {key} {short[0]!r}, this run with "
+                  f"{short[1]!r}: counts can differ for that alone", file=out)
     loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
           f"(threshold {(threshold - 1) * 100:g}%"
-          + (f"; {', '.join(loose)}: {(max(WHOLE_DAG.values()) - 1) * 100:g}%, their counts move a little "
-             "between runs of one build" if loose else "") + f"): {len(moved)} moved", file=out)
+          + "".join(f"; {w}: {(LOOSE_BOUNDS[w] - 1) * 100:g}%, its counts follow addresses" for w in loose)
+          + f"): {len(moved)} moved", file=out)
     for name, a, b in moved:
         unit = new["benchmarks"][name]
         print(f"  {name}: {a:,.3f} -> {b:,.3f} instructions per iteration ({(b / a - 1) * 100:+.2f}%)"

@@ -2,8 +2,9 @@
 dumps read by their trigger name, the figures per access and per node with
 their ratios to the floor, estimated cycles from cache events, compare's
 verdicts (a 1.2% move either way flagged with both counts and the command
-that updates the baseline, 0.5% and identical runs not, a benchmark that
-stopped being counted flagged, nothing in common an error), and the report's
+that updates the baseline, 0.5% and identical runs not, pickle held to its
+looser bound, a benchmark that stopped being counted flagged, nothing in
+common an error), and the report's
 sections. Made-up files; no callgrind run; under a second."""
 import contextlib
 import io
@@ -119,6 +120,13 @@ ok(rc == 1 and "churn/a+node: in the baseline, not counted now" in text, "compar
    text)
 rc, text = compare(counts(per), dict(counts(per), benchmarks={}))
 ok(rc == 2, "compare: nothing in common is an error", text)
+loose = dict(per, **{"pickle/a+node/100": 10000.0, "memo/a+node/100": 1000.0, "scaling/a+node/100": 300.0})
+rc, text = compare(counts(loose), counts(dict(loose, **{"pickle/a+node/100": 10150.0})))
+ok(rc == 0 and "pickle: 2%" in text, "compare: pickle is held to its own bound (1.5% passes, said)", text)
+rc, text = compare(counts(loose), counts(dict(loose, **{"pickle/a+node/100": 10250.0, "memo/a+node/100": 1015.0,
+                                                          "scaling/a+node/100": 304.5})))
+ok(rc == 1 and all(f"{n}: " in text for n in ("pickle/a+node/100", "memo/a+node/100", "scaling/a+node/100")),
+   "compare: pickle beyond its bound, memo and scaling beyond the threshold, flagged", text)
 rc, text = compare(counts(per), dict(counts(per), context={"commit": "def", "python": "3.12.0"}))
 ok(rc == 0 and "python" in text and "3.12.0" in text, "compare: a different interpreter is noted", text)
 try:

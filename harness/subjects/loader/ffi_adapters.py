@@ -191,15 +191,20 @@ def deb_versions(packages):
     if not wanted:
         return
     found = {}
+    # One pipe and no timeout: Popen then reads the output in one blocking
+    # read. Two pipes or a timeout read it in a select loop whose turns
+    # (each with its own objects) follow when the child writes, which left
+    # this process's heap, and the instruction counts measured in it,
+    # different from run to run (docs/instructions.md).
     try:
         out = subprocess.run(["dpkg-query", "-W", "-f", "${Package}|${Status}|${Version}\n", *wanted],
-                             capture_output=True, text=True, timeout=20)
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for line in out.stdout.splitlines():   # an unknown package is only named on stderr
             package, status, version = (line.split("|") + ["", ""])[:3]
             if status.endswith(" installed") and version:
                 # 2.10.3-1 -> 2.10.3; 1:2.0-3 -> 2.0 (epoch and Debian revision go)
                 found[package.split(":")[0]] = re.sub(r"^\d+:|-[^-]*$", "", version)
-    except (OSError, subprocess.TimeoutExpired):
+    except OSError:
         pass
     for package in wanted:
         _deb_versions[package] = found.get(package)
