@@ -48,6 +48,13 @@ $(SUBJECTS_DIR)/%/.installed: harness/subjects/subjects.txt $(SUBJECTS_SH)
 # registry of its own, and the tree's subjects.txt stays as it is.
 SUBJECT_REGISTRIES = harness/subjects/subjects.txt \
     $(wildcard $(addsuffix /subjects.txt,$(subst :, ,$(FFI_ADAPTERS))))
+# runs_here(TOOL): non-empty when TOOL's pinned install serves the running
+# interpreter (harness/subjects/pythons.txt; a tool not listed there runs
+# on every one). A fragment builds nothing for an interpreter it does not.
+comma := ,
+tool_pythons = $(shell awk '$$1 == "$(1)" {print $$2}' harness/subjects/pythons.txt)
+runs_here = $(if $(call tool_pythons,$(1)),$(if $(filter debian,$(call tool_pythons,$(1))),$(filter $(DEBIAN_PYTHON),$(PYTHON)),$(filter $(PY_TAG),$(subst $(comma), ,$(call tool_pythons,$(1))))),yes)
+
 # registry_versions(TOOL): its literal versions (not deb:PKG, python or *)
 # in every registry, sorted, each once.
 registry_versions = $(sort $(shell awk -v tool='$(1)' '$$1 == tool && $$2 ~ /^[0-9]/ { print $$2 }' \

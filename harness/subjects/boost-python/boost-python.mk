@@ -21,8 +21,8 @@ BOOST_PYTHON_CXXFLAGS = -std=c++17 -g $(OPT) -Wall -Wno-maybe-uninitialized -fPI
     -fvisibility=hidden -DBOOST_BIND_GLOBAL_PLACEHOLDERS -DBOOST_ALLOW_DEPRECATED_HEADERS -Iharness/model
 
 # Debian's Boost.Python links Debian's libpython: nothing to build for another
-# interpreter (harness/subjects/pythons.txt says so when it runs).
-ifneq ($(and $(BOOST_PYTHON_VERSION),$(filter $(DEBIAN_PYTHON),$(PYTHON))),)
+# interpreter (harness/subjects/pythons.txt).
+ifneq ($(and $(BOOST_PYTHON_VERSION),$(call runs_here,boost-python)),)
 $(BOOST_PYTHON_EXT): harness/subjects/boost-python/adapter_boost_python.cpp harness/model/cpp_model.hpp | $(BUILD)/.deps-adapters $(BUILD)/.deps-core
 	@mkdir -p $(dir $@)
 	$(say) CXX $@

@@ -23,6 +23,6 @@ $(PYTHONNET_DLL): harness/subjects/pythonnet/ClrModel.cs \
 
 # Heavy: built with HEAVY=1 (make conformance, make bench and make publish
 # pass it when they run every subject).
-ifneq ($(HEAVY),)
+ifneq ($(and $(HEAVY),$(call runs_here,pythonnet)),)
 ADAPTER_BUILDS += $(PYTHONNET_DLL)
 endif
