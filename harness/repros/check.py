@@ -205,7 +205,7 @@ def main(argv, default_json, default_out):
         for other in c.passes_on:
             oenv = envs[other]
             alt = compose.Cell(other, c.prop, [], infos[other], *compose.kit_and_scenario(infos[other], c.prop))
-            where = (f"SKIP {oenv.why}" if oenv.why else f"NONE no repro there: {alt.why}" if alt.why
+            where = (f"SKIP {oenv.why}" if oenv.why else f"SKIP no repro kit there: {alt.why}" if alt.why
                      else compose.write(alt, data, os.path.join(scratch, "passing")))
             jobs.append((f"{c.subject} {c.prop}: on {other}", where, oenv, "holds"))
     if "--passing" in opts["flags"]:
