@@ -53,7 +53,9 @@ SUBJECT_REGISTRIES = harness/subjects/subjects.txt \
 # on every one). A fragment builds nothing for an interpreter it does not.
 comma := ,
 tool_pythons = $(shell awk '$$1 == "$(1)" {print $$2}' harness/subjects/pythons.txt)
-runs_here = $(if $(call tool_pythons,$(1)),$(if $(filter debian,$(call tool_pythons,$(1))),$(filter $(DEBIAN_PYTHON),$(PYTHON)),$(filter $(PY_TAG),$(subst $(comma), ,$(call tool_pythons,$(1))))),yes)
+runs_here = $(call runs_on,$(call tool_pythons,$(1)))
+# runs_on(PYTHONS): the same for pythons.txt's column (empty: every interpreter).
+runs_on = $(if $(1),$(if $(filter debian,$(1)),$(filter $(DEBIAN_PYTHON),$(PYTHON)),$(filter $(PY_TAG),$(subst $(comma), ,$(1)))),yes)
 
 # registry_versions(TOOL): its literal versions (not deb:PKG, python or *)
 # in every registry, sorted, each once.
