@@ -211,8 +211,12 @@ def deb_versions(packages):
 
 
 def forget_deb_versions():
-    """After installing Debian packages: look their versions up again."""
+    """After installing Debian packages: look their versions up again, and
+    read the registry again (its subjects are named by those versions)."""
+    global _registry
     _deb_versions.clear()
+    _registry = None
+    _rules.clear()
 
 
 def deb_version(package):

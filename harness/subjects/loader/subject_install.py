@@ -245,6 +245,9 @@ def main(argv):
             print(f"subjects: {e}", file=sys.stderr)
             failed.append(" ".join(debs))
         ffi_adapters.forget_deb_versions()
+        # The subjects were named before the install ("swig@not-installed"):
+        # name them again by the versions now installed.
+        chosen = [s for s in ffi_adapters.select(args.names, heavy=args.heavy) if not s.not_here()]
     done = set()
     for s in chosen:
         if s.site in done:
