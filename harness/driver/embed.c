@@ -35,18 +35,54 @@ int ffi_embed_env_path_add(const char *var, const char *entry, int first)
     return rc;
 }
 
+/* The directory of this executable, where the extension module is built;
+ * 0, or -1 when it cannot be read. */
+static int own_dir(char *dir, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", dir, n - 1);
+    if (len <= 0)
+        return -1;
+    dir[len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    return 0;
+}
+
 static void add_own_dir_to_pythonpath(void)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
-    ffi_embed_env_path_add("PYTHONPATH", exe, 1);
+    char dir[PATH_MAX];
+    if (own_dir(dir, sizeof dir) == 0)
+        ffi_embed_env_path_add("PYTHONPATH", dir, 1);
+}
+
+/* A counted process (FFI_COUNTING, set by harness/report/instructions.py)
+ * runs its benchmarks in a heap that must not depend on how many files the
+ * directories on sys.path hold. The import system lists each directory it
+ * searches and keeps every name it read; so, counting, each directory's
+ * finder looks up the candidate files of a module instead, and our own
+ * directory joins sys.path only once that finder is in place (on
+ * PYTHONPATH, the interpreter's start would list it). The site module
+ * would list the site directories for .pth files, and run what a machine's
+ * .pth files say: the process starts without it and adds the site
+ * directories itself. */
+static const char unlisted_finder[] =
+    "import sys, importlib.machinery as m, importlib._bootstrap_external as b\n"
+    "class AnyName:\n"
+    "    def __contains__(self, name): return True\n"
+    "class UnlistedFinder(m.FileFinder):\n"
+    "    def _fill_cache(self):\n"
+    "        self._path_cache = self._relaxed_path_cache = AnyName()\n"
+    "sys.path_hooks[-1] = UnlistedFinder.path_hook(*b._get_supported_file_loaders())\n"
+    "sys.path_importer_cache.clear()\n"
+    "import os, site\n"
+    "sys.path += [d for d in site.getsitepackages() if os.path.isdir(d)]\n";
+
+static int counting(void)
+{
+    const char *v = getenv("FFI_COUNTING");
+    return v && *v;
 }
 
 int ffi_embed_start(const char *argv0)
@@ -54,7 +90,8 @@ int ffi_embed_start(const char *argv0)
     const char *python = getenv("FFI_PYTHON");
     if (!python || !*python)
         python = FFI_DEFAULT_PYTHON;
-    add_own_dir_to_pythonpath();
+    if (!counting())
+        add_own_dir_to_pythonpath();
     if (PyImport_AppendInittab("ffi_identity", PyInit_ffi_identity) < 0) {
         fprintf(stderr, "%s: cannot register the ffi_identity module\n", argv0);
         return -1;
@@ -62,6 +99,8 @@ int ffi_embed_start(const char *argv0)
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
     config.install_signal_handlers = 0;   /* the harness owns SIGALRM/SIGINT */
+    if (counting())
+        config.site_import = 0;
     PyStatus st = PyConfig_SetBytesString(&config, &config.program_name, python);
     if (!PyStatus_Exception(st))
         st = PyConfig_SetBytesString(&config, &config.executable, python);
@@ -72,6 +111,18 @@ int ffi_embed_start(const char *argv0)
         fprintf(stderr, "%s: cannot start Python (%s): %s\n", argv0, python,
                 st.err_msg ? st.err_msg : "unknown error");
         return -1;
+    }
+    if (counting()) {
+        add_own_dir_to_pythonpath();   /* for the processes it starts */
+        char dir[PATH_MAX];
+        PyObject *path = PySys_GetObject("path");
+        PyObject *entry = own_dir(dir, sizeof dir) == 0 ? PyUnicode_FromString(dir) : NULL;
+        int failed = !path || !entry || PyRun_SimpleString(unlisted_finder) < 0 || PyList_Insert(path, 0, entry) < 0;
+        Py_XDECREF(entry);
+        if (failed) {
+            fprintf(stderr, "%s: cannot set up the imports of a counted process\n", argv0);
+            return -1;
+        }
     }
     return 0;
 }

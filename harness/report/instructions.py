@@ -115,19 +115,25 @@ def plan(bench, patterns=(), name_filter=None):
     that, the subjects the patterns select. A subject the default run leaves
     out (a control, hashmap+none) is counted only when named exactly, with
     everything it registers."""
-    names = listed(bench, [])
-    for group in extra_process_groups():
-        names += listed(bench, [a for s in group for a in ("--subject", s)])
-    by = {}
-    for n in names:
-        if subject_of(n):
-            by.setdefault(subject_of(n), []).append(n)
+    selected = None
     if patterns:
         p = subprocess.run([bench, *[a for s in patterns for a in ("--subject", s)], "--list-subjects"],
                            capture_output=True, text=True)
         if p.returncode:
             raise Error(p.stderr.strip())
-        wanted = [s for s in p.stdout.split() if s in by or s in patterns]
+        selected = p.stdout.split()
+    names = listed(bench, [])
+    # A tool run in a process of its own is listed only when selected: one
+    # not built here (a heavy one) cannot list its benchmarks.
+    for group in extra_process_groups():
+        if selected is None or set(group) & set(selected):
+            names += listed(bench, [a for s in group for a in ("--subject", s)])
+    by = {}
+    for n in names:
+        if subject_of(n):
+            by.setdefault(subject_of(n), []).append(n)
+    if patterns:
+        wanted = [s for s in selected if s in by or s in patterns]
         by = {s: by.get(s) or [n for n in listed(bench, ["--subject", s]) if subject_of(n) == s] for s in wanted}
     rx = re.compile(name_filter) if name_filter else None
     return [(s, [n for n in ns if not rx or rx.search(n)]) for s, ns in by.items()
@@ -207,7 +213,7 @@ def measured_env():
     # No bytecode written: processes counted two at a time would otherwise
     # race to compile the tree's modules, and the one that compiles them
     # has another heap (and other counts) than the ones that read the .pyc.
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent",
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0", "HOME": "/nonexistent", "FFI_COUNTING": "1",
            "PYTHONDONTWRITEBYTECODE": "1", "GLIBC_TUNABLES": GLIBC_CPU}
     env.update({k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)})
     return env
