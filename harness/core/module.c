@@ -122,7 +122,9 @@ static PyObject *m_alloc_stats(PyObject *m, PyObject *unused)
     return Py_BuildValue("{sLsLsLsLss}", "live_blocks", (long long)s.live_blocks, "live_bytes",
                          (long long)s.live_bytes, "total_allocs", (long long)s.total_allocs,
                          "total_bytes", (long long)s.total_bytes, "mode",
-                         ffi_alloc_get_mode() == FFI_ALLOC_LIFO ? "lifo" : "malloc");
+                         ffi_alloc_get_mode() == FFI_ALLOC_LIFO   ? "lifo"
+                         : ffi_alloc_get_mode() == FFI_ALLOC_POOL ? "pool"
+                                                                  : "malloc");
 }
 
 static PyObject *m_set_alloc_mode(PyObject *m, PyObject *arg)

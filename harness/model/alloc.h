@@ -4,7 +4,11 @@
  * and bytes, and so address reuse can be made deterministic: in LIFO mode a
  * freed block is handed out again by the very next allocation of the same
  * size class, which turns ABA bugs (a stale cache entry meeting a new object
- * at the old address) from "sometimes" into "always". */
+ * at the old address) from "sometimes" into "always". In pool mode, the
+ * mode of a process whose instructions are counted, blocks come from a
+ * mapping at a fixed address and are reused the same way: the natives'
+ * addresses, which hashes of them follow, are then the same whatever the
+ * process allocated before. */
 #ifndef FFI_ALLOC_H
 #define FFI_ALLOC_H
 
@@ -12,8 +16,10 @@
 #include <stdint.h>
 
 typedef enum ffi_alloc_mode {
+    FFI_ALLOC_UNSET = -1,  /* until the first call: pool if $FFI_COUNTING, else malloc */
     FFI_ALLOC_MALLOC = 0,  /* plain malloc/free */
-    FFI_ALLOC_LIFO = 1     /* per-size-class free stacks, reused at once */
+    FFI_ALLOC_LIFO = 1,    /* per-size-class free stacks, reused at once */
+    FFI_ALLOC_POOL = 2     /* as LIFO, new blocks from a fixed-address mapping */
 } ffi_alloc_mode;
 
 typedef struct ffi_alloc_stats {
