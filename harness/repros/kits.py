@@ -100,6 +100,11 @@ KITS = {k.family: k for k in [
                  "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
     Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="pip install cffi=={version}   # or Debian's python3-cffi"),
+    Kit("sip", "common/module.py", has={"pickle", "node", "live"},
+        files={"pyproject.toml": "sip/pyproject.toml", "model.sip": "sip/model.sip", "model.hpp": "common/model.hpp"},
+        build="sip/build.sh", install="pip install sip=={version}",
+        why_not={"intern": "a sip constructor fills the wrapper being made with the C++ object it makes: it "
+                           "cannot hand back the live wrapper of an existing one"}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
