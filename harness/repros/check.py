@@ -39,8 +39,9 @@ PYTHON = os.environ.get("PYTHON") or sys.executable
 class Env:
     """How to run a subject's repros here: PYTHONPATH, or why not."""
 
-    def __init__(self, subject):
+    def __init__(self, subject, kit=None):
         self.subject, self.path, self.why = subject, "", ""
+        self.kit_env = kit.env if kit else {}   # the kit's variables for a run from the site
         try:
             import ffi_adapters
             s = ffi_adapters.find(subject)
@@ -67,6 +68,7 @@ class Env:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
         if self.path:
             env["PYTHONPATH"] = self.path
+            env.update({k: v.format(site=self.path) for k, v in self.kit_env.items()})
         env["PYTHON"] = PYTHON
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
@@ -189,7 +191,7 @@ def main(argv, default_json, default_out):
     for c in cells:
         for s in [c.subject] + c.passes_on:
             if s not in envs:
-                envs[s] = Env(s)
+                envs[s] = Env(s, compose.kits.kit_for(compose.family(infos[s])))
     chosen = select(cells, opts["only"], "--quick" in opts["flags"], envs)
     scratch = opts["work"] or os.path.join(os.path.dirname(os.path.abspath(out)), "repros-check")
     cache = os.path.join(scratch, "cache")
@@ -213,7 +215,7 @@ def main(argv, default_json, default_out):
         # compose: the repro must hold there too (the scenarios' fidelity).
         by = compose.verdicts(data)
         for subject, info in infos.items():
-            if envs.setdefault(subject, Env(subject)).why or (opts["only"] and subject not in opts["only"]):
+            if envs.setdefault(subject, Env(subject, compose.kits.kit_for(compose.family(info)))).why or (opts["only"] and subject not in opts["only"]):
                 continue
             for prop in (p["id"] for p in data.get("properties", [])):
                 kit, scen, why = compose.kit_and_scenario(info, prop)

@@ -31,7 +31,7 @@ KITS_DIR = os.path.join(HERE, "kits")
 
 class Kit:
     def __init__(self, family, python, has=(), flags=(), files=None, build=None, install="", why_not=None,
-                 tool=None):
+                 tool=None, env=None):
         self.family = family
         self.tool = tool or family.split("+")[0]
         self.python = python              # kits/ path of the Python part
@@ -42,6 +42,7 @@ class Kit:
         self.install = install            # how to get the tool: {version} is the subject's; a dict
         #                                   by origin ("debian", "build", ...; "" for any other)
         self.why_not = dict(why_not or {})   # feature -> why the kit has none (the tool's reason)
+        self.env = dict(env or {})        # what the check sets to run it from the subject's site ({site})
 
     def install_line(self, info):
         """How to install the subject's version of the tool (a shell line), or ""."""
