@@ -106,6 +106,13 @@ KITS = {k.family: k for k in [
         build="sip/build.sh", install="pip install sip=={version}",
         why_not={"intern": "a sip constructor fills the wrapper being made with the C++ object it makes: it "
                            "cannot hand back the live wrapper of an existing one"}),
+    Kit("cppyy", "cppyy/binding.py", has={"pickle", "node", "live"}, files={"model.hpp": "common/model.hpp"},
+        install="pip install cppyy=={version}",
+        # pip install --target (the suite's sites) leaves CPyCppyy's headers where cppyy does not look for
+        # them, and Python subclasses of C++ classes need them
+        env={"CPPYY_API_PATH": "{site}/include/python"},
+        why_not={"intern": "Var(...) calls a C++ constructor, which always makes a new object",
+                 "callback": "the model has no C++ function taking a callback"}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
