@@ -16,12 +16,15 @@ code = f"""
 import sys
 sys.path[:] = {sys.path!r}
 __file__ = {os.path.abspath(__file__)!r}
+print("  sub-interpreter: loading the binding", flush=True)
 {binding}
-assert id(Var) != {id(Var)}, "its Var is the main interpreter's class object: the interpreters share classes"
+print("  sub-interpreter: making Var('sub'), reading its __dict__ (as pickle and copy do)", flush=True)
 v = Var("sub")
+state = getattr(v, "__dict__", None)
+assert id(Var) != {id(Var)}, "its Var is the main interpreter's class object: the interpreters share classes"
 add = Add(v, v)
 assert type(v) is Var and type(add.a) is Var, f"its Var(...) and Add(v, v).a are {{type(v)}} and {{type(add.a)}}"
-del v, add
+del v, add, state
 """
 say("running the binding in a sub-interpreter (a hang there is the failure: faulthandler ends the script "
     "after 10 s, exit status 1)")
