@@ -106,6 +106,11 @@ KITS = {k.family: k for k in [
         build="sip/build.sh", install="pip install sip=={version}",
         why_not={"intern": "a sip constructor fills the wrapper being made with the C++ object it makes: it "
                            "cannot hand back the live wrapper of an existing one"}),
+    Kit("shiboken6", "shiboken6/binding.py", has={"live"},
+        files={"typesystem.xml": "shiboken6/typesystem.xml", "model.hpp": "common/model.hpp"},
+        build="shiboken6/build.sh",
+        install="pip install shiboken6=={version} shiboken6-generator=={version}; apt-get install clang",
+        why_not={"intern": "a shiboken6 constructor fills the wrapper being made: it cannot hand back a live one"}),
     Kit("cppyy", "cppyy/binding.py", has={"pickle", "node", "live"}, files={"model.hpp": "common/model.hpp"},
         install="pip install cppyy=={version}",
         # pip install --target (the suite's sites) leaves CPyCppyy's headers where cppyy does not look for
