@@ -12,7 +12,7 @@ must be ok. What a repro printed on its version is kept beside it as
 output.txt.
 
 Options: --quick (one repro per installed subject, as make test runs
-it), --only SUBJECT[/PROPERTY] (repeatable), --build-only (build and
+it; a heavy subject only when HEAVY is set, as make's HEAVY=1 sets it), --only SUBJECT[/PROPERTY] (repeatable), --build-only (build and
 cache, run nothing), --jobs N (builds at once; default 2), --timeout S
 (per run; default 120), --passing (also every passing cell of a real
 subject a kit can compose: the repro must hold there), --work DIR (the build cache and the repros
@@ -40,7 +40,7 @@ class Env:
     """How to run a subject's repros here: PYTHONPATH, or why not."""
 
     def __init__(self, subject, kit=None):
-        self.subject, self.path, self.why = subject, "", ""
+        self.subject, self.path, self.why, self.heavy = subject, "", "", False
         self.kit_env = kit.env if kit else {}   # the kit's variables for a run from the site
         try:
             import ffi_adapters
@@ -48,6 +48,7 @@ class Env:
         except Exception as e:   # not a subject this tree knows (another tree's run, say)
             self.why = f"not a subject of this tree: {e}"
             return
+        self.heavy = "heavy" in s.flags
         if s.version != subject.rsplit("@", 1)[1]:
             self.why = f"{s.name} is installed here, not {subject}"
             return
@@ -148,7 +149,7 @@ def select(cells, only, quick, envs):
     if quick:
         picked = []
         for subject in dict.fromkeys(c.subject for c in chosen):
-            if envs[subject].why:
+            if envs[subject].why or (envs[subject].heavy and not os.environ.get("HEAVY")):
                 continue
             mine = {c.prop: c for c in chosen if c.subject == subject}
             first = next((mine[p] for p in QUICK_ORDER if p in mine), None)

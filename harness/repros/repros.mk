@@ -6,8 +6,9 @@
 # same property against each version or variant the run says passes it
 # (it must hold there); HEAVY=1 installs the heavy tools first, else their
 # repros are skipped. make test runs the quick check: one repro per
-# installed subject of the published run, built with the rest of the
-# build (check-build), run in a few seconds.
+# installed subject of the published run (a heavy one only with
+# HEAVY=1), built with the rest of the build (check-build), run in a few
+# seconds.
 REPROS = $(BUILD)/repros
 REPROS_JSON = $(or $(wildcard $(RESULTS)/conformance.json),results/conformance.json)
 REPROS_SRC = $(wildcard harness/repros/*.py harness/repros/scenarios/*.py harness/repros/kits/*/*)
