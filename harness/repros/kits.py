@@ -20,6 +20,9 @@ defines, whatever the tool:
     derived   Derived(value); Holder(d), .base: a pointer to d's second base, at another address
     intern    Var(name, intern=True): the live Var of that name
     callback  visit_offset(layout, fn): native code calls fn(layout.offset), returns what fn returns
+  every kit has, unless its why_not names it:
+    fork      the binding keeps working in a process forked after it loaded (a JVM or a CLR does not)
+    subclass  class SubVar(Var) makes Python subclasses of Var
   and flags the kit's files test: a variant (slots), or another form of a
   binding shown beside the first (intern_static: Var.interned(name), a
   static factory method)."""
@@ -27,6 +30,7 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KITS_DIR = os.path.join(HERE, "kits")
+EVERY_KIT = {"fork", "subclass"}   # what a kit has unless its why_not says why not
 
 
 class Kit:
@@ -35,7 +39,7 @@ class Kit:
         self.family = family
         self.tool = tool or family.split("+")[0]
         self.python = python              # kits/ path of the Python part
-        self.has = frozenset(has)
+        self.has = frozenset(has) | (EVERY_KIT - set(why_not or {}))
         self.flags = frozenset(flags)
         self.files = dict(files or {})    # repro file name -> kits/ path
         self.build = build                # kits/ path of build.sh, for a compiled tool

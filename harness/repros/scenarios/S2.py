@@ -1,4 +1,5 @@
 # title: a __del__ that resurrects a subclass instance loses it: the field gives a new object
+# needs: subclass
 import gc
 
 
