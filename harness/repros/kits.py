@@ -62,6 +62,10 @@ class Kit:
 _C = {"native.h": "common/native.h", "native.c": "common/native.c"}
 C_LIB = {"pickle", "node", "live", "derived", "intern", "callback"}
 
+_PYO3 = {"debian": "apt-get install librust-pyo3-dev cargo   # PyO3 {version} on Debian 12: build.sh builds offline",
+         "": "# PyO3 {version}: build.sh gets it from crates.io with cargo"}
+_NO_SECOND_BASE = "Rust has no multiple inheritance: no base of an object sits at another address"
+
 KITS = {k.family: k for k in [
     Kit("tvm-ffi", "tvm-ffi/binding.py", has={"pickle", "node", "callback"},
         install="pip install apache-tvm-ffi=={version}",
@@ -104,6 +108,16 @@ KITS = {k.family: k for k in [
                  "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
     Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="pip install cffi=={version}   # or Debian's python3-cffi"),
+    Kit("pyo3", "common/module.py", has={"pickle", "node", "live", "callback"},
+        files={"Cargo.toml": "pyo3/Cargo.toml", "model.rs": "pyo3/model.rs"}, build="pyo3/build.sh",
+        install=_PYO3,
+        why_not={"intern": "the Rust data lives inside its Python object, so interning means Var(...) returning "
+                           "the live object, and PyO3 0.17's #[new] can only fill a new one (#[new] returning "
+                           "Py<Self> came with PyO3 0.20)",
+                 "derived": _NO_SECOND_BASE}),
+    Kit("pyo3+arc", "common/module.py", has={"pickle", "node", "live", "callback", "intern"},
+        files={"Cargo.toml": "pyo3/Cargo.toml", "model.rs": "pyo3+arc/model.rs"}, build="pyo3/build.sh",
+        install=_PYO3, why_not={"derived": _NO_SECOND_BASE}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
