@@ -118,6 +118,13 @@ KITS = {k.family: k for k in [
     Kit("pyo3+arc", "common/module.py", has={"pickle", "node", "live", "callback", "intern"},
         files={"Cargo.toml": "pyo3/Cargo.toml", "model.rs": "pyo3+arc/model.rs"}, build="pyo3/build.sh",
         install=_PYO3, why_not={"derived": _NO_SECOND_BASE}),
+    Kit("jpype", "jpype/binding.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
+        files={"Model.java": "jpype/Model.java"}, build="jpype/build.sh",
+        install="pip install jpype1=={version}; apt-get install default-jdk-headless   # javac and the JVM",
+        why_not={"fork": "JPype does not support a process forked after the JVM started (its user guide, "
+                         "Multiprocessing: use spawn), and F1 is a read in such a process",
+                 "subclass": "Java classes are closed: JPype refuses a Python subclass of one (its user guide, "
+                             "Classes); Python implements Java interfaces instead"}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
