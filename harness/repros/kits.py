@@ -25,7 +25,9 @@ defines, whatever the tool:
     subclass  class SubVar(Var) makes Python subclasses of Var
   and flags the kit's files test: a variant (slots), or another form of a
   binding shown beside the first (intern_static: Var.interned(name), a
-  static factory method)."""
+  static factory method; teardown_crash: with subclass instances alive,
+  interpreter teardown crashes for a reason of its own, so a script that
+  makes them leaves with os._exit)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -125,6 +127,16 @@ KITS = {k.family: k for k in [
                          "Multiprocessing: use spawn), and F1 is a read in such a process",
                  "subclass": "Java classes are closed: JPype refuses a Python subclass of one (its user guide, "
                              "Classes); Python implements Java interfaces instead"}),
+    Kit("pythonnet", "pythonnet/binding.py", has={"pickle", "node", "live", "callback"}, flags={"teardown_crash"},
+        files={"Model.cs": "pythonnet/Model.cs"}, build="pythonnet/build.sh",
+        install="pip install pythonnet=={version}; apt-get install mono-devel   # mcs and the Mono runtime",
+        why_not={"fork": "Mono, pythonnet's runtime here, does not survive os.fork() once it runs (a collection "
+                         "in the child waits for collector threads the fork did not copy), so a pythonnet user "
+                         "loads the runtime in each worker; F1 is a read in a process forked after it loaded",
+                 "intern": "a .NET constructor always makes a new object, and Var(...) calls it; .NET interns "
+                           "through a static factory, which Var(name, intern=True) cannot name",
+                 "derived": "C# has one base class, so a second base is an interface, and pythonnet hands a "
+                            "value typed by an interface back wrapped as that interface (pythonnet#2213)"}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
