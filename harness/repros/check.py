@@ -3,7 +3,8 @@
 Each repro is built (compiled tools: its build.sh, cached by the hash of
 what it compiles and the tool it compiles against) and run with only its
 subject's install on PYTHONPATH: build/subjects/TOOL@VERSION for a PyPI
-tool, nothing for a Debian package or the standard library. It must fail
+tool, nothing for a Debian package or the standard library; a heavy
+subject only with HEAVY=1 in the environment. It must fail
 (exit status 1, the verdict line "=> the property fails"); where the run
 says the property passes on another version or variant of the tool, the
 repro composed for that subject must hold there (exit status 0); and
@@ -23,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import compose
@@ -40,7 +42,7 @@ class Env:
     """How to run a subject's repros here: PYTHONPATH, or why not."""
 
     def __init__(self, subject, kit=None):
-        self.subject, self.path, self.why, self.heavy = subject, "", "", False
+        self.subject, self.path, self.why = subject, "", ""
         self.kit_env = kit.env if kit else {}   # the kit's variables for a run from the site
         try:
             import ffi_adapters
@@ -48,9 +50,11 @@ class Env:
         except Exception as e:   # not a subject this tree knows (another tree's run, say)
             self.why = f"not a subject of this tree: {e}"
             return
-        self.heavy = "heavy" in s.flags
         if s.version != subject.rsplit("@", 1)[1]:
             self.why = f"{s.name} is installed here, not {subject}"
+            return
+        if "heavy" in s.flags and os.environ.get("HEAVY", "") in ("", "0"):
+            self.why = "a heavy subject: HEAVY=1 (make repros-check HEAVY=1)"
             return
         kinds = {i.split(":")[0] for i in s.install}
         if kinds & {"pip", "build"}:
@@ -89,6 +93,25 @@ def _hash_dir(directory, env):
     return h.hexdigest()[:20]
 
 
+CARGO = threading.Lock()   # one cargo build at a time in the shared target directory
+
+
+def _build_sh(directory, env, cache):
+    """Runs build.sh. A cargo build (a Cargo.toml beside it) shares one
+    target directory with the others, so that the crates it depends on
+    compile once: one at a time, its sources touched first (cargo judges
+    the crate, one name in every repro, by modification times)."""
+    environ = env.environ()
+    if not os.path.exists(os.path.join(directory, "Cargo.toml")):
+        return subprocess.run(["sh", "build.sh"], cwd=directory, env=environ, capture_output=True, text=True)
+    environ["CARGO_TARGET_DIR"] = os.path.join(cache, "cargo-target")
+    with CARGO:
+        with open(os.path.join(directory, compose.SOURCES)) as f:
+            for name in f.read().split():
+                os.utime(os.path.join(directory, name))
+        return subprocess.run(["sh", "build.sh"], cwd=directory, env=environ, capture_output=True, text=True)
+
+
 def build(directory, env, cache, log):
     """Runs build.sh in directory (or copies what it made last time from
     the cache). Returns "" or why the build failed."""
@@ -102,7 +125,7 @@ def build(directory, env, cache, log):
         return ""
     before = set(os.listdir(directory))
     t = time.time()
-    r = subprocess.run(["sh", "build.sh"], cwd=directory, env=env.environ(), capture_output=True, text=True)
+    r = _build_sh(directory, env, cache)
     log.append(f"built {os.path.relpath(directory, os.path.dirname(cache))} in {time.time() - t:.1f} s")
     if r.returncode:
         return f"build.sh exited with {r.returncode}: {(r.stderr or r.stdout).strip()[-600:]}"
@@ -149,7 +172,7 @@ def select(cells, only, quick, envs):
     if quick:
         picked = []
         for subject in dict.fromkeys(c.subject for c in chosen):
-            if envs[subject].why or (envs[subject].heavy and not os.environ.get("HEAVY")):
+            if envs[subject].why:   # not installed here, or heavy without HEAVY=1
                 continue
             mine = {c.prop: c for c in chosen if c.subject == subject}
             first = next((mine[p] for p in QUICK_ORDER if p in mine), None)

@@ -20,13 +20,19 @@ defines, whatever the tool:
     derived   Derived(value); Holder(d), .base: a pointer to d's second base, at another address
     intern    Var(name, intern=True): the live Var of that name
     callback  visit_offset(layout, fn): native code calls fn(layout.offset), returns what fn returns
+  every kit has, unless its why_not names it:
+    fork      the binding keeps working in a process forked after it loaded (a JVM or a CLR does not)
+    subclass  class SubVar(Var) makes Python subclasses of Var
   and flags the kit's files test: a variant (slots), or another form of a
   binding shown beside the first (intern_static: Var.interned(name), a
-  static factory method)."""
+  static factory method; teardown_crash: with subclass instances alive,
+  interpreter teardown crashes for a reason of its own, so a script that
+  makes them leaves with os._exit)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KITS_DIR = os.path.join(HERE, "kits")
+EVERY_KIT = {"fork", "subclass"}   # what a kit has unless its why_not says why not
 
 
 class Kit:
@@ -35,7 +41,7 @@ class Kit:
         self.family = family
         self.tool = tool or family.split("+")[0]
         self.python = python              # kits/ path of the Python part
-        self.has = frozenset(has)
+        self.has = frozenset(has) | (EVERY_KIT - set(why_not or {}))
         self.flags = frozenset(flags)
         self.files = dict(files or {})    # repro file name -> kits/ path
         self.build = build                # kits/ path of build.sh, for a compiled tool
@@ -58,6 +64,10 @@ class Kit:
 # The C library (kits/common/native.[ch]) and what it offers.
 _C = {"native.h": "common/native.h", "native.c": "common/native.c"}
 C_LIB = {"pickle", "node", "live", "derived", "intern", "callback"}
+
+_PYO3 = {"debian": "apt-get install librust-pyo3-dev cargo   # PyO3 {version} on Debian 12: build.sh builds offline",
+         "": "# PyO3 {version}: build.sh gets it from crates.io with cargo"}
+_NO_SECOND_BASE = "Rust has no multiple inheritance: no base of an object sits at another address"
 
 KITS = {k.family: k for k in [
     Kit("tvm-ffi", "tvm-ffi/binding.py", has={"pickle", "node", "callback"},
@@ -118,6 +128,33 @@ KITS = {k.family: k for k in [
         env={"CPPYY_API_PATH": "{site}/include/python"},
         why_not={"intern": "Var(...) calls a C++ constructor, which always makes a new object",
                  "callback": "the model has no C++ function taking a callback"}),
+    Kit("pyo3", "common/module.py", has={"pickle", "node", "live", "callback"},
+        files={"Cargo.toml": "pyo3/Cargo.toml", "model.rs": "pyo3/model.rs"}, build="pyo3/build.sh",
+        install=_PYO3,
+        why_not={"intern": "the Rust data lives inside its Python object, so interning means Var(...) returning "
+                           "the live object, and PyO3 0.17's #[new] can only fill a new one (#[new] returning "
+                           "Py<Self> came with PyO3 0.20)",
+                 "derived": _NO_SECOND_BASE}),
+    Kit("pyo3+arc", "common/module.py", has={"pickle", "node", "live", "callback", "intern"},
+        files={"Cargo.toml": "pyo3/Cargo.toml", "model.rs": "pyo3+arc/model.rs"}, build="pyo3/build.sh",
+        install=_PYO3, why_not={"derived": _NO_SECOND_BASE}),
+    Kit("jpype", "jpype/binding.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
+        files={"Model.java": "jpype/Model.java"}, build="jpype/build.sh",
+        install="pip install jpype1=={version}; apt-get install default-jdk-headless   # javac and the JVM",
+        why_not={"fork": "JPype does not support a process forked after the JVM started (its user guide, "
+                         "Multiprocessing: use spawn), and F1 is a read in such a process",
+                 "subclass": "Java classes are closed: JPype refuses a Python subclass of one (its user guide, "
+                             "Classes); Python implements Java interfaces instead"}),
+    Kit("pythonnet", "pythonnet/binding.py", has={"pickle", "node", "live", "callback"}, flags={"teardown_crash"},
+        files={"Model.cs": "pythonnet/Model.cs"}, build="pythonnet/build.sh",
+        install="pip install pythonnet=={version}; apt-get install mono-devel   # mcs and the Mono runtime",
+        why_not={"fork": "Mono, pythonnet's runtime here, does not survive os.fork() once it runs (a collection "
+                         "in the child waits for collector threads the fork did not copy), so a pythonnet user "
+                         "loads the runtime in each worker; F1 is a read in a process forked after it loaded",
+                 "intern": "a .NET constructor always makes a new object, and Var(...) calls it; .NET interns "
+                           "through a static factory, which Var(name, intern=True) cannot name",
+                 "derived": "C# has one base class, so a second base is an interface, and pythonnet hands a "
+                            "value typed by an interface back wrapped as that interface (pythonnet#2213)"}),
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 

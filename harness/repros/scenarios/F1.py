@@ -1,4 +1,5 @@
 # title: after os.fork(), the child reads a field as a new object
+# needs: fork
 import os
 
 i, j = Var("i"), Var("j")

@@ -1,5 +1,6 @@
 # title: a multiprocessing worker receives (layout.axes, layout.offset) with one Var split in two
 # needs: pickle
+# uses: fork
 import multiprocessing
 import pickle
 
@@ -14,7 +15,13 @@ if __name__ == "__main__":   # spawn and forkserver workers import this file aga
     i, j = Var("i"), Var("j")
     layout = Layout((i, j), Add(i, j))
     data = pickle.dumps((layout.axes, layout.offset))   # what Pool.map sends
-    for method in ("fork", "spawn", "forkserver"):
+    # @if fork
+    methods = ("fork", "spawn", "forkserver")
+    # @else
+    methods = ("spawn", "forkserver")   # no fork of a process whose runtime runs: each worker loads its own
+    multiprocessing.set_forkserver_preload([])   # nor in the fork server, which by default imports this file
+    # @end
+    for method in methods:
         with multiprocessing.get_context(method).Pool(1) as pool:
             same = pool.apply(same_var, (data,))
         check(f"a {method} Pool worker sees axes[0] and offset.a as one Var", same, "two native Vars")

@@ -1,4 +1,5 @@
 # title: a Python subclass instance stored in a field comes back as the base class
+# needs: subclass
 # uses: pickle
 # @if pickle
 import pickle

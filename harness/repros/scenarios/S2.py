@@ -1,5 +1,7 @@
-# title: a __del__ that resurrects a subclass instance loses it: the field gives a new object
+# title: a __del__ that resurrects a subclass instance is skipped, or the field gives a new object
+# needs: subclass
 import gc
+import weakref
 
 
 class Phoenix(Var):
@@ -12,12 +14,17 @@ class Phoenix(Var):
 
 
 v = Phoenix("r")
+try:
+    ref = weakref.ref(v)   # sees it die
+except TypeError:   # no weak references to it: only __del__ tells
+    ref = None
 add = Add(v, v)
 del v
 gc.collect()
-if not Phoenix.kept:
+if not Phoenix.kept and (ref is None or ref() is not None):
     say("the object did not die while the Add holds its native object: nothing to resurrect")
-else:
+elif check("the object died, and its __del__ ran", Phoenix.calls == 1,
+           "it died without running __del__" if not Phoenix.calls else f"__del__ ran {Phoenix.calls} times"):
     x = add.a
     check("after __del__ resurrected the object (stored self in a list), add.a is that object",
           x is Phoenix.kept[0], f"add.a is a {type(x).__name__}" + (", another one" if type(x) is Phoenix else ""))
