@@ -23,11 +23,13 @@ defines, whatever the tool:
   every kit has, unless its why_not names it:
     fork      the binding keeps working in a process forked after it loaded (a JVM or a CLR does not)
     subclass  class SubVar(Var) makes Python subclasses of Var
-  and flags the kit's files test: a variant (slots), or another form of a
-  binding shown beside the first (intern_static: Var.interned(name), a
-  static factory method; teardown_crash: with subclass instances alive,
-  interpreter teardown crashes for a reason of its own, so a script that
-  makes them leaves with os._exit)."""
+  and flags the kit's files test: a variant (slots; owner_held and
+  weak_cache, the identity patterns of a tool that keeps no object per
+  pointer), or another form of a binding shown beside the first
+  (intern_static: Var.interned(name), a static factory method;
+  teardown_crash: with subclass instances alive, interpreter teardown
+  crashes for a reason of its own, so a script that makes them leaves
+  with os._exit)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,6 +88,15 @@ KITS = {k.family: k for k in [
                  "": "pip install pybind11=={version}"}),
     Kit("cython", "common/module.py", has=C_LIB, files=dict(_C, **{"model.pyx": "cython/model.pyx"}),
         build="cython/build.sh", install="pip install cython=={version}"),
+    # The two patterns of the suite's Cython variants, in the same model.pyx (flags owner_held, weak_cache).
+    Kit("cython+owner-held", "common/module.py", has=C_LIB, flags={"owner_held"},
+        files=dict(_C, **{"model.pyx": "cython/model.pyx"}), build="cython/build.sh",
+        install="pip install cython=={version}"),
+    Kit("cython+weak-cache", "common/module.py", has=C_LIB - {"intern"}, flags={"weak_cache"},
+        files=dict(_C, **{"model.pyx": "cython/model.pyx"}), build="cython/build.sh",
+        install="pip install cython=={version}",
+        why_not={"intern": "an __init__ cannot hand back the live object: the weak cache interns through a "
+                           "static factory (the suite's Var.intern), and the scenario calls Var(name, intern=True)"}),
     Kit("swig", "common/module.py", has=C_LIB - {"callback"}, files=dict(_C, **{"model.i": "swig/model.i"}),
         build="swig/build.sh", install={"debian": "apt-get install swig   # {version} on Debian 12",
                                         "": "# swig {version}"},

@@ -2,9 +2,10 @@
  * the reported layout builds, handles agree across reads and paths,
  * wrappers compare by handle, native objects go away, pickling and the
  * Outer/Inner view work where claimed, and each binding gives the identity
- * it really gives (pybind11: the live wrapper again; ctypes, cffi: a new
- * one per access). `make adapters` installs and builds every tool but the
- * heavy ones, so their absence is a failure; a heavy tool's is a skip.
+ * it really gives (pybind11: the live wrapper again; ctypes, cffi, Cython: a
+ * new one per access, unless a variant's pattern keeps it). `make adapters`
+ * installs and builds every tool but the heavy ones, so their absence is a
+ * failure; a heavy tool's is a skip.
  * Each subject is checked in a process of its own: two versions of one
  * tool cannot share an interpreter. */
 #include <string.h>
@@ -36,6 +37,8 @@ static const expected known[] = {
     {"ctypes+weak-cache", 1, 1},
     {"cffi+owner-held", 1, 1},
     {"cffi+weak-cache", 1, 1},
+    {"cython+owner-held", 1, 1},   /* cdef object fields hold the children's wrappers */
+    {"cython+weak-cache", 1, 1},
     {"pythonnet", 0, 0},   /* heavy: Mono from Debian, the model built by `make HEAVY=1 adapters` */
     {"cppyy", 0, 0},       /* heavy; a shared_ptr<Base> field is read by dynamic_pointer_cast, by value */
 };

@@ -3,8 +3,23 @@
 # documentation wraps a C pointer: each type owns one pointer, a
 # @staticmethod cdef factory adopts a pointer a C call returned, and
 # __dealloc__ drops the reference.
+# @if owner_held
+# Each object keeps the objects of its children in cdef object fields
+# (which Cython's generated tp_traverse visits): a getter hands back the
+# one it was built with, or read first.
+# @end
+# @if weak_cache
+# The factory remembers what it made: a weakref.WeakValueDictionary from
+# address to the live object, consulted before making a new one.
+# @end
 from libc.stdint cimport int64_t, uintptr_t
 from libc.stdlib cimport free, malloc
+# @if weak_cache
+
+import os
+import threading
+import weakref
+# @end
 
 cdef extern from "native.h":
     ctypedef struct native_obj:
@@ -52,6 +67,11 @@ cdef extern from *:
     const char *CYTHON_USED   # the Cython version, from build.sh
 
 TOOL = "Cython " + CYTHON_USED.decode()
+# @if weak_cache
+cache = weakref.WeakValueDictionary()   # address -> the live object
+lock = threading.RLock()   # cache.get and cache[...] = are Python code: threads switch between them
+os.register_at_fork(before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release)
+# @end
 
 
 cdef class Object:
@@ -80,6 +100,28 @@ cdef class Object:
     # @end
 
 
+# @if weak_cache
+cdef Object wrap(native_obj *ptr):
+    """The live object of ptr, else a new one of its kind, adopting the
+    reference ptr (what a C getter returned)."""
+    cdef Object obj
+    with lock:
+        obj = cache.get(<uintptr_t>ptr)
+        if obj is not None:
+            native_decref(ptr)   # the live object owns a reference already
+            return obj
+        cls = CLASSES[native_kind(ptr)]
+        obj = cls.__new__(cls)
+        obj.ptr = ptr
+        cache[<uintptr_t>ptr] = obj
+    return obj
+
+
+cdef remember(Object obj):
+    """A constructor's object: what the factory hands back while it lives."""
+    with lock:
+        cache[<uintptr_t>obj.ptr] = obj
+# @else
 cdef Object wrap(native_obj *ptr):
     """A new object of ptr's kind, adopting the reference ptr (what a C getter returned)."""
     cdef Object obj
@@ -87,15 +129,22 @@ cdef Object wrap(native_obj *ptr):
     obj = cls.__new__(cls)
     obj.ptr = ptr
     return obj
+# @end
 
 
 cdef class Var(Object):
     # @if intern
     def __init__(self, name, intern=False):
         self.ptr = (native_var_intern if intern else native_var_new)(name.encode())
+        # @if weak_cache
+        remember(self)
+        # @end
     # @else
     def __init__(self, name):
         self.ptr = native_var_new(name.encode())
+        # @if weak_cache
+        remember(self)
+        # @end
     # @end
 
     @property
@@ -109,16 +158,38 @@ cdef class Var(Object):
 
 
 cdef class Add(Object):
+    # @if owner_held
+    cdef object _a, _b   # the children's objects
+
+    # @end
     def __init__(self, Object a, Object b):
         self.ptr = native_add_new(a.ptr, b.ptr)
+        # @if owner_held
+        self._a, self._b = a, b
+        # @end
+        # @if weak_cache
+        remember(self)
+        # @end
 
     @property
     def a(self):
+        # @if owner_held
+        if self._a is None:
+            self._a = wrap(native_add_a(self.ptr))
+        return self._a
+        # @else
         return wrap(native_add_a(self.ptr))
+        # @end
 
     @property
     def b(self):
+        # @if owner_held
+        if self._b is None:
+            self._b = wrap(native_add_b(self.ptr))
+        return self._b
+        # @else
         return wrap(native_add_b(self.ptr))
+        # @end
     # @if pickle
 
     def args(self):
@@ -135,18 +206,40 @@ cdef native_obj **pointers(objs) except NULL:
 
 
 cdef class Layout(Object):
+    # @if owner_held
+    cdef object _axes, _offset   # the children's objects
+
+    # @end
     def __init__(self, axes, Object offset):
         cdef native_obj **arr = pointers(axes)
         self.ptr = native_layout_new(arr, len(axes), offset.ptr)
         free(arr)
+        # @if owner_held
+        self._axes, self._offset = tuple(axes), offset
+        # @end
+        # @if weak_cache
+        remember(self)
+        # @end
 
     @property
     def axes(self):
+        # @if owner_held
+        if self._axes is None:
+            self._axes = tuple(wrap(native_layout_axis(self.ptr, i)) for i in range(native_layout_naxes(self.ptr)))
+        return self._axes
+        # @else
         return tuple(wrap(native_layout_axis(self.ptr, i)) for i in range(native_layout_naxes(self.ptr)))
+        # @end
 
     @property
     def offset(self):
+        # @if owner_held
+        if self._offset is None:
+            self._offset = wrap(native_layout_offset(self.ptr))
+        return self._offset
+        # @else
         return wrap(native_layout_offset(self.ptr))
+        # @end
     # @if pickle
 
     def args(self):
@@ -156,10 +249,20 @@ cdef class Layout(Object):
 
 
 cdef class Node(Object):
+    # @if owner_held
+    cdef object _children   # the children's objects
+
+    # @end
     def __init__(self, int64_t tag, children=()):
         cdef native_obj **arr = pointers(children)
         self.ptr = native_node_new(tag, arr, len(children))
         free(arr)
+        # @if owner_held
+        self._children = tuple(children)
+        # @end
+        # @if weak_cache
+        remember(self)
+        # @end
 
     @property
     def tag(self):
@@ -167,7 +270,13 @@ cdef class Node(Object):
 
     @property
     def children(self):
+        # @if owner_held
+        if self._children is None:
+            self._children = tuple(wrap(native_node_child(self.ptr, i)) for i in range(native_node_count(self.ptr)))
+        return self._children
+        # @else
         return tuple(wrap(native_node_child(self.ptr, i)) for i in range(native_node_count(self.ptr)))
+        # @end
     # @if pickle
 
     def args(self):
@@ -180,6 +289,9 @@ cdef class Node(Object):
 cdef class Derived(Object):
     def __init__(self, int64_t value):
         self.ptr = native_derived_new(value)
+        # @if weak_cache
+        remember(self)
+        # @end
 
     @property
     def value(self):
@@ -187,15 +299,34 @@ cdef class Derived(Object):
 
 
 cdef class Holder(Object):
+    # @if owner_held
+    cdef object _base   # the Derived's object
+
+    # @end
     def __init__(self, Derived d):
         self.ptr = native_holder_new(native_derived_base(d.ptr))
+        # @if owner_held
+        self._base = d
+        # @end
+        # @if weak_cache
+        remember(self)
+        # @end
 
     @property
     def base(self):
         """The base pointer stands for its Derived: map it back, then wrap that."""
+        # @if owner_held
+        if self._base is not None:
+            return self._base
+        # @end
         cdef native_obj *d = native_base_object(native_holder_base(self.ptr))
         native_incref(d)
+        # @if owner_held
+        self._base = wrap(d)
+        return self._base
+        # @else
         return wrap(d)
+        # @end
 # @end
 
 
@@ -218,7 +349,7 @@ def live():
 
 
 cdef native_obj *trampoline(void *ctx, native_obj *offset) noexcept with gil:
-    """The C callback: calls the Python function with a new object of the offset."""
+    """The C callback: calls the Python function with wrap(offset)."""
     call = <object>ctx
     try:
         native_incref(offset)
