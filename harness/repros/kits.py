@@ -20,7 +20,9 @@ defines, whatever the tool:
     derived   Derived(value); Holder(d), .base: a pointer to d's second base, at another address
     intern    Var(name, intern=True): the live Var of that name
     callback  visit_offset(layout, fn): native code calls fn(layout.offset), returns what fn returns
-  and flags the kit's files test: a variant (slots), or another form of a
+  and flags the kit's files test: a variant (slots; pattern with owner_held
+  or weak_cache: ctypes' and cffi's classes keeping their children's
+  objects, or a weak-value cache by address), or another form of a
   binding shown beside the first (intern_static: Var.interned(name), a
   static factory method)."""
 import os
@@ -68,6 +70,10 @@ KITS = {k.family: k for k in [
         install="pip install apache-tvm-ffi=={version}"),
     Kit("ctypes", "ctypes/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="# ctypes: the standard library of Python {version}; build.sh needs a C compiler"),
+    # The binding author's identity patterns (flag pattern, and which one).
+    *[Kit(f"ctypes+{p}", "ctypes/binding.py", has=C_LIB, flags={"pattern", p.replace("-", "_")}, files=_C,
+          build="common/build-lib.sh", install="# ctypes: the standard library of Python {version}; build.sh needs "
+                                               "a C compiler") for p in ("owner-held", "weak-cache")],
     Kit("pybind11", "common/module.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
         flags={"intern_static"}, files={"model.cpp": "pybind11/model.cpp", "model.hpp": "common/model.hpp"},
         build="pybind11/build.sh",
@@ -100,6 +106,9 @@ KITS = {k.family: k for k in [
                  "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
     Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="pip install cffi=={version}   # or Debian's python3-cffi"),
+    *[Kit(f"cffi+{p}", "cffi/binding.py", has=C_LIB, flags={"pattern", p.replace("-", "_")}, files=_C,
+          build="common/build-lib.sh", install="pip install cffi=={version}   # or Debian's python3-cffi")
+      for p in ("owner-held", "weak-cache")],
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 
