@@ -20,7 +20,8 @@ defines, whatever the tool:
     derived   Derived(value); Holder(d), .base: a pointer to d's second base, at another address
     intern    Var(name, intern=True): the live Var of that name
     callback  visit_offset(layout, fn): native code calls fn(layout.offset), returns what fn returns
-  and flags the kit's files test: a variant (slots; pattern with owner_held
+  and flags the kit's files test: a variant (slots; cpp_factory: objects
+  made by the C++ library's factories, model.hpp; pattern with owner_held
   or weak_cache: ctypes' and cffi's classes keeping their children's
   objects, or a weak-value cache by address), or another form of a
   binding shown beside the first (intern_static: Var.interned(name), a
@@ -79,6 +80,12 @@ KITS = {k.family: k for k in [
         build="pybind11/build.sh",
         install={"debian": "apt-get install pybind11-dev   # {version} on Debian 12",
                  "": "pip install pybind11=={version}"}),
+    # Interning through a py::init factory (the pybind11 kit's Var(name, intern=True) already), and
+    # every object made by the C++ library's factories (model.hpp's, bound as py::init factories).
+    *[Kit(f"pybind11+{v}", "common/module.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
+          flags={"intern_static"} | flags, files={"model.cpp": "pybind11/model.cpp", "model.hpp": "common/model.hpp"},
+          build="pybind11/build.sh", install="pip install pybind11=={version}")
+      for v, flags in (("init-factory", set()), ("cpp-factory", {"cpp_factory"}))],
     Kit("cython", "common/module.py", has=C_LIB, files=dict(_C, **{"model.pyx": "cython/model.pyx"}),
         build="cython/build.sh", install="pip install cython=={version}"),
     Kit("swig", "common/module.py", has=C_LIB - {"callback"}, files=dict(_C, **{"model.i": "swig/model.i"}),
