@@ -98,6 +98,12 @@ KITS = {k.family: k for k in [
         files={"model.cpp": "boost-python/model.cpp", "model.hpp": "common/model.hpp"}, build="boost-python/build.sh",
         install={"debian": "apt-get install libboost-python-dev   # {version} on Debian 12",
                  "": "# Boost.Python {version}"}),
+    # Every object made by the C++ library's factories (model.hpp's), bound with make_constructor.
+    Kit("boost-python+cpp-factory", "common/module.py",
+        has={"pickle", "node", "live", "outer", "derived", "intern", "callback"}, flags={"cpp_factory"},
+        files={"model.cpp": "boost-python/model.cpp", "model.hpp": "common/model.hpp"}, build="boost-python/build.sh",
+        install={"debian": "apt-get install libboost-python-dev   # {version} on Debian 12",
+                 "": "# Boost.Python {version}"}),
     Kit("pygobject", "pygobject/binding.py", has={"live"},
         install={"debian": "apt-get install python3-gi gir1.2-glib-2.0   # PyGObject {version} on Debian 12",
                  "": "pip install PyGObject=={version}"}),
