@@ -117,6 +117,14 @@ KITS = {k.family: k for k in [
         install="pip install nanobind=={version}",
         why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound",
                  "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
+    # The C++ model of model.hpp (shared_ptr children), its objects made from Python (nb::init) or by the
+    # library's C++ factories (nb::new_).
+    *[Kit(f"nanobind+{v}", "common/module.py", has={"pickle", "node", "live", "callback"} | more, flags=flags,
+          files={"model.cpp": "nanobind+cpp/model.cpp", "model.hpp": "common/model.hpp"}, build="nanobind+cpp/build.sh",
+          install="pip install nanobind=={version}",
+          why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound",
+                   "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"})
+      for v, more, flags in (("cpp", set(), set()), ("cpp-factory", {"intern"}, {"cpp_factory"}))],
     Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="pip install cffi=={version}   # or Debian's python3-cffi"),
     *[Kit(f"cffi+{p}", "cffi/binding.py", has=C_LIB, flags={"pattern", p.replace("-", "_")}, files=_C,
