@@ -16,11 +16,13 @@
 
 namespace bp = boost::python;
 
+// @if !cpp_factory
 template <class T>
 std::vector<std::shared_ptr<T>> to_vector(const bp::object &seq)
 {
     return {bp::stl_input_iterator<std::shared_ptr<T>>(seq), bp::stl_input_iterator<std::shared_ptr<T>>()};
 }
+// @end
 
 template <class T>
 bp::tuple to_tuple(const std::vector<std::shared_ptr<T>> &v)
