@@ -23,13 +23,15 @@ defines, whatever the tool:
   every kit has, unless its why_not names it:
     fork      the binding keeps working in a process forked after it loaded (a JVM or a CLR does not)
     subclass  class SubVar(Var) makes Python subclasses of Var
-  and flags the kit's files test: a variant (slots; owner_held and
+  and flags the kit's files test: a variant (slots; cpp_factory: objects
+  made by the C++ library's factories, model.hpp; owner_held and
   weak_cache, the identity patterns of a tool that keeps no object per
-  pointer), or another form of a binding shown beside the first
-  (intern_static: Var.interned(name), a static factory method;
-  teardown_crash: with subclass instances alive, interpreter teardown
-  crashes for a reason of its own, so a script that makes them leaves
-  with os._exit)."""
+  pointer: the owner keeps its children's objects, or a weak-value cache
+  by address, with pattern for ctypes' and cffi's classes), or another
+  form of a binding shown beside the first (intern_static:
+  Var.interned(name), a static factory method; teardown_crash: with
+  subclass instances alive, interpreter teardown crashes for a reason of
+  its own, so a script that makes them leaves with os._exit)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -81,11 +83,21 @@ KITS = {k.family: k for k in [
         install="pip install apache-tvm-ffi=={version}"),
     Kit("ctypes", "ctypes/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="# ctypes: the standard library of Python {version}; build.sh needs a C compiler"),
+    # The binding author's identity patterns (flag pattern, and which one).
+    *[Kit(f"ctypes+{p}", "ctypes/binding.py", has=C_LIB, flags={"pattern", p.replace("-", "_")}, files=_C,
+          build="common/build-lib.sh", install="# ctypes: the standard library of Python {version}; build.sh needs "
+                                               "a C compiler") for p in ("owner-held", "weak-cache")],
     Kit("pybind11", "common/module.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
         flags={"intern_static"}, files={"model.cpp": "pybind11/model.cpp", "model.hpp": "common/model.hpp"},
         build="pybind11/build.sh",
         install={"debian": "apt-get install pybind11-dev   # {version} on Debian 12",
                  "": "pip install pybind11=={version}"}),
+    # Interning through a py::init factory (the pybind11 kit's Var(name, intern=True) already), and
+    # every object made by the C++ library's factories (model.hpp's, bound as py::init factories).
+    *[Kit(f"pybind11+{v}", "common/module.py", has={"pickle", "node", "live", "derived", "intern", "callback"},
+          flags={"intern_static"} | flags, files={"model.cpp": "pybind11/model.cpp", "model.hpp": "common/model.hpp"},
+          build="pybind11/build.sh", install="pip install pybind11=={version}")
+      for v, flags in (("init-factory", set()), ("cpp-factory", {"cpp_factory"}))],
     Kit("cython", "common/module.py", has=C_LIB, files=dict(_C, **{"model.pyx": "cython/model.pyx"}),
         build="cython/build.sh", install="pip install cython=={version}"),
     # The two patterns of the suite's Cython variants, in the same model.pyx (flags owner_held, weak_cache).
@@ -107,6 +119,12 @@ KITS = {k.family: k for k in [
         files={"model.cpp": "boost-python/model.cpp", "model.hpp": "common/model.hpp"}, build="boost-python/build.sh",
         install={"debian": "apt-get install libboost-python-dev   # {version} on Debian 12",
                  "": "# Boost.Python {version}"}),
+    # Every object made by the C++ library's factories (model.hpp's), bound with make_constructor.
+    Kit("boost-python+cpp-factory", "common/module.py",
+        has={"pickle", "node", "live", "outer", "derived", "intern", "callback"}, flags={"cpp_factory"},
+        files={"model.cpp": "boost-python/model.cpp", "model.hpp": "common/model.hpp"}, build="boost-python/build.sh",
+        install={"debian": "apt-get install libboost-python-dev   # {version} on Debian 12",
+                 "": "# Boost.Python {version}"}),
     Kit("pygobject", "pygobject/binding.py", has={"live"},
         install={"debian": "apt-get install python3-gi gir1.2-glib-2.0   # PyGObject {version} on Debian 12",
                  "": "pip install PyGObject=={version}"}),
@@ -120,6 +138,14 @@ KITS = {k.family: k for k in [
         install="pip install nanobind=={version}",
         why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound",
                  "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"}),
+    # The C++ model of model.hpp (shared_ptr children), its objects made from Python (nb::init) or by the
+    # library's C++ factories (nb::new_).
+    *[Kit(f"nanobind+{v}", "common/module.py", has={"pickle", "node", "live", "callback"} | more, flags=flags,
+          files={"model.cpp": "nanobind+cpp/model.cpp", "model.hpp": "common/model.hpp"}, build="nanobind+cpp/build.sh",
+          install="pip install nanobind=={version}",
+          why_not={"derived": "nanobind binds single inheritance only: a second base at an offset cannot be bound",
+                   "intern": "Var is built in place (nb::init), which an interning nb::new_ cannot overload"})
+      for v, more, flags in (("cpp", set(), set()), ("cpp-factory", {"intern"}, {"cpp_factory"}))],
     Kit("cffi", "cffi/binding.py", has=C_LIB, files=_C, build="common/build-lib.sh",
         install="pip install cffi=={version}   # or Debian's python3-cffi"),
     Kit("sip", "common/module.py", has={"pickle", "node", "live"},
@@ -166,6 +192,9 @@ KITS = {k.family: k for k in [
                            "through a static factory, which Var(name, intern=True) cannot name",
                  "derived": "C# has one base class, so a second base is an interface, and pythonnet hands a "
                             "value typed by an interface back wrapped as that interface (pythonnet#2213)"}),
+    *[Kit(f"cffi+{p}", "cffi/binding.py", has=C_LIB, flags={"pattern", p.replace("-", "_")}, files=_C,
+          build="common/build-lib.sh", install="pip install cffi=={version}   # or Debian's python3-cffi")
+      for p in ("owner-held", "weak-cache")],
 ]}
 KITS["tvm-ffi+slots"].why_not = KITS["tvm-ffi"].why_not
 

@@ -3,6 +3,11 @@
 // the shared_ptr they hold, sequences taken with stl_input_iterator and
 // given back as tuples. Boost.Python instances have a __dict__ and take
 // weak references.
+// @if cpp_factory
+// The objects are made by the library's C++ factories (model.hpp,
+// namespace factory), bound as constructors with make_constructor: every
+// shared_ptr the model holds was made in C++, none converted from Python.
+// @end
 #include <boost/python.hpp>
 #include <boost/python/stl_iterator.hpp>
 #include <boost/version.hpp>
@@ -11,11 +16,13 @@
 
 namespace bp = boost::python;
 
+// @if !cpp_factory
 template <class T>
 std::vector<std::shared_ptr<T>> to_vector(const bp::object &seq)
 {
     return {bp::stl_input_iterator<std::shared_ptr<T>>(seq), bp::stl_input_iterator<std::shared_ptr<T>>()};
 }
+// @end
 
 template <class T>
 bp::tuple to_tuple(const std::vector<std::shared_ptr<T>> &v)
@@ -29,10 +36,27 @@ bp::tuple to_tuple(const std::vector<std::shared_ptr<T>> &v)
 template <class T>
 uintptr_t address(const T &x) { return reinterpret_cast<uintptr_t>(&x); }
 
+// @if cpp_factory
+// The objects of a Python sequence, as the factories take them.
+template <class T>
+std::vector<T *> to_pointers(const bp::object &seq)
+{
+    std::vector<T *> out;
+    for (bp::stl_input_iterator<bp::object> it(seq), end; it != end; ++it)
+        out.push_back(&bp::extract<T &>(*it)());
+    return out;
+}
+
+std::shared_ptr<Layout> make_layout(const bp::object &axes, Expr &offset)
+{
+    return factory::layout(to_pointers<Expr>(axes), offset);
+}
+// @else
 std::shared_ptr<Layout> make_layout(const bp::object &axes, std::shared_ptr<Expr> offset)
 {
     return std::make_shared<Layout>(to_vector<Expr>(axes), std::move(offset));
 }
+// @end
 // @if pickle
 
 // Pickling an instance with a __dict__ as Boost.Python documents it
@@ -69,7 +93,11 @@ std::shared_ptr<Var> make_var(const std::string &name, bool intern)
 
 std::shared_ptr<Node> make_node(int64_t tag, const bp::object &children)
 {
+    // @if cpp_factory
+    return factory::node(tag, to_pointers<Node>(children));
+    // @else
     return std::make_shared<Node>(tag, to_vector<Node>(children));
+    // @end
 }
 // @end
 // @if outer
@@ -83,7 +111,12 @@ BOOST_PYTHON_MODULE(model)
                                std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100);
     bp::class_<Expr, std::shared_ptr<Expr>, boost::noncopyable>("Expr", bp::no_init);
 
+    // @if cpp_factory
+    bp::class_<Var, std::shared_ptr<Var>, bp::bases<Expr>, boost::noncopyable>("Var", bp::no_init)
+        .def("__init__", bp::make_constructor(&factory::var))
+    // @else
     bp::class_<Var, std::shared_ptr<Var>, bp::bases<Expr>, boost::noncopyable>("Var", bp::init<std::string>())
+    // @end
         // @if intern
         .def("__init__", bp::make_constructor(&make_var, bp::default_call_policies(),
                                               (bp::arg("name"), bp::arg("intern"))))
@@ -93,8 +126,13 @@ BOOST_PYTHON_MODULE(model)
         // @end
         .add_property("name", +[](const Var &v) { return v.name; });
 
+    // @if cpp_factory
+    bp::class_<Add, std::shared_ptr<Add>, bp::bases<Expr>, boost::noncopyable>("Add", bp::no_init)
+        .def("__init__", bp::make_constructor(&factory::add))
+    // @else
     bp::class_<Add, std::shared_ptr<Add>, bp::bases<Expr>, boost::noncopyable>(
         "Add", bp::init<std::shared_ptr<Expr>, std::shared_ptr<Expr>>())
+    // @end
         // @if pickle
         .def_pickle(AddPickle())
         // @end
@@ -124,7 +162,12 @@ BOOST_PYTHON_MODULE(model)
 
     bp::class_<Inner, boost::noncopyable>("Inner", bp::no_init)
         .add_property("value", +[](const Inner &i) { return i.value; });
+    // @if cpp_factory
+    bp::class_<Outer, std::shared_ptr<Outer>, boost::noncopyable>("Outer", bp::no_init)
+        .def("__init__", bp::make_constructor(&factory::outer))
+    // @else
     bp::class_<Outer, std::shared_ptr<Outer>, boost::noncopyable>("Outer", bp::init<int64_t>())
+    // @end
         // A reference into the Outer, which the view keeps alive.
         .add_property("inner", bp::make_function(&outer_inner, bp::return_internal_reference<>()));
     bp::def("addr", &address<Outer>);
@@ -135,10 +178,18 @@ BOOST_PYTHON_MODULE(model)
     // Two bases, both bound: Boost.Python adjusts a pointer between them.
     bp::class_<First, std::shared_ptr<First>, boost::noncopyable>("First", bp::no_init);
     bp::class_<Second, std::shared_ptr<Second>, boost::noncopyable>("Second", bp::no_init);
+    // @if cpp_factory
+    bp::class_<Derived, std::shared_ptr<Derived>, bp::bases<First, Second>, boost::noncopyable>("Derived", bp::no_init)
+        .def("__init__", bp::make_constructor(&factory::derived))
+        .add_property("value", +[](const Derived &d) { return d.value; });
+    bp::class_<Holder, std::shared_ptr<Holder>, boost::noncopyable>("Holder", bp::no_init)
+        .def("__init__", bp::make_constructor(&factory::holder))
+    // @else
     bp::class_<Derived, std::shared_ptr<Derived>, bp::bases<First, Second>, boost::noncopyable>(
         "Derived", bp::init<int64_t>())
         .add_property("value", +[](const Derived &d) { return d.value; });
     bp::class_<Holder, std::shared_ptr<Holder>, boost::noncopyable>("Holder", bp::init<std::shared_ptr<Second>>())
+    // @end
         .add_property("base", +[](const Holder &h) { return h.base; });
     bp::def("addr", &address<Second>);
     bp::def("addr", &address<Derived>);

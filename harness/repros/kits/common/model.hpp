@@ -8,6 +8,10 @@
 //   Derived(value): two bases, so its second (Second) sits at another
 //   address than the Derived; Holder keeps a shared_ptr<Second> to it
 // @end
+// @if cpp_factory
+// and the library's factories (namespace factory), which make every
+// object in C++ and link the children they are given by reference.
+// @end
 #ifndef MODEL_HPP
 #define MODEL_HPP
 
@@ -27,7 +31,11 @@ struct Counted {
     ~Counted() { --live_objects; }
 };
 
+// @if cpp_factory
+struct Expr : Counted, std::enable_shared_from_this<Expr> {   // the factories share it from a reference
+// @else
 struct Expr : Counted {
+// @end
     virtual ~Expr() = default;   // polymorphic: a field typed Expr holds a Var or an Add
 };
 
@@ -48,7 +56,11 @@ struct Layout : Counted {
 };
 // @if node
 
+// @if cpp_factory
+struct Node : Counted, std::enable_shared_from_this<Node> {
+// @else
 struct Node : Counted {
+// @end
     Node(int64_t t, std::vector<std::shared_ptr<Node>> c) : tag(t), children(std::move(c)) {}
     int64_t tag;
     std::vector<std::shared_ptr<Node>> children;
@@ -78,7 +90,11 @@ struct Second {
     int64_t tag = 0;
 };
 
+// @if cpp_factory
+struct Derived : First, Second, Counted, std::enable_shared_from_this<Derived> {
+// @else
 struct Derived : First, Second, Counted {
+// @end
     explicit Derived(int64_t v) { value = tag = v; }
 };
 
@@ -100,6 +116,48 @@ inline std::shared_ptr<Var> intern_var(const std::string &name)
     slot = v;
     return v;
 }
+// @end
+// @if cpp_factory
+
+// How the C++ library makes its objects: each one a std::shared_ptr made
+// here, children taken by reference and shared with shared_from_this(),
+// so every shared_ptr the model holds was made in C++.
+namespace factory {
+inline std::shared_ptr<Var> var(const std::string &name) { return std::make_shared<Var>(name); }
+
+inline std::shared_ptr<Add> add(Expr &a, Expr &b)
+{
+    return std::make_shared<Add>(a.shared_from_this(), b.shared_from_this());
+}
+
+inline std::shared_ptr<Layout> layout(const std::vector<Expr *> &axes, Expr &offset)
+{
+    std::vector<std::shared_ptr<Expr>> v;
+    for (Expr *x : axes)
+        v.push_back(x->shared_from_this());
+    return std::make_shared<Layout>(std::move(v), offset.shared_from_this());
+}
+// @if node
+
+inline std::shared_ptr<Node> node(int64_t tag, const std::vector<Node *> &children)
+{
+    std::vector<std::shared_ptr<Node>> v;
+    for (Node *c : children)
+        v.push_back(c->shared_from_this());
+    return std::make_shared<Node>(tag, std::move(v));
+}
+// @end
+// @if outer
+
+inline std::shared_ptr<Outer> outer(int64_t value) { return std::make_shared<Outer>(value); }
+// @end
+// @if derived
+
+inline std::shared_ptr<Derived> derived(int64_t value) { return std::make_shared<Derived>(value); }
+
+inline std::shared_ptr<Holder> holder(Derived &d) { return std::make_shared<Holder>(d.shared_from_this()); }
+// @end
+}  // namespace factory
 // @end
 
 #endif

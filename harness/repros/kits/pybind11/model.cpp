@@ -1,6 +1,10 @@
 // The object model of model.hpp bound with pybind11 the way its users bind
 // shared C++ objects: std::shared_ptr holders, fields returning the
 // shared_ptr they hold, py::dynamic_attr() for instance attributes.
+// @if cpp_factory
+// The objects are made by the library's C++ factories (model.hpp,
+// namespace factory), bound as py::init factories.
+// @end
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 // @if callback
@@ -43,7 +47,11 @@ PYBIND11_MODULE(model, m)
     py::class_<Expr, std::shared_ptr<Expr>>(m, "Expr", py::dynamic_attr());
 
     py::class_<Var, Expr, std::shared_ptr<Var>>(m, "Var", py::dynamic_attr())
+        // @if cpp_factory
+        .def(py::init(&factory::var), py::arg("name"))
+        // @else
         .def(py::init<std::string>(), py::arg("name"))
+        // @end
         // @if intern
         // An interning constructor, as pybind11 binds one: a py::init
         // factory returning the live object.
@@ -57,12 +65,24 @@ PYBIND11_MODULE(model, m)
         .def_static("interned", &intern_var, py::arg("name"))
         // @end
         // @if pickle
+        // @if cpp_factory
+        .def(pickle<Var>([](const Var &v) { return py::make_tuple(v.name); },
+                         [](const py::tuple &t) { return factory::var(t[0].cast<std::string>()); }))
+        // @else
         .def(pickle<Var>([](const Var &v) { return py::make_tuple(v.name); },
                          [](const py::tuple &t) { return std::make_shared<Var>(t[0].cast<std::string>()); }))
+        // @end
         // @end
         .def_property_readonly("name", [](const Var &v) { return v.name; });
 
     py::class_<Add, Expr, std::shared_ptr<Add>>(m, "Add", py::dynamic_attr())
+        // @if cpp_factory
+        .def(py::init(&factory::add), py::arg("a"), py::arg("b"))
+        // @if pickle
+        .def(pickle<Add>([](const Add &x) { return py::make_tuple(x.a, x.b); },
+                         [](const py::tuple &t) { return factory::add(t[0].cast<Expr &>(), t[1].cast<Expr &>()); }))
+        // @end
+        // @else
         .def(py::init<std::shared_ptr<Expr>, std::shared_ptr<Expr>>(), py::arg("a"), py::arg("b"))
         // @if pickle
         .def(pickle<Add>([](const Add &x) { return py::make_tuple(x.a, x.b); },
@@ -71,10 +91,20 @@ PYBIND11_MODULE(model, m)
                                                           t[1].cast<std::shared_ptr<Expr>>());
                          }))
         // @end
+        // @end
         .def_property_readonly("a", [](const Add &x) { return x.a; })
         .def_property_readonly("b", [](const Add &x) { return x.b; });
 
     py::class_<Layout, std::shared_ptr<Layout>>(m, "Layout", py::dynamic_attr())
+        // @if cpp_factory
+        .def(py::init(&factory::layout), py::arg("axes"), py::arg("offset"))
+        // @if pickle
+        .def(pickle<Layout>([](const Layout &l) { return py::make_tuple(as_tuple(l.axes), l.offset); },
+                            [](const py::tuple &t) {
+                                return factory::layout(t[0].cast<std::vector<Expr *>>(), t[1].cast<Expr &>());
+                            }))
+        // @end
+        // @else
         .def(py::init<std::vector<std::shared_ptr<Expr>>, std::shared_ptr<Expr>>(), py::arg("axes"), py::arg("offset"))
         // @if pickle
         .def(pickle<Layout>([](const Layout &l) { return py::make_tuple(as_tuple(l.axes), l.offset); },
@@ -83,11 +113,21 @@ PYBIND11_MODULE(model, m)
                                                                 t[1].cast<std::shared_ptr<Expr>>());
                             }))
         // @end
+        // @end
         .def_property_readonly("axes", [](const Layout &l) { return as_tuple(l.axes); })
         .def_property_readonly("offset", [](const Layout &l) { return l.offset; });
     // @if node
 
     py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
+        // @if cpp_factory
+        .def(py::init(&factory::node), py::arg("tag"), py::arg("children") = std::vector<Node *>{})
+        // @if pickle
+        .def(pickle<Node>([](const Node &n) { return py::make_tuple(n.tag, as_tuple(n.children)); },
+                          [](const py::tuple &t) {
+                              return factory::node(t[0].cast<int64_t>(), t[1].cast<std::vector<Node *>>());
+                          }))
+        // @end
+        // @else
         .def(py::init<int64_t, std::vector<std::shared_ptr<Node>>>(), py::arg("tag"),
              py::arg("children") = std::vector<std::shared_ptr<Node>>{})
         // @if pickle
@@ -96,6 +136,7 @@ PYBIND11_MODULE(model, m)
                               return std::make_shared<Node>(t[0].cast<int64_t>(),
                                                             t[1].cast<std::vector<std::shared_ptr<Node>>>());
                           }))
+        // @end
         // @end
         .def_property_readonly("tag", [](const Node &n) { return n.tag; })
         .def_property_readonly("children", [](const Node &n) { return as_tuple(n.children); });
@@ -107,10 +148,18 @@ PYBIND11_MODULE(model, m)
     py::class_<First, std::shared_ptr<First>>(m, "First");
     py::class_<Second, std::shared_ptr<Second>>(m, "Second");
     py::class_<Derived, First, Second, std::shared_ptr<Derived>>(m, "Derived")
+        // @if cpp_factory
+        .def(py::init(&factory::derived), py::arg("value"))
+        // @else
         .def(py::init<int64_t>(), py::arg("value"))
+        // @end
         .def_property_readonly("value", [](const Derived &d) { return d.value; });
     py::class_<Holder, std::shared_ptr<Holder>>(m, "Holder")
+        // @if cpp_factory
+        .def(py::init(&factory::holder), py::arg("base"))
+        // @else
         .def(py::init<std::shared_ptr<Second>>(), py::arg("base"))
+        // @end
         .def_property_readonly("base", [](const Holder &h) { return h.base; });
     m.def("addr", [](const Derived &x) { return address(x); });
     m.def("addr", [](const Second &x) { return address(x); });
