@@ -571,22 +571,23 @@ def load(path):
 CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu", "glibc_tunables")
 
 
-# Runs of one build in one environment count identically (every benchmark,
-# a busy loop beside the second run or not). Another environment (another
-# machine's site-packages, a file added to a directory on sys.path, which
-# the import system lists and keeps) moves where objects land, and a few
-# counts follow addresses: pymalloc's free tests a block's offset in its
-# arena, and pickle's memo is a dict keyed by id(). Measured over five
-# environments (1 to 40 files added to build/): pickle up to 0.88%, every
-# other workload up to 0.65% (converge, churn, scaling), hot, cold and
-# dispatch not at all. Pickle is held to this bound instead of the
+# What the heap before a benchmark moves, with nothing it measures changed
+# (another commit's code in a loaded module, another machine; the
+# measured bounds are in docs/instructions.md): a built-in strategy's
+# counts not at all, bar pickle's, whose memo hashes the wrappers'
+# addresses; a real tool's follow the addresses malloc gives its objects,
+# which its own maps hash. Those are held to these bounds instead of the
 # threshold, and said to be.
-LOOSE_BOUNDS = {"pickle": 1.02}
+PICKLE_BOUND = 1.02
+REAL_TOOL_BOUND = 1.05
 
 
 def bound(name, threshold):
     """The bound a benchmark's count is held to."""
-    return max(threshold, LOOSE_BOUNDS.get(name.split("/")[0], threshold))
+    parts = name.split("/")
+    if len(parts) > 1 and "@" in parts[1]:
+        return max(threshold, REAL_TOOL_BOUND)
+    return max(threshold, PICKLE_BOUND) if parts[0] == "pickle" else threshold
 
 
 def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
@@ -614,10 +615,13 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
             short = [v if v is None or len(str(v)) < 60 else str(v)[:40] + "..." for v in (x, y)]
             print(f"instructions: note: the baseline was counted with {key} {short[0]!r}, this run with "
                   f"{short[1]!r}: counts can differ for that alone", file=out)
-    loose = sorted({name.split("/")[0] for name in common if bound(name, threshold) > threshold})
+    looser = []
+    if any(bound(n, threshold) > threshold and "@" not in n for n in common):
+        looser.append(f"built-in pickle: {(bound('pickle/x', threshold) - 1) * 100:g}%, its memo hashes addresses")
+    if any(bound(n, threshold) > threshold and "@" in n for n in common):
+        looser.append(f"real tools: {(bound('x/t@1', threshold) - 1) * 100:g}%, their maps hash malloc's addresses")
     print(f"instructions: {len(common)} benchmarks compared with {base_path} "
-          f"(threshold {(threshold - 1) * 100:g}%"
-          + "".join(f"; {w}: {(LOOSE_BOUNDS[w] - 1) * 100:g}%, its counts follow addresses" for w in loose)
+          f"(threshold {(threshold - 1) * 100:g}%" + "".join(f"; {w}" for w in looser)
           + f"): {len(moved)} moved", file=out)
     for name, a, b in moved:
         unit = new["benchmarks"][name]

@@ -12,8 +12,8 @@ every "vs" line (another form of binding shown beside the failing one)
 must be ok. What a repro printed on its version is kept beside it as
 output.txt.
 
-Options: --quick (one repro per installed subject, as make test runs
-it; a heavy subject only when HEAVY is set, as make's HEAVY=1 sets it), --only SUBJECT[/PROPERTY] (repeatable), --build-only (build and
+Options: --quick (one repro per installed subject but the extra ones, as
+make test runs it; a heavy subject only when HEAVY is set, as make's HEAVY=1 sets it), --only SUBJECT[/PROPERTY] (repeatable), --build-only (build and
 cache, run nothing), --jobs N (builds at once; default 2), --timeout S
 (per run; default 120), --passing (also every passing cell of a real
 subject a kit can compose: the repro must hold there), --work DIR (the build cache and the repros
@@ -42,7 +42,7 @@ class Env:
     """How to run a subject's repros here: PYTHONPATH, or why not."""
 
     def __init__(self, subject, kit=None):
-        self.subject, self.path, self.why = subject, "", ""
+        self.subject, self.path, self.why, self.extra = subject, "", "", False
         self.kit_env = kit.env if kit else {}   # the kit's variables for a run from the site
         try:
             import ffi_adapters
@@ -53,6 +53,7 @@ class Env:
         if s.version != subject.rsplit("@", 1)[1]:
             self.why = f"{s.name} is installed here, not {subject}"
             return
+        self.extra = "extra" in s.flags   # make test leaves it out
         if "heavy" in s.flags and os.environ.get("HEAVY", "") in ("", "0"):
             self.why = "a heavy subject: HEAVY=1 (make repros-check HEAVY=1)"
             return
@@ -172,7 +173,7 @@ def select(cells, only, quick, envs):
     if quick:
         picked = []
         for subject in dict.fromkeys(c.subject for c in chosen):
-            if envs[subject].why:   # not installed here, or heavy without HEAVY=1
+            if envs[subject].why or envs[subject].extra:   # not here, heavy without HEAVY=1, or extra
                 continue
             mine = {c.prop: c for c in chosen if c.subject == subject}
             first = next((mine[p] for p in QUICK_ORDER if p in mine), None)
