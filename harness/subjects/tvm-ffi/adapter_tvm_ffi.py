@@ -22,6 +22,7 @@ tvm-ffi's own testing.apply (a C++ function calling a Function it is
 given); U1 and O1 have no tvm-ffi counterpart (why_not says why)."""
 import os
 import pickle
+import typing
 import weakref
 
 tool = "tvm-ffi"
@@ -97,7 +98,9 @@ def _define(ns, variant):
     class Node(Object):
         __module__, __qualname__, __slots__ = mod, "Node", opt_in
         tag: int
-        children: tuple["Node", ...] = field(default_factory=tuple)
+        # typing.Tuple, not tuple: Python 3.10 resolves a name in quotes only
+        # inside typing's generics, and tvm-ffi reads the resolved annotations.
+        children: typing.Tuple["Node", ...] = field(default_factory=tuple)
 
     for cls in (Expr, Var, Add, Layout, Node):
         setattr(ns, cls.__name__, cls)   # py_class returns the class it registered

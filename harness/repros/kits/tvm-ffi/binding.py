@@ -5,6 +5,8 @@ import tvm_ffi
 from tvm_ffi import Object
 from tvm_ffi.dataclasses import py_class
 # @if node
+import typing
+
 from tvm_ffi.dataclasses import field
 # @end
 
@@ -47,7 +49,9 @@ class Node(Object):
     __slots__ = ("__dict__", "__weakref__")
     # @end
     tag: int
-    children: tuple["Node", ...] = field(default_factory=tuple)
+    # typing.Tuple, not tuple: Python 3.10 resolves a name in quotes only
+    # inside typing's generics, and tvm-ffi reads the resolved annotations.
+    children: typing.Tuple["Node", ...] = field(default_factory=tuple)
 # @end
 
 
