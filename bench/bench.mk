@@ -44,9 +44,13 @@ BENCH_FLAGS = $(if $(QUICK),--quick) \
 	--benchmark_enable_random_interleaving=true --benchmark_out_format=json
 
 # A second version of a tool that imports its own package (tvm-ffi) cannot
-# share the default process: each such group runs in a process of its own,
-# with its own floors, and `harness/report bench context` merges the runs. SUBJECT= runs one
-# process with that selection.
+# share the default process, nor can a tool flagged alone (cppyy, JPype):
+# each such group runs in a process of its own, with its own floors, and
+# `harness/report bench context` merges the runs. SUBJECT= splits its
+# selection the same way (ffi_adapters.py --process-plan). The shared
+# process failing fails the run; one of its own that crashes is left out,
+# said, and the run goes on.
+DEFAULT_SELECTION = (the default selection)
 #
 # The console shows progress, failures, and at the end harness/report/summary.py's
 # few lines (the figures per subject, each warning once, the file to open).
@@ -66,15 +70,21 @@ bench-run: all adapters $(BENCH)
 	@mkdir -p $(RESULTS)
 	@echo "bench: progress below; results go to $(RESULTS)/" >&2
 	@rm -f $(BENCH_JSON).raw* $(BENCH_LOG)
-	$(Q)$(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $(foreach i,$(SUBJECT),--subject '$(i)') --benchmark_out=$(BENCH_JSON).raw
-	@$(if $(SUBJECT),true,n=0; groups=$$($(PYTHON) harness/subjects/loader/ffi_adapters.py --extra-processes) || \
+	$(Q)$(if $(SUBJECT),names=$$($(BENCH) $(foreach i,$(SUBJECT),--subject '$(i)') --list-subjects) || exit 2; \
+	    plan=$$($(PYTHON) harness/subjects/loader/ffi_adapters.py --process-plan $$names),\
+	    plan=$$(echo "$(DEFAULT_SELECTION)"; $(PYTHON) harness/subjects/loader/ffi_adapters.py --extra-processes)) || \
 	    { echo "bench: cannot list the subjects that need a process of their own" >&2; exit 1; }; \
-	echo "$$groups" | while read -r names; do [ -n "$$names" ] || continue; n=$$((n + 1)); \
-	    echo "bench: a process of its own for $$names" >&2; \
-	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$(for i in $$names; do echo --subject $$i; done) \
-	        --benchmark_out=$(BENCH_JSON).raw.$$n || { rm -f $(BENCH_JSON).raw.$$n; \
+	n=0; echo "$$plan" | while read -r names; do n=$$((n + 1)); [ -n "$$names" ] || continue; \
+	    out=$(BENCH_JSON).raw$$([ $$n -gt 1 ] && echo .$$n); \
+	    if [ "$$names" = "$(DEFAULT_SELECTION)" ]; then args=""; \
+	    else args=$$(for i in $$names; do echo --subject $$i; done); fi; \
+	    [ $$n -eq 1 ] || echo "bench: a process of its own for $$names" >&2; \
+	    $(BENCH) $(BENCH_CONSOLE) $(BENCH_FLAGS) $$args --benchmark_out=$$out || { rc=$$?; rm -f $$out; \
+	        [ $$n -gt 1 ] || exit $$rc; \
 	        echo "bench: the process of $$names crashed or failed: its figures are left out (the run goes on)" >&2; }; \
-	done)
+	done
+	$(Q)test -s $(BENCH_JSON).raw || { f=$$(ls $(BENCH_JSON).raw.* 2>/dev/null | head -n1); \
+	    [ -n "$$f" ] && mv $$f $(BENCH_JSON).raw; } || { echo "bench: no process left figures" >&2; exit 1; }
 	$(Q)$(REPORT) bench context $(BENCH_JSON).raw $(BENCH_JSON) CC='$(CC)' $$(ls $(BENCH_JSON).raw.* 2>/dev/null) $(logged)
 	@rm -f $(BENCH_JSON).raw*
 	$(Q)$(REPORT) bench check $(BENCH_JSON) $(logged)

@@ -30,12 +30,30 @@ void bench_add(const char *family, const ffi_subject *sub, long param, bench_fn 
 
 extern const bench_workload *const __start_bench_workloads[], *const __stop_bench_workloads[];
 
+/* Why a subject's adapter leaves a workload out (its bench_why_not), or
+ * NULL; the reason is printed when the run starts. */
+static const char *left_out(const ffi_subject *sub, const char *workload)
+{
+    PyObject *why = sub->ns ? PyObject_GetAttrString(sub->ns, "bench_why_not") : NULL;
+    PyObject *reason = why && PyDict_Check(why) ? PyDict_GetItemString(why, workload) : NULL;
+    const char *text = reason && PyUnicode_Check(reason) ? PyUnicode_AsUTF8(reason) : NULL;
+    Py_XDECREF(why);   /* the adapter's dict keeps the string alive */
+    PyErr_Clear();
+    return text;
+}
+
 void bench_add_workloads(const ffi_subject *sub, int other_style)
 {
-    for (const bench_workload *const *w = __start_bench_workloads; w < __stop_bench_workloads; w++)
-        if (!((*w)->flags & BENCH_NEEDS_NATIVE && !sub->native) &&
-            !(other_style && !((*w)->flags & BENCH_EVERY_STYLE)))
+    for (const bench_workload *const *w = __start_bench_workloads; w < __stop_bench_workloads; w++) {
+        if (((*w)->flags & BENCH_NEEDS_NATIVE && !sub->native) ||
+            (other_style && !((*w)->flags & BENCH_EVERY_STYLE)))
+            continue;
+        const char *why = left_out(sub, (*w)->name);
+        if (why)
+            fprintf(stderr, "bench: %s leaves out %s: %s\n", sub->name, (*w)->name, why);
+        else
             (*w)->add(sub);
+    }
 }
 
 /* The name Google Benchmark matches a filter against. */

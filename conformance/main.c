@@ -55,7 +55,8 @@ static const char *status_name(cf_status st, const ffi_expectation *expected)
 static void report(run_state *rs, const char *subject, const cf_property *p, const char *param,
                    cf_status st, const char *reason, const ffi_expectation *expected)
 {
-    if (expected && expected->may_pass && st == CF_PASS)
+    int may_fail = expected && expected->may_pass;   /* an ID? entry: either verdict, run to run */
+    if (may_fail && st == CF_PASS)
         expected = NULL;   /* "may fail" and it did not: an ordinary pass */
     char label[256];
     snprintf(label, sizeof label, "%s %s [%s]%s%s", p->id, p->name, subject, *param ? " " : "", param);
@@ -92,6 +93,8 @@ static void report(run_state *rs, const char *subject, const cf_property *p, con
         ffi_json_string(rs->json, param);
         fprintf(rs->json, ", \"status\": \"%s\", \"expected_fail\": %s", status_name(st, expected),
                 expected ? "true" : "false");
+        if (may_fail)
+            fprintf(rs->json, ", \"may_fail\": true");
         if (expected && *expected->failure_class) {   /* what kind of failure, and who says so */
             fprintf(rs->json, ", \"class\": ");
             ffi_json_string(rs->json, expected->failure_class);

@@ -50,6 +50,7 @@ def merge(paths):
     props = runs[0][1]["properties"]
     verdicts = collections.defaultdict(dict)
     not_run = collections.defaultdict(dict)
+    may_fail = collections.defaultdict(set)   # key: properties whose expectations say "ID?"
     controls = set()
     for py, run in runs:
         controls |= set(run.get("controls", []))
@@ -62,23 +63,27 @@ def merge(paths):
                 continue
             row = {p["id"]: matrix.verdict(by[(subject, p["id"])])[0] for p in props}
             key = key_of(subject, records)
+            may_fail[key] |= {p["id"] for p in props if any(r.get("may_fail") for r in by[(subject, p["id"])])}
             if all(v == "skip" for v in row.values()):
                 reason = next((r["reason"] for r in run["results"] if r["subject"] == subject), "")
                 not_run[key][py] = reason
             else:
                 verdicts[key][py] = row
     return {"pythons": [p for p, _ in runs], "properties": [{"id": p["id"], "name": p["name"]} for p in props],
-            "subjects": verdicts, "not_run": not_run}
+            "subjects": verdicts, "not_run": not_run,
+            "may_fail": {k: sorted(v) for k, v in sorted(may_fail.items()) if v}}
 
 
-def differing(data):
-    """[(subject, property, {python: status})] where the Pythons that ran it disagree (skips aside)."""
+def differing(data, flaky=False):
+    """[(subject, property, {python: status})] where the Pythons that ran it
+    disagree (skips aside): those whose expectations say they may fail run
+    to run (an ID? entry) when flaky, else the others."""
     out = []
     for subject, by_py in data["subjects"].items():
         for p in data["properties"]:
             cells = {py: row[p["id"]] for py, row in by_py.items()}
             ran = {v for v in cells.values() if v != "skip"}
-            if len(ran) > 1:
+            if len(ran) > 1 and (p["id"] in data.get("may_fail", {}).get(subject, ())) == flaky:
                 out.append((subject, p["id"], cells))
     return out
 
@@ -126,6 +131,15 @@ def render(data):
                      + " | ".join(SYMBOL[cells[py]] if py in cells else "" for py in pys) + " |")
         L += ["", "The reasons are in each interpreter's `conformance.json` (`make pythons` leaves them in "
               "`build/pythons/`).", ""]
+    flaky = differing(data, flaky=True)
+    if flaky:
+        names = {p["id"]: p["name"] for p in data["properties"]}
+        L += ["### Verdicts that differ run to run", "",
+              "Their expectations say they may fail in any run (a race the property provokes), so a "
+              "difference here is not the version's:", ""]
+        L += [f"- `{s}` {prop} {names[prop]}: "
+              + ", ".join(f"{py} {SYMBOL[cells[py]]}" for py in pys if py in cells) for s, prop, cells in flaky]
+        L.append("")
     return "\n".join(L)
 
 

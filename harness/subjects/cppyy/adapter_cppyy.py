@@ -171,6 +171,12 @@ def subject(ns, version, variant):
         "callback": ("the model has no function taking a callback; cppyy would need one JIT-compiled with "
                      "cppyy.cppdef, and this adapter binds cpp_model.hpp as it is"),
     }
+    # Benchmarks that cannot run in this adapter's process (bench_add_workloads).
+    ns.bench_why_not = {
+        "fork_pool": ("with cppyy loaded, the benchmark process segfaults now and then in the parent's "
+                      "multiprocessing pool code (2 of 5 runs here), under Cling's signal handlers; "
+                      "conformance F2 measures the same round trip, one fork per test"),
+    }
     ns.summary = (f"cppyy {version}, cpp_model.hpp through Cling, shared_ptr fields read by value: "
                   "a new proxy per read")
     # pip --target puts CPyCppyy's headers in the site, where cppyy does not look; Python-side

@@ -539,6 +539,19 @@ def extra_processes():
     return [groups[g] for g in sorted(groups)]
 
 
+def process_plan(names):
+    """The processes a run of these subjects takes: first the subjects that
+    share one (maybe none), then one list per process of their own."""
+    groups = {}
+    for name in names:
+        try:
+            g = process_group(name)
+        except Unavailable:   # a built-in strategy: not a listed tool
+            g = 0
+        groups.setdefault(g, []).append(name)
+    return [groups.pop(0, [])] + [groups[g] for g in sorted(groups)]
+
+
 def conditions_of(family):
     """The conditions under which a family's results hold: the lines of
     conditions.txt beside each subjects.txt (the tree's and $FFI_ADAPTERS'),
@@ -586,6 +599,9 @@ def describe(names=None):
 if __name__ == "__main__":
     if sys.argv[1:] == ["--extra-processes"]:   # for make: one line per extra process
         for names_ in extra_processes():
+            print(" ".join(names_))
+    elif sys.argv[1:2] == ["--process-plan"]:   # for make: the shared process's line, then one per own
+        for names_ in process_plan(sys.argv[2:]):
             print(" ".join(names_))
     else:
         for d in describe():
