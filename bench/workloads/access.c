@@ -122,10 +122,12 @@ static void dispatch(gb_state *s, const ffi_subject *sub, long param)
         gb_error(s, "no int field (neither Node.tag nor Outer.value)");
         return;
     }
+    /* An int, or the tool's subclass of one (JPype's JInt for a Java int):
+     * making that is the tool's field path, not identity. */
     PyObject *v = PyObject_GetAttr(obj, name);
-    int plain = v && PyLong_CheckExact(v);
+    int is_int = v && PyLong_Check(v);
     Py_XDECREF(v);
-    if (!plain) {
+    if (!is_int) {
         PyErr_Clear();
         gb_error(s, "the int field does not return an int");
         Py_DECREF(obj);
