@@ -101,7 +101,7 @@ bench conformance seed:
 # the load run. About 30 minutes on 2 cores.
 .PHONY: publish
 publish:
-	@git diff --quiet HEAD -- . ':!results' ':!README.md' ':!docs/reported-scenario.md' 2>/dev/null || \
+	@git diff --quiet HEAD -- $(SOURCES_PATHSPEC) 2>/dev/null || \
 	    echo "publish: warning: uncommitted changes; the results will name commit $$(git rev-parse --short HEAD) all the same" >&2
 	@$(MAKE) --no-print-directory deps HEAVY=1
 	@$(MAKE) --no-print-directory conformance-run seed-run bench-run load RESULTS=results HEAVY=1

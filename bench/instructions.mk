@@ -39,6 +39,9 @@ instructions-run: all adapters $(BENCH)
 # machine waits on the lock (flock) instead of copying its tree over this
 # one's while it counts.
 COUNT_TREE = /tmp/ffi-identity-count
+# The tree less what make publish writes: whether it differs from HEAD says
+# whether results name a clean commit (a publish rewrites the rest).
+SOURCES_PATHSPEC = . ':!results' ':!README.md' ':!docs/reported-scenario.md'
 define in_count_tree   # $(call in_count_tree,deps arguments,instructions-run arguments)
 	@echo "instructions: counting in a copy of the tree at $(COUNT_TREE) (counts depend on the path)" >&2
 	@set -e; exec 9>$(COUNT_TREE).lock; \
@@ -46,7 +49,7 @@ define in_count_tree   # $(call in_count_tree,deps arguments,instructions-run ar
 	mkdir -p $(COUNT_TREE) && find $(COUNT_TREE) -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +; \
 	git ls-files -co --exclude-standard -z | tar --null -cf - -T - | tar -xf - -C $(COUNT_TREE); \
 	$(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) deps $(1); \
-	FFI_COUNTED_COMMIT=$$(git describe --always --dirty 2>/dev/null) \
+	FFI_COUNTED_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD -- $(SOURCES_PATHSPEC) 2>/dev/null || echo -dirty) \
 	    $(MAKE) --no-print-directory -C $(COUNT_TREE) BUILD=build PYTHON=$(PYTHON) instructions-run $(2)
 endef
 
