@@ -38,7 +38,10 @@ Fields of OUT.json:
                 per_unit, floor_ratio (per_unit over floor_slots' per read in
                 the same process), scaled_floor_ratio (scaling: over
                 floor_scaled/SIZE's), counters (deterministic ones: allocations
-                per access, hit rate, ...), estimated_cycles_per_unit (--cache)}.
+                per access, hit rate, ...), estimated_cycles_per_unit (--cache),
+                threads (where the process ran other threads than its own,
+                a tool's runtime's: their work is counted too, so the count
+                is not deterministic and compare does not judge it)}.
                 Floors are named as in the wall-clock run; each process counts
                 them, and floor_slots etc. hold the first process's figures.
   floor_counts  the distinct floor_slots counts per read over the processes
@@ -280,6 +283,8 @@ def figures(counted, dumps):
                  "per_iteration": (ev[1]["Ir"] - ev[0]["Ir"]) / n,
                  "counters": {k: v for k, v in b["counters"].items() if k in KEPT_COUNTERS},
                  "unit": UNITS.get(w, ("access", 1))[0]}
+        if b.get("threads", 1) > 1:   # other threads' work is counted too (bench/instructions.c)
+            entry["threads"] = b["threads"]
         k = units_per_iteration(name, b)
         entry["units_per_iteration"] = k
         entry["per_unit"] = entry["per_iteration"] / k if k else None
@@ -401,8 +406,18 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
 
 # ---- reporting ----
 
+# A count with other threads' work in it (bench/instructions.c): marked,
+# and said under the table.
+THREADS_MARK = "†"
+
+
 def fmt_count(v):
     return "-" if v is None else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
+
+
+def marked(e):
+    """A count, marked when other threads' work is in it."""
+    return fmt_count(e["per_unit"]) + (THREADS_MARK if e.get("threads") else "")
 
 
 def fmt_x(r):
@@ -434,6 +449,11 @@ def section(instr, bench_summary=None):
          "(median, min-max over repetitions) from the same workload's timed run. `docs/instructions.md` says how.", ""]
     if len(instr.get("floor_counts", [])) > 1:
         L += [f"**Warning:** the floor counted differently in different processes: {instr['floor_counts']}.", ""]
+    threaded = sorted({e["subject"] for e in b.values() if e.get("threads") and e["subject"]})
+    if threaded:
+        L += [f"{THREADS_MARK} Not deterministic: the process of {', '.join(f'`{t}`' for t in threaded)} ran "
+              "threads of the tool's runtime (a JVM's, Mono's) beside the benchmark, and callgrind counts their "
+              "work too; a rerun counts otherwise, and the gate does not judge these.", ""]
     subjects = report.by_group({e["subject"] for e in b.values() if e["subject"] and e["workload"] in ACCESS})
     if subjects:
         present = [w for w in ACCESS if any(e["workload"] == w for e in b.values())]
@@ -443,7 +463,7 @@ def section(instr, bench_summary=None):
             cells = []
             for w in present:
                 e = b.get(f"{w}/{subj}")
-                cells.append(f"{fmt_count(e['per_unit'])}, {fmt_x(e.get('floor_ratio'))} (wall "
+                cells.append(f"{marked(e)}, {fmt_x(e.get('floor_ratio'))} (wall "
                              f"{wall_cell(bench_summary, f'{w}/{subj}', e['units_per_iteration'])})" if e else "-")
             churn = b.get(f"churn/{subj}", {}).get("counters", {})
             cells.append(f"{churn['allocs_per_access']:g}" if "allocs_per_access" in churn else "-")
@@ -464,7 +484,7 @@ def section(instr, bench_summary=None):
             cells = []
             for n in sizes:
                 e = b.get(f"scaling/{subj}/{n}")
-                cells.append(f"{fmt_count(e['per_unit'])}, {fmt_x(e.get('scaled_floor_ratio'))}" if e else "-")
+                cells.append(f"{marked(e)}, {fmt_x(e.get('scaled_floor_ratio'))}" if e else "-")
             L.append(f"| `{subj}` | " + " | ".join(cells) + " |")
         L.append("")
     graphs = report.by_group({e["subject"] for e in b.values() if e["workload"] in ("memo", "pickle")})
@@ -475,7 +495,7 @@ def section(instr, bench_summary=None):
             cells = []
             for w in ("memo", "pickle"):
                 e = next((e for n, e in b.items() if e["workload"] == w and e["subject"] == subj), None)
-                cells.append(f"{fmt_count(e['per_unit'])}, {fmt_x(e.get('floor_ratio'))}"
+                cells.append(f"{marked(e)}, {fmt_x(e.get('floor_ratio'))}"
                              if e and e["per_unit"] is not None else "-")
             L.append(f"| `{subj}` | " + " | ".join(cells) + " |")
         L.append("")
@@ -553,7 +573,8 @@ def page_section(instr, wall=None, label=str):
         for w in PAGE_WORKLOADS:
             e = b.get(f"{w}/{subj}")
             t = ((wall or {}).get((w, subj)) or {}).get("ratio")
-            cells += [f"<td>{fmt_count(e['per_unit'])}</td><td>{fmt_x(e.get('floor_ratio'))}</td>" if e
+            cells += [(f'<td title="not deterministic: threads of the tool\'s runtime ran beside it">{marked(e)}</td>'
+                       if e.get("threads") else f"<td>{marked(e)}</td>") + f"<td>{fmt_x(e.get('floor_ratio'))}</td>" if e
                       else "<td>–</td><td>–</td>", f"<td>{t['median']:.2f}×</td>" if t else "<td>–</td>"]
         rows.append("".join(cells) + "</tr>")
     return "\n".join(head + rows + ["</tbody></table></div>"])
@@ -600,8 +621,11 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     if not common:
         print(f"instructions: no benchmark is in both {base_path} and {new_path}", file=out)
         return 2
-    moved, gone = [], []
+    moved, gone, unjudged = [], [], []
     for name in common:
+        if base["benchmarks"][name].get("threads") or new["benchmarks"][name].get("threads"):
+            unjudged.append(name)   # other threads' work in the count: not deterministic
+            continue
         a, b = base["benchmarks"][name]["per_iteration"], new["benchmarks"][name]["per_iteration"]
         if a > 0 and max(b / a, a / b if b > 0 else float("inf")) > bound(name, threshold):
             moved.append((name, a, b))
@@ -629,6 +653,10 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
               + (f", {unit['per_unit']:,.1f} per {unit['unit']}" if unit.get("per_unit") else ""), file=out)
     for name in gone:
         print(f"  {name}: in the baseline, not counted now", file=out)
+    if unjudged:
+        print(f"instructions: {len(unjudged)} not judged: their processes ran threads of the tool's runtime, "
+              f"whose work callgrind counts too ({', '.join(sorted({n.split('/')[1] for n in unjudged}))})",
+              file=out)
     if added:
         print(f"instructions: {len(added)} benchmarks have no baseline yet: {', '.join(added[:8])}"
               + (" ..." if len(added) > 8 else ""), file=out)

@@ -3,7 +3,8 @@ dumps read by their trigger name, the figures per access and per node with
 their ratios to the floor, estimated cycles from cache events, compare's
 verdicts (a 1.2% move either way flagged with both counts and the command
 that updates the baseline, 0.5% and identical runs not, pickle and real tools held to their
-looser bounds, a benchmark that stopped being counted flagged, nothing in
+looser bounds, a count with other threads' work in it not judged, a
+benchmark that stopped being counted flagged, nothing in
 common an error), and the report's
 sections. Made-up files; no callgrind run; under a second."""
 import contextlib
@@ -131,6 +132,14 @@ rc, text = compare(counts(loose), counts(dict(loose, **{"pickle/a+node/100": 102
                                                           "scaling/a+node/100": 304.5})))
 ok(rc == 1 and all(f"{n}: " in text for n in ("pickle/a+node/100", "memo/a+node/100", "scaling/a+node/100")),
    "compare: pickle beyond its bound, memo and scaling beyond the threshold, flagged", text)
+threaded = counts(dict(per, **{"hot/b@1": 1800.0 * 1.5}))
+threaded["benchmarks"]["hot/b@1"]["threads"] = 14
+rc, text = compare(counts(per), threaded)
+ok(rc == 0 and "1 not judged" in text and "b@1" in text,
+   "compare: a count with a runtime's threads in it is not judged, and said", text)
+text = "\n".join(instructions.section(threaded))
+ok("1,800" not in text and "2,700†" in text and "Not deterministic" in text,
+   "report: a count with a runtime's threads in it is marked and explained", text)
 rc, text = compare(counts(per), dict(counts(per), context={"commit": "def", "python": "3.12.0"}))
 ok(rc == 0 and "python" in text and "3.12.0" in text, "compare: a different interpreter is noted", text)
 try:
