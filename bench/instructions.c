@@ -16,7 +16,6 @@
  * measured region only. FILE gets what ran, as JSON: names, iteration
  * counts, the dumps' names, the counters the bodies set (allocations per
  * access), errors, and what was not counted and why. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,23 +147,6 @@ static void counter(void *ctx, const char *name, double value, int flags)
     c->values[k] = value;
 }
 
-/* The process's threads now (its entries in /proc/self/task), or 0 when
- * they cannot be read. Callgrind counts every thread's instructions in a
- * measured region: a tool whose runtime runs threads of its own (a JVM's
- * compiler and collector, Mono's) adds their work, which follows their
- * scheduling, so its counts are not deterministic; the JSON says so. */
-static int thread_count(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    if (!d)
-        return 0;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 int bench_instructions_begin(const char *path)
 {
     if (!RUNNING_ON_VALGRIND) {
@@ -223,7 +205,6 @@ void bench_instructions_count(const char *name, long param, gb_fn body, void *us
         fprintf(out, ": %.17g", seen.values[k]);
     }
     fputc('}', out);
-    fprintf(out, ", \"threads\": %d", thread_count());
     if (run.error[0]) {
         fputs(", \"error\": ", out);
         json_string(run.error);

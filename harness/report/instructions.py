@@ -39,9 +39,10 @@ Fields of OUT.json:
                 the same process), scaled_floor_ratio (scaling: over
                 floor_scaled/SIZE's), counters (deterministic ones: allocations
                 per access, hit rate, ...), estimated_cycles_per_unit (--cache),
-                threads (where the process ran other threads than its own,
-                a tool's runtime's: their work is counted too, so the count
-                is not deterministic and compare does not judge it)}.
+                varies (true for a subject flagged threaded in subjects.txt:
+                its runtime's threads work beside the benchmark and are
+                counted too, so the count varies and compare does not judge
+                it)}.
                 Floors are named as in the wall-clock run; each process counts
                 them, and floor_slots etc. hold the first process's figures.
   floor_counts  the distinct floor_slots counts per read over the processes
@@ -283,8 +284,6 @@ def figures(counted, dumps):
                  "per_iteration": (ev[1]["Ir"] - ev[0]["Ir"]) / n,
                  "counters": {k: v for k, v in b["counters"].items() if k in KEPT_COUNTERS},
                  "unit": UNITS.get(w, ("access", 1))[0]}
-        if b.get("threads", 1) > 1:   # other threads' work is counted too (bench/instructions.c)
-            entry["threads"] = b["threads"]
         k = units_per_iteration(name, b)
         entry["units_per_iteration"] = k
         entry["per_unit"] = entry["per_iteration"] / k if k else None
@@ -342,8 +341,17 @@ def longest_first(work, previous_path):
     return sorted(work, key=lambda w: (-took.get(w[0], 0), "@" not in w[0]))
 
 
+def flagged(flag):
+    """The subjects of the registries flagged so (subjects.txt)."""
+    adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader")
+    p = subprocess.run([sys.executable, os.path.join(adapters, "ffi_adapters.py"), "--flagged", flag],
+                       capture_output=True, text=True)
+    return set(p.stdout.split())
+
+
 def count_all(bench, work, jobs, cache, result, broken):
     """Counts every (subject, names) of work, JOBS processes at a time, into result."""
+    varying = flagged("threaded")
     shutil.rmtree(WORK_ROOT, ignore_errors=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
@@ -363,6 +371,10 @@ def count_all(bench, work, jobs, cache, result, broken):
                 print(f"instructions: {subject}: the counted process failed:\n{stderr[-3000:]}", file=sys.stderr)
                 continue
             figs, not_counted, failed = figures(counted, dumps)
+            if subject in varying:
+                for e in figs.values():
+                    if e["subject"] == subject:
+                        e["varies"] = True
             floor = figs.get(FLOOR, {}).get("per_unit")
             if floor is not None and floor not in result["floor_counts"]:
                 result["floor_counts"].append(floor)
@@ -406,8 +418,8 @@ def run(bench, out_path, patterns, name_filter, jobs, cache, cc, previous=None):
 
 # ---- reporting ----
 
-# A count with other threads' work in it (bench/instructions.c): marked,
-# and said under the table.
+# A count with a runtime's threads' work in it (a subject flagged threaded):
+# marked, and said under the table.
 THREADS_MARK = "†"
 
 
@@ -416,8 +428,8 @@ def fmt_count(v):
 
 
 def marked(e):
-    """A count, marked when other threads' work is in it."""
-    return fmt_count(e["per_unit"]) + (THREADS_MARK if e.get("threads") else "")
+    """A count, marked when a runtime's threads' work is in it."""
+    return fmt_count(e["per_unit"]) + (THREADS_MARK if e.get("varies") else "")
 
 
 def fmt_x(r):
@@ -449,11 +461,11 @@ def section(instr, bench_summary=None):
          "(median, min-max over repetitions) from the same workload's timed run. `docs/instructions.md` says how.", ""]
     if len(instr.get("floor_counts", [])) > 1:
         L += [f"**Warning:** the floor counted differently in different processes: {instr['floor_counts']}.", ""]
-    threaded = sorted({e["subject"] for e in b.values() if e.get("threads") and e["subject"]})
+    threaded = sorted({e["subject"] for e in b.values() if e.get("varies") and e["subject"]})
     if threaded:
-        L += [f"{THREADS_MARK} Not deterministic: the process of {', '.join(f'`{t}`' for t in threaded)} ran "
-              "threads of the tool's runtime (a JVM's, Mono's) beside the benchmark, and callgrind counts their "
-              "work too; a rerun counts otherwise, and the gate does not judge these.", ""]
+        L += [f"{THREADS_MARK} Not deterministic: the runtimes of {', '.join(f'`{t}`' for t in threaded)} (a JVM, "
+              "Mono) work in threads of their own beside the benchmark, and callgrind counts their work too; a "
+              "rerun counts otherwise, and the gate does not judge these.", ""]
     subjects = report.by_group({e["subject"] for e in b.values() if e["subject"] and e["workload"] in ACCESS})
     if subjects:
         present = [w for w in ACCESS if any(e["workload"] == w for e in b.values())]
@@ -573,8 +585,8 @@ def page_section(instr, wall=None, label=str):
         for w in PAGE_WORKLOADS:
             e = b.get(f"{w}/{subj}")
             t = ((wall or {}).get((w, subj)) or {}).get("ratio")
-            cells += [(f'<td title="not deterministic: threads of the tool\'s runtime ran beside it">{marked(e)}</td>'
-                       if e.get("threads") else f"<td>{marked(e)}</td>") + f"<td>{fmt_x(e.get('floor_ratio'))}</td>" if e
+            cells += [(f'<td title="not deterministic: the tool\'s runtime works in threads beside it">{marked(e)}</td>'
+                       if e.get("varies") else f"<td>{marked(e)}</td>") + f"<td>{fmt_x(e.get('floor_ratio'))}</td>" if e
                       else "<td>–</td><td>–</td>", f"<td>{t['median']:.2f}×</td>" if t else "<td>–</td>"]
         rows.append("".join(cells) + "</tr>")
     return "\n".join(head + rows + ["</tbody></table></div>"])
@@ -623,8 +635,8 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
         return 2
     moved, gone, unjudged = [], [], []
     for name in common:
-        if base["benchmarks"][name].get("threads") or new["benchmarks"][name].get("threads"):
-            unjudged.append(name)   # other threads' work in the count: not deterministic
+        if base["benchmarks"][name].get("varies") or new["benchmarks"][name].get("varies"):
+            unjudged.append(name)   # a runtime's threads' work in the count
             continue
         a, b = base["benchmarks"][name]["per_iteration"], new["benchmarks"][name]["per_iteration"]
         if a > 0 and max(b / a, a / b if b > 0 else float("inf")) > bound(name, threshold):
@@ -654,8 +666,8 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     for name in gone:
         print(f"  {name}: in the baseline, not counted now", file=out)
     if unjudged:
-        print(f"instructions: {len(unjudged)} not judged: their processes ran threads of the tool's runtime, "
-              f"whose work callgrind counts too ({', '.join(sorted({n.split('/')[1] for n in unjudged}))})",
+        print(f"instructions: {len(unjudged)} not judged: their tools' runtimes work in threads of their own, "
+              f"which callgrind counts too ({', '.join(sorted({n.split('/')[1] for n in unjudged}))})",
               file=out)
     if added:
         print(f"instructions: {len(added)} benchmarks have no baseline yet: {', '.join(added[:8])}"

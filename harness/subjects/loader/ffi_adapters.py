@@ -600,6 +600,10 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--extra-processes"]:   # for make: one line per extra process
         for names_ in extra_processes():
             print(" ".join(names_))
+    elif sys.argv[1:2] == ["--flagged"]:   # the subjects flagged so (threaded: instructions.py)
+        for s_ in subjects():
+            if sys.argv[2:3] and sys.argv[2] in s_.flags:
+                print(s_.name)
     elif sys.argv[1:2] == ["--process-plan"]:   # for make: the shared process's line, then one per own
         for names_ in process_plan(sys.argv[2:]):
             print(" ".join(names_))
