@@ -608,19 +608,25 @@ CONTEXT_KEYS = ("python", "compiler", "valgrind", "cpu", "glibc_tunables")
 # (another commit's code in a loaded module, another machine; the
 # measured bounds are in docs/instructions.md): a built-in strategy's
 # counts not at all, bar pickle's, whose memo hashes the wrappers'
-# addresses; a real tool's follow the addresses malloc gives its objects,
-# which its own maps hash. Those are held to these bounds instead of the
-# threshold, and said to be.
+# addresses, held to its own bound; a real tool's follow the addresses
+# malloc gives its objects, which its own maps hash, by more than any
+# bound a 1% gate could use: beyond REAL_TOOL_BOUND they are listed, not
+# failed.
 PICKLE_BOUND = 1.02
 REAL_TOOL_BOUND = 1.05
 
 
+def of_real_tool(name):
+    """Whether a benchmark measures a real tool (hot/pybind11@3.1.0), not a model or a floor."""
+    parts = name.split("/")
+    return len(parts) > 1 and "@" in parts[1]
+
+
 def bound(name, threshold):
     """The bound a benchmark's count is held to."""
-    parts = name.split("/")
-    if len(parts) > 1 and "@" in parts[1]:
+    if of_real_tool(name):
         return max(threshold, REAL_TOOL_BOUND)
-    return max(threshold, PICKLE_BOUND) if parts[0] == "pickle" else threshold
+    return max(threshold, PICKLE_BOUND) if name.split("/")[0] == "pickle" else threshold
 
 
 def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
@@ -672,7 +678,11 @@ def compare(base_path, new_path, threshold=DEFAULT_THRESHOLD, out=sys.stdout):
     if added:
         print(f"instructions: {len(added)} benchmarks have no baseline yet: {', '.join(added[:8])}"
               + (" ..." if len(added) > 8 else ""), file=out)
-    if moved or gone:
+    gating = [m for m in moved if not of_real_tool(m[0])]
+    if moved and len(gating) < len(moved):
+        print("instructions: a real tool's count beyond its bound is listed, not failed: it follows the addresses "
+              "malloc gives the tool's objects (docs/instructions.md)", file=out)
+    if gating or gone:
         print(f"instructions: counts moved beyond the threshold. If the change is intended, update the baseline "
               f"in the same commit: {BASELINE_COMMAND} (rewrites {base_path}; make publish does too)", file=out)
         return 1

@@ -2,8 +2,8 @@
 dumps read by their trigger name, the figures per access and per node with
 their ratios to the floor, estimated cycles from cache events, compare's
 verdicts (a 1.2% move either way flagged with both counts and the command
-that updates the baseline, 0.5% and identical runs not, pickle and real tools held to their
-looser bounds, a count with other threads' work in it not judged, a
+that updates the baseline, 0.5% and identical runs not, pickle held to its
+looser bound, a real tool beyond its own listed but not failed, a count with other threads' work in it not judged, a
 benchmark that stopped being counted flagged, nothing in
 common an error), and the report's
 sections. Made-up files; no callgrind run; under a second."""
@@ -127,7 +127,8 @@ ok(rc == 0 and "built-in pickle: 2%" in text, "compare: pickle is held to its ow
 rc, text = compare(counts(per), counts(dict(per, **{"hot/b@1": 1800.0 * 1.04})))
 ok(rc == 0 and "real tools: 5%" in text, "compare: a real tool is held to its own bound (4% passes, said)", text)
 rc, text = compare(counts(per), counts(dict(per, **{"hot/b@1": 1800.0 * 1.06})))
-ok(rc == 1 and "hot/b@1: " in text, "compare: a real tool beyond its bound is flagged", text)
+ok(rc == 0 and "hot/b@1: " in text and "listed, not failed" in text,
+   "compare: a real tool beyond its bound is listed, and does not fail the gate", text)
 rc, text = compare(counts(loose), counts(dict(loose, **{"pickle/a+node/100": 10250.0, "memo/a+node/100": 1015.0,
                                                           "scaling/a+node/100": 304.5})))
 ok(rc == 1 and all(f"{n}: " in text for n in ("pickle/a+node/100", "memo/a+node/100", "scaling/a+node/100")),
