@@ -106,11 +106,16 @@ def subject_of(name):
     return parts[1] if len(parts) > 1 and not parts[0].startswith("floor_") else None
 
 
-def extra_process_groups():
+def registry_lines(*args):
+    """What the registry (ffi_adapters.py) prints for these arguments, line by line."""
     adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader")
-    p = subprocess.run([sys.executable, os.path.join(adapters, "ffi_adapters.py"), "--extra-processes"],
+    p = subprocess.run([sys.executable, os.path.join(adapters, "ffi_adapters.py"), *args],
                        capture_output=True, text=True)
-    return [line.split() for line in p.stdout.splitlines() if line.strip()]
+    return [line for line in p.stdout.splitlines() if line.strip()]
+
+
+def extra_process_groups():
+    return [line.split() for line in registry_lines("--extra-processes")]
 
 
 def plan(bench, patterns=(), name_filter=None):
@@ -343,10 +348,7 @@ def longest_first(work, previous_path):
 
 def flagged(flag):
     """The subjects of the registries flagged so (subjects.txt)."""
-    adapters = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subjects", "loader")
-    p = subprocess.run([sys.executable, os.path.join(adapters, "ffi_adapters.py"), "--flagged", flag],
-                       capture_output=True, text=True)
-    return set(p.stdout.split())
+    return set(registry_lines("--flagged", flag))
 
 
 def count_all(bench, work, jobs, cache, result, broken):

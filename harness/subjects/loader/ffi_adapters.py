@@ -531,12 +531,7 @@ def process_group(name):
 
 def extra_processes():
     """The subjects left out of a default run, one list per extra process."""
-    groups = {}
-    for s in subjects():
-        g = process_group(s.name)
-        if g:
-            groups.setdefault(g, []).append(s.name)
-    return [groups[g] for g in sorted(groups)]
+    return process_plan([s.name for s in subjects()])[1:]
 
 
 def process_plan(names):
@@ -600,9 +595,9 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--extra-processes"]:   # for make: one line per extra process
         for names_ in extra_processes():
             print(" ".join(names_))
-    elif sys.argv[1:2] == ["--flagged"]:   # the subjects flagged so (threaded: instructions.py)
+    elif len(sys.argv) == 3 and sys.argv[1] == "--flagged":   # the subjects flagged so (instructions.py)
         for s_ in subjects():
-            if sys.argv[2:3] and sys.argv[2] in s_.flags:
+            if sys.argv[2] in s_.flags:
                 print(s_.name)
     elif sys.argv[1:2] == ["--process-plan"]:   # for make: the shared process's line, then one per own
         for names_ in process_plan(sys.argv[2:]):
